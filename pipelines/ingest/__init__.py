@@ -1,0 +1,1 @@
+"""Ingestion: from a delivered file to a validated, typed frame."""

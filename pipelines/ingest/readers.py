@@ -1,0 +1,264 @@
+"""Reading shared by every parser: decoding, delimited and XLSX tables, numbers, area names.
+
+Everything here follows source_formats.md, section 0 ("Tolerated messiness"): what it tolerates
+never causes a rejection, and anything else raises `DeliveryRejected` naming row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.ingest.errors import DeliveryRejected
+
+TOTAL_LABELS = frozenset({"i alt", "total", "boligområderne i alt", "ansøgningsområdet i alt"})
+NOTE_PREFIXES = ("kilde", "anm")
+_THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+ROW_COLUMN = "_row"
+
+
+def decode_delivery(data: bytes, file_name: str) -> str:
+    """BOM → UTF-8; else strict UTF-8; else Windows-1252. Empty, UTF-16 and NUL-containing files are rejected."""
+    if not data:
+        raise DeliveryRejected(file_name, "filen er tom (0 bytes)", "en fil med en overskriftsrække og data")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        raise DeliveryRejected(
+            file_name, "filen er UTF-16 eller indeholder NUL-tegn", "UTF-8 (med eller uden BOM) eller Windows-1252"
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8", errors="strict")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise DeliveryRejected(
+            file_name, f"tegnet på byte {exc.start} kan ikke læses", "UTF-8 (med eller uden BOM) eller Windows-1252"
+        ) from exc
+
+
+def clean_cell(value: object) -> str:
+    """A cell as trimmed text; non-breaking spaces count as spaces."""
+    if value is None:
+        return ""
+    return str(value).replace("\u00a0", " ").strip()
+
+
+def fold(text: str) -> str:
+    """Case- and whitespace-insensitive form for comparing labels."""
+    return " ".join(clean_cell(text).casefold().split())
+
+
+def is_total_label(text: str) -> bool:
+    return fold(text) in TOTAL_LABELS
+
+
+def is_note_label(text: str) -> bool:
+    return fold(text).startswith(NOTE_PREFIXES)
+
+
+class CellKind(Enum):
+    VALUE = "value"
+    SUPPRESSED = "suppressed"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Cell:
+    kind: CellKind
+    value: float | None = None
+
+
+def parse_number(text: object) -> Cell | None:
+    """Parse a Danish-formatted number. Returns None when the text is not a number at all.
+
+    `34,2`, `1.234,5`, `2.480`, `12 %`, numeric XLSX cells (`55.1`); `.`/`..` suppressed; `-`/empty missing.
+    """
+    raw = clean_cell(text).replace(" ", "")
+    if raw in ("", "-"):
+        return Cell(CellKind.MISSING)
+    if raw in (".", ".."):
+        return Cell(CellKind.SUPPRESSED)
+    raw = raw.removesuffix("%")
+    if "," in raw:
+        raw = raw.replace(".", "").replace(",", ".", 1)
+    elif _THOUSANDS_ONLY.match(raw):
+        raw = raw.replace(".", "")
+    if not _PLAIN_NUMBER.match(raw):
+        return None
+    return Cell(CellKind.VALUE, float(raw))
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One data row of a delivery as text, with its 1-based line (CSV) or row (XLSX) number."""
+
+    number: int
+    cells: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    file_name: str
+    columns: list[str]
+    rows: list[RawRow]
+    unknown_columns: list[str]
+
+    def to_polars(self) -> pl.DataFrame:
+        """The table as strings, with the source row number in `_row`."""
+        data = {ROW_COLUMN: [r.number for r in self.rows]}
+        for column in self.columns:
+            data[column] = [r[column] for r in self.rows]
+        return pl.DataFrame(data, schema={ROW_COLUMN: pl.Int64, **{c: pl.Utf8 for c in self.columns}})
+
+
+def _numbered_rows_from_text(text: str) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    start = 1
+    for cells in reader:
+        yield start, [clean_cell(c) for c in cells]
+        start = reader.line_num + 1
+
+
+def _numbered_rows_from_xlsx(path: Path, sheet: str) -> Iterator[tuple[int, list[str]]]:
+    import fastexcel
+
+    frame = fastexcel.read_excel(path).load_sheet_by_name(sheet, header_row=None, dtypes="string").to_polars()
+    for index, values in enumerate(frame.iter_rows(), start=1):
+        yield index, [_xlsx_text(v) for v in values]
+
+
+def _xlsx_text(value: object) -> str:
+    text = clean_cell(value)
+    return text[:-2] if re.fullmatch(r"-?\d+\.0", text) else text
+
+
+def xlsx_sheet_names(path: Path) -> list[str]:
+    """Sheet names of a workbook; a truncated or corrupt XLSX is rejected."""
+    import fastexcel
+
+    if not zipfile.is_zipfile(path):
+        raise DeliveryRejected(path.name, "filen er ikke en gyldig XLSX-projektmappe (beskadiget eller afkortet)",
+                               "en Office Open XML-fil (.xlsx)")
+    try:
+        return list(fastexcel.read_excel(path).sheet_names)
+    except Exception as exc:  # fastexcel raises its own error family for every kind of broken workbook
+        raise DeliveryRejected(path.name, f"projektmappen kan ikke åbnes ({type(exc).__name__})",
+                               "en Office Open XML-fil (.xlsx)") from exc
+
+
+def _table_from_rows(
+    file_name: str,
+    rows: Iterable[tuple[int, list[str]]],
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    *,
+    is_header: callable | None = None,
+    allow_empty: bool = False,
+) -> RawTable:
+    required_folded = {fold(c): c for c in required}
+    known = {fold(c) for c in (*required, *optional)}
+    header: list[str] | None = None
+    header_row = 0
+    data: list[RawRow] = []
+    for number, cells in rows:
+        if header is None:
+            candidate = [fold(c) for c in cells]
+            found = is_header(cells) if is_header else bool(set(candidate) & set(required_folded))
+            if found:
+                header, header_row = cells, number
+            continue
+        if not any(cells):
+            continue
+        named = {header[i]: cells[i] if i < len(cells) else "" for i in range(len(header)) if header[i]}
+        data.append(RawRow(number, named))
+    if header is None:
+        raise DeliveryRejected(file_name, "ingen overskriftsrække fundet",
+                               f"en overskriftsrække med kolonnerne {', '.join(required)}")
+    present = {fold(c) for c in header if c}
+    for folded, name in required_folded.items():
+        if folded not in present:
+            raise DeliveryRejected(file_name, f"kolonnen {name} mangler", f"kolonnerne {', '.join(required)}",
+                                   row=header_row, column=name)
+    canonical = {fold(c): c for c in (*required, *optional)}
+    rows_out = [
+        RawRow(r.number, {canonical.get(fold(k), k): v for k, v in r.cells.items()}) for r in data
+    ]
+    columns = [canonical.get(fold(c), c) for c in header if c]
+    unknown = [c for c in header if c and fold(c) not in known]
+    if not rows_out and not allow_empty:
+        raise DeliveryRejected(file_name, "filen har ingen datarækker", "mindst én datarække under overskriften",
+                               row=header_row)
+    return RawTable(file_name, columns, rows_out, unknown)
+
+
+def read_delimited(path: Path, required: Sequence[str], optional: Sequence[str] = (), *,
+                   allow_empty: bool = False) -> RawTable:
+    """A `;`-separated delivery: title rows above the header and blank/note rows are tolerated."""
+    text = decode_delivery(path.read_bytes(), path.name)
+    return _table_from_rows(path.name, _numbered_rows_from_text(text), required, optional, allow_empty=allow_empty)
+
+
+def read_xlsx_sheet(path: Path, sheet: str, required: Sequence[str], optional: Sequence[str] = (), *,
+                    is_header: callable | None = None, allow_empty: bool = False) -> RawTable:
+    return _table_from_rows(path.name, _numbered_rows_from_xlsx(path, sheet), required, optional,
+                            is_header=is_header, allow_empty=allow_empty)
+
+
+def scan_text_cells(table: RawTable) -> Iterator[tuple[int, str, str]]:
+    """Every non-empty cell as (row, column, text), for whole-file checks such as the CPR scan."""
+    for row in table.rows:
+        for column, text in row.cells.items():
+            if text:
+                yield row.number, column, text
+
+
+class AreaResolver:
+    """Maps the area names suppliers write to contract area keys; unknown names are rejected, never guessed."""
+
+    def __init__(self, aliases: dict[str, str]) -> None:
+        self._by_name = {self.normalise(name): key for name, key in aliases.items()}
+        self._names = sorted(aliases)
+
+    @staticmethod
+    def normalise(name: str) -> str:
+        text = fold(name)
+        text = re.sub(r"\s+og\s+", "/", text)
+        return re.sub(r"\s*/\s*", "/", text)
+
+    @classmethod
+    def from_reference(cls, reference_dir: Path) -> AreaResolver:
+        text = (reference_dir / "area_aliases.csv").read_text(encoding="utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+        return cls({r["name"]: r["area_key"] for r in rows})
+
+    def lookup(self, name: str) -> str | None:
+        return self._by_name.get(self.normalise(name))
+
+    def resolve(self, name: str, *, file_name: str, row: int, column: str) -> str:
+        key = self.lookup(name)
+        if key is None:
+            raise DeliveryRejected(
+                file_name,
+                f"ukendt område '{clean_cell(name)}'",
+                "et af de kendte navne: " + "; ".join(self._names),
+                row=row,
+                column=column,
+                gap_type="unmapped_area",
+                area_label=clean_cell(name),
+            )
+        return key

@@ -1,0 +1,1 @@
+"""Personal data: the only package that ever sees a CPR number."""

@@ -1,0 +1,73 @@
+"""CPR detection and keyed pseudonymisation (HMAC-SHA256).
+
+The key lives outside the repository and the warehouse: `KPI_HMAC_KEY` (hex or text) or the file
+named by `KPI_HMAC_KEY_FILE` (default `~/.config/kpi-warehouse/hmac.key`). Without the key the
+pseudonyms cannot be linked back to a CPR number, and the same CPR always gets the same pseudonym
+under the same key, so persons can be linked across deliveries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+
+# Same shape as source_formats.md ("\b\d{6}-?\d{4}\b") and the contract checker.
+CPR_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{6}-?\d{4}(?![0-9A-Za-z])")
+_STRICT_CPR = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$")
+DEFAULT_KEY_FILE = Path.home() / ".config" / "kpi-warehouse" / "hmac.key"
+
+
+class MissingKeyError(RuntimeError):
+    pass
+
+
+def contains_cpr(text: str) -> bool:
+    return bool(CPR_PATTERN.search(text))
+
+
+def is_valid_cpr(text: str) -> bool:
+    """DDMMYY-SSSS or DDMMYYSSSS with a plausible day and month (no modulus-11 check: it was dropped in 2007)."""
+    match = _STRICT_CPR.match(text.strip())
+    if not match:
+        return False
+    day, month = int(match[1]), int(match[2])
+    return 1 <= day <= 31 and 1 <= month <= 12
+
+
+def normalise_cpr(text: str) -> str:
+    return text.strip().replace("-", "")
+
+
+def key_file() -> Path:
+    return Path(os.environ.get("KPI_HMAC_KEY_FILE", DEFAULT_KEY_FILE)).expanduser()
+
+
+def load_key() -> bytes:
+    if value := os.environ.get("KPI_HMAC_KEY"):
+        return value.encode("utf-8")
+    path = key_file()
+    if not path.is_file():
+        raise MissingKeyError(
+            f"Ingen pseudonymiseringsnøgle: sæt KPI_HMAC_KEY eller læg en nøglefil i {path} (kør 'kpi init-key')."
+        )
+    return path.read_bytes().strip()
+
+
+def ensure_key_file() -> Path:
+    """Create a random local key (demo, first run) unless a key is configured already."""
+    path = key_file()
+    if os.environ.get("KPI_HMAC_KEY") or path.is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
+    path.chmod(0o600)
+    return path
+
+
+def pseudonymise(cpr: str, key: bytes) -> str:
+    """The person's pseudonym: HMAC-SHA256 of the normalised CPR under the key, as hex."""
+    return hmac.new(key, normalise_cpr(cpr).encode("ascii"), hashlib.sha256).hexdigest()
