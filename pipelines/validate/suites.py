@@ -40,7 +40,11 @@ def _context():
     apply_quiet_offline_env()
     import great_expectations as gx
 
+    import logging
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
     batch = (
         context.data_sources.add_pandas("deliveries")
         .add_dataframe_asset("parsed_delivery")

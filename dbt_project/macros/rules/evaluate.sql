@@ -1,0 +1,36 @@
+{#-
+    The status of one evaluation row. Order: not yet ended, qualitative, suppressed, no value,
+    then the rule of the unit's kind. `e` is the alias of a relation with the columns of
+    int_kpi__evaluation_grid.
+-#}
+{% macro kpi_status(e) -%}
+    case
+        when {{ e }}.period_end > {{ e }}.as_of then 'not_due'
+        when {{ e }}.kind = 'qualitative' then case when {{ e }}.assessment is not null then 'qualitative' else 'missing_data' end
+        when {{ e }}.suppressed then 'suppressed'
+        when {{ e }}.value is null then 'missing_data'
+        when {{ e }}.kind in ('absolute_threshold', 'reach_by_date') then {{ rule_absolute_threshold(e) }}
+        when {{ e }}.kind = 'yearly_pct_change_vs_previous_year' then {{ rule_yearly_pct_change_vs_previous_year(e) }}
+        when {{ e }}.kind = 'change_vs_baseline' then {{ rule_change_vs_baseline(e) }}
+        when {{ e }}.kind in ('yearly_count_at_least', 'share_at_least') then {{ rule_count_at_least(e) }}
+    end
+{%- endmacro %}
+
+{#- The value a rule compares against in this period (threshold, straight line, chained or baseline target). -#}
+{% macro expected_value(e) -%}
+    case
+        when {{ e }}.kind in ('absolute_threshold', 'reach_by_date')
+            then case
+                when {{ e }}.due_index is null or {{ e }}.period_index >= {{ e }}.due_index
+                    or {{ e }}.period_index = {{ e }}.baseline_index or {{ e }}.baseline_value is null
+                    then {{ e }}.threshold
+                else {{ straight_line(e ~ '.baseline_value', e ~ '.threshold', e ~ '.period_index',
+                                      e ~ '.baseline_index', e ~ '.due_index') }}
+            end
+        when {{ e }}.kind = 'yearly_pct_change_vs_previous_year'
+            then {{ e }}.previous_value * (1 + coalesce({{ e }}.pct, 0) / 100)
+        when {{ e }}.kind = 'change_vs_baseline'
+            then {{ e }}.baseline_value * (1 + coalesce({{ e }}.pct, 0) / 100)
+        else {{ e }}.threshold
+    end
+{%- endmacro %}

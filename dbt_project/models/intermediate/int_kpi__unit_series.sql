@@ -1,0 +1,171 @@
+{#-
+    The value series each evaluation unit is judged on. Areas take their own measurement; `combined`
+    pools the criterion's areas (Σ numerator / Σ denominator × scale, or the sum for counts) unless the
+    source delivered a combined value itself; `combined_mean` is the unweighted mean of the areas
+    (the documents' 30,65). Both need every area of the criterion to be present.
+-#}
+with
+
+units as (
+
+    select * from {{ ref('stg_catalog__units') }}
+
+),
+
+criterion_areas as (
+
+    select * from {{ ref('stg_catalog__criterion_areas') }}
+
+),
+
+measurements as (
+
+    select * from {{ ref('int_measurements__unioned') }}
+
+),
+
+area_count as (
+
+    select criterion_id, count(*) as n_areas
+    from criterion_areas
+    group by criterion_id
+
+),
+
+unit_indicators as (
+
+    select distinct criterion_id, source_system, indicator, combine
+    from units
+    where indicator is not null
+
+),
+
+own_values as (
+
+    select
+        units.criterion_id,
+        units.area_key,
+        measurements.period,
+        measurements.period_start,
+        measurements.period_end,
+        measurements.value,
+        measurements.numerator,
+        measurements.denominator,
+        measurements.unit,
+        measurements.suppressed,
+        measurements.delivered_at,
+    from units
+    inner join measurements
+        on measurements.source_system = units.source_system
+        and measurements.indicator = units.indicator
+        and measurements.area_key = units.area_key
+
+),
+
+member_values as (
+
+    select
+        unit_indicators.criterion_id,
+        unit_indicators.combine,
+        measurements.*,
+    from unit_indicators
+    inner join criterion_areas
+        on criterion_areas.criterion_id = unit_indicators.criterion_id
+    inner join measurements
+        on measurements.source_system = unit_indicators.source_system
+        and measurements.indicator = unit_indicators.indicator
+        and measurements.area_key = criterion_areas.area_key
+
+),
+
+pooled as (
+
+    select
+        member_values.criterion_id,
+        member_values.period,
+        min(member_values.period_start) as period_start,
+        max(member_values.period_end) as period_end,
+        any_value(member_values.unit) as unit,
+        any_value(member_values.combine) as combine,
+        count(*) as n_members,
+        bool_or(member_values.suppressed) as any_suppressed,
+        count(member_values.numerator) as n_numerators,
+        sum(member_values.numerator) as numerator,
+        sum(member_values.denominator) as denominator,
+        sum(member_values.value) as value_sum,
+        avg(member_values.value) as value_mean,
+        max(member_values.delivered_at) as delivered_at,
+    from member_values
+    group by member_values.criterion_id, member_values.period
+
+),
+
+complete_pools as (
+
+    select
+        pooled.*,
+        case pooled.unit when 'rate_per_1000' then 1000 when 'percent' then 100 else 1 end as scale,
+    from pooled
+    inner join area_count
+        on area_count.criterion_id = pooled.criterion_id
+        and area_count.n_areas = pooled.n_members
+
+),
+
+combined_values as (
+
+    select
+        criterion_id,
+        'combined' as area_key,
+        period,
+        period_start,
+        period_end,
+        case
+            when any_suppressed then null
+            when n_numerators = n_members and denominator > 0 then numerator / denominator * scale
+            when combine in ('pooled', 'sum') and unit not in ('rate_per_1000', 'percent', 'index') then value_sum
+        end as value,
+        case when n_numerators = n_members then numerator end as numerator,
+        case when n_numerators = n_members then denominator end as denominator,
+        unit,
+        any_suppressed as suppressed,
+        delivered_at,
+    from complete_pools
+    where combine <> 'none'
+
+),
+
+mean_values as (
+
+    select
+        criterion_id,
+        'combined_mean' as area_key,
+        period,
+        period_start,
+        period_end,
+        case when not any_suppressed then value_mean end as value,
+        null::double as numerator,
+        null::double as denominator,
+        unit,
+        any_suppressed as suppressed,
+        delivered_at,
+    from complete_pools
+
+),
+
+series as (
+
+    select * from own_values
+    union all by name
+    select combined_values.*
+    from combined_values
+    anti join own_values
+        on own_values.criterion_id = combined_values.criterion_id
+        and own_values.area_key = combined_values.area_key
+        and own_values.period = combined_values.period
+    union all by name
+    select * from mean_values
+
+)
+
+select * from series

@@ -1,0 +1,80 @@
+{#- What is missing: undelivered or suppressed periods, missing baselines, and files that failed at ingestion. -#}
+with
+
+evaluated as (
+
+    select * from {{ ref('int_kpi__evaluated') }}
+
+),
+
+units as (
+
+    select criterion_id, area_key, source_system from {{ ref('stg_catalog__units') }}
+
+),
+
+ledger as (
+
+    select * from {{ ref('stg_ledger__load_ledger') }}
+
+),
+
+delivery_gaps as (
+
+    select * from {{ ref('stg_ledger__delivery_gaps') }}
+
+),
+
+evaluation_gaps as (
+
+    select
+        units.source_system,
+        evaluated.criterion_id,
+        evaluated.area_key,
+        evaluated.period,
+        case evaluated.status
+            when 'missing_data' then 'missing_delivery'
+            when 'missing_baseline' then 'missing_baseline'
+            when 'suppressed' then 'suppressed'
+            when 'stale' then 'stale'
+        end as gap_type,
+        evaluated.status_reason as detail,
+    from evaluated
+    inner join units
+        on units.criterion_id = evaluated.criterion_id
+        and units.area_key = evaluated.area_key
+    where evaluated.status in ('missing_data', 'missing_baseline', 'suppressed', 'stale')
+
+),
+
+ingestion_gaps as (
+
+    select
+        delivery_gaps.source_system,
+        cast(null as varchar) as criterion_id,
+        cast(null as varchar) as area_key,
+        ledger.period_token as period,
+        delivery_gaps.gap_type,
+        delivery_gaps.detail,
+    from delivery_gaps
+    inner join ledger
+        on ledger.file_name = delivery_gaps.file_name
+        and ledger.status = 'rejected'
+    qualify row_number() over (partition by delivery_gaps.file_name order by delivery_gaps.recorded_at desc) = 1
+
+)
+
+select * from evaluation_gaps
+union all
+select
+    source_system,
+    criterion_id,
+    area_key,
+    case
+        when regexp_full_match(period, '\d{4}-\d{4}') then left(period, 4)
+        when regexp_full_match(period, '\d{4}-\d{2}') then left(period, 4) || '/' || right(period, 2)
+        else period
+    end as period,
+    gap_type,
+    detail,
+from ingestion_gaps

@@ -1,0 +1,1 @@
+{{ stage_observations('bl_tables') }}

@@ -1,0 +1,164 @@
+"""Load criteria.yaml and readings.yaml into flat tables (`raw.catalog_*`) at build time.
+
+Nothing of the catalog is retyped in SQL: criteria, areas, baselines and evaluation units are
+derived from the YAML on every run, so a new catalog version needs no code change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import yaml
+
+from pipelines.catalog.targets import evaluation_units
+
+PSEUDO_AREA_KEYS = {"all_areas", "all_areas_and_combined", "ringparken_and_motalavej"}
+CONTRACT_CRITERIA_COLUMNS = [
+    "criterion_id", "canonical_id", "plan_period", "level", "criterion_type", "indsatsomraade", "activity",
+    "text_da", "summary_en", "unit", "direction", "target_kind", "source_system", "frequency", "granularity",
+    "catalog_version",
+]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: str
+    criteria: list[dict[str, Any]]
+    areas: dict[str, dict[str, Any]]
+    plan_periods: dict[str, str]
+    readings: dict[str, dict[str, Any]]
+
+    @property
+    def by_id(self) -> dict[str, dict[str, Any]]:
+        return {c["id"]: c for c in self.criteria}
+
+    def group_baselines(self, criterion: dict[str, Any]) -> list[dict[str, Any]]:
+        """Baselines of every entry sharing the criterion's canonical_id, its own first (computed once)."""
+        group = [c for c in self.criteria if c["canonical_id"] == criterion["canonical_id"] and c is not criterion]
+        return [b for c in (criterion, *group) for b in c.get("baseline") or []]
+
+
+def read_catalog(catalog_file: Path, readings_file: Path | None = None) -> Catalog:
+    document = yaml.safe_load(catalog_file.read_text(encoding="utf-8"))
+    readings_file = readings_file or catalog_file.with_name("readings.yaml")
+    readings = yaml.safe_load(readings_file.read_text(encoding="utf-8"))["readings"] if readings_file.is_file() else {}
+    return Catalog(
+        version=str(document["meta"]["version"]),
+        criteria=document["criteria"],
+        areas=document["areas"],
+        plan_periods=document["plan_periods"],
+        readings=readings or {},
+    )
+
+
+def target_kind(criterion: dict[str, Any]) -> str:
+    rule = criterion.get("target_rule") or {}
+    if "kind" in rule:
+        return rule["kind"]
+    return next((v["kind"] for v in rule.values() if isinstance(v, dict) and "kind" in v), "qualitative")
+
+
+def criteria_frame(catalog: Catalog) -> pl.DataFrame:
+    rows = [
+        {
+            "criterion_id": c["id"],
+            "canonical_id": c["canonical_id"],
+            "plan_period": c["plan_period"],
+            "level": c["level"],
+            "criterion_type": c["criterion_type"],
+            "indsatsomraade": c.get("indsatsomraade"),
+            "activity": c.get("activity"),
+            "text_da": c["text_da"],
+            "summary_en": c.get("summary_en"),
+            "unit": c.get("unit"),
+            "direction": c.get("direction"),
+            "target_kind": target_kind(c),
+            "source_system": c.get("source_system"),
+            "frequency": c.get("frequency"),
+            "granularity": c.get("granularity"),
+            "catalog_version": catalog.version,
+        }
+        for c in catalog.criteria
+    ]
+    return pl.DataFrame(rows, schema={k: pl.Utf8 for k in CONTRACT_CRITERIA_COLUMNS})
+
+
+def plan_areas(catalog: Catalog) -> dict[str, list[str]]:
+    """Plan period → the areas any of its criteria covers (Skælskør is not in 2021–2025, C25)."""
+    out: dict[str, set[str]] = {}
+    for c in catalog.criteria:
+        out.setdefault(c["plan_period"], set()).update(a for a in c.get("areas") or [] if a in catalog.areas)
+    return {period: sorted(areas) for period, areas in out.items()}
+
+
+def areas_frame(catalog: Catalog) -> pl.DataFrame:
+    membership = plan_areas(catalog)
+    rows = []
+    for key, area in catalog.areas.items():
+        if key == "combined":
+            continue
+        periods = sorted(p for p, keys in membership.items() if key in keys)
+        rows.append({"area_key": key, "name_da": area["name_da"], "town": area.get("town"), "plan_periods": periods})
+    return pl.DataFrame(rows, schema={"area_key": pl.Utf8, "name_da": pl.Utf8, "town": pl.Utf8,
+                                      "plan_periods": pl.List(pl.Utf8)})
+
+
+def criterion_areas(catalog: Catalog, criterion: dict[str, Any]) -> list[str]:
+    """The real areas a criterion covers in its own plan period."""
+    in_plan = set(plan_areas(catalog).get(criterion["plan_period"], []))
+    return [a for a in criterion.get("areas") or [] if a in in_plan]
+
+
+def baselines_frame(catalog: Catalog) -> pl.DataFrame:
+    """Catalog baselines (role absent); pseudo area keys expanded; value null = measured later (rule 3)."""
+    rows = []
+    for c in catalog.criteria:
+        areas = criterion_areas(catalog, c)
+        seen: set[tuple[str, object]] = set()
+        for b in catalog.group_baselines(c):
+            if b.get("role") or b.get("year") is None or (b["area"], b["year"]) in seen:
+                continue
+            seen.add((b["area"], b["year"]))
+            key = b["area"]
+            keys = {
+                "all_areas": areas,
+                "all_areas_and_combined": [*areas, "combined"],
+                "ringparken_and_motalavej": ["combined"],
+            }.get(key, [key])
+            for area_key in keys:
+                rows.append({"criterion_id": c["id"], "area_key": area_key, "period": str(b["year"]),
+                             "value": None if b.get("value") is None else float(b["value"]),
+                             "quote": b.get("quote"), "seed_ref": b.get("seed_ref")})
+    return pl.DataFrame(rows, schema={"criterion_id": pl.Utf8, "area_key": pl.Utf8, "period": pl.Utf8,
+                                      "value": pl.Float64, "quote": pl.Utf8, "seed_ref": pl.Utf8})
+
+
+def plan_bounds(plan_period: str) -> tuple[date, date]:
+    start, end = plan_period.split("/")
+    return date.fromisoformat(start), date.fromisoformat(end)
+
+
+def write_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
+    """Replace the raw.catalog_* tables with this catalog version."""
+    frames = {
+        "catalog_criteria": criteria_frame(catalog),
+        "catalog_areas": areas_frame(catalog),
+        "catalog_baselines": baselines_frame(catalog),
+        "catalog_units": evaluation_units(catalog),
+        "catalog_criterion_areas": pl.DataFrame(
+            [{"criterion_id": c["id"], "area_key": a} for c in catalog.criteria for a in criterion_areas(catalog, c)],
+            schema={"criterion_id": pl.Utf8, "area_key": pl.Utf8},
+        ),
+    }
+    con.execute("create schema if not exists raw")
+    for table, frame in frames.items():
+        con.register("catalog_frame", frame.to_arrow())
+        try:
+            con.execute(f"create or replace table raw.{table} as select * from catalog_frame")
+        finally:
+            con.unregister("catalog_frame")

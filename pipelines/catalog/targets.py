@@ -1,0 +1,136 @@
+"""Normalise each criterion's `target_rule` into evaluation units: one row per criterion × area key.
+
+criteria.yaml writes rules flat (`{kind, op, value, …}`) or nested by scope (`combined`,
+`all_areas`, `per_area: {area: rule}`), and some refer to another entry (`same_as`). The units
+table carries every parameter the dbt rule macros need, so SQL never branches on a criterion id.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+if TYPE_CHECKING:
+    from pipelines.catalog.load import Catalog
+
+SCOPE_KEYS = ("combined", "all_areas", "per_area")
+AGGREGATE_AREA_KEYS = ("combined", "combined_mean")
+DEFAULT_OP = {"at_most": "<=", "at_least": ">=", "decrease": "<", "increase": ">"}
+UNIT_SCHEMA = {
+    "criterion_id": pl.Utf8, "canonical_id": pl.Utf8, "plan_period": pl.Utf8, "area_key": pl.Utf8,
+    "source_system": pl.Utf8, "indicator": pl.Utf8, "combine": pl.Utf8, "kind": pl.Utf8, "op": pl.Utf8,
+    "threshold": pl.Float64, "threshold_upper": pl.Float64, "pct": pl.Float64, "direction": pl.Utf8,
+    "baseline_period": pl.Utf8, "first_period": pl.Utf8, "due_period": pl.Utf8, "last_period": pl.Utf8,
+    "period_grain": pl.Utf8, "reading_da": pl.Utf8,
+}
+
+
+def resolve_rule(criterion: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    rule = dict(criterion.get("target_rule") or {})
+    seen = {criterion["id"]}
+    while (ref := rule.get("same_as")) and ref in by_id and ref not in seen:
+        seen.add(ref)
+        rule = dict(by_id[ref].get("target_rule") or {})
+    return rule
+
+
+def _stricter(rules: list[dict[str, Any]]) -> dict[str, Any]:
+    with_values = [r for r in rules if r.get("value") is not None]
+    if len(with_values) < 2:
+        return rules[0]
+    lower_is_stricter = with_values[0].get("op", "<").startswith("<")
+    return (min if lower_is_stricter else max)(with_values, key=lambda r: r["value"])
+
+
+def rule_for_area(rule: dict[str, Any], area_key: str, reading: dict[str, Any]) -> dict[str, Any]:
+    base = {k: v for k, v in rule.items() if k not in SCOPE_KEYS}
+    if area_key in AGGREGATE_AREA_KEYS and isinstance(rule.get("combined"), dict):
+        return {**base, **rule["combined"]}
+    candidates = [r for r in ((rule.get("per_area") or {}).get(area_key), rule.get("all_areas"))
+                  if isinstance(r, dict)]
+    if not candidates:
+        return base
+    chosen = _stricter(candidates) if reading.get("area_caps") == "stricter" else candidates[0]
+    return {**base, **chosen}
+
+
+def unit_area_keys(criterion: dict[str, Any], areas: list[str]) -> list[str]:
+    if criterion.get("areas") == ["combined"]:
+        return ["combined"]
+    granularity = criterion.get("granularity")
+    if granularity == "combined":
+        return ["combined"]
+    if granularity == "both":
+        return [*areas, *AGGREGATE_AREA_KEYS]
+    return areas
+
+
+def _year(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    return date.fromisoformat(str(value)).year
+
+
+def _baseline_year(baselines: list[dict[str, Any]], rule: dict[str, Any], area_key: str) -> int | None:
+    for b in baselines:
+        if not b.get("role") and b.get("year") and b.get("area") in (area_key, "all_areas", "all_areas_and_combined"):
+            return int(b["year"])
+    if rule.get("from_year"):
+        return int(rule["from_year"])
+    if rule.get("baseline_year"):
+        return int(rule["baseline_year"])
+    if isinstance(rule.get("baseline"), dict) and rule["baseline"].get("year"):
+        return int(rule["baseline"]["year"])
+    return _year(rule.get("baseline_date"))
+
+
+def evaluation_units(catalog: Catalog) -> pl.DataFrame:
+    from pipelines.catalog.load import criterion_areas, plan_bounds
+
+    by_id = catalog.by_id
+    rows = []
+    for criterion in catalog.criteria:
+        if criterion.get("source_system") in (None, "none"):
+            continue
+        reading = catalog.readings.get(criterion["canonical_id"], {})
+        rule = resolve_rule(criterion, by_id)
+        plan_start, plan_end = plan_bounds(criterion["plan_period"])
+        indicator = reading.get("indicator") or {}
+        for area_key in unit_area_keys(criterion, criterion_areas(catalog, criterion)):
+            area_rule = rule_for_area(rule, area_key, reading)
+            direction = criterion.get("direction")
+            due = _year(area_rule.get("by_year") or area_rule.get("date") or area_rule.get("by_date"))
+            if due is not None and reading.get("year_label") == "publication":
+                due -= 1
+            baseline = _baseline_year(catalog.group_baselines(criterion), area_rule, area_key)
+            first = baseline if baseline is not None else plan_start.year
+            rows.append({
+                "criterion_id": criterion["id"],
+                "canonical_id": criterion["canonical_id"],
+                "plan_period": criterion["plan_period"],
+                "area_key": area_key,
+                "source_system": indicator.get("source_system", criterion["source_system"]),
+                "indicator": indicator.get("indicator"),
+                "combine": reading.get("combine", "pooled"),
+                "kind": area_rule.get("kind", "qualitative"),
+                "op": area_rule.get("op") or DEFAULT_OP.get(area_rule.get("direction") or direction or ""),
+                "threshold": _float(area_rule.get("value")),
+                "threshold_upper": _float(area_rule.get("value_upper")),
+                "pct": _float(area_rule.get("pct")),
+                "direction": area_rule.get("direction") or direction,
+                "baseline_period": None if baseline is None else str(baseline),
+                "first_period": str(first),
+                "due_period": None if due is None else str(due),
+                "last_period": str(due if due is not None else plan_end.year),
+                "period_grain": "year",
+                "reading_da": reading.get("reason_da"),
+            })
+    return pl.DataFrame(rows, schema=UNIT_SCHEMA)
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

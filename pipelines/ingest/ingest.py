@@ -1,0 +1,67 @@
+"""One delivery through parse → validate → load, turning every failure into a ledger rejection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest.discover import Decision, Delivery
+from pipelines.ingest.errors import DeliveryRejected
+from pipelines.ingest.parsers import registry
+from pipelines.ingest.parsers.base import ParseContext
+from pipelines.ingest.readers import AreaResolver
+from pipelines.validate.suites import validate_frame
+from pipelines.warehouse.load import load_observations, record_duplicate, record_rejection
+
+
+@dataclass
+class IngestOutcome:
+    file_name: str
+    source_system: str
+    status: str  # loaded | duplicate | rejected | seen
+    rows: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_context(reference_dir: Path) -> ParseContext:
+    return ParseContext(AreaResolver.from_reference(reference_dir), reference_dir)
+
+
+def parse_and_validate(delivery: Delivery, context: ParseContext):
+    """The parsed frame of a delivery, validated by its GX suite; raises DeliveryRejected."""
+    parser = registry()[delivery.source_system]
+    assert delivery.name is not None
+    try:
+        parsed = parser.parse(delivery.path, delivery.name, context)
+    except DeliveryRejected:
+        raise
+    except Exception as exc:  # a parser bug or an unforeseen file must reject the file, never crash the run
+        raise DeliveryRejected(delivery.file_name, f"filen kunne ikke læses ({type(exc).__name__})",
+                               "en fil der følger leverancebeskrivelsen (source_formats.md)") from exc
+    validate_frame(parsed.frame, delivery.source_system, delivery.file_name,
+                   {"file_periods": [p.label for p in delivery.name.periods]})
+    return parsed
+
+
+def ingest(con: duckdb.DuckDBPyConnection, delivery: Delivery, context: ParseContext) -> IngestOutcome:
+    outcome = IngestOutcome(delivery.file_name, delivery.source_system, delivery.decision.value)
+    if delivery.decision is Decision.SEEN:
+        return outcome
+    if delivery.decision is Decision.DUPLICATE:
+        record_duplicate(con, delivery)
+        outcome.status = "duplicate"
+        return outcome
+    try:
+        if delivery.rejection is not None:
+            raise delivery.rejection
+        parsed = parse_and_validate(delivery, context)
+    except DeliveryRejected as rejection:
+        record_rejection(con, delivery, rejection)
+        outcome.status, outcome.error = "rejected", rejection.message
+        return outcome
+    outcome.rows = load_observations(con, delivery, parsed.frame, parsed.warnings)
+    outcome.status, outcome.warnings = "loaded", parsed.warnings
+    return outcome

@@ -1,0 +1,1 @@
+"""dbt: one invocation per run, on the build file."""
