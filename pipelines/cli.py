@@ -145,6 +145,18 @@ def sample(
     console.print(f"Skrev {len(written)} filer under {target / 'inbox'}.")
 
 
+@app.command()
+def report(
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    output: Annotated[Path, typer.Option("--output", help="HTML-filen der skrives.")] = Path("reports/kpi_rapport.html"),
+) -> None:
+    """Dan bestyrelsesrapporten (HTML, dansk) fra det publicerede lager."""
+    from pipelines.report.board import render_report
+
+    _open_published(warehouse).close()
+    console.print(f"Rapport: {render_report(warehouse, output)}")
+
+
 @app.command("init-key")
 def init_key() -> None:
     """Opret en lokal nøgle til pseudonymisering af CPR-numre (uden for repo og lager)."""

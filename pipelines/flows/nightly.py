@@ -84,8 +84,9 @@ def publish_task(config: RunConfig, build: Path) -> None:
 def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None) -> NightlyResult:
     config = RunConfig(Path(sources_dir), Path(warehouse), date.fromisoformat(as_of) if as_of else date.today())
     result = NightlyResult()
-    build = prepare_build_task(config)
+    build: Path | None = None
     try:
+        build = prepare_build_task(config)
         deliveries = discover_task(config, build)
         result.outcomes = ingest_task(config, build, deliveries)
         dbt = transform_task(build, config.as_of)
@@ -97,5 +98,6 @@ def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None) -> 
     except Exception as exc:  # the run fails as a whole; the last good warehouse stays published
         result.failure = f"{type(exc).__name__}: {exc}"
     finally:
-        build.unlink(missing_ok=True)
+        if build is not None:
+            build.unlink(missing_ok=True)
     return result

@@ -1,0 +1,1 @@
+"""The board report: generated KPI tables in Danish from the published warehouse."""

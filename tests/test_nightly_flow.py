@@ -1,0 +1,136 @@
+"""The whole nightly path, run as an analyst runs it: `kpi nightly` on the sample deliveries.
+
+Each run starts Prefect's temporary server (~25 s on 2 cores), so this module runs the flow four
+times in all and every other test calls the stages directly.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.sample import generate
+from tests.conftest import AS_OF, REFERENCE_DIR, SHARED, run_kpi
+
+CONTRACT_TABLES = ("criteria", "areas", "measurements", "kpi_status", "data_gaps", "load_ledger")
+
+
+@dataclass
+class Demo:
+    sources: Path
+    warehouse: Path
+    first: subprocess.CompletedProcess
+
+    def nightly(self, sources: Path | None = None) -> subprocess.CompletedProcess:
+        return run_kpi("nightly", "--sources", str(sources or self.sources), "--warehouse", str(self.warehouse),
+                       "--as-of", AS_OF)
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    def snapshot(self) -> dict[str, list[tuple]]:
+        return {t: sorted(self.query(f"select * from {t}"), key=repr) for t in CONTRACT_TABLES}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Demo:
+    root = tmp_path_factory.mktemp("nightly")
+    sources = root / "sources"
+    generate(sources)
+    warehouse = root / "warehouse" / "kpi.duckdb"
+    first = run_kpi("nightly", "--sources", str(sources), "--warehouse", str(warehouse), "--as-of", AS_OF)
+    return Demo(sources, warehouse, first)
+
+
+def test_first_run_loads_everything_and_publishes(demo: Demo) -> None:
+    assert demo.first.returncode == 0, demo.first.stdout + demo.first.stderr
+    assert "Publiceret" in demo.first.stdout
+    statuses = dict(demo.query("select status, count(*) from load_ledger group by 1"))
+    assert statuses.get("rejected", 0) == 0
+    assert statuses["superseded"] >= 1  # the 2017 bl_tables workbook is covered by the 2025 one
+
+
+def test_crime_2015_per_area_and_combined(demo: Demo) -> None:
+    rows = dict(demo.query(
+        "select area_key, value from kpi_status where criterion_id = 'sub_kp_crime_decisions_per_1000' "
+        "and period = '2015'"))
+    assert rows["motalavej"] == pytest.approx(34.2)
+    assert rows["skaelskoer"] == pytest.approx(22.3)
+    assert rows["sydbyen"] == pytest.approx(34.7)
+    assert rows["ringparken"] == pytest.approx(31.4)
+    assert rows["combined_mean"] == pytest.approx(30.65)
+    assert round(rows["combined"], 1) == 31.6  # pooled with residents, the documents' 002:68 figure
+
+
+def test_crime_statuses_follow_the_contract_readings(demo: Demo) -> None:
+    rows = {(a, p): (s, r) for a, p, s, r in demo.query(
+        "select area_key, period, status, status_reason from kpi_status "
+        "where criterion_id = 'strat_kp_crime_decisions_per_1000'")}
+    assert rows[("motalavej", "2015")][0] == "not_met"  # baseline row judged against the final target
+    assert rows[("motalavej", "2016")][0] == "off_track"  # 36,0 above the straight line 34,2 → 28
+    assert rows[("motalavej", "2020")][0] == "met"  # 26,1 < 28 (stricter cap)
+    assert rows[("sydbyen", "2020")][0] == "not_met"  # 28,1 is not under 28
+    assert rows[("skaelskoer", "2020")][0] == "met"  # 17,9 < 19
+    assert rows[("combined_mean", "2020")][0] == "not_met"  # 24,025 > max 20
+    assert "34,2 pr. 1000 i 2015" in rows[("motalavej", "2015")][1]
+    assert max(p for _, p in rows) == "2020"  # "i 2021" is the publication year
+
+
+def test_published_file_passes_the_contract_checker(demo: Demo) -> None:
+    checker = SHARED / "tools" / "check_contract.py"
+    if not checker.is_file():
+        pytest.fail(f"the shared contract checker is missing at {checker}")
+    done = subprocess.run([sys.executable, str(checker), str(demo.warehouse), "--criteria",
+                           str(REFERENCE_DIR / "criteria.yaml")], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_published_file_holds_only_the_public_schema(demo: Demo) -> None:
+    schemas = {s for (s,) in demo.query("select distinct table_schema from information_schema.tables")}
+    assert schemas == {"main"}
+
+
+def test_rerun_without_new_files_changes_nothing(demo: Demo) -> None:
+    before = demo.snapshot()
+    again = demo.nightly()
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert demo.snapshot() == before
+
+
+def test_corrupt_delivery_is_rejected_and_the_rest_stays_published(demo: Demo) -> None:
+    before = demo.snapshot()
+    bad = demo.sources / "inbox" / "bl_tables" / "bl_tables_2010-2025_20261101.xlsx"
+    bad.write_bytes(b"PK\x03\x04 this is not a complete workbook")
+    try:
+        run = demo.nightly()
+        assert run.returncode == 3, run.stdout + run.stderr
+        assert "Afvist:" in run.stdout and bad.name in run.stdout
+        ledger = demo.query(f"select status, error from load_ledger where file_name = '{bad.name}'")
+        assert ledger[0][0] == "rejected"
+        assert ledger[0][1].startswith(bad.name) and "XLSX" in ledger[0][1]
+        after = demo.snapshot()
+        assert after["kpi_status"] == before["kpi_status"]
+        assert after["measurements"] == before["measurements"]
+        gaps = demo.query("select gap_type, detail from data_gaps where criterion_id is null")
+        assert ("failed_validation", ledger[0][1]) in gaps
+    finally:
+        bad.unlink()
+
+
+def test_failed_run_leaves_the_last_good_warehouse_published(demo: Demo, tmp_path: Path) -> None:
+    before = demo.snapshot()
+    broken = tmp_path / "sources"
+    shutil.copytree(demo.sources / "inbox", broken / "inbox")
+    shutil.copytree(REFERENCE_DIR, broken / "reference")
+    (broken / "reference" / "criteria.yaml").write_text("meta: [this is not the catalog\n", encoding="utf-8")
+    run = demo.nightly(broken)
+    assert run.returncode == 4, run.stdout + run.stderr
+    assert "det tidligere lager er stadig publiceret" in run.stderr.replace("\n", " ")
+    assert demo.snapshot() == before
