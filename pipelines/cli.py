@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -34,7 +34,7 @@ SourcesOption = Annotated[Path, typer.Option("--sources", help="Mappe med inbox/
 WarehouseOption = Annotated[Path, typer.Option("--warehouse", help="Den publicerede DuckDB-fil.")]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -134,6 +134,25 @@ def deliveries(warehouse: WarehouseOption = DEFAULT_WAREHOUSE) -> None:
 
 
 @app.command()
+def criteria(
+    criterion_id: Annotated[str | None, typer.Argument(help="Et kriterie-id; uden id vises alle kriterier.")] = None,
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+) -> None:
+    """Vis alle kriterier med seneste status, eller forklar ét kriterium: regel, baseline, serie og status."""
+    from pipelines.explain import criteria_overview, explain_criterion
+
+    con = _open_published(warehouse)
+    if criterion_id is None:
+        console.print(criteria_overview(con))
+        return
+    try:
+        console.print(explain_criterion(con, criterion_id), highlight=False)
+    except KeyError:
+        err_console.print(f"[red]Ukendt kriterium: {criterion_id}[/red] (se 'kpi criteria' for listen)")
+        raise typer.Exit(2) from None
+
+
+@app.command()
 def sample(
     target: Annotated[Path, typer.Option("--target", help="Hvor eksempelleverancerne skrives.")] = DEFAULT_SOURCES
     / "sample",
@@ -148,7 +167,9 @@ def sample(
 @app.command()
 def report(
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
-    output: Annotated[Path, typer.Option("--output", help="HTML-filen der skrives.")] = Path("reports/kpi_rapport.html"),
+    output: Annotated[Path, typer.Option("--output", help="HTML-filen der skrives.")] = Path(
+        "reports/kpi_rapport.html"
+    ),
 ) -> None:
     """Dan bestyrelsesrapporten (HTML, dansk) fra det publicerede lager."""
     from pipelines.report.board import render_report

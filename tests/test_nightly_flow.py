@@ -101,7 +101,10 @@ def test_rerun_without_new_files_changes_nothing(demo: Demo) -> None:
     before = demo.snapshot()
     again = demo.nightly()
     assert again.returncode == 0, again.stdout + again.stderr
-    assert demo.snapshot() == before
+    after = demo.snapshot()
+    for table in CONTRACT_TABLES:
+        changed = set(map(repr, after[table])) ^ set(map(repr, before[table]))
+        assert not changed, f"{table} changed: {sorted(changed, key=repr)[:4]}"
 
 
 def test_corrupt_delivery_is_rejected_and_the_rest_stays_published(demo: Demo) -> None:

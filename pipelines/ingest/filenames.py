@@ -69,7 +69,8 @@ def parse_file_name(
         prefix = source_system + "_"
         file_type = stem[len(prefix):] if stem.startswith(prefix) else None
         if file_type not in file_types:
-            raise DeliveryRejected(name, f"filen ligger i mappen {source_system}, men navnet begynder med {stem}", expected)
+            found = f"filen ligger i mappen {source_system}, men navnet begynder med {stem}"
+            raise DeliveryRejected(name, found, expected)
     if match["ext"].lower() not in extensions:
         found = f"filtypen .{match['ext']} understøttes ikke"
         raise DeliveryRejected(name, found, f"en fil af typen {' eller '.join('.' + e for e in extensions)}")

@@ -38,9 +38,9 @@ def load_suite_definition(source_system: str) -> dict[str, Any]:
 @cache
 def _context():
     apply_quiet_offline_env()
-    import great_expectations as gx
-
     import logging
+
+    import great_expectations as gx
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")

@@ -90,10 +90,11 @@ pooled as (
         count(*) as n_members,
         bool_or(member_values.suppressed) as any_suppressed,
         count(member_values.numerator) as n_numerators,
-        sum(member_values.numerator) as numerator,
-        sum(member_values.denominator) as denominator,
-        sum(member_values.value) as value_sum,
-        avg(member_values.value) as value_mean,
+        -- Rounded: parallel float sums differ in the last bits between runs, and a re-run must change nothing.
+        round(sum(member_values.numerator), 9) as numerator,
+        round(sum(member_values.denominator), 9) as denominator,
+        round(sum(member_values.value), 9) as value_sum,
+        round(avg(member_values.value), 9) as value_mean,
         max(member_values.delivered_at) as delivered_at,
     from member_values
     group by member_values.criterion_id, member_values.period
@@ -122,7 +123,7 @@ combined_values as (
         period_end,
         case
             when any_suppressed then null
-            when n_numerators = n_members and denominator > 0 then numerator / denominator * scale
+            when n_numerators = n_members and denominator > 0 then round(numerator / denominator * scale, 9)
             when combine in ('pooled', 'sum') and unit not in ('rate_per_1000', 'percent', 'index') then value_sum
         end as value,
         case when n_numerators = n_members then numerator end as numerator,

@@ -125,8 +125,9 @@ class BlTablesParser:
                                        column=label_column)
             code, unit = indicator
             for column, year in years:
+                expected = f"et tal ≥ 0, '..' (diskretioneret) eller '-' (ikke opgjort) i ark {sheet}"
                 cell = require_number(row[column], file_name=table.file_name, row=row.number, column=column,
-                                      expected=f"et tal ≥ 0, '..' (diskretioneret) eller '-' (ikke opgjort) i ark {sheet}")
+                                      expected=expected)
                 if cell.kind is CellKind.MISSING:
                     continue
                 period = year_period(year)
