@@ -28,7 +28,7 @@ demo: install  ## run the nightly flow on the bundled sample deliveries and buil
 	$(KPI) sql "select status, count(*) as rows from kpi_status group by 1 order by 2 desc"
 
 test: install  ## lint and run the test suite
-	$(VENV)/bin/ruff check pipelines tests bench
+	$(VENV)/bin/ruff check pipelines tests
 	$(VENV)/bin/pytest -q
 
 sample: install  ## regenerate the sample deliveries under sources/sample/
