@@ -1,0 +1,1 @@
+"""The DuckDB files: the private build state and the published warehouse."""

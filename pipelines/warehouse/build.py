@@ -1,0 +1,35 @@
+"""The build file: a copy of the last internal state that this run writes to, never the published file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipelines.catalog.load import read_catalog, write_catalog
+from pipelines.ingest.parsers import registry
+from pipelines.warehouse.load import read_ledger
+from pipelines.warehouse.schema import ensure_raw_schema
+
+
+def aggregate_sources() -> list[str]:
+    return sorted(name for name, parser in registry().items() if parser.aggregate)
+
+
+def prepare_build(internal: Path, catalog_file: Path) -> Path:
+    """Copy the internal state (or start empty), ensure the raw schema and load the catalog."""
+    build = internal.with_name(internal.name + ".build")
+    build.unlink(missing_ok=True)
+    build.parent.mkdir(parents=True, exist_ok=True)
+    if internal.is_file():
+        shutil.copy2(internal, build)
+    with duckdb.connect(str(build)) as con:
+        ensure_raw_schema(con, aggregate_sources())
+        write_catalog(con, read_catalog(catalog_file))
+    return build
+
+
+def ledger_entries(build: Path):
+    with duckdb.connect(str(build), read_only=True) as con:
+        return read_ledger(con)

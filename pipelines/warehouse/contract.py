@@ -1,0 +1,43 @@
+"""The published interface (warehouse_contract.md): tables, columns and vocabularies, checked before publishing."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.privacy.cpr import CPR_PATTERN
+
+CONTRACT_TABLES: dict[str, list[str]] = {
+    "criteria": ["criterion_id", "canonical_id", "plan_period", "level", "criterion_type", "indsatsomraade",
+                 "activity", "text_da", "summary_en", "unit", "direction", "target_kind", "source_system",
+                 "frequency", "granularity", "catalog_version"],
+    "areas": ["area_key", "name_da", "town", "plan_periods"],
+    "measurements": ["source_system", "indicator", "area_key", "period", "period_start", "period_end", "value",
+                     "numerator", "denominator", "unit", "suppressed", "source_file", "delivered_at", "loaded_at"],
+    "kpi_status": ["criterion_id", "canonical_id", "area_key", "period", "value", "baseline_period",
+                   "baseline_value", "target_value", "status", "status_reason", "data_as_of"],
+    "data_gaps": ["source_system", "criterion_id", "area_key", "period", "gap_type", "detail"],
+    "load_ledger": ["source_system", "file_name", "sha256", "rows_loaded", "status", "error", "delivered_at",
+                    "loaded_at"],
+}
+
+
+def contract_problems(con: duckdb.DuckDBPyConnection, schema: str = "main", catalog: str | None = None) -> list[str]:
+    """Problems that must stop a publish: a missing table or column, or a CPR-shaped text anywhere."""
+    prefix = f"{catalog}." if catalog else ""
+    catalog_name = catalog or con.execute("select current_database()").fetchone()[0]
+    problems = []
+    for table, columns in CONTRACT_TABLES.items():
+        have = [r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_catalog = ?"
+            " and table_schema = ? and table_name = ? order by ordinal_position",
+            [catalog_name, schema, table]).fetchall()]
+        if have != columns:
+            problems.append(f"{table}: columns {have} differ from the contract {columns}")
+    for table, column in con.execute(
+        "select table_name, column_name from information_schema.columns"
+        " where table_catalog = ? and table_schema = ? and data_type = 'VARCHAR'", [catalog_name, schema]
+    ).fetchall():
+        values = con.execute(f'select distinct "{column}" from {prefix}{schema}."{table}" where "{column}" is not null')
+        if any(CPR_PATTERN.search(str(v)) for (v,) in values.fetchall()):
+            problems.append(f"{table}.{column}: CPR-shaped value")
+    return problems
