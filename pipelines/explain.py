@@ -1,36 +1,66 @@
-"""Answers "why is this red?": a criterion's text, rule, baseline, series and status reasons, in Danish."""
+"""Answers "why is this red?": a criterion's text, rule, baseline, series and status reasons, in Danish.
+
+Both functions read only the published tables (`criteria`, `kpi_status`, and `kpi_baselines` when it
+is published) through a read-only DuckDB connection.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 import duckdb
 from rich.table import Table
 
-from pipelines.report.board import STATUS_DA, number_da
+from pipelines.report.board import AREA_DA, STATUS_DA, number_da
 
 AREA_ORDER = ("motalavej", "ringparken", "sydbyen", "skaelskoer", "combined", "combined_mean")
+AREA_NAMES_DA = {"motalavej": "Motalavej", "ringparken": "Ringparken/Schackenborgvænge", "sydbyen": "Sydbyen",
+                 "skaelskoer": "Skælskør", **AREA_DA}
+KIND_DA = {
+    "absolute_threshold": "en fast tærskel (under = <, max = <=, over = >)",
+    "reach_by_date": "et niveau der skal være nået på en dato",
+    "yearly_pct_change_vs_previous_year": "en årlig ændring i procent i forhold til året før (kædet)",
+    "change_vs_baseline": "en ændring i forhold til baseline (strengt bedre end udgangspunktet)",
+    "yearly_count_at_least": "et mindsteantal pr. kalenderår",
+    "share_at_least": "en mindsteandel",
+    "qualitative": "en kvalitativ vurdering",
+}
+GRANULARITY_DA = {"per_area": "pr. område", "combined": "samlet for områderne",
+                  "both": "pr. område og samlet (puljet og gennemsnit)"}
+DIRECTION_DA = {"increase": "skal stige", "decrease": "skal falde", "at_least": "mindst", "at_most": "højst"}
+BASELINE_SOURCE_DA = {
+    "delivered": "leveret som baseline-fil (senere beslutning)",
+    "measured": "målt værdi i baselineperioden",
+    "catalog": "værdien i kriteriekataloget",
+}
+LATEST_SQL = """
+    with ranked as (
+        select criterion_id, area_key, period, status,
+            row_number() over (
+                partition by criterion_id, area_key
+                order by case when status in ('not_due', 'missing_data') then 1 else 0 end, period desc
+            ) as recency
+        from kpi_status
+    )
+    select criteria.criterion_id, criteria.source_system, ranked.area_key, ranked.period, ranked.status
+    from criteria
+    left join ranked on ranked.criterion_id = criteria.criterion_id and ranked.recency = 1
+    order by criteria.criterion_id
+"""
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'main' and table_name = ?",
+        [table]).fetchone()[0])
 
 
 def criteria_overview(con: duckdb.DuckDBPyConnection) -> Table:
     """Every criterion with its latest evaluated status per area (not_due and missing_data only when nothing else)."""
-    rows = con.execute(
-        """
-        with ranked as (
-            select criterion_id, area_key, period, status,
-                row_number() over (
-                    partition by criterion_id, area_key
-                    order by case when status in ('not_due', 'missing_data') then 1 else 0 end, period desc
-                ) as recency
-            from kpi_status
-        )
-        select criteria.criterion_id, criteria.source_system, ranked.area_key, ranked.period, ranked.status
-        from criteria
-        left join ranked on ranked.criterion_id = criteria.criterion_id and ranked.recency = 1
-        order by criteria.criterion_id
-        """
-    ).fetchall()
-    table = Table("kriterium", "kilde", *AREA_ORDER, title="Seneste status pr. område")
-    by_criterion: dict[str, dict] = {}
-    for criterion_id, source, area, period, status in rows:
+    table = Table("kriterium", "kilde", *(AREA_NAMES_DA[a] for a in AREA_ORDER), title="Seneste status pr. område")
+    by_criterion: dict[str, dict[str, str]] = {}
+    for criterion_id, source, area, period, status in con.execute(LATEST_SQL).fetchall():
         item = by_criterion.setdefault(criterion_id, {"source": source or "–"})
         if area:
             item[area] = f"{STATUS_DA[status]} ({period})"
@@ -39,27 +69,69 @@ def criteria_overview(con: duckdb.DuckDBPyConnection) -> Table:
     return table
 
 
+def _baselines(con: duckdb.DuckDBPyConnection, criterion_id: str) -> dict[str, tuple[Any, ...]]:
+    """area_key → (baseline_period, baseline_value, baseline_source); kpi_status when kpi_baselines is absent."""
+    if _has_table(con, "kpi_baselines"):
+        rows = con.execute("select area_key, baseline_period, baseline_value, baseline_source from kpi_baselines"
+                           " where criterion_id = ?", [criterion_id]).fetchall()
+    else:
+        rows = con.execute("select distinct area_key, baseline_period, baseline_value, null from kpi_status"
+                           " where criterion_id = ? and baseline_period is not null", [criterion_id]).fetchall()
+    return {area: (period, value, source) for area, period, value, source in rows}
+
+
+def baseline_line(area: str, baseline: Sequence[Any] | None) -> str:
+    name = AREA_NAMES_DA.get(area, area)
+    if not baseline or baseline[0] is None:
+        return f"{name}: ingen baseline (vurderes fra planens start)"
+    period, value, source = baseline
+    if value is None:
+        return f"{name}: baseline {period} er endnu ikke kendt ('Mangler baseline', til den er målt eller leveret)"
+    where = BASELINE_SOURCE_DA.get(source, "fra kpi_status")
+    return f"{name}: baseline {number_da(value)} ({period}), kilde: {where}"
+
+
+def status_counts_line(statuses: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for status in statuses:
+        counts[status] = counts.get(status, 0) + 1
+    return ", ".join(f"{STATUS_DA[s]}: {n}" for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 def explain_criterion(con: duckdb.DuckDBPyConnection, criterion_id: str) -> str:
+    """Danish explanation: the text, the rule in words, the baselines and their source, the series per area."""
     found = con.execute(
-        "select text_da, target_kind, source_system, unit, direction, canonical_id, plan_period"
+        "select text_da, target_kind, source_system, unit, direction, canonical_id, plan_period, granularity"
         " from criteria where criterion_id = ?", [criterion_id]).fetchone()
     if found is None:
         raise KeyError(criterion_id)
-    text_da, kind, source, unit, direction, canonical_id, plan = found
+    text_da, kind, source, unit, direction, canonical_id, plan, granularity = found
+    shared = [r[0] for r in con.execute(
+        "select criterion_id from criteria where canonical_id = ? and criterion_id <> ? order by 1",
+        [canonical_id, criterion_id]).fetchall()]
     lines = [
-        f"Kriterium {criterion_id} ({plan}, beregnes som {canonical_id})",
+        f"Kriterium {criterion_id} (plan {plan})",
         f"Tekst: {text_da}",
-        f"Regel: {kind}; retning: {direction}; enhed: {unit}; datakilde: {source or 'ingen'}",
+        f"Regel: {KIND_DA.get(kind, kind)}; retning: {DIRECTION_DA.get(direction, direction or '–')};"
+        f" enhed: {unit or '–'}; datakilde: {source or 'ingen'};"
+        f" opgøres {GRANULARITY_DA.get(granularity, 'pr. område')}.",
     ]
+    if shared:
+        lines.append(f"Beregnes én gang som {canonical_id} og vises også under: {', '.join(shared)}.")
     series = con.execute(
-        "select area_key, period, value, baseline_period, baseline_value, target_value, status, status_reason"
+        "select area_key, period, value, target_value, status, status_reason"
         " from kpi_status where criterion_id = ? order by area_key, period", [criterion_id]).fetchall()
     if not series:
         lines.append("Ingen vurderinger: kriteriet har ingen datakilde.")
-    current = None
-    for area, period, value, baseline_period, baseline_value, target, status, reason in series:
-        if area != current:
-            current = area
-            lines.append(f"\n{area}: baseline {number_da(baseline_value)} ({baseline_period or 'ingen'})")
-        lines.append(f"  {period}: {number_da(value):>8}  mål {number_da(target):>8}  {STATUS_DA[status]:<16} {reason}")
+        return "\n".join(lines)
+    baselines = _baselines(con, criterion_id)
+    areas = sorted({row[0] for row in series}, key=lambda a: (AREA_ORDER.index(a) if a in AREA_ORDER else 99, a))
+    lines.append("\nBaseline:")
+    lines.extend("  " + baseline_line(area, baselines.get(area)) for area in areas)
+    for area in areas:
+        rows = [row for row in series if row[0] == area]
+        lines.append(f"\n{AREA_NAMES_DA.get(area, area)} ({status_counts_line([r[4] for r in rows])}):")
+        for _, period, value, target, status, reason in rows:
+            numbers = f"{number_da(value):>9}  mål {number_da(target):>9}"
+            lines.append(f"  {period}: {numbers}  {STATUS_DA[status]:<20} {reason}")
     return "\n".join(lines)

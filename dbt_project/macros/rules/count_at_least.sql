@@ -1,4 +1,15 @@
-{#- yearly_count_at_least and share_at_least: each period on its own, value >= threshold (ranges: lower bound, rule 6). -#}
+{#-
+    yearly_count_at_least and share_at_least: each calendar year on its own (rule 7), value >= threshold
+    (op as written, >= by default; ranges: the lower bound, rule 6). With a due period (a running mean
+    judged at plan end, further reading 6) the years before it are on_track/off_track.
+-#}
 {% macro rule_count_at_least(e) -%}
-    case when {{ e }}.value >= {{ e }}.threshold then 'met' else 'not_met' end
+    case
+        when {{ e }}.threshold is null then 'missing_baseline'
+        when {{ e }}.due_index is not null and {{ e }}.period_index < {{ e }}.due_index
+            then case when {{ compare(e ~ '.value', "coalesce(" ~ e ~ ".op, '>=')", e ~ '.threshold') }}
+                then 'on_track' else 'off_track' end
+        when {{ compare(e ~ '.value', "coalesce(" ~ e ~ ".op, '>=')", e ~ '.threshold') }} then 'met'
+        else 'not_met'
+    end
 {%- endmacro %}

@@ -1,14 +1,15 @@
 {#-
-    The status of one evaluation row. Order: not yet ended, qualitative, suppressed, no value,
-    then the rule of the unit's kind. `e` is the alias of a relation with the columns of
-    int_kpi__evaluation_grid.
+    The status of one evaluation row. Order: not yet ended (or not yet published), qualitative,
+    suppressed, no value (stale when the source has stopped delivering, else missing_data), then the
+    rule of the row's kind. `e` is the alias of a relation with the columns of int_kpi__evaluation_grid
+    (kind/op/pct/threshold already resolved for the period's phase) plus expected_value.
 -#}
 {% macro kpi_status(e) -%}
     case
-        when {{ e }}.period_end > {{ e }}.as_of then 'not_due'
+        when {{ e }}.period_end > {{ e }}.as_of or not {{ e }}.is_published then 'not_due'
         when {{ e }}.kind = 'qualitative' then case when {{ e }}.assessment is not null then 'qualitative' else 'missing_data' end
         when {{ e }}.suppressed then 'suppressed'
-        when {{ e }}.value is null then 'missing_data'
+        when {{ e }}.value is null then case when {{ e }}.is_stale then 'stale' else 'missing_data' end
         when {{ e }}.kind in ('absolute_threshold', 'reach_by_date') then {{ rule_absolute_threshold(e) }}
         when {{ e }}.kind = 'yearly_pct_change_vs_previous_year' then {{ rule_yearly_pct_change_vs_previous_year(e) }}
         when {{ e }}.kind = 'change_vs_baseline' then {{ rule_change_vs_baseline(e) }}

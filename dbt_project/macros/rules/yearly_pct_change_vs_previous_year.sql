@@ -2,6 +2,7 @@
     Rule 1: relative change chained against the previous period's actual value:
     met when value <= (1 + pct/100) * previous (op as written; pct negative for a fall).
     A previous value of 0 is met only by 0. No pct ("falder fortsat"): value op previous.
+    No (or a suppressed) previous value → missing_baseline.
 -#}
 {% macro rule_yearly_pct_change_vs_previous_year(e) -%}
     case

@@ -29,9 +29,19 @@ explained as (
 
     select
         evaluated.*,
-        {{ number_da('value') }} || {{ unit_suffix_da('unit') }} || ' i ' || period as value_text,
-        {{ op_da('op') }} || ' ' || {{ number_da('threshold') }} || {{ unit_suffix_da('unit') }}
-            || coalesce(' i ' || due_period, '') as target_text,
+        case when aggregation = 'running_mean' then 'gennemsnit ' else '' end
+            || {{ number_da('value') }} || {{ unit_suffix_da('unit') }}
+            || case when aggregation = 'running_mean' then ' pr. år til og med ' else ' i ' end || period as value_text,
+        {{ op_da("coalesce(op, '>=')") }} || ' ' || {{ number_da('threshold') }} || {{ unit_suffix_da('unit') }}
+            || case when threshold_area is not null then ' (' || {{ area_da('threshold_area') }} || ' samme år)' else '' end
+            || case when due_period is not null and not in_then_phase then ' i ' || due_period else '' end
+            as target_text,
+        case baseline_source
+            when 'delivered' then ' (leveret baseline' || coalesce(', besluttet af ' || baseline_decided_by, '') || ')'
+            when 'measured' then ' (målt)'
+            when 'catalog' then ' (kataloget)'
+            else ''
+        end as baseline_source_text,
     from evaluated
 
 ),
@@ -41,24 +51,48 @@ final as (
     select
         explained.*,
         case status
-            when 'not_due' then 'Perioden ' || period || ' er ikke afsluttet endnu.'
-            when 'missing_data' then 'Ingen værdi leveret for ' || period || '.'
-            when 'suppressed' then 'Værdien for ' || period || ' er diskretioneret (for få personer).'
+            when 'not_due' then
+                case when period_end > as_of then 'Perioden ' || period || ' er ikke afsluttet endnu.'
+                    else 'Tallet for ' || period || ' ventes først offentliggjort efter '
+                        || strftime(period_end + to_months(publication_lag_months), '%d-%m-%Y') || '.'
+                end
+            when 'missing_data' then
+                case when kind = 'qualitative' then 'Ingen vurdering leveret for ' || period || '.'
+                    else 'Ingen værdi leveret for ' || period || '.' end
+            when 'stale' then 'Ingen værdi for ' || period || '; kildens nyeste tal dækker til '
+                || strftime(source_newest_end, '%d-%m-%Y') || ', ældre end leveringsfrekvensen tillader.'
+            when 'suppressed' then 'Værdien for ' || period || ' er diskretioneret i leverancen (for få personer).'
             when 'qualitative' then assessment
-            when 'missing_baseline' then value_text || '; baseline'
-                || case when kind = 'yearly_pct_change_vs_previous_year' then ' (året før)' else '' end
-                || ' mangler, så målet kan ikke vurderes.'
+            when 'missing_baseline' then value_text || '; '
+                || case
+                    when is_context and period_index = baseline_index
+                        then 'året er baseline (udgangspunkt) for den årlige kæde og vurderes ikke selv'
+                    when threshold is null and threshold_area is not null
+                        then 'sammenligningstallet for ' || {{ area_da('threshold_area') }} || ' mangler'
+                    when kind = 'yearly_pct_change_vs_previous_year' and previous_suppressed
+                        then 'værdien året før er diskretioneret'
+                    when kind = 'yearly_pct_change_vs_previous_year'
+                        then 'værdien året før (' || cast(period_index - 1 as varchar) || ') mangler'
+                    else 'baseline' || coalesce(' ' || baseline_period, '') || ' mangler'
+                end
+                || case when is_context and period_index = baseline_index then '.' else ', så målet kan ikke vurderes.' end
             else value_text || '; ' ||
                 case
                     when kind = 'yearly_pct_change_vs_previous_year' then
-                        'mål: ' || case when coalesce(pct, 0) < 0 then 'fald' else 'stigning' end
-                        || coalesce(' på mindst ' || {{ number_da('abs(pct)') }} || ' %', '')
-                        || ' fra ' || {{ number_da('previous_value') }} || ' året før'
+                        'mål: ' || case when coalesce(pct, 0) < 0 or op like '<%' then 'fald' else 'stigning' end
+                        || case when coalesce(pct, 0) <> 0 then ' på mindst ' || {{ number_da('abs(pct)') }} || ' %' else '' end
+                        || ' fra ' || {{ number_da('previous_value') }} || ' i ' || cast(period_index - 1 as varchar)
+                        || case when previous_value <> 0
+                            then ' (' || {{ op_da('op') }} || ' ' || {{ number_da('expected_value', 2) }} || ')'
+                            else ' (kun 0 opfylder, når året før var 0)' end
                     when kind = 'change_vs_baseline' then
                         'mål: ' || case when op like '<%' then 'lavere' else 'højere' end || ' end baseline '
                         || {{ number_da('baseline_value') }} || coalesce(' (' || baseline_period || ')', '')
-                    when status in ('on_track', 'off_track') and baseline_value is not null then
+                        || baseline_source_text
+                    when status in ('on_track', 'off_track') and baseline_value is not null
+                        and kind in ('absolute_threshold', 'reach_by_date') then
                         'mål: ' || target_text || '; ret linje fra ' || {{ number_da('baseline_value') }}
+                        || coalesce(' (' || baseline_period || ')', '')
                         || ' giver ' || {{ op_da(non_strict('op')) }} || ' ' || {{ number_da('expected_value', 2) }}
                     else 'mål: ' || target_text
                 end
@@ -69,8 +103,11 @@ final as (
                     when 'off_track' then ' – bagud.'
                     else '.'
                 end
-                || case when status in ('met', 'not_met') then coalesce(' ' || reading_da, '') else '' end
-        end as status_reason,
+                || case when status in ('met', 'not_met', 'on_track', 'off_track') then coalesce(' ' || reading_da, '') else '' end
+        end
+        || case when is_context and status not in ('not_due')
+            then ' (Kontekst: første vurderede år er ' || cast(first_evaluated_index as varchar) || '.)' else '' end
+            as status_reason,
     from explained
 
 )

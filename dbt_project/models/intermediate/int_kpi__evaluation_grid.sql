@@ -1,13 +1,31 @@
 {#-
     Every evaluation unit × every period from its first period (the baseline period, or the plan
     start where it has none) to its last (the due period, or the plan end), with the value, the
-    previous period's value and the resolved baseline. One row even when nothing was delivered.
+    previous period's value, the resolved baseline and what the rule needs for this period. One row
+    even when nothing was delivered.
+
+    * baseline: a delivered baseline (raw.baseline_deliveries, by canonical_id) wins, then the value
+      measured at the baseline period, then the catalog value (contract rule 3); baseline_source says which.
+    * phase: after the due period a unit with a `then` rule switches to it (website: 10.000 by 2018, then +8 %).
+    * threshold: from a comparator area's value in the same period when threshold_area is set.
+    * previous_value: the baseline value where the previous period is the baseline period, else the
+      measured value of the previous period (a suppressed previous value counts as missing).
+    * aggregation running_mean: the value judged is the mean of the unit's values so far.
+    * publication: a period is due once period_end + the source's publication lag has passed;
+      source_newest_end is the end of the newest period the source delivered for the indicator (stale).
 -#}
+{%- set delivered_relation = load_relation(source('baselines', 'baseline_deliveries')) %}
 with
 
 units as (
 
     select * from {{ ref('stg_catalog__units') }}
+
+),
+
+criteria as (
+
+    select criterion_id, canonical_id from {{ ref('stg_catalog__criteria') }}
 
 ),
 
@@ -17,9 +35,71 @@ series as (
 
 ),
 
+measurements as (
+
+    select * replace ({{ year_period('period') }} as period)
+    from {{ ref('int_measurements__unioned') }}
+
+),
+
 catalog_baselines as (
 
     select * from {{ ref('stg_catalog__baselines') }}
+
+),
+
+frequencies as (
+
+    select * from {{ ref('source_frequencies') }}
+
+),
+
+delivered_rows as (
+
+    {% if delivered_relation is not none %}
+    select
+        criterion_id,
+        area_key,
+        {{ year_period('cast(period as varchar)') }} as period,
+        cast(value as double) as value,
+        decided_by,
+        note,
+        source_file,
+    from {{ delivered_relation }}
+    {% else %}
+    select
+        cast(null as varchar) as criterion_id,
+        cast(null as varchar) as area_key,
+        cast(null as varchar) as period,
+        cast(null as double) as value,
+        cast(null as varchar) as decided_by,
+        cast(null as varchar) as note,
+        cast(null as varchar) as source_file,
+    where false
+    {% endif %}
+
+),
+
+delivered as (
+
+    -- A baseline delivered for one entry holds for every entry sharing its canonical_id; the last file wins.
+    select criteria.canonical_id, delivered_rows.*
+    from delivered_rows
+    inner join criteria
+        on criteria.criterion_id = delivered_rows.criterion_id
+    qualify row_number() over (
+        partition by criteria.canonical_id, delivered_rows.area_key, delivered_rows.period
+        order by delivered_rows.source_file desc
+    ) = 1
+
+),
+
+newest as (
+
+    select source_system, indicator, max(period_end) as newest_end
+    from measurements
+    where value is not null or suppressed
+    group by source_system, indicator
 
 ),
 
@@ -41,12 +121,18 @@ baselines as (
     select
         units.criterion_id,
         units.area_key,
-        coalesce(measured.value, catalog_baselines.value) as baseline_value,
+        coalesce(delivered.value, measured.value, catalog_baselines.value) as baseline_value,
         case
+            when delivered.value is not null then 'delivered'
             when measured.value is not null then 'measured'
             when catalog_baselines.value is not null then 'catalog'
         end as baseline_source,
+        delivered.decided_by as baseline_decided_by,
     from units
+    left join delivered
+        on delivered.canonical_id = units.canonical_id
+        and delivered.area_key = units.area_key
+        and delivered.period = units.baseline_period
     left join series as measured
         on measured.criterion_id = units.criterion_id
         and measured.area_key = units.area_key
@@ -59,18 +145,16 @@ baselines as (
 
 ),
 
-grid as (
+joined as (
 
     select
         spine.criterion_id,
         spine.canonical_id,
         spine.area_key,
-        spine.kind,
-        spine.op,
-        spine.threshold,
-        spine.threshold_upper,
-        spine.pct,
-        spine.direction,
+        spine.source_system,
+        spine.indicator,
+        spine.aggregation,
+        spine.threshold_area,
         spine.reading_da,
         spine.period,
         spine.period_start,
@@ -81,15 +165,33 @@ grid as (
         spine.due_period,
         cast(spine.due_period as integer) as due_index,
         cast(spine.last_period as integer) as last_index,
-        current_value.value,
+        coalesce(cast(spine.first_evaluated_period as integer), cast(spine.first_period as integer))
+            as first_evaluated_index,
+        spine.then_kind is not null and spine.period_index > cast(spine.due_period as integer) as in_then_phase,
+        spine.kind as rule_kind,
+        spine.op as rule_op,
+        spine.pct as rule_pct,
+        spine.threshold as rule_threshold,
+        spine.then_kind,
+        spine.then_op,
+        spine.then_pct,
+        spine.threshold_upper,
+        spine.direction,
+        current_value.value as period_value,
         current_value.numerator,
         current_value.denominator,
         coalesce(current_value.unit, previous_value.unit) as unit,
         coalesce(current_value.suppressed, false) as suppressed,
         current_value.delivered_at,
-        previous_value.value as previous_value,
+        previous_value.value as measured_previous_value,
+        coalesce(previous_value.suppressed, false) as previous_suppressed,
+        comparator.value as comparator_value,
         baselines.baseline_value,
         baselines.baseline_source,
+        baselines.baseline_decided_by,
+        newest.newest_end as source_newest_end,
+        coalesce(frequencies.expected_every_months, 12) as expected_every_months,
+        coalesce(frequencies.publication_lag_months, 0) as publication_lag_months,
         cast(null as varchar) as assessment,
         cast('{{ var("as_of") }}' as date) as as_of,
     from spine
@@ -101,9 +203,53 @@ grid as (
         on previous_value.criterion_id = spine.criterion_id
         and previous_value.area_key = spine.area_key
         and previous_value.period = cast(spine.period_index - 1 as varchar)
+    left join measurements as comparator
+        on comparator.source_system = spine.source_system
+        and comparator.indicator = spine.indicator
+        and comparator.area_key = spine.threshold_area
+        and comparator.period = spine.period
+        and not comparator.suppressed
     left join baselines
         on baselines.criterion_id = spine.criterion_id
         and baselines.area_key = spine.area_key
+    left join newest
+        on newest.source_system = spine.source_system
+        and newest.indicator = spine.indicator
+    left join frequencies
+        on frequencies.source_system = spine.source_system
+
+),
+
+grid as (
+
+    select
+        joined.* exclude (period_value, measured_previous_value),
+        case when in_then_phase then then_kind else rule_kind end as kind,
+        case when in_then_phase then then_op else rule_op end as op,
+        case when in_then_phase then then_pct else rule_pct end as pct,
+        case
+            when in_then_phase then null
+            when threshold_area is not null then comparator_value
+            else rule_threshold
+        end as threshold,
+        case
+            when aggregation = 'running_mean' and period_value is not null then round(avg(period_value) over (
+                partition by criterion_id, area_key order by period_index
+                rows between unbounded preceding and current row
+            ), 9)
+            else period_value
+        end as value,
+        case
+            when period_index - 1 = cast(baseline_period as integer) then baseline_value
+            when not previous_suppressed then measured_previous_value
+        end as previous_value,
+        period_index < first_evaluated_index as is_context,
+        as_of >= period_end + to_months(publication_lag_months) as is_published,
+        source_newest_end is not null
+            and period_end > source_newest_end
+            and as_of > source_newest_end + to_months(expected_every_months + publication_lag_months)
+            as is_stale,
+    from joined
 
 )
 

@@ -2,7 +2,8 @@
     The value series each evaluation unit is judged on. Areas take their own measurement; `combined`
     pools the criterion's areas (Σ numerator / Σ denominator × scale, or the sum for counts) unless the
     source delivered a combined value itself; `combined_mean` is the unweighted mean of the areas
-    (the documents' 30,65). Both need every area of the criterion to be present.
+    (the documents' 30,65). Both need every area of the criterion to be present. A stock date
+    ('2017-10-01') counts for its year.
 -#}
 with
 
@@ -18,9 +19,72 @@ criterion_areas as (
 
 ),
 
+delivered as (
+
+    select * replace ({{ year_period('period') }} as period)
+    from {{ ref('int_measurements__unioned') }}
+
+),
+
+quarterly_indicators as (
+
+    select * from {{ ref('quarterly_indicators') }}
+
+),
+
+quarter_rows as (
+
+    select
+        delivered.*,
+        quarterly_indicators.rollup,
+        left(delivered.period, 4) as year_period,
+    from delivered
+    inner join quarterly_indicators
+        on quarterly_indicators.source_system = delivered.source_system
+        and quarterly_indicators.indicator = delivered.indicator
+    where regexp_full_match(delivered.period, '\d{4}Q[1-4]')
+
+),
+
+quarter_years as (
+
+    -- Flows: the four quarters summed (all four needed); stocks and shares: the Q4 value (rule 7, §0.3).
+    select
+        source_system,
+        indicator,
+        area_key,
+        year_period as period,
+        make_date(cast(year_period as integer), 1, 1) as period_start,
+        make_date(cast(year_period as integer), 12, 31) as period_end,
+        case
+            when any_value(rollup) = 'sum' and count(*) = 4 and not bool_or(suppressed) then sum(value)
+            when any_value(rollup) = 'last' then max(value) filter (where right(period, 1) = '4')
+        end as value,
+        case when any_value(rollup) = 'last' then max(numerator) filter (where right(period, 1) = '4') end as numerator,
+        case when any_value(rollup) = 'last' then max(denominator) filter (where right(period, 1) = '4') end as denominator,
+        any_value(unit) as unit,
+        case
+            when any_value(rollup) = 'sum' then bool_or(suppressed)
+            else coalesce(bool_or(suppressed) filter (where right(period, 1) = '4'), false)
+        end as suppressed,
+        max(delivered_at) as delivered_at,
+    from quarter_rows
+    group by source_system, indicator, area_key, year_period
+    having count(*) = 4 or any_value(rollup) = 'last'
+
+),
+
 measurements as (
 
-    select * from {{ ref('int_measurements__unioned') }}
+    select * from delivered
+    union all by name
+    select quarter_years.*
+    from quarter_years
+    anti join delivered
+        on delivered.source_system = quarter_years.source_system
+        and delivered.indicator = quarter_years.indicator
+        and delivered.area_key = quarter_years.area_key
+        and delivered.period = quarter_years.period
 
 ),
 

@@ -7,12 +7,6 @@ evaluated as (
 
 ),
 
-units as (
-
-    select criterion_id, area_key, source_system from {{ ref('stg_catalog__units') }}
-
-),
-
 ledger as (
 
     select * from {{ ref('stg_ledger__load_ledger') }}
@@ -28,7 +22,7 @@ delivery_gaps as (
 evaluation_gaps as (
 
     select
-        units.source_system,
+        evaluated.source_system,
         evaluated.criterion_id,
         evaluated.area_key,
         evaluated.period,
@@ -40,10 +34,9 @@ evaluation_gaps as (
         end as gap_type,
         evaluated.status_reason as detail,
     from evaluated
-    inner join units
-        on units.criterion_id = evaluated.criterion_id
-        and units.area_key = evaluated.area_key
     where evaluated.status in ('missing_data', 'missing_baseline', 'suppressed', 'stale')
+        -- context rows before the first evaluated period (e.g. the chain's own baseline year) are not gaps
+        and not (evaluated.is_context and evaluated.status = 'missing_baseline')
 
 ),
 
