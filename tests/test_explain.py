@@ -1,16 +1,12 @@
-"""pipelines/explain.py on a small published-shaped database, and the baseline-delivery loader."""
+"""pipelines/explain.py on a small published-shaped database."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import duckdb
 import pytest
 from rich.console import Console
 
-from pipelines.catalog.baselines import baseline_deliveries, load_baseline_deliveries
 from pipelines.explain import criteria_overview, explain_criterion
-from pipelines.ingest.errors import DeliveryRejected
 
 CRITERIA = [
     ("strat_tt_tryghed_general", "tryghed_general_2017_2021", "absolute_threshold", "police_tryghedsindeks"),
@@ -83,22 +79,3 @@ def test_overview_shows_latest_status_per_area(con):
     assert "På sporet (2018)" in text
     assert "Mangler data (2017)" in text
     assert "strat_tt_delmaal_2_lokalt_engagement" in text
-
-
-def test_baseline_deliveries_load_and_reject(tmp_path: Path):
-    con = duckdb.connect()
-    assert load_baseline_deliveries(con, tmp_path / "none") == 0
-    assert con.execute("select count(*) from raw.baseline_deliveries").fetchone() == (0,)
-    (tmp_path / "baselines_2018_20180301.csv").write_text(
-        "criterion_id;area_key;period;value;decided_by;note\n"
-        "strat_tt_tryghed_general;sydbyen;2017;79,5;Bestyrelsen;nulpunkt\n\n", encoding="utf-8")
-    assert load_baseline_deliveries(con, tmp_path) == 1
-    assert con.execute("select area_key, period, value, decided_by, source_file from raw.baseline_deliveries"
-                       ).fetchone() == ("sydbyen", "2017", 79.5, "Bestyrelsen", "baselines_2018_20180301.csv")
-    (tmp_path / "baselines_2019_20190101.csv").write_text(
-        "criterion_id;area_key;period;value\nstrat_tt_tryghed_general;sydbyen;2017;ukendt\n", encoding="utf-8")
-    with pytest.raises(DeliveryRejected, match="række 2, kolonne value"):
-        baseline_deliveries(tmp_path)
-    (tmp_path / "baselines_2019_20190101.csv").write_text("criterion_id;area_key;value\n", encoding="utf-8")
-    with pytest.raises(DeliveryRejected, match="kolonne period"):
-        baseline_deliveries(tmp_path)

@@ -137,3 +137,36 @@ def test_failed_run_leaves_the_last_good_warehouse_published(demo: Demo, tmp_pat
     assert run.returncode == 4, run.stdout + run.stderr
     assert "det tidligere lager er stadig publiceret" in run.stderr.replace("\n", " ")
     assert demo.snapshot() == before
+
+
+def test_every_criterion_with_a_source_has_one_row_per_period_of_each_unit(demo: Demo) -> None:
+    """kpi_status is complete: each evaluation unit (criterion × area) × each period from its first period
+    to its last has exactly one row, with or without data (issue 4, "kpi_status is complete")."""
+    from pipelines.catalog.load import read_catalog
+    from pipelines.catalog.targets import evaluation_units
+
+    catalog = read_catalog(REFERENCE_DIR / "criteria.yaml")
+    with_source = {c["id"] for c in catalog.criteria if c.get("source_system") not in (None, "none")}
+    units = evaluation_units(catalog)
+    assert set(units["criterion_id"]) == with_source
+    expected = {
+        (u["criterion_id"], u["area_key"], str(year))
+        for u in units.iter_rows(named=True)
+        for year in range(int(u["first_period"]), int(u["last_period"]) + 1)
+    }
+    rows = demo.query("select criterion_id, area_key, period from kpi_status")
+    assert len(rows) == len(set(rows)), "a criterion × area × period appears twice"
+    assert set(rows) == expected
+
+
+def test_a_delivered_baseline_wins_and_says_so(demo: Demo) -> None:
+    baselines = dict(demo.query(
+        "select area_key, baseline_source from kpi_baselines where criterion_id = 'strat_ub_school_absence'"))
+    assert baselines["combined"] == "delivered" and baselines["motalavej"] == "delivered"
+    assert baselines["sydbyen"] is None  # nothing delivered, measured or in the catalog: missing_baseline later
+    values = set(demo.query("select baseline_value from kpi_status where criterion_id = 'strat_ub_school_absence'"
+                            " and area_key = 'combined'"))
+    assert values == {(7.9,)}
+    measured = dict(demo.query("select area_key, baseline_source from kpi_baselines "
+                               "where criterion_id = 'sub_kp_crime_decisions_per_1000'"))
+    assert measured["combined_mean"] == "measured"

@@ -39,6 +39,9 @@ TABEL1 = {  # 18-64, 18-29, share, for data years 2010-2014
     "motalavej": ([473.5, 463.6, 464.9, 431.3, 409.0], [83.3, 87.5, 88.4, 74.8, 43.7],
                   [17.59, 18.87, 19.01, 17.34, 10.68]),
 }
+# Data years after the documents (assumed): 18-29 fte without work fall unevenly from the 2014 level.
+TABEL1_LATER_YEARS = list(range(2015, 2025))
+TABEL1_LATER_18_29_FACTOR = [1.02, 1.05, 1.0, 0.96, 0.93, 0.97, 0.9, 0.88, 0.86, 0.85]
 BASIC_EDU_YEARS = list(range(2016, 2025))
 BASIC_EDU_SHARE = {  # % of 18-29 with grundskole as highest education, falling slowly
     "motalavej": [44, 43, 42, 41, 40, 39, 38, 38, 37],
@@ -83,16 +86,24 @@ def _residents_sheet(years: list[int]) -> list[list[object]]:
 def _unemployment_sheet() -> list[list[object]]:
     rows: list[list[object]] = [
         ["Fuldtidspersoner uden beskæftigelse opgjort den 1. januar året efter"],
-        ["Område", "Aldersgruppe", *TABEL1_YEARS],
+        ["Område", "Aldersgruppe", *TABEL1_YEARS, *TABEL1_LATER_YEARS],
     ]
     labels = ("18-64 årige", "18-29 årige", "18-29 åriges % - del af det samlede antal")
     for area, series in TABEL1.items():
-        for label, values in zip(labels, series, strict=True):
+        for label, values in zip(labels, _with_later_years(*series), strict=True):
             decimals = 2 if "%" in label else 1
             rows.append([AREA_LABELS[area], label, *[f"{danish(v, decimals)}%" if "%" in label else v
                                                       for v in values]])
     rows.append(["Kilde: BL-tal, Tabel 1"])
     return rows
+
+
+def _with_later_years(all_ages: list[float], young: list[float],
+                      share: list[float]) -> tuple[list[float], list[float], list[float]]:
+    later_all = [round(all_ages[-1] * (1 - 0.01 * i), 1) for i in range(1, len(TABEL1_LATER_YEARS) + 1)]
+    later_young = [round(young[-1] * f, 1) for f in TABEL1_LATER_18_29_FACTOR]
+    later_share = [round(y / a * 100, 2) for y, a in zip(later_young, later_all, strict=True)]
+    return all_ages + later_all, young + later_young, share + later_share
 
 
 def _basic_education_sheet() -> list[list[object]]:

@@ -14,7 +14,13 @@ from pipelines.warehouse.schema import ensure_raw_schema
 
 
 def aggregate_sources() -> list[str]:
+    """Sources parsed into the observation shape; each has a raw table of its own."""
     return sorted(name for name, parser in registry().items() if parser.aggregate)
+
+
+def measurement_sources() -> list[str]:
+    """The aggregate sources whose observations are measurements (not e.g. baseline decisions)."""
+    return [name for name in aggregate_sources() if getattr(registry()[name], "feeds_measurements", True)]
 
 
 def prepare_build(internal: Path, catalog_file: Path) -> Path:

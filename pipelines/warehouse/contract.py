@@ -20,13 +20,19 @@ CONTRACT_TABLES: dict[str, list[str]] = {
                     "loaded_at"],
 }
 
+# Published beside the contract tables (an extension: evaluators may rely on it, the contract does not list it).
+EXTENSION_TABLES: dict[str, list[str]] = {
+    "kpi_baselines": ["criterion_id", "area_key", "baseline_period", "baseline_value", "baseline_source"],
+}
+PUBLISHED_TABLES: dict[str, list[str]] = {**CONTRACT_TABLES, **EXTENSION_TABLES}
+
 
 def contract_problems(con: duckdb.DuckDBPyConnection, schema: str = "main", catalog: str | None = None) -> list[str]:
     """Problems that must stop a publish: a missing table or column, or a CPR-shaped text anywhere."""
     prefix = f"{catalog}." if catalog else ""
     catalog_name = catalog or con.execute("select current_database()").fetchone()[0]
     problems = []
-    for table, columns in CONTRACT_TABLES.items():
+    for table, columns in PUBLISHED_TABLES.items():
         have = [r[0] for r in con.execute(
             "select column_name from information_schema.columns where table_catalog = ?"
             " and table_schema = ? and table_name = ? order by ordinal_position",

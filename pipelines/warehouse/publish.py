@@ -1,8 +1,9 @@
 """Write-audit-publish: copy the contract tables into a new file, check it, then swap it in atomically.
 
-The published file holds only the contract tables (schema main), written with an older storage
-version so that evaluators' older DuckDB clients can open it (notes/stack.md, 7). Readers that have
-the old file open keep seeing it; the next reader that opens the path sees the new one.
+The published file holds only the contract tables and the documented extensions (schema main),
+written with an older storage version so that evaluators' older DuckDB clients can open it
+(notes/stack.md, 7). Readers that have the old file open keep seeing it; the next reader that
+opens the path sees the new one.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse.contract import CONTRACT_TABLES, contract_problems
+from pipelines.warehouse.contract import PUBLISHED_TABLES, contract_problems
 
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
 
@@ -30,7 +31,7 @@ def publish(build_db: Path, internal_target: Path, published: Path) -> None:
     try:
         con.execute(f"attach '{build_db}' as build (read_only)")
         con.execute(f"attach '{staging}' as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')")
-        for table in CONTRACT_TABLES:
+        for table in PUBLISHED_TABLES:
             con.execute(f"create table pub.main.{table} as select * from build.main.{table}")
         problems = contract_problems(con, catalog="pub")
         con.execute("checkpoint pub")

@@ -4,7 +4,7 @@
     previous period's value, the resolved baseline and what the rule needs for this period. One row
     even when nothing was delivered.
 
-    * baseline: a delivered baseline (raw.baseline_deliveries, by canonical_id) wins, then the value
+    * baseline: a delivered baseline (int_baselines__delivered, by canonical_id) wins, then the value
       measured at the baseline period, then the catalog value (contract rule 3); baseline_source says which.
     * phase: after the due period a unit with a `then` rule switches to it (website: 10.000 by 2018, then +8 %).
     * threshold: from a comparator area's value in the same period when threshold_area is set.
@@ -14,18 +14,11 @@
     * publication: a period is due once period_end + the source's publication lag has passed;
       source_newest_end is the end of the newest period the source delivered for the indicator (stale).
 -#}
-{%- set delivered_relation = load_relation(source('baselines', 'baseline_deliveries')) %}
 with
 
 units as (
 
     select * from {{ ref('stg_catalog__units') }}
-
-),
-
-criteria as (
-
-    select criterion_id, canonical_id from {{ ref('stg_catalog__criteria') }}
 
 ),
 
@@ -54,43 +47,15 @@ frequencies as (
 
 ),
 
-delivered_rows as (
-
-    {% if delivered_relation is not none %}
-    select
-        criterion_id,
-        area_key,
-        {{ year_period('cast(period as varchar)') }} as period,
-        cast(value as double) as value,
-        decided_by,
-        note,
-        source_file,
-    from {{ delivered_relation }}
-    {% else %}
-    select
-        cast(null as varchar) as criterion_id,
-        cast(null as varchar) as area_key,
-        cast(null as varchar) as period,
-        cast(null as double) as value,
-        cast(null as varchar) as decided_by,
-        cast(null as varchar) as note,
-        cast(null as varchar) as source_file,
-    where false
-    {% endif %}
-
-),
-
 delivered as (
 
-    -- A baseline delivered for one entry holds for every entry sharing its canonical_id; the last file wins.
-    select criteria.canonical_id, delivered_rows.*
-    from delivered_rows
-    inner join criteria
-        on criteria.criterion_id = delivered_rows.criterion_id
-    qualify row_number() over (
-        partition by criteria.canonical_id, delivered_rows.area_key, delivered_rows.period
-        order by delivered_rows.source_file desc
-    ) = 1
+    select
+        canonical_id,
+        area_key,
+        {{ year_period('period') }} as period,
+        baseline_value as value,
+        decided_by,
+    from {{ ref('int_baselines__delivered') }}
 
 ),
 

@@ -1,9 +1,16 @@
 {#- What is missing: undelivered or suppressed periods, missing baselines, and files that failed at ingestion. -#}
 with
 
-evaluated as (
+published_status as (
 
-    select * from {{ ref('int_kpi__evaluated') }}
+    -- after small-cell suppression, so a gap's detail never shows a hidden value
+    select * from {{ ref('kpi_status') }}
+
+),
+
+disclosure as (
+
+    select criterion_id, area_key, period, source_system, is_context from {{ ref('int_kpi__disclosure') }}
 
 ),
 
@@ -22,21 +29,25 @@ delivery_gaps as (
 evaluation_gaps as (
 
     select
-        evaluated.source_system,
-        evaluated.criterion_id,
-        evaluated.area_key,
-        evaluated.period,
-        case evaluated.status
+        disclosure.source_system,
+        published_status.criterion_id,
+        published_status.area_key,
+        published_status.period,
+        case published_status.status
             when 'missing_data' then 'missing_delivery'
             when 'missing_baseline' then 'missing_baseline'
             when 'suppressed' then 'suppressed'
             when 'stale' then 'stale'
         end as gap_type,
-        evaluated.status_reason as detail,
-    from evaluated
-    where evaluated.status in ('missing_data', 'missing_baseline', 'suppressed', 'stale')
+        published_status.status_reason as detail,
+    from published_status
+    inner join disclosure
+        on disclosure.criterion_id = published_status.criterion_id
+        and disclosure.area_key = published_status.area_key
+        and disclosure.period = published_status.period
+    where published_status.status in ('missing_data', 'missing_baseline', 'suppressed', 'stale')
         -- context rows before the first evaluated period (e.g. the chain's own baseline year) are not gaps
-        and not (evaluated.is_context and evaluated.status = 'missing_baseline')
+        and not (disclosure.is_context and published_status.status = 'missing_baseline')
 
 ),
 

@@ -6,6 +6,12 @@ measurements as (
 
 ),
 
+small_cells as (
+
+    select * from {{ ref('int_measurements__small_cells') }}
+
+),
+
 event_indicators as (
 
     select * from {{ ref('event_indicators') }}
@@ -17,10 +23,19 @@ flagged as (
     select
         measurements.*,
         {{ is_small_cell('measurements.value', 'measurements.numerator', 'measurements.denominator',
-                         'measurements.unit', 'event_indicators.indicator is not null') }} as small_cell,
+                         'measurements.unit', 'event_indicators.indicator is not null') }}
+        or (
+            measurements.area_key in ('combined', 'combined_mean')
+            and event_indicators.indicator is null
+            and coalesce(small_cells.has_hidden_area_cell, false)
+        ) as small_cell,
     from measurements
     left join event_indicators
         on event_indicators.indicator = measurements.indicator
+    left join small_cells
+        on small_cells.source_system = measurements.source_system
+        and small_cells.indicator = measurements.indicator
+        and small_cells.period = {{ year_period('measurements.period') }}
 
 )
 

@@ -1,0 +1,47 @@
+{#- Delivered baselines from loaded files only; per canonical criterion, area and period the latest delivery wins. -#}
+with
+
+decisions as (
+
+    select * from {{ ref('stg_baselines__decisions') }}
+
+),
+
+ledger as (
+
+    select * from {{ ref('stg_ledger__load_ledger') }}
+
+),
+
+criteria as (
+
+    select criterion_id, canonical_id from {{ ref('stg_catalog__criteria') }}
+
+),
+
+active as (
+
+    select
+        criteria.canonical_id,
+        decisions.*,
+    from decisions
+    inner join ledger
+        on ledger.file_name = decisions.source_file
+        and ledger.status = 'loaded'
+    inner join criteria
+        on criteria.criterion_id = decisions.criterion_id
+
+),
+
+latest as (
+
+    select *
+    from active
+    qualify row_number() over (
+        partition by canonical_id, area_key, period
+        order by delivered_at desc, source_file desc, source_row desc
+    ) = 1
+
+)
+
+select * from latest

@@ -1,0 +1,76 @@
+{#-
+    Contract rule 8 applied to the evaluated rows, before anything is published:
+    * value_hidden: a small cell (primary), or a combined/combined_mean row whose areas include a hidden
+      cell for the same source indicator and period (secondary: it could be read back by subtraction);
+    * previous_hidden: the previous period's row is hidden, so a chained target (previous × (1 ± pct))
+      would reveal it;
+    * baseline_hidden: the baseline is a small cell, or the row at the baseline period is hidden.
+    Events and activities (seed event_indicators) are not about persons and are never hidden.
+-#}
+with
+
+evaluated as (
+
+    select * from {{ ref('int_kpi__evaluated') }}
+
+),
+
+event_indicators as (
+
+    select * from {{ ref('event_indicators') }}
+
+),
+
+small_cells as (
+
+    select * from {{ ref('int_measurements__small_cells') }}
+
+),
+
+primary_flags as (
+
+    select
+        evaluated.*,
+        event_indicators.indicator is not null as is_event,
+        {{ is_small_cell('evaluated.value', 'evaluated.numerator', 'evaluated.denominator',
+                         'evaluated.unit', 'event_indicators.indicator is not null') }} as small_value,
+        {{ is_small_cell('evaluated.baseline_value', 'null', 'null',
+                         'evaluated.unit', 'event_indicators.indicator is not null') }} as small_baseline,
+        evaluated.area_key in ('combined', 'combined_mean')
+            and event_indicators.indicator is null
+            and coalesce(small_cells.has_hidden_area_cell, false) as derivable_from_areas,
+    from evaluated
+    left join event_indicators
+        on event_indicators.indicator = evaluated.indicator
+    left join small_cells
+        on small_cells.source_system = evaluated.source_system
+        and small_cells.indicator = evaluated.indicator
+        and small_cells.period = evaluated.period
+
+),
+
+hidden_values as (
+
+    select
+        *,
+        value is not null and (small_value or derivable_from_areas) as value_hidden,
+    from primary_flags
+
+),
+
+with_neighbours as (
+
+    select
+        *,
+        coalesce(lag(value_hidden) over (
+            partition by criterion_id, area_key
+            order by period_index
+        ), false) as previous_hidden,
+        small_baseline or coalesce(bool_or(value_hidden and period = baseline_period) over (
+            partition by criterion_id, area_key
+        ), false) as baseline_hidden,
+    from hidden_values
+
+)
+
+select * from with_neighbours
