@@ -58,7 +58,11 @@ def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 def criteria_overview(con: duckdb.DuckDBPyConnection) -> Table:
     """Every criterion with its latest evaluated status per area (not_due and missing_data only when nothing else)."""
-    table = Table("kriterium", "kilde", *(AREA_NAMES_DA[a] for a in AREA_ORDER), title="Seneste status pr. område")
+    table = Table(title="Seneste status pr. område")
+    table.add_column("kriterium", no_wrap=True)  # the id is what the analyst types next: never cut it
+    table.add_column("kilde")
+    for area in AREA_ORDER:
+        table.add_column(AREA_NAMES_DA[area])
     by_criterion: dict[str, dict[str, str]] = {}
     for criterion_id, source, area, period, status in con.execute(LATEST_SQL).fetchall():
         item = by_criterion.setdefault(criterion_id, {"source": source or "–"})

@@ -170,3 +170,15 @@ def test_a_delivered_baseline_wins_and_says_so(demo: Demo) -> None:
     measured = dict(demo.query("select area_key, baseline_source from kpi_baselines "
                                "where criterion_id = 'sub_kp_crime_decisions_per_1000'"))
     assert measured["combined_mean"] == "measured"
+
+
+def test_kpi_criteria_explains_a_criterion_in_danish(demo: Demo) -> None:
+    done = run_kpi("criteria", "sub_kp_crime_decisions_per_1000", "--warehouse", str(demo.warehouse))
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = " ".join(done.stdout.split())
+    assert "Motalavej: baseline 34,2 (2015), kilde: målt værdi i baselineperioden" in text
+    assert "Samlet (gennemsnit): baseline 30,65 (2015)" in text
+    assert "34,2 pr. 1000 i 2015; mål: under 28 pr. 1000 i 2020 – ikke opfyldt" in text
+    assert "ret linje fra 34,2 (2015) giver højst 32,96 – bagud" in text
+    overview = run_kpi("criteria", "--warehouse", str(demo.warehouse))
+    assert overview.returncode == 0 and "sub_kp_crime_decisions_per_1000" in overview.stdout
