@@ -1,0 +1,1 @@
+{{ stage_observations('event_attendance_estimate') }}

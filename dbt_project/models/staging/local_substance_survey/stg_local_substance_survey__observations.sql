@@ -1,0 +1,1 @@
+{{ stage_observations('local_substance_survey') }}

@@ -1,0 +1,1 @@
+{{ stage_observations('misbrug_treatment_registry') }}

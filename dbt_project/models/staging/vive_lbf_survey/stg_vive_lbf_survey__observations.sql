@@ -1,0 +1,1 @@
+{{ stage_observations('vive_lbf_survey') }}
