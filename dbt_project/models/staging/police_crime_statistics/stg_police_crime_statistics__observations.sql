@@ -1,0 +1,1 @@
+{{ stage_observations('police_crime_statistics') }}

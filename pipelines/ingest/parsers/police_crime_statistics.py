@@ -1,0 +1,46 @@
+"""Police crime statistics for the two SUB areas (source_formats.md section 5): `År;Område;Indikator;Værdi`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.ingest.errors import DeliveryRejected
+from pipelines.ingest.filenames import FileName
+from pipelines.ingest.parsers._police import parse_yearly_csv, require_bounded, require_count
+from pipelines.ingest.parsers.base import Observation, ParseContext, ParsedDelivery
+from pipelines.ingest.readers import RawRow, RawTable, fold
+from pipelines.periods import Period
+
+INDICATOR_COLUMN, VALUE_COLUMN = "Indikator", "Værdi"
+UNITS = {
+    "unge_massivt_involveret": "count",
+    "anmeldt_kriminalitet": "count",
+    "domme_15_25": "count",
+    "tilbagefald_15_25_pct": "percent",
+}
+
+
+def _observations(row: RawRow, area_key: str, period: Period, table: RawTable) -> list[Observation]:
+    indicator = fold(row[INDICATOR_COLUMN])
+    if indicator not in UNITS:
+        raise DeliveryRejected(table.file_name, f"ukendt indikator '{row[INDICATOR_COLUMN]}'",
+                               "en af " + ", ".join(UNITS), row=row.number, column=INDICATOR_COLUMN)
+    unit = UNITS[indicator]
+    if unit == "percent":
+        cell = require_bounded(row[VALUE_COLUMN], table=table, row=row, column=VALUE_COLUMN, upper=100)
+    else:
+        cell = require_count(row[VALUE_COLUMN], table=table, row=row, column=VALUE_COLUMN)
+    return [Observation(indicator, area_key, period, cell, unit, row.number, row["Område"])]
+
+
+class PoliceCrimeStatisticsParser:
+    source_system = "police_crime_statistics"
+    extensions = ("csv",)
+    file_types: tuple[str, ...] = ()
+    aggregate = True
+
+    def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        return parse_yearly_csv(path, name, context, [INDICATOR_COLUMN, VALUE_COLUMN], _observations)
+
+
+PARSER = PoliceCrimeStatisticsParser()

@@ -1,0 +1,12 @@
+"""Writing the police CSV extracts the way their export tools do: `;`, CRLF, a chosen encoding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def write_csv(path: Path, rows: list[list[object]], *, encoding: str) -> Path:
+    """Rows as `;`-separated lines; `utf-8-sig` writes a BOM, `cp1252` the usual Windows export."""
+    text = "".join(";".join("" if cell is None else str(cell) for cell in row) + "\r\n" for row in rows)
+    path.write_bytes(text.encode(encoding))
+    return path
