@@ -182,3 +182,37 @@ def test_kpi_criteria_explains_a_criterion_in_danish(demo: Demo) -> None:
     assert "ret linje fra 34,2 (2015) giver højst 32,96 – bagud" in text
     overview = run_kpi("criteria", "--warehouse", str(demo.warehouse))
     assert overview.returncode == 0 and "sub_kp_crime_decisions_per_1000" in overview.stdout
+
+
+def test_tryghed_2016_is_judged_against_over_72_4(demo: Demo) -> None:
+    """Further reading 2 and the contract's example: Ringparken 72 and Motalavej 58,3 in 2016 are not over 72,4."""
+    rows = {(a, p): (v, t, s) for a, p, v, t, s in demo.query(
+        "select area_key, period, value, target_value, status from kpi_status "
+        "where criterion_id = 'strat_tt_tryghed_general' and period = '2016'")}
+    assert rows[("ringparken", "2016")] == (pytest.approx(72.0), pytest.approx(72.4), "not_met")
+    assert rows[("motalavej", "2016")] == (pytest.approx(58.3), pytest.approx(72.4), "not_met")
+
+
+def test_haervaerk_minus_15_chained_on_a_hand_computed_series(demo: Demo) -> None:
+    """Rule 1 on the combined sum: met when value_t <= 0,85 × value_(t-1); the 2019 figures are the correction."""
+    sums = {2017: 46 + 55 + 21 + 14, 2018: 38 + 48 + 17 + 15, 2019: 31 + 40 + 15 + 10, 2020: 27 + 33 + 12 + 8,
+            2021: 22 + 29 + 10 + 8}
+    expected = {str(y): ("met" if sums[y] <= 0.85 * sums[y - 1] else "not_met") for y in range(2018, 2022)}
+    assert expected == {"2018": "not_met", "2019": "met", "2020": "met", "2021": "not_met"}
+    rows = {p: (v, t, s) for p, v, t, s in demo.query(
+        "select period, value, target_value, status from kpi_status "
+        "where criterion_id = 'sub_tt_haervaerk_yearly_minus15' and area_key = 'combined'")}
+    for year in range(2018, 2022):
+        value, target, status = rows[str(year)]
+        assert value == sums[year] and target == pytest.approx(0.85 * sums[year - 1]) and status == expected[str(year)]
+
+
+def test_the_sample_produces_every_status_it_can(demo: Demo) -> None:
+    statuses = {s for (s,) in demo.query("select distinct status from kpi_status")}
+    assert {"met", "not_met", "on_track", "off_track", "missing_data", "missing_baseline", "suppressed"} <= statuses
+    fed = demo.query(
+        "select criterion_id from criteria where source_system in ('bl_tables', 'police_tryghedsindeks', "
+        "'police_haervaerk', 'police_crime_statistics', 'fraflytning_admin', 'brand_redning', 'media_monitoring', "
+        "'web_analytics', 'vive_lbf_survey', 'event_attendance_estimate') "
+        "except select criterion_id from kpi_status where status not in ('missing_data', 'not_due')")
+    assert fed == [], "criteria fed by a sampled source without a single real status"

@@ -11,16 +11,16 @@ from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.parsers.police_crime_statistics import PARSER, UNITS
 from pipelines.sample import police_crime_statistics as sample
 from pipelines.validate.suites import validate_frame
-from tests import police_helpers
+from tests import parser_helpers
 
 
 def parse(path: Path, context):
-    return police_helpers.parse(PARSER.source_system, path, context)
+    return parser_helpers.parse(PARSER.source_system, path, context)
 
 
 @pytest.fixture(scope="module")
 def frames(tmp_path_factory) -> dict[str, pl.DataFrame]:
-    return police_helpers.parse_sample(PARSER.source_system, sample.write, tmp_path_factory.mktemp("crime"))
+    return parser_helpers.parse_sample(PARSER.source_system, sample.write, tmp_path_factory.mktemp("crime"))
 
 
 @pytest.fixture(scope="module")

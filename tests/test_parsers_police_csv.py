@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.parsers.base import OBSERVATION_SCHEMA
-from tests.police_helpers import assert_frame_or_rejection, parse
+from tests.parser_helpers import assert_frame_or_rejection, parse
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.parsers.police_haervaerk import PARSER
 from pipelines.sample import police_haervaerk as sample
 from pipelines.validate.suites import validate_frame
-from tests.police_helpers import parse_sample
+from tests.parser_helpers import parse_sample
 
 AREAS = ["motalavej", "ringparken", "sydbyen", "skaelskoer"]
 

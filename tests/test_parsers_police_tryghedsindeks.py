@@ -14,19 +14,19 @@ from pipelines.ingest.parsers.police_tryghedsindeks import PARSER
 from pipelines.sample import police_tryghedsindeks as sample
 from pipelines.sample._xlsx import write_workbook
 from pipelines.validate.suites import validate_frame
-from tests import police_helpers
+from tests import parser_helpers
 
 HEADER = ["Område", "Indeks", "Værdi", "Antal besvarelser"]
 PROGRAMME_AREAS = ["motalavej", "ringparken", "sydbyen", "skaelskoer"]
 
 
 def parse(path: Path, context):
-    return police_helpers.parse(PARSER.source_system, path, context)
+    return parser_helpers.parse(PARSER.source_system, path, context)
 
 
 @pytest.fixture(scope="module")
 def frames(tmp_path_factory) -> dict[str, pl.DataFrame]:
-    return police_helpers.parse_sample(PARSER.source_system, sample.write, tmp_path_factory.mktemp("tryghed"))
+    return parser_helpers.parse_sample(PARSER.source_system, sample.write, tmp_path_factory.mktemp("tryghed"))
 
 
 @pytest.fixture(scope="module")
@@ -182,5 +182,5 @@ cells = st.one_of(st.none(), st.integers(-5, 1000), st.floats(allow_nan=True, al
 @given(st.lists(st.lists(cells, min_size=1, max_size=5), max_size=6))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_parser_never_crashes(tmp_path: Path, parse_context, rows) -> None:
-    police_helpers.assert_frame_or_rejection(PARSER.source_system, _workbook(tmp_path, rows), parse_context,
+    parser_helpers.assert_frame_or_rejection(PARSER.source_system, _workbook(tmp_path, rows), parse_context,
                                              period="2016")

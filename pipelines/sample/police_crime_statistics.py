@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.sample._police_csv import write_csv
+from pipelines.sample._csv import write_csv
 
 YEARS = list(range(2017, 2022))
 AREA_LABELS = {"motalavej": "Motalavej", "ringparken": "Ringparken"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.sample._police_csv import write_csv
+from pipelines.sample._csv import write_csv
 
 AREA_LABELS = {
     "motalavej": "Motalavej",

@@ -23,6 +23,8 @@ _EXPECTATION_TEXT_DA = {
     "expect_column_values_to_not_match_regex": "ingen personoplysninger (CPR-lignende tal)",
     "expect_table_columns_to_match_set": "kolonnerne {column_set}",
     "expect_column_values_to_match_regex": "en værdi på formen {regex}",
+    "expect_compound_columns_to_be_unique": "én række pr. {column_list}",
+    "expect_column_pair_values_a_to_be_greater_than_b": "{column_A} mindst lige så stor som {column_B}",
 }
 _CPR_EXPECTATION = "expect_column_values_to_not_match_regex"
 

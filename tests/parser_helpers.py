@@ -1,4 +1,4 @@
-"""What the police parser tests share: parsing a delivery or a sample folder, and the never-crash property."""
+"""What the parser tests share: parsing a delivery or a sample folder, and the never-crash property."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writing the police CSV extracts the way their export tools do: `;`, CRLF, a chosen encoding."""
+"""Writing sample CSV deliveries the way export tools do: `;`, CRLF, a chosen encoding."""
 
 from __future__ import annotations
 
