@@ -120,16 +120,25 @@ def sql(
 
 
 @app.command()
-def deliveries(warehouse: WarehouseOption = DEFAULT_WAREHOUSE) -> None:
+def deliveries(
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    source: Annotated[str | None, typer.Option("--source", help="Kun dette kildesystem.")] = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", help="Kun denne status: loaded, duplicate, superseded eller rejected.")] = None,
+) -> None:
     """Vis indlæsningsloggen (load_ledger), nyeste først."""
     con = _open_published(warehouse)
     rows = con.execute(
-        "select loaded_at, source_system, file_name, status, rows_loaded, coalesce(error, '') "
-        "from load_ledger order by loaded_at desc, file_name"
+        "select loaded_at, source_system, file_name, delivered_at, status, rows_loaded, coalesce(error, '') "
+        "from load_ledger where (? is null or source_system = ?) and (? is null or status = ?) "
+        "order by loaded_at desc, delivered_at desc, file_name",
+        [source, source, status, status],
     ).fetchall()
-    table = Table("indlæst", "kilde", "fil", "status", "rækker", "fejl")
-    for loaded_at, *rest in rows:
-        table.add_row(f"{loaded_at:%Y-%m-%d %H:%M}", *[str(v) for v in rest])
+    table = Table("indlæst", "kilde", "fil", "leveret", "status", "rækker", "fejl",
+                  title=f"Indlæsningslog ({len(rows)} filer)")
+    for loaded_at, source_system, file_name, delivered_at, file_status, rows_loaded, error in rows:
+        table.add_row(f"{loaded_at:%Y-%m-%d %H:%M}", source_system, file_name,
+                      f"{delivered_at:%Y-%m-%d}" if delivered_at else "", file_status, str(rows_loaded or 0), error)
     console.print(table)
 
 

@@ -57,6 +57,16 @@ def test_first_run_loads_everything_and_publishes(demo: Demo) -> None:
     assert statuses["superseded"] >= 1  # the 2017 bl_tables workbook is covered by the 2025 one
 
 
+def test_kpi_deliveries_lists_the_superseded_history(demo: Demo) -> None:
+    done = run_kpi("deliveries", "--warehouse", str(demo.warehouse), "--status", "superseded")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "police_haervaerk_2019_20200214.csv" in done.stdout and "bl_tables_2013-2016_20170615.xlsx" in done.stdout
+    assert "police_haervaerk_2019_20200612.csv" not in done.stdout
+    values = demo.query("select value, source_file from measurements where source_system = 'police_haervaerk' "
+                        "and area_key = 'ringparken' and period = '2019'")
+    assert values == [(40.0, "police_haervaerk_2019_20200612.csv")]  # the correction's value, not 44
+
+
 def test_crime_2015_per_area_and_combined(demo: Demo) -> None:
     rows = dict(demo.query(
         "select area_key, value from kpi_status where criterion_id = 'sub_kp_crime_decisions_per_1000' "
