@@ -14,3 +14,14 @@
         false
     )
 {%- endmacro %}
+
+{#-
+    Rule 8, secondary suppression: a total or mean over the areas (`combined`, `combined_mean`) of a
+    person indicator whose area cells include a hidden one could be used to recover it by subtraction.
+    `has_hidden_area_cell` comes from int_measurements__small_cells (null when there is no area cell).
+-#}
+{% macro is_derivable_from_areas(area_key, is_event, has_hidden_area_cell) -%}
+    ({{ area_key }} in ('combined', 'combined_mean')
+        and not coalesce({{ is_event }}, false)
+        and coalesce({{ has_hidden_area_cell }}, false))
+{%- endmacro %}

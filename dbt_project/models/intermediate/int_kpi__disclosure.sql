@@ -36,9 +36,8 @@ primary_flags as (
                          'evaluated.unit', 'event_indicators.indicator is not null') }} as small_value,
         {{ is_small_cell('evaluated.baseline_value', 'null', 'null',
                          'evaluated.unit', 'event_indicators.indicator is not null') }} as small_baseline,
-        evaluated.area_key in ('combined', 'combined_mean')
-            and event_indicators.indicator is null
-            and coalesce(small_cells.has_hidden_area_cell, false) as derivable_from_areas,
+        {{ is_derivable_from_areas('evaluated.area_key', 'event_indicators.indicator is not null',
+                                   'small_cells.has_hidden_area_cell') }} as derivable_from_areas,
     from evaluated
     left join event_indicators
         on event_indicators.indicator = evaluated.indicator

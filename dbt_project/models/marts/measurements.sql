@@ -24,11 +24,8 @@ flagged as (
         measurements.*,
         {{ is_small_cell('measurements.value', 'measurements.numerator', 'measurements.denominator',
                          'measurements.unit', 'event_indicators.indicator is not null') }}
-        or (
-            measurements.area_key in ('combined', 'combined_mean')
-            and event_indicators.indicator is null
-            and coalesce(small_cells.has_hidden_area_cell, false)
-        ) as small_cell,
+        or {{ is_derivable_from_areas('measurements.area_key', 'event_indicators.indicator is not null',
+                                      'small_cells.has_hidden_area_cell') }} as small_cell,
     from measurements
     left join event_indicators
         on event_indicators.indicator = measurements.indicator
