@@ -226,3 +226,15 @@ def test_the_sample_produces_every_status_it_can(demo: Demo) -> None:
         "'web_analytics', 'vive_lbf_survey', 'event_attendance_estimate') "
         "except select criterion_id from kpi_status where status not in ('missing_data', 'not_due')")
     assert fed == [], "criteria fed by a sampled source without a single real status"
+
+
+def test_board_report_lists_every_criterion_in_danish(demo: Demo, tmp_path: Path) -> None:
+    output = tmp_path / "rapport.html"
+    done = run_kpi("report", "--warehouse", str(demo.warehouse), "--output", str(output))
+    assert done.returncode == 0, done.stdout + done.stderr
+    html = output.read_text(encoding="utf-8")
+    criteria = {c for (c,) in demo.query("select criterion_id from criteria")}
+    assert all(f"id: {c}<" in html for c in criteria)
+    assert "Ringparken/Schackenborgvænge" in html and "Samlet (gennemsnit)" in html
+    assert "26,1 pr. 1000 i 2020; mål: under 28 pr. 1000 i 2020 – opfyldt." in html
+    assert "Manglende leverance" in html and "missing_delivery" not in html

@@ -38,11 +38,20 @@ select
     criteria.criterion_id, criteria.level, criteria.indsatsomraade, criteria.text_da, criteria.source_system,
     ranked.area_key, ranked.period, ranked.value, ranked.baseline_period, ranked.baseline_value,
     ranked.target_value, ranked.status, ranked.status_reason
-from ranked
-join criteria using (criterion_id)
-where ranked.recency = 1
+from criteria
+left join ranked
+    on ranked.criterion_id = criteria.criterion_id
+    and ranked.recency = 1
 order by criteria.level, criteria.criterion_id, ranked.area_key
 """
+GAP_TYPES_DA = {
+    "missing_delivery": "Manglende leverance",
+    "missing_baseline": "Manglende baseline",
+    "stale": "Forældede data",
+    "failed_validation": "Afvist leverance",
+    "suppressed": "Diskretioneret",
+    "unmapped_area": "Ukendt område i leverance",
+}
 
 
 def number_da(value: float | None) -> str:
@@ -52,7 +61,13 @@ def number_da(value: float | None) -> str:
     return text.replace(".", ",")
 
 
+def area_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """area_key → the Danish name the board knows (areas table), plus the two combined forms."""
+    return {**dict(con.execute("select area_key, name_da from areas").fetchall()), **AREA_DA}
+
+
 def report_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    names = area_names(con)
     cursor = con.execute(LATEST_STATUS_SQL)
     columns = [d[0] for d in cursor.description]
     criteria: dict[str, dict] = {}
@@ -62,8 +77,10 @@ def report_rows(con: duckdb.DuckDBPyConnection) -> list[dict]:
             "indsatsomraade": record["indsatsomraade"], "text_da": record["text_da"],
             "source_system": record["source_system"], "areas": [],
         })
+        if record["area_key"] is None:  # no data source: the criterion is listed, not evaluated
+            continue
         item["areas"].append({
-            "area": AREA_DA.get(record["area_key"], record["area_key"]),
+            "area": names.get(record["area_key"], record["area_key"]),
             "order": AREA_ORDER.index(record["area_key"]) if record["area_key"] in AREA_ORDER else 99,
             "period": record["period"], "value": number_da(record["value"]),
             "baseline": f"{number_da(record['baseline_value'])} ({record['baseline_period'] or '–'})",
@@ -83,7 +100,8 @@ def render_report(warehouse: Path, output: Path) -> Path:
         version = con.execute("select max(catalog_version) from criteria").fetchone()[0]
     env = Environment(loader=PackageLoader("pipelines.report", "templates"), autoescape=select_autoescape())
     html = env.get_template("board.html.j2").render(
-        criteria=rows, counts={STATUS_DA[k]: v for k, v in counts.items()}, gaps=gaps,
+        criteria=rows, counts={STATUS_DA[k]: counts[k] for k in STATUS_DA if k in counts},
+        gaps=[(GAP_TYPES_DA.get(gap_type, gap_type), n) for gap_type, n in gaps],
         generated=date.today().strftime("%d-%m-%Y"), catalog_version=version,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
