@@ -219,7 +219,8 @@ def test_haervaerk_minus_15_chained_on_a_hand_computed_series(demo: Demo) -> Non
 
 def test_the_sample_produces_every_status_it_can(demo: Demo) -> None:
     statuses = {s for (s,) in demo.query("select distinct status from kpi_status")}
-    assert {"met", "not_met", "on_track", "off_track", "missing_data", "missing_baseline", "suppressed"} <= statuses
+    assert {"met", "not_met", "on_track", "off_track", "missing_data", "missing_baseline", "suppressed",
+            "not_due"} <= statuses
     fed = demo.query(
         "select criterion_id from criteria where source_system in ('bl_tables', 'police_tryghedsindeks', "
         "'police_haervaerk', 'police_crime_statistics', 'fraflytning_admin', 'brand_redning', 'media_monitoring', "

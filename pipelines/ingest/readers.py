@@ -178,7 +178,9 @@ def _table_from_rows(
     for number, cells in rows:
         if header is None:
             candidate = [fold(c) for c in cells]
-            found = is_header(cells) if is_header else bool(set(candidate) & set(required_folded))
+            # A title line may be a lone column name ("Nøgletal"); a header names at least two required columns.
+            found = is_header(cells) if is_header else \
+                len(set(candidate) & set(required_folded)) >= min(2, len(required_folded))
             if found:
                 header, header_row = cells, number
             continue

@@ -86,7 +86,7 @@ def require_bounded(text: str, *, table: RawTable, row: RawRow, column: str, upp
     return cell
 
 
-def reject_repeated_cells(observations: list[Observation], file_name: str) -> None:
+def reject_repeated_cells(observations: list[Observation], file_name: str, *, column: str = AREA_COLUMN) -> None:
     """One value per indicator, area and period: a repeated row would make the loaded value a matter of chance."""
     seen: dict[tuple[str, str, str], int] = {}
     for o in observations:
@@ -94,7 +94,7 @@ def reject_repeated_cells(observations: list[Observation], file_name: str) -> No
         if key in seen:
             found = f"{o.label}, {o.indicator}, {o.period.label} står også i række {seen[key]}"
             raise DeliveryRejected(file_name, found, "én række pr. område, indikator og år", row=o.source_row,
-                                   column=AREA_COLUMN)
+                                   column=column)
         seen[key] = o.source_row
 
 
