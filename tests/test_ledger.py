@@ -116,3 +116,13 @@ def test_a_folder_without_a_source_system_is_rejected(inbox: Inbox) -> None:
     inbox.deliver("mystery_2017_20180315.csv", folder=inbox.folder.parent / "mystery")
     assert inbox.run()["mystery_2017_20180315.csv"] == "rejected"
     assert "ukendt kildesystem" in inbox.ledger()["mystery_2017_20180315.csv"][1]
+
+
+def test_an_unknown_area_is_rejected_and_recorded_as_an_unmapped_area_gap(inbox: Inbox) -> None:
+    path = inbox.folder / "baselines_2017_20180315.csv"
+    path.write_text(HEADER + "strat_ub_school_absence;Ringarken;2017;7,9;;\n", encoding="utf-8")
+    assert inbox.run()[path.name] == "rejected"
+    assert "ukendt område 'Ringarken'" in inbox.ledger()[path.name][1]
+    gaps = inbox.con.execute("select gap_type, detail from raw.delivery_gaps where file_name = ?", [path.name]).fetchall()
+    assert [g for g, _ in gaps] == ["unmapped_area"] and "Ringparken" in gaps[0][1]  # lists the known names
+    assert inbox.values() == []
