@@ -123,6 +123,7 @@ def test_an_unknown_area_is_rejected_and_recorded_as_an_unmapped_area_gap(inbox:
     path.write_text(HEADER + "strat_ub_school_absence;Ringarken;2017;7,9;;\n", encoding="utf-8")
     assert inbox.run()[path.name] == "rejected"
     assert "ukendt område 'Ringarken'" in inbox.ledger()[path.name][1]
-    gaps = inbox.con.execute("select gap_type, detail from raw.delivery_gaps where file_name = ?", [path.name]).fetchall()
+    gaps = inbox.con.execute("select gap_type, detail from raw.delivery_gaps where file_name = ?",
+                             [path.name]).fetchall()
     assert [g for g, _ in gaps] == ["unmapped_area"] and "Ringparken" in gaps[0][1]  # lists the known names
     assert inbox.values() == []

@@ -136,3 +136,16 @@ def test_parser_never_crashes(tmp_path: Path, parse_context, rows) -> None:
     else:
         assert set(result.frame["area_key"].unique()) <= {"motalavej", "ringparken", "sydbyen", "skaelskoer",
                                                           "slagelse_kommune", "denmark", "sub_average"}
+
+
+@pytest.mark.parametrize("sheets", [
+    {"Kriminalitet": [["Titel"], ["Område", 2015], ["Motalavej 010194-7551", "34,2"]]},
+    {"Kriminalitet": [["Udtræk for 0101947551"], ["Område", 2015], ["Motalavej", "34,2"]]},
+    {"Kriminalitet": [["Område", 2015], ["Motalavej", "34,2"]], "Noter": [["Kontakt: 010194-7551"]]},
+])
+def test_cpr_anywhere_in_the_workbook_is_rejected_and_never_repeated(tmp_path: Path, parse_context,
+                                                                     sheets: dict) -> None:
+    path = write_workbook(tmp_path / "bl_tables_2015-2015_20160101.xlsx", sheets)
+    with pytest.raises(DeliveryRejected) as caught:
+        parse(path, parse_context)
+    assert "CPR" in caught.value.message and "7551" not in caught.value.message

@@ -129,3 +129,16 @@ def test_header_only_is_rejected(tmp_path: Path) -> None:
     path.write_text("År;Område;Værdi\n", encoding="utf-8")
     with pytest.raises(DeliveryRejected, match="ingen datarækker"):
         read_delimited(path, ["År", "Område", "Værdi"])
+
+
+def test_cpr_in_a_title_line_or_a_header_rejects_an_aggregate_file(tmp_path, parse_context) -> None:
+    from pipelines.ingest.parsers.base import reject_personal_data
+    from pipelines.ingest.readers import read_delimited
+
+    for text, where in [("Udtræk for 010194-7551\nÅr;Område\n2017;Motalavej\n", "række 1, kolonne (over overskriften)"),
+                        ("År;Område;0101947551\n2017;Motalavej;3\n", "kolonne overskriftsrækken")]:
+        path = tmp_path / "x_2017_20180101.csv"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(DeliveryRejected) as caught:
+            reject_personal_data([read_delimited(path, ["År", "Område"])])
+        assert where in caught.value.message and "7551" not in caught.value.message

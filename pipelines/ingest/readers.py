@@ -11,7 +11,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -24,6 +24,7 @@ NOTE_PREFIXES = ("kilde", "anm")
 _THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 ROW_COLUMN = "_row"
+PREAMBLE_COLUMN = "(over overskriften)"
 
 
 def decode_delivery(data: bytes, file_name: str) -> str:
@@ -117,6 +118,7 @@ class RawTable:
     columns: list[str]
     rows: list[RawRow]
     unknown_columns: list[str]
+    preamble: list[RawRow] = field(default_factory=list)  # title lines above the header, kept for the CPR scan
 
     def to_polars(self) -> pl.DataFrame:
         """The table as strings, with the source row number in `_row`."""
@@ -175,6 +177,7 @@ def _table_from_rows(
     header: list[str] | None = None
     header_row = 0
     data: list[RawRow] = []
+    preamble: list[RawRow] = []
     for number, cells in rows:
         if header is None:
             candidate = [fold(c) for c in cells]
@@ -183,6 +186,8 @@ def _table_from_rows(
                 len(set(candidate) & set(required_folded)) >= min(2, len(required_folded))
             if found:
                 header, header_row = cells, number
+            elif any(cells):
+                preamble.append(RawRow(number, {PREAMBLE_COLUMN: " ".join(c for c in cells if c)}))
             continue
         if not any(cells):
             continue
@@ -205,7 +210,7 @@ def _table_from_rows(
     if not rows_out and not allow_empty:
         raise DeliveryRejected(file_name, "filen har ingen datarækker", "mindst én datarække under overskriften",
                                row=header_row)
-    return RawTable(file_name, columns, rows_out, unknown)
+    return RawTable(file_name, columns, rows_out, unknown, preamble)
 
 
 def read_delimited(path: Path, required: Sequence[str], optional: Sequence[str] = (), *,
@@ -221,9 +226,18 @@ def read_xlsx_sheet(path: Path, sheet: str, required: Sequence[str], optional: S
                             is_header=is_header, allow_empty=allow_empty)
 
 
+def scan_other_sheets(path: Path, sheets: Iterable[str]) -> Iterator[tuple[int, str, str]]:
+    """Every non-empty cell of sheets a parser does not read, as (row, 'ark <name>', text): for the CPR scan."""
+    for sheet in sheets:
+        for number, cells in _numbered_rows_from_xlsx(path, sheet):
+            for text in cells:
+                if text:
+                    yield number, f"ark {sheet}", text
+
+
 def scan_text_cells(table: RawTable) -> Iterator[tuple[int, str, str]]:
     """Every non-empty cell as (row, column, text), for whole-file checks such as the CPR scan."""
-    for row in table.rows:
+    for row in (*table.preamble, *table.rows):
         for column, text in row.cells.items():
             if text:
                 yield row.number, column, text

@@ -96,7 +96,8 @@ def observations_frame(observations: Iterable[Observation]) -> pl.DataFrame:
 def reject_personal_data(tables: Iterable[RawTable], *, extra_cells: Iterable[tuple[int, str, str]] = ()) -> None:
     """An aggregate source must hold no CPR-shaped token. The error names where, never what."""
     for table in tables:
-        for row, column, text in (*scan_text_cells(table), *extra_cells):
+        header_cells = [(None, "overskriftsrækken", column) for column in table.columns]
+        for row, column, text in (*header_cells, *scan_text_cells(table), *extra_cells):
             if contains_cpr(text):
                 raise DeliveryRejected(
                     table.file_name,

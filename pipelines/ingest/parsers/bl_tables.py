@@ -24,6 +24,7 @@ from pipelines.ingest.readers import (
     is_note_label,
     is_total_label,
     read_xlsx_sheet,
+    scan_other_sheets,
     xlsx_sheet_names,
 )
 from pipelines.periods import year_period
@@ -95,7 +96,8 @@ class BlTablesParser:
         if not tables:
             raise DeliveryRejected(path.name, "projektmappen har ingen kendte ark",
                                    "mindst ét af arkene " + ", ".join(SHEETS))
-        reject_personal_data(tables.values())
+        ignored_sheets = [s for s in sheets if s not in SHEETS]
+        reject_personal_data(tables.values(), extra_cells=scan_other_sheets(path, ignored_sheets))
         observations: list[Observation] = []
         for sheet, table in tables.items():
             warnings += [f"{path.name}: ark {sheet}: ukendt kolonne '{c}' ignoreret" for c in table.unknown_columns

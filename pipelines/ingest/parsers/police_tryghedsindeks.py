@@ -27,7 +27,15 @@ from pipelines.ingest.parsers.base import (
     observations_frame,
     reject_personal_data,
 )
-from pipelines.ingest.readers import CellKind, RawRow, RawTable, fold, read_xlsx_sheet, xlsx_sheet_names
+from pipelines.ingest.readers import (
+    CellKind,
+    RawRow,
+    RawTable,
+    fold,
+    read_xlsx_sheet,
+    scan_other_sheets,
+    xlsx_sheet_names,
+)
 from pipelines.periods import Period
 
 SHEET = "Resultater"
@@ -73,7 +81,7 @@ class PoliceTryghedsindeksParser:
             raise DeliveryRejected(path.name, f"arket {SHEET} mangler (fandt: {', '.join(sheets) or 'ingen ark'})",
                                    f"en projektmappe med arket {SHEET}")
         table = read_xlsx_sheet(path, SHEET, [AREA_COLUMN, INDEX_COLUMN, VALUE_COLUMN], [RESPONDENTS_COLUMN])
-        reject_personal_data([table])
+        reject_personal_data([table], extra_cells=scan_other_sheets(path, [s for s in sheets if s != SHEET]))
         observations = [_observation(row, area_key, period, table) for row, area_key in area_rows(table, context)]
         reject_repeated_cells(observations, table.file_name)
         warnings = [f"{path.name}: ukendt ark '{s}' ignoreret" for s in sheets if s != SHEET]
