@@ -39,3 +39,12 @@ def assert_frame_or_rejection(source_system: str, path: Path, context, *, period
         assert result.frame.schema == pl.Schema(OBSERVATION_SCHEMA)
         assert set(result.frame["area_key"].unique()) <= KNOWN_AREA_KEYS
         assert set(result.frame["period"].unique()) <= {period}
+
+
+def rejection(source_system: str, path: Path, context) -> DeliveryRejected:
+    """The rejection a delivery must cause (the test fails if it loads)."""
+    try:
+        parse(source_system, path, context)
+    except DeliveryRejected as caught:
+        return caught
+    raise AssertionError(f"{path.name} was expected to be rejected but loaded")
