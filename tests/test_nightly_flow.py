@@ -239,3 +239,18 @@ def test_board_report_lists_every_criterion_in_danish(demo: Demo, tmp_path: Path
     assert "Ringparken/Schackenborgvænge" in html and "Samlet (gennemsnit)" in html
     assert "26,1 pr. 1000 i 2020; mål: under 28 pr. 1000 i 2020 – opfyldt." in html
     assert "Manglende leverance" in html and "missing_delivery" not in html
+
+
+def test_evaluator_notebook_runs_on_the_published_file(demo: Demo, monkeypatch) -> None:
+    """Every code cell of notebooks/evaluator_queries.ipynb runs, read-only, against the demo warehouse."""
+    import json
+
+    notebook = json.loads((REFERENCE_DIR.parents[1] / "notebooks" / "evaluator_queries.ipynb").read_text("utf-8"))
+    monkeypatch.setenv("KPI_WAREHOUSE", str(demo.warehouse))
+    scope: dict = {}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            exec("".join(cell["source"]), scope)
+    scope["con"].close()
+    assert scope["crime"].height > 0 and set(scope["baselines"]["baseline_source"].to_list()) >= {"measured"}
+    assert "superseded" in scope["history"]["status"].to_list()
