@@ -12,7 +12,8 @@ from pipelines.ingest.filenames import parse_file_name
 from pipelines.ingest.parsers import registry
 from pipelines.ingest.parsers.base import OBSERVATION_SCHEMA, ParsedDelivery
 
-KNOWN_AREA_KEYS = {"motalavej", "ringparken", "sydbyen", "skaelskoer", "slagelse_kommune", "denmark", "sub_average"}
+KNOWN_AREA_KEYS = {"motalavej", "ringparken", "sydbyen", "skaelskoer", "combined", "slagelse_kommune", "denmark",
+                   "sub_average"}
 
 
 def parse(source_system: str, path: Path, context) -> ParsedDelivery:

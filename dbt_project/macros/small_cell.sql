@@ -25,3 +25,11 @@
         and not coalesce({{ is_event }}, false)
         and coalesce({{ has_hidden_area_cell }}, false))
 {%- endmacro %}
+
+{#- The year a cell belongs to for secondary suppression: quarters and stock dates count for their year. -#}
+{% macro disclosure_period(period) -%}
+    case
+        when regexp_full_match({{ period }}, '\d{4}Q[1-4]') then left({{ period }}, 4)
+        else {{ year_period(period) }}
+    end
+{%- endmacro %}

@@ -1,7 +1,8 @@
 {#-
     Contract rule 8 applied to the evaluated rows, before anything is published:
-    * value_hidden: a small cell (primary), or a combined/combined_mean row whose areas include a hidden
-      cell for the same source indicator and period (secondary: it could be read back by subtraction);
+    * value_hidden: a small cell (primary; for a year summed from quarters, any hidden quarter of the
+      area), or a combined/combined_mean row whose areas include a hidden cell for the same source
+      indicator and year (secondary: it could be read back by subtraction);
     * previous_hidden: the previous period's row is hidden, so a chained target (previous × (1 ± pct))
       would reveal it;
     * baseline_hidden: the baseline is a small cell, or the row at the baseline period is hidden.
@@ -33,7 +34,8 @@ primary_flags as (
         evaluated.*,
         event_indicators.indicator is not null as is_event,
         {{ is_small_cell('evaluated.value', 'evaluated.numerator', 'evaluated.denominator',
-                         'evaluated.unit', 'event_indicators.indicator is not null') }} as small_value,
+                         'evaluated.unit', 'event_indicators.indicator is not null') }}
+            or coalesce(list_contains(small_cells.hidden_area_keys, evaluated.area_key), false) as small_value,
         {{ is_small_cell('evaluated.baseline_value', 'null', 'null',
                          'evaluated.unit', 'event_indicators.indicator is not null') }} as small_baseline,
         {{ is_derivable_from_areas('evaluated.area_key', 'event_indicators.indicator is not null',

@@ -32,7 +32,7 @@ flagged as (
     left join small_cells
         on small_cells.source_system = measurements.source_system
         and small_cells.indicator = measurements.indicator
-        and small_cells.period = {{ year_period('measurements.period') }}
+        and small_cells.period = {{ disclosure_period('measurements.period') }}
 
 )
 

@@ -1,0 +1,1 @@
+{{ stage_observations('own_registrations') }}

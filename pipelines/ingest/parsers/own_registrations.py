@@ -1,0 +1,99 @@
+"""The programme's own quarterly registrations (source_formats.md section 14): one workbook per quarter.
+
+Sheet `Registrering`, `Aktivitet | Indikator | Område | Antal | Bemærkning`; `Område` is an area or
+`Samlet` (combined). The indicator codes and whether each is a flow (summed over the quarters of a year)
+or a stock/share (the Q4 value) are the dbt seed `quarterly_indicators.csv`: one list for parser and
+models. `*_pct` codes are percentages 0-100, every other code a whole count.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+from pipelines.ingest.errors import DeliveryRejected
+from pipelines.ingest.filenames import FileName
+from pipelines.ingest.parsers._police import (
+    reject_repeated_cells,
+    require_bounded,
+    require_count,
+    unknown_column_warnings,
+)
+from pipelines.ingest.parsers.base import (
+    Observation,
+    ParseContext,
+    ParsedDelivery,
+    observations_frame,
+    reject_personal_data,
+)
+from pipelines.ingest.readers import (
+    RawRow,
+    is_note_label,
+    is_total_label,
+    read_xlsx_sheet,
+    scan_other_sheets,
+    xlsx_sheet_names,
+)
+from pipelines.settings import DBT_PROJECT_DIR
+
+SOURCE_SYSTEM = "own_registrations"
+SHEET = "Registrering"
+ACTIVITY, INDICATOR, AREA, COUNT, REMARK = "Aktivitet", "Indikator", "Område", "Antal", "Bemærkning"
+QUARTERLY_INDICATORS_SEED = DBT_PROJECT_DIR / "seeds" / "quarterly_indicators.csv"
+
+
+@cache
+def indicator_codes(seed: Path = QUARTERLY_INDICATORS_SEED) -> tuple[str, ...]:
+    with seed.open(encoding="utf-8", newline="") as handle:
+        return tuple(row["indicator"] for row in csv.DictReader(handle) if row["source_system"] == SOURCE_SYSTEM)
+
+
+def _is_skipped(row: RawRow) -> bool:
+    return is_total_label(row[ACTIVITY]) or is_note_label(row[ACTIVITY]) or not (row[INDICATOR] or row[AREA])
+
+
+class OwnRegistrationsParser:
+    source_system = SOURCE_SYSTEM
+    extensions = ("xlsx",)
+    file_types: tuple[str, ...] = ()
+    aggregate = True
+
+    def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        if len(name.periods) != 1 or "Q" not in name.periods[0].label:
+            raise DeliveryRejected(path.name, f"perioden {name.period_token} er ikke et kvartal",
+                                   "én projektmappe pr. kvartal (own_registrations_ÅÅÅÅQn_…)")
+        quarter = name.periods[0]
+        sheets = xlsx_sheet_names(path)
+        if SHEET not in sheets:
+            raise DeliveryRejected(path.name, f"arket {SHEET} mangler (fandt: {', '.join(sheets) or 'ingen ark'})",
+                                   f"et ark med navnet {SHEET}")
+        table = read_xlsx_sheet(path, SHEET, [ACTIVITY, INDICATOR, AREA, COUNT], [REMARK])
+        reject_personal_data([table], extra_cells=scan_other_sheets(path, [s for s in sheets if s != SHEET]))
+        codes = indicator_codes()
+        observations = []
+        for row in table.rows:
+            if _is_skipped(row):
+                continue
+            code = row[INDICATOR]
+            if code not in codes:
+                raise DeliveryRejected(path.name, f"ukendt indikator '{code}'", "en af koderne: " + ", ".join(codes),
+                                       row=row.number, column=INDICATOR)
+            area_key = context.areas.resolve(row[AREA], file_name=path.name, row=row.number, column=AREA)
+            if code.endswith("_pct"):
+                cell = require_bounded(row[COUNT], table=table, row=row, column=COUNT, upper=100)
+                unit = "percent"
+            else:
+                cell = require_count(row[COUNT], table=table, row=row, column=COUNT)
+                unit = "count"
+            observations.append(Observation(code, area_key, quarter, cell, unit, row.number,
+                                            row[REMARK] or row[ACTIVITY]))
+        if not observations:
+            raise DeliveryRejected(path.name, "arket har kun total- eller noterækker", "mindst én registrering")
+        reject_repeated_cells(observations, path.name)
+        warnings = unknown_column_warnings(table, path)
+        warnings += [f"{path.name}: ukendt ark '{s}' ignoreret" for s in sheets if s != SHEET]
+        return ParsedDelivery(observations_frame(observations), warnings)
+
+
+PARSER = OwnRegistrationsParser()
