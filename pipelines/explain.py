@@ -29,6 +29,8 @@ KIND_DA = {
 GRANULARITY_DA = {"per_area": "pr. område", "combined": "samlet for områderne",
                   "both": "pr. område og samlet (puljet og gennemsnit)"}
 DIRECTION_DA = {"increase": "skal stige", "decrease": "skal falde", "at_least": "mindst", "at_most": "højst"}
+UNIT_DA = {"count": "antal", "percent": "procent", "qualitative": "vurdering", "days": "dage", "score": "score",
+           "mixed": "blandet", "index": "indeks", "rate_per_1000": "pr. 1000 beboere", "dkk": "kr."}
 BASELINE_SOURCE_DA = {
     "delivered": "leveret som baseline-fil (senere beslutning)",
     "measured": "målt værdi i baselineperioden",
@@ -117,7 +119,7 @@ def explain_criterion(con: duckdb.DuckDBPyConnection, criterion_id: str) -> str:
         f"Kriterium {criterion_id} (plan {plan})",
         f"Tekst: {text_da}",
         f"Regel: {KIND_DA.get(kind, kind)}; retning: {DIRECTION_DA.get(direction, direction or '–')};"
-        f" enhed: {unit or '–'}; datakilde: {source or 'ingen'};"
+        f" enhed: {UNIT_DA.get(unit, unit or '–')}; datakilde: {source or 'ingen'};"
         f" opgøres {GRANULARITY_DA.get(granularity, 'pr. område')}.",
     ]
     if shared:
