@@ -4,7 +4,8 @@ Yearly figures per indicator are chosen against each criterion's target (reading
 demo shows met and not_met years, and on_track/off_track where a target is due at plan end. Flows are
 spread over the four quarters (their sum is the yearly figure); stocks and shares are the status at the
 end of each quarter (Q4 is the yearly value). Small counts of persons are registered for the whole
-programme (`Samlet`), as the secretariat would, so that the areas' cells are not suppressed.
+programme (`Samlet`), as the secretariat would, so that the areas' cells are not suppressed. Fire-safety
+evenings stop being registered after 2020, so the demo also shows a `stale` criterion.
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ REGISTRATIONS: dict[str, tuple[str, list[int], str, dict[str, list[float]]]] = {
     "aktivtliv_arbejdsgrupper": ("Aktivt liv", PLAN_1, "stock",
                                  {"motalavej": [1, 1, 2, 1, 1], "ringparken": [1, 2, 2, 1, 2],
                                   "sydbyen": [0, 1, 1, 1, 1], "skaelskoer": [0, 0, 0, 0, 0]}),
-    "aktivtliv_brandaftener": ("Aktivt liv", PLAN_1, "flow",
-                               {"motalavej": [1, 3, 2, 1, 3], "ringparken": [2, 3, 3, 2, 3],
-                                "sydbyen": [1, 2, 2, 1, 2], "skaelskoer": [0, 1, 1, 1, 2]}),
+    # registered until the end of 2020 only: the demo's 2021 for this criterion is `stale`
+    "aktivtliv_brandaftener": ("Aktivt liv", PLAN_1[:-1], "flow",
+                               {"motalavej": [1, 3, 2, 1], "ringparken": [2, 3, 3, 2],
+                                "sydbyen": [1, 2, 2, 1], "skaelskoer": [0, 1, 1, 1]}),
     "komm_beboere_involveret": ("Kommunikation", PLAN_1, "flow", {"combined": [10, 18, 22, 12, 20]}),
     "komm_viceværter_kursus_pct": ("Kommunikation", PLAN_1, "stock", {"combined": [20, 40, 55, 70, 80]}),
     "bydelsforaeldre_grupper": ("Bydelsforældre", PLAN_1, "stock",
