@@ -220,10 +220,13 @@ def test_haervaerk_minus_15_chained_on_a_hand_computed_series(demo: Demo) -> Non
 def test_the_sample_produces_every_status_it_can(demo: Demo) -> None:
     statuses = {s for (s,) in demo.query("select distinct status from kpi_status")}
     assert {"met", "not_met", "on_track", "off_track", "missing_data", "missing_baseline", "suppressed",
-            "not_due", "stale"} <= statuses
+            "not_due", "stale", "qualitative"} <= statuses
     stale = demo.query("select period, status_reason from kpi_status "
                        "where criterion_id = 'act_aktivtliv_fire_safety_evenings_per_year' and status = 'stale'")
     assert [p for p, _ in stale] == ["2021"]  # registrations stopped after 2020
+    verdicts = demo.query("select status, status_reason from kpi_status where area_key = 'ringparken' "
+                          "and criterion_id = 'act_tryghedsvandring_resident_influence' and period = '2018'")
+    assert verdicts[0][0] == "qualitative" and verdicts[0][1].endswith("(SU-referat 2018)")
     fed = demo.query(
         "select criterion_id from criteria where source_system in ('bl_tables', 'police_tryghedsindeks', "
         "'police_haervaerk', 'police_crime_statistics', 'fraflytning_admin', 'brand_redning', 'media_monitoring', "

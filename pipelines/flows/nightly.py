@@ -24,7 +24,12 @@ from pipelines.ingest.ingest import IngestOutcome, ingest, parse_context  # noqa
 from pipelines.ingest.parsers import registry  # noqa: E402
 from pipelines.settings import RunConfig  # noqa: E402
 from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
-from pipelines.warehouse.build import ledger_entries, measurement_sources, prepare_build  # noqa: E402
+from pipelines.warehouse.build import (  # noqa: E402
+    assessment_sources,
+    ledger_entries,
+    measurement_sources,
+    prepare_build,
+)
 from pipelines.warehouse.publish import publish  # noqa: E402
 
 
@@ -71,7 +76,7 @@ def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery]) -> l
 @task(name="dbt-build", cache_policy=NO_CACHE)
 def transform_task(build: Path, as_of: date) -> DbtOutcome:
     progress.report("Beregner kriterier (dbt build)")
-    return run_dbt_build(build, as_of, measurement_sources())
+    return run_dbt_build(build, as_of, measurement_sources(), assessment_sources())
 
 
 @task(name="publish", cache_policy=NO_CACHE)

@@ -28,10 +28,11 @@ def dbt_executable() -> Path:
     return Path(sys.executable).with_name("dbt")
 
 
-def run_dbt_build(build_db: Path, as_of: date, observation_sources: list[str],
+def run_dbt_build(build_db: Path, as_of: date, observation_sources: list[str], assessment_sources: list[str],
                   project_dir: Path = DBT_PROJECT_DIR) -> DbtOutcome:
     target = build_db.parent / "dbt_target"
-    variables = json.dumps({"as_of": as_of.isoformat(), "observation_sources": observation_sources})
+    variables = json.dumps({"as_of": as_of.isoformat(), "observation_sources": observation_sources,
+                            "assessment_sources": assessment_sources})
     env = {**os.environ, **QUIET_OFFLINE_ENV, "KPI_BUILD_DB": str(build_db)}
     completed = subprocess.run(
         [str(dbt_executable()), "build", "--no-version-check", "--quiet", "--project-dir", str(project_dir),

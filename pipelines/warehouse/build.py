@@ -19,8 +19,13 @@ def aggregate_sources() -> list[str]:
 
 
 def measurement_sources() -> list[str]:
-    """The aggregate sources whose observations are measurements (not e.g. baseline decisions)."""
+    """The aggregate sources whose observations are measurements (not baseline decisions or assessments)."""
     return [name for name in aggregate_sources() if getattr(registry()[name], "feeds_measurements", True)]
+
+
+def assessment_sources() -> list[str]:
+    """The sources whose rows are verdicts on criteria (section 17), shown as `qualitative`."""
+    return [name for name in aggregate_sources() if getattr(registry()[name], "feeds_assessments", False)]
 
 
 def prepare_build(internal: Path, catalog_file: Path) -> Path:

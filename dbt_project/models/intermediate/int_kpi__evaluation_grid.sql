@@ -11,6 +11,7 @@
     * previous_value: the baseline value where the previous period is the baseline period, else the
       measured value of the previous period (a suppressed previous value counts as missing).
     * aggregation running_mean: the value judged is the mean of the unit's values so far.
+    * assessment: the verdict delivered for a qualitative criterion (int_assessments__delivered).
     * publication: a period is due once period_end + the source's publication lag has passed;
       source_newest_end is the end of the newest period the source delivered for the indicator (stale).
 -#}
@@ -56,6 +57,12 @@ delivered as (
         baseline_value as value,
         decided_by,
     from {{ ref('int_baselines__delivered') }}
+
+),
+
+assessments as (
+
+    select canonical_id, area_key, period, assessment from {{ ref('int_assessments__delivered') }}
 
 ),
 
@@ -157,7 +164,7 @@ joined as (
         newest.newest_end as source_newest_end,
         coalesce(frequencies.expected_every_months, 12) as expected_every_months,
         coalesce(frequencies.publication_lag_months, 0) as publication_lag_months,
-        cast(null as varchar) as assessment,
+        assessments.assessment,
         cast('{{ var("as_of") }}' as date) as as_of,
     from spine
     left join series as current_value
@@ -182,6 +189,10 @@ joined as (
         and newest.indicator = spine.indicator
     left join frequencies
         on frequencies.source_system = spine.source_system
+    left join assessments
+        on assessments.canonical_id = spine.canonical_id
+        and assessments.area_key = spine.area_key
+        and assessments.period = spine.period
 
 ),
 

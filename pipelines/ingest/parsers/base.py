@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
 import polars as pl
+import yaml
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
@@ -91,6 +93,12 @@ def observations_frame(observations: Iterable[Observation]) -> pl.DataFrame:
     return pl.DataFrame(records, schema=OBSERVATION_SCHEMA, orient="row") if records else pl.DataFrame(
         schema=OBSERVATION_SCHEMA
     )
+
+
+@cache
+def catalog_ids(catalog_file: Path) -> frozenset[str]:
+    """The criterion ids of the catalog a delivery may name (baseline decisions, assessments)."""
+    return frozenset(c["id"] for c in yaml.safe_load(catalog_file.read_text(encoding="utf-8"))["criteria"])
 
 
 def reject_personal_data(tables: Iterable[RawTable], *, extra_cells: Iterable[tuple[int, str, str]] = ()) -> None:

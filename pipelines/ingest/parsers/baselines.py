@@ -9,10 +9,7 @@ and the catalog's value.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
-
-import yaml
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
@@ -20,6 +17,7 @@ from pipelines.ingest.parsers.base import (
     Observation,
     ParseContext,
     ParsedDelivery,
+    catalog_ids,
     observations_frame,
     reject_personal_data,
     require_number,
@@ -33,12 +31,6 @@ OPTIONAL = ("decided_by", "note")
 DERIVED_AREAS = ("combined", "combined_mean")
 
 
-@cache
-def _catalog_ids(catalog_file: Path) -> frozenset[str]:
-    criteria = yaml.safe_load(catalog_file.read_text(encoding="utf-8"))["criteria"]
-    return frozenset(c["id"] for c in criteria)
-
-
 class BaselineDecisionsParser:
     source_system = "baselines"
     extensions = ("csv",)
@@ -49,7 +41,7 @@ class BaselineDecisionsParser:
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_delimited(path, REQUIRED, OPTIONAL)
         reject_personal_data([table])
-        known_ids = _catalog_ids(context.reference_dir / "criteria.yaml")
+        known_ids = catalog_ids(context.reference_dir / "criteria.yaml")
         observations = []
         for row in table.rows:
             criterion_id = row["criterion_id"]

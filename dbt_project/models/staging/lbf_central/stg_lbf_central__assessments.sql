@@ -1,0 +1,1 @@
+{{ stage_assessments('lbf_central') }}

@@ -1,0 +1,1 @@
+{{ stage_assessments('samarbejdsudvalg_evaluation') }}

@@ -1,0 +1,1 @@
+{{ stage_observations('sub_list_government') }}

@@ -1,0 +1,85 @@
+"""Assessments and the ministry's list (source_formats.md section 17): one verdict per criterion, area and year.
+
+`År;Område;Kriterie_id;Vurdering;Begrundelse;Kilde`, text may be quoted and contain `;`. A verdict is
+stored as an observation of the criterion (indicator = Kriterie_id) with a score (opfyldt 1, delvist
+0,5, ikke opfyldt 0, ikke vurderet none) and the Danish `Vurdering: Begrundelse (Kilde)` as label, which
+becomes the `status_reason` of a qualitative criterion. This module defines no PARSER; the modules of
+samarbejdsudvalg_evaluation, qualitative_interviews, lbf_central and sub_list_government do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.ingest.errors import DeliveryRejected
+from pipelines.ingest.filenames import FileName
+from pipelines.ingest.parsers._police import reject_repeated_cells, row_year, unknown_column_warnings
+from pipelines.ingest.parsers.base import (
+    Observation,
+    ParseContext,
+    ParsedDelivery,
+    catalog_ids,
+    observations_frame,
+    reject_personal_data,
+)
+from pipelines.ingest.readers import Cell, CellKind, RawRow, fold, is_note_label, is_total_label, read_delimited
+
+YEAR, AREA, CRITERION, VERDICT, REASON, SOURCE = "År", "Område", "Kriterie_id", "Vurdering", "Begrundelse", "Kilde"
+ASSESSMENT_VERDICTS: dict[str, float | None] = {"opfyldt": 1.0, "delvist opfyldt": 0.5, "ikke opfyldt": 0.0,
+                                                "ikke vurderet": None}
+
+
+@dataclass(frozen=True)
+class AssessmentParser:
+    """One source of verdicts; `indicator` fixed means the verdict is a measurement of that indicator."""
+
+    source_system: str
+    verdicts: dict[str, float | None]
+    indicator: str | None = None  # None: the criterion itself (assessment); else a measured indicator
+    extensions: tuple[str, ...] = ("csv",)
+    file_types: tuple[str, ...] = ()
+    aggregate: bool = True
+
+    @property
+    def feeds_measurements(self) -> bool:
+        return self.indicator is not None
+
+    @property
+    def feeds_assessments(self) -> bool:
+        return self.indicator is None
+
+    def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        table = read_delimited(path, (YEAR, AREA, CRITERION, VERDICT, REASON), (SOURCE,))
+        reject_personal_data([table])
+        known_ids = catalog_ids(context.reference_dir / "criteria.yaml")
+        observations = []
+        for row in table.rows:
+            if is_total_label(row[AREA]) or is_note_label(row[YEAR]):
+                continue
+            area_key = context.areas.resolve(row[AREA], file_name=path.name, row=row.number, column=AREA)
+            if row[CRITERION] not in known_ids:
+                raise DeliveryRejected(path.name, f"ukendt kriterie-id '{row[CRITERION]}'", "et id fra criteria.yaml",
+                                       row=row.number, column=CRITERION)
+            score = self._score(row, path.name)
+            observations.append(Observation(
+                self.indicator or row[CRITERION], area_key, row_year(row, name, table),
+                Cell(CellKind.VALUE, score), "assessment" if self.indicator is None else "count", row.number,
+                _reason(row)))
+        if not observations:
+            raise DeliveryRejected(path.name, "filen har kun total- eller noterækker", "mindst én vurdering")
+        reject_repeated_cells(observations, path.name)
+        return ParsedDelivery(observations_frame(observations), unknown_column_warnings(table, path))
+
+    def _score(self, row: RawRow, file_name: str) -> float | None:
+        verdict = fold(row[VERDICT])
+        if verdict not in self.verdicts:
+            raise DeliveryRejected(file_name, f"'{row[VERDICT] or 'tom'}'", "en af vurderingerne: " + ", ".join(
+                self.verdicts), row=row.number, column=VERDICT)
+        return self.verdicts[verdict]
+
+
+def _reason(row: RawRow) -> str:
+    """`Opfyldt: <Begrundelse> (<Kilde>)`, the sentence the board reads in status_reason."""
+    reason = f"{row[VERDICT].strip().capitalize()}: {row[REASON].strip()}"
+    return f"{reason} ({row[SOURCE].strip()})" if row[SOURCE].strip() else reason
