@@ -9,7 +9,11 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 
-.PHONY: install demo test lint sample report sync-spec clean
+# Debian packages the tests drive for real: a browser (report, Prefect UI), PDF tools, LibreOffice (templates).
+DEBIAN_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
+DEBIAN_COMMANDS := chromium pdftoppm soffice
+
+.PHONY: install system-deps demo test lint sample report sync-spec clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -21,14 +25,25 @@ $(VENV)/.installed: uv.lock pyproject.toml | $(UV)
 
 install: $(VENV)/.installed  ## install the locked dependencies into .venv
 
+system-deps:  ## install the Debian packages the tests need, when they are absent (needs root or sudo)
+	@missing=""; for c in $(DEBIAN_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installerer Debian-pakker (mangler:$$missing): $(DEBIAN_PACKAGES)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	fi
+
 demo: install  ## run the nightly flow on the bundled sample deliveries and build the board report
 	$(KPI) init-key
 	$(KPI) nightly --sources sources/sample --warehouse warehouse/kpi.duckdb
 	$(KPI) report --warehouse warehouse/kpi.duckdb --output reports/kpi_rapport.html
 	$(KPI) sql "select status, count(*) as rows from kpi_status group by 1 order by 2 desc"
 
-test: install  ## lint and run the test suite
-	$(VENV)/bin/ruff check pipelines tests
+lint: install  ## ruff and sqlfluff on every tracked Python and SQL file
+	git ls-files -z '*.py' | xargs -0 -r $(VENV)/bin/ruff check --force-exclude
+	git ls-files -z '*.sql' | xargs -0 -r $(VENV)/bin/sqlfluff lint --processes 2 --disable-progress-bar
+
+test: install system-deps lint  ## lint and run the test suite (installs Debian packages when absent)
 	$(VENV)/bin/pytest -q
 
 sample: install  ## regenerate the sample deliveries under sources/sample/

@@ -10,10 +10,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pipelines.cli_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_REJECTED,
+    SourcesOption,
+    WarehouseOption,
+    console,
+    err_console,
+)
+from pipelines.cli_common import open_published as _open_published
+from pipelines.commands import register_all
 from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE, apply_quiet_offline_env
 
 apply_quiet_offline_env()
@@ -23,30 +33,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
-
-EXIT_OK = 0
-EXIT_REJECTED = 3
-EXIT_FAILED = 4
-
-SourcesOption = Annotated[Path, typer.Option("--sources", help="Mappe med inbox/ og reference/.")]
-WarehouseOption = Annotated[Path, typer.Option("--warehouse", help="Den publicerede DuckDB-fil.")]
 
 
 class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-def _open_published(warehouse: Path):
-    import duckdb
-
-    if not warehouse.is_file():
-        err_console.print(f"[red]Lageret {warehouse} findes ikke endnu. Kør 'kpi nightly' først.[/red]")
-        raise typer.Exit(EXIT_FAILED)
-    return duckdb.connect(str(warehouse), read_only=True)
 
 
 @app.command()
@@ -194,6 +186,8 @@ def init_key() -> None:
 
     console.print(f"Nøgle: {ensure_key_file()}")
 
+
+register_all(app)
 
 if __name__ == "__main__":
     app()

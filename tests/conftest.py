@@ -39,3 +39,43 @@ def parse_context():
     from pipelines.ingest.ingest import parse_context as make
 
     return make(REFERENCE_DIR)
+
+
+class PublishedDemo:
+    """The sample deliveries run once through `kpi nightly`: read-only for the tests that share it.
+
+    A test that changes the inbox or the warehouse must work on a copy (`copy_to`), never on this one.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.sources = root / "sources"
+        self.warehouse = root / "warehouse" / "kpi.duckdb"
+        self.first: subprocess.CompletedProcess | None = None
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        import duckdb
+
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def copy_to(self, target: Path) -> PublishedDemo:
+        import shutil
+
+        shutil.copytree(self.root, target, symlinks=True)
+        copy = PublishedDemo(target)
+        copy.first = self.first
+        return copy
+
+
+@pytest.fixture(scope="session")
+def published_demo(tmp_path_factory) -> PublishedDemo:
+    """One `kpi nightly` over freshly generated sample deliveries, shared by every read-only test."""
+    from pipelines.sample import generate
+
+    demo = PublishedDemo(tmp_path_factory.mktemp("published_demo"))
+    generate(demo.sources)
+    demo.first = run_kpi("nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse),
+                         "--as-of", AS_OF)
+    assert demo.first.returncode == 0, demo.first.stdout + demo.first.stderr
+    return demo

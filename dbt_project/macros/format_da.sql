@@ -1,9 +1,10 @@
-{#- Danish number text: decimal comma, thousands point, at most `decimals` decimals, no trailing zeros (30,65; 34,2; 36; 10.000). -#}
+{#- Danish number text: decimal comma, thousands point, at most `decimals` decimals,
+    no trailing zeros (30,65; 34,2; 36; 10.000). -#}
 {% macro number_da(x, decimals=2) -%}
     {%- if decimals > 0 -%}
     translate(rtrim(rtrim(format('{:,.{{ decimals }}f}', {{ x }}), '0'), '.'), ',.', '.,')
     {%- else -%}
-    translate(format('{:,.0f}', {{ x }}), ',.', '.,')
+        translate(format('{:,.0f}', {{ x }}), ',.', '.,')
     {%- endif -%}
 {%- endmacro %}
 

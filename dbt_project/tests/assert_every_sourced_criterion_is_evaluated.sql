@@ -20,7 +20,7 @@ evaluated as (
 select criteria.criterion_id
 from criteria
 left join evaluated
-    on evaluated.criterion_id = criteria.criterion_id
+    on criteria.criterion_id = evaluated.criterion_id
 where criteria.source_system is not null
     and criteria.source_system != 'none'
     and evaluated.criterion_id is null

@@ -17,16 +17,20 @@ expected as (
     select
         units.criterion_id,
         units.area_key,
-        cast(years.year_number as varchar) as period,
+        cast(years.year_number as varchar) as period
     from units,
         generate_series(cast(units.first_period as integer), cast(units.last_period as integer))
-            as years(year_number)
+            as years (year_number)
 
 ),
 
 published as (
 
-    select criterion_id, area_key, period from {{ ref('kpi_status') }}
+    select
+        criterion_id,
+        area_key,
+        period
+    from {{ ref('kpi_status') }}
 
 )
 

@@ -6,18 +6,18 @@
 with
 
 {% for source_system in var('assessment_sources') %}
-{{ source_system }} as (
+    {{ source_system }} as (
 
-    select * from {{ ref('stg_' ~ source_system ~ '__assessments') }}
+        select * from {{ ref('stg_' ~ source_system ~ '__assessments') }}
 
-),
+    ),
 
 {% endfor %}
 unioned as (
 
     {% for source_system in var('assessment_sources') %}
-    select * from {{ source_system }}
-    union all by name
+        select * from {{ source_system }}
+        union all by name
     {% endfor %}
     select
         cast(null as varchar) as source_system,
@@ -28,7 +28,7 @@ unioned as (
         cast(null as varchar) as area_key,
         cast(null as varchar) as period,
         cast(null as double) as score,
-        cast(null as varchar) as assessment,
+        cast(null as varchar) as assessment
     where false
 
 ),
@@ -41,7 +41,10 @@ ledger as (
 
 criteria as (
 
-    select criterion_id, canonical_id from {{ ref('stg_catalog__criteria') }}
+    select
+        criterion_id,
+        canonical_id
+    from {{ ref('stg_catalog__criteria') }}
 
 ),
 
@@ -49,13 +52,13 @@ active as (
 
     select
         criteria.canonical_id,
-        unioned.*,
+        unioned.*
     from unioned
     inner join ledger
-        on ledger.file_name = unioned.source_file
-        and ledger.status = 'loaded'
+        on unioned.source_file = ledger.file_name
+            and ledger.status = 'loaded'
     inner join criteria
-        on criteria.criterion_id = unioned.criterion_id
+        on unioned.criterion_id = criteria.criterion_id
 
 ),
 
@@ -64,9 +67,9 @@ latest as (
     select *
     from active
     qualify row_number() over (
-        partition by canonical_id, area_key, period
-        order by delivered_at desc, source_file desc, source_row desc
-    ) = 1
+            partition by canonical_id, area_key, period
+            order by delivered_at desc, source_file desc, source_row desc
+        ) = 1
 
 )
 

@@ -15,7 +15,10 @@ ledger as (
 
 criteria as (
 
-    select criterion_id, canonical_id from {{ ref('stg_catalog__criteria') }}
+    select
+        criterion_id,
+        canonical_id
+    from {{ ref('stg_catalog__criteria') }}
 
 ),
 
@@ -23,13 +26,13 @@ active as (
 
     select
         criteria.canonical_id,
-        decisions.*,
+        decisions.*
     from decisions
     inner join ledger
-        on ledger.file_name = decisions.source_file
-        and ledger.status = 'loaded'
+        on decisions.source_file = ledger.file_name
+            and ledger.status = 'loaded'
     inner join criteria
-        on criteria.criterion_id = decisions.criterion_id
+        on decisions.criterion_id = criteria.criterion_id
 
 ),
 
@@ -38,9 +41,9 @@ latest as (
     select *
     from active
     qualify row_number() over (
-        partition by canonical_id, area_key, period
-        order by delivered_at desc, source_file desc, source_row desc
-    ) = 1
+            partition by canonical_id, area_key, period
+            order by delivered_at desc, source_file desc, source_row desc
+        ) = 1
 
 )
 

@@ -35,18 +35,18 @@ primary_flags as (
         event_indicators.indicator is not null as is_event,
         {{ is_small_cell('evaluated.value', 'evaluated.numerator', 'evaluated.denominator',
                          'evaluated.unit', 'event_indicators.indicator is not null') }}
-            or coalesce(list_contains(small_cells.hidden_area_keys, evaluated.area_key), false) as small_value,
+        or coalesce(list_contains(small_cells.hidden_area_keys, evaluated.area_key), false) as small_value,
         {{ is_small_cell('evaluated.baseline_value', 'null', 'null',
                          'evaluated.unit', 'event_indicators.indicator is not null') }} as small_baseline,
         {{ is_derivable_from_areas('evaluated.area_key', 'event_indicators.indicator is not null',
-                                   'small_cells.has_hidden_area_cell') }} as derivable_from_areas,
+                                   'small_cells.has_hidden_area_cell') }} as derivable_from_areas
     from evaluated
     left join event_indicators
-        on event_indicators.indicator = evaluated.indicator
+        on evaluated.indicator = event_indicators.indicator
     left join small_cells
-        on small_cells.source_system = evaluated.source_system
-        and small_cells.indicator = evaluated.indicator
-        and small_cells.period = evaluated.period
+        on evaluated.source_system = small_cells.source_system
+            and evaluated.indicator = small_cells.indicator
+            and evaluated.period = small_cells.period
 
 ),
 
@@ -54,7 +54,7 @@ hidden_values as (
 
     select
         *,
-        value is not null and (small_value or derivable_from_areas) as value_hidden,
+        value is not null and (small_value or derivable_from_areas) as value_hidden
     from primary_flags
 
 ),
@@ -69,7 +69,7 @@ with_neighbours as (
         ), false) as previous_hidden,
         small_baseline or coalesce(bool_or(value_hidden and period = baseline_period) over (
             partition by criterion_id, area_key
-        ), false) as baseline_hidden,
+        ), false) as baseline_hidden
     from hidden_values
 
 )

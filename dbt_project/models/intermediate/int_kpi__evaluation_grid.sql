@@ -55,20 +55,28 @@ delivered as (
         area_key,
         {{ year_period('period') }} as period,
         baseline_value as value,
-        decided_by,
+        decided_by
     from {{ ref('int_baselines__delivered') }}
 
 ),
 
 assessments as (
 
-    select canonical_id, area_key, period, assessment from {{ ref('int_assessments__delivered') }}
+    select
+        canonical_id,
+        area_key,
+        period,
+        assessment
+    from {{ ref('int_assessments__delivered') }}
 
 ),
 
 newest as (
 
-    select source_system, indicator, max(period_end) as newest_end
+    select
+        source_system,
+        indicator,
+        max(period_end) as newest_end
     from measurements
     where value is not null or suppressed
     group by source_system, indicator
@@ -80,11 +88,11 @@ spine as (
     select
         units.*,
         year_number::integer as period_index,
-        cast(year_number as varchar) as period,
+        year_number::varchar as period,
         make_date(year_number::integer, 1, 1) as period_start,
-        make_date(year_number::integer, 12, 31) as period_end,
+        make_date(year_number::integer, 12, 31) as period_end
     from units,
-        generate_series(cast(units.first_period as integer), cast(units.last_period as integer)) as years(year_number)
+        generate_series((units.first_period)::integer, (units.last_period)::integer) as years (year_number)
 
 ),
 
@@ -99,21 +107,21 @@ baselines as (
             when measured.value is not null then 'measured'
             when catalog_baselines.value is not null then 'catalog'
         end as baseline_source,
-        delivered.decided_by as baseline_decided_by,
+        delivered.decided_by as baseline_decided_by
     from units
     left join delivered
-        on delivered.canonical_id = units.canonical_id
-        and delivered.area_key = units.area_key
-        and delivered.period = units.baseline_period
+        on units.canonical_id = delivered.canonical_id
+            and units.area_key = delivered.area_key
+            and units.baseline_period = delivered.period
     left join series as measured
-        on measured.criterion_id = units.criterion_id
-        and measured.area_key = units.area_key
-        and measured.period = units.baseline_period
-        and not measured.suppressed
+        on units.criterion_id = measured.criterion_id
+            and units.area_key = measured.area_key
+            and units.baseline_period = measured.period
+            and not measured.suppressed
     left join catalog_baselines
-        on catalog_baselines.criterion_id = units.criterion_id
-        and catalog_baselines.area_key = units.area_key
-        and catalog_baselines.period = units.baseline_period
+        on units.criterion_id = catalog_baselines.criterion_id
+            and units.area_key = catalog_baselines.area_key
+            and units.baseline_period = catalog_baselines.period
 
 ),
 
@@ -133,13 +141,13 @@ joined as (
         spine.period_end,
         spine.period_index,
         spine.baseline_period,
-        cast(spine.baseline_period as integer) as baseline_index,
+        (spine.baseline_period)::integer as baseline_index,
         spine.due_period,
-        cast(spine.due_period as integer) as due_index,
-        cast(spine.last_period as integer) as last_index,
-        coalesce(cast(spine.first_evaluated_period as integer), cast(spine.first_period as integer))
+        (spine.due_period)::integer as due_index,
+        (spine.last_period)::integer as last_index,
+        coalesce((spine.first_evaluated_period)::integer, (spine.first_period)::integer)
             as first_evaluated_index,
-        spine.then_kind is not null and spine.period_index > cast(spine.due_period as integer) as in_then_phase,
+        spine.then_kind is not null and spine.period_index > (spine.due_period)::integer as in_then_phase,
         spine.kind as rule_kind,
         spine.op as rule_op,
         spine.pct as rule_pct,
@@ -165,34 +173,34 @@ joined as (
         coalesce(frequencies.expected_every_months, 12) as expected_every_months,
         coalesce(frequencies.publication_lag_months, 0) as publication_lag_months,
         assessments.assessment,
-        cast('{{ var("as_of") }}' as date) as as_of,
+        cast('{{ var("as_of") }}' as date) as as_of
     from spine
     left join series as current_value
-        on current_value.criterion_id = spine.criterion_id
-        and current_value.area_key = spine.area_key
-        and current_value.period = spine.period
+        on spine.criterion_id = current_value.criterion_id
+            and spine.area_key = current_value.area_key
+            and spine.period = current_value.period
     left join series as previous_value
-        on previous_value.criterion_id = spine.criterion_id
-        and previous_value.area_key = spine.area_key
-        and previous_value.period = cast(spine.period_index - 1 as varchar)
+        on spine.criterion_id = previous_value.criterion_id
+            and spine.area_key = previous_value.area_key
+            and previous_value.period = (spine.period_index - 1)::varchar
     left join measurements as comparator
-        on comparator.source_system = spine.source_system
-        and comparator.indicator = spine.indicator
-        and comparator.area_key = spine.threshold_area
-        and comparator.period = spine.period
-        and not comparator.suppressed
+        on spine.source_system = comparator.source_system
+            and spine.indicator = comparator.indicator
+            and spine.threshold_area = comparator.area_key
+            and spine.period = comparator.period
+            and not comparator.suppressed
     left join baselines
-        on baselines.criterion_id = spine.criterion_id
-        and baselines.area_key = spine.area_key
+        on spine.criterion_id = baselines.criterion_id
+            and spine.area_key = baselines.area_key
     left join newest
-        on newest.source_system = spine.source_system
-        and newest.indicator = spine.indicator
+        on spine.source_system = newest.source_system
+            and spine.indicator = newest.indicator
     left join frequencies
-        on frequencies.source_system = spine.source_system
+        on spine.source_system = frequencies.source_system
     left join assessments
-        on assessments.canonical_id = spine.canonical_id
-        and assessments.area_key = spine.area_key
-        and assessments.period = spine.period
+        on spine.canonical_id = assessments.canonical_id
+            and spine.area_key = assessments.area_key
+            and spine.period = assessments.period
 
 ),
 
@@ -209,22 +217,23 @@ grid as (
             else rule_threshold
         end as threshold,
         case
-            when aggregation = 'running_mean' and period_value is not null then round(avg(period_value) over (
-                partition by criterion_id, area_key order by period_index
-                rows between unbounded preceding and current row
-            ), 9)
+            when aggregation = 'running_mean' and period_value is not null
+                then round(avg(period_value) over (
+                        partition by criterion_id, area_key order by period_index
+                        rows between unbounded preceding and current row
+                    ), 9)
             else period_value
         end as value,
         case
-            when period_index - 1 = cast(baseline_period as integer) then baseline_value
+            when period_index - 1 = baseline_period::integer then baseline_value
             when not previous_suppressed then measured_previous_value
         end as previous_value,
         period_index < first_evaluated_index as is_context,
         as_of >= period_end + to_months(publication_lag_months) as is_published,
         source_newest_end is not null
-            and period_end > source_newest_end
-            and as_of > source_newest_end + to_months(expected_every_months + publication_lag_months)
-            as is_stale,
+        and period_end > source_newest_end
+        and as_of > source_newest_end + to_months(expected_every_months + publication_lag_months)
+            as is_stale
     from joined
 
 )

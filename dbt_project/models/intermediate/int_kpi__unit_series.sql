@@ -37,11 +37,11 @@ quarter_rows as (
     select
         delivered.*,
         quarterly_indicators.rollup,
-        left(delivered.period, 4) as year_period,
+        left(delivered.period, 4) as year_period
     from delivered
     inner join quarterly_indicators
-        on quarterly_indicators.source_system = delivered.source_system
-        and quarterly_indicators.indicator = delivered.indicator
+        on delivered.source_system = quarterly_indicators.source_system
+            and delivered.indicator = quarterly_indicators.indicator
     where regexp_full_match(delivered.period, '\d{4}Q[1-4]')
 
 ),
@@ -61,13 +61,14 @@ quarter_years as (
             when any_value(rollup) = 'last' then max(value) filter (where right(period, 1) = '4')
         end as value,
         case when any_value(rollup) = 'last' then max(numerator) filter (where right(period, 1) = '4') end as numerator,
-        case when any_value(rollup) = 'last' then max(denominator) filter (where right(period, 1) = '4') end as denominator,
+        case when any_value(rollup) = 'last' then max(denominator) filter (where right(period, 1) = '4') end
+            as denominator,
         any_value(unit) as unit,
         case
             when any_value(rollup) = 'sum' then bool_or(suppressed)
             else coalesce(bool_or(suppressed) filter (where right(period, 1) = '4'), false)
         end as suppressed,
-        max(delivered_at) as delivered_at,
+        max(delivered_at) as delivered_at
     from quarter_rows
     group by source_system, indicator, area_key, year_period
     having count(*) = 4 or any_value(rollup) = 'last'
@@ -81,16 +82,18 @@ measurements as (
     select quarter_years.*
     from quarter_years
     anti join delivered
-        on delivered.source_system = quarter_years.source_system
-        and delivered.indicator = quarter_years.indicator
-        and delivered.area_key = quarter_years.area_key
-        and delivered.period = quarter_years.period
+        on quarter_years.source_system = delivered.source_system
+            and quarter_years.indicator = delivered.indicator
+            and quarter_years.area_key = delivered.area_key
+            and quarter_years.period = delivered.period
 
 ),
 
 area_count as (
 
-    select criterion_id, count(*) as n_areas
+    select
+        criterion_id,
+        count(*) as n_areas
     from criterion_areas
     group by criterion_id
 
@@ -98,7 +101,11 @@ area_count as (
 
 unit_indicators as (
 
-    select distinct criterion_id, source_system, indicator, combine
+    select distinct
+        criterion_id,
+        source_system,
+        indicator,
+        combine
     from units
     where indicator is not null
 
@@ -117,12 +124,12 @@ own_values as (
         measurements.denominator,
         measurements.unit,
         measurements.suppressed,
-        measurements.delivered_at,
+        measurements.delivered_at
     from units
     inner join measurements
-        on measurements.source_system = units.source_system
-        and measurements.indicator = units.indicator
-        and measurements.area_key = units.area_key
+        on units.source_system = measurements.source_system
+            and units.indicator = measurements.indicator
+            and units.area_key = measurements.area_key
 
 ),
 
@@ -131,14 +138,14 @@ member_values as (
     select
         unit_indicators.criterion_id,
         unit_indicators.combine,
-        measurements.*,
+        measurements.*
     from unit_indicators
     inner join criterion_areas
-        on criterion_areas.criterion_id = unit_indicators.criterion_id
+        on unit_indicators.criterion_id = criterion_areas.criterion_id
     inner join measurements
-        on measurements.source_system = unit_indicators.source_system
-        and measurements.indicator = unit_indicators.indicator
-        and measurements.area_key = criterion_areas.area_key
+        on unit_indicators.source_system = measurements.source_system
+            and unit_indicators.indicator = measurements.indicator
+            and criterion_areas.area_key = measurements.area_key
 
 ),
 
@@ -159,7 +166,7 @@ pooled as (
         round(sum(member_values.denominator), 9) as denominator,
         round(sum(member_values.value), 9) as value_sum,
         round(avg(member_values.value), 9) as value_mean,
-        max(member_values.delivered_at) as delivered_at,
+        max(member_values.delivered_at) as delivered_at
     from member_values
     group by member_values.criterion_id, member_values.period
 
@@ -169,11 +176,11 @@ complete_pools as (
 
     select
         pooled.*,
-        case pooled.unit when 'rate_per_1000' then 1000 when 'percent' then 100 else 1 end as scale,
+        case pooled.unit when 'rate_per_1000' then 1000 when 'percent' then 100 else 1 end as scale
     from pooled
     inner join area_count
-        on area_count.criterion_id = pooled.criterion_id
-        and area_count.n_areas = pooled.n_members
+        on pooled.criterion_id = area_count.criterion_id
+            and pooled.n_members = area_count.n_areas
 
 ),
 
@@ -194,7 +201,7 @@ combined_values as (
         case when n_numerators = n_members then denominator end as denominator,
         unit,
         any_suppressed as suppressed,
-        delivered_at,
+        delivered_at
     from complete_pools
     where combine <> 'none'
 
@@ -209,11 +216,11 @@ mean_values as (
         period_start,
         period_end,
         case when not any_suppressed then value_mean end as value,
-        null::double as numerator,
+        null::double as numerator,  -- noqa: CV11
         null::double as denominator,
         unit,
         any_suppressed as suppressed,
-        delivered_at,
+        delivered_at
     from complete_pools
 
 ),
@@ -225,9 +232,9 @@ series as (
     select combined_values.*
     from combined_values
     anti join own_values
-        on own_values.criterion_id = combined_values.criterion_id
-        and own_values.area_key = combined_values.area_key
-        and own_values.period = combined_values.period
+        on combined_values.criterion_id = own_values.criterion_id
+            and combined_values.area_key = own_values.area_key
+            and combined_values.period = own_values.period
     union all by name
     select * from mean_values
 

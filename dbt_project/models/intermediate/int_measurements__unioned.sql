@@ -2,11 +2,11 @@
 with
 
 {% for source_system in var('observation_sources') %}
-{{ source_system }} as (
+    {{ source_system }} as (
 
-    select * from {{ ref('stg_' ~ source_system ~ '__observations') }}
+        select * from {{ ref('stg_' ~ source_system ~ '__observations') }}
 
-),
+    ),
 
 {% endfor %}
 ledger as (
@@ -18,8 +18,8 @@ ledger as (
 unioned as (
 
     {% for source_system in var('observation_sources') %}
-    select * from {{ source_system }}
-    {% if not loop.last %}union all by name{% endif %}
+        select * from {{ source_system }}
+        {% if not loop.last %}union all by name{% endif %}
     {% endfor %}
 
 ),
@@ -29,8 +29,8 @@ active as (
     select unioned.*
     from unioned
     inner join ledger
-        on ledger.file_name = unioned.source_file
-        and ledger.status = 'loaded'
+        on unioned.source_file = ledger.file_name
+            and ledger.status = 'loaded'
 
 ),
 
@@ -39,9 +39,9 @@ latest as (
     select *
     from active
     qualify row_number() over (
-        partition by source_system, indicator, area_key, period
-        order by delivered_at desc, loaded_at desc
-    ) = 1
+            partition by source_system, indicator, area_key, period
+            order by delivered_at desc, loaded_at desc
+        ) = 1
 
 )
 

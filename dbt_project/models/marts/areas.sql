@@ -10,5 +10,5 @@ select
     area_key,
     name_da,
     town,
-    plan_periods,
+    plan_periods
 from areas

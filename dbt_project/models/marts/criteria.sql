@@ -22,5 +22,5 @@ select
     source_system,
     frequency,
     granularity,
-    catalog_version,
+    catalog_version
 from criteria

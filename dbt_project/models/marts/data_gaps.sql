@@ -10,7 +10,13 @@ published_status as (
 
 disclosure as (
 
-    select criterion_id, area_key, period, source_system, is_context from {{ ref('int_kpi__disclosure') }}
+    select
+        criterion_id,
+        area_key,
+        period,
+        source_system,
+        is_context
+    from {{ ref('int_kpi__disclosure') }}
 
 ),
 
@@ -39,12 +45,12 @@ evaluation_gaps as (
             when 'suppressed' then 'suppressed'
             when 'stale' then 'stale'
         end as gap_type,
-        published_status.status_reason as detail,
+        published_status.status_reason as detail
     from published_status
     inner join disclosure
-        on disclosure.criterion_id = published_status.criterion_id
-        and disclosure.area_key = published_status.area_key
-        and disclosure.period = published_status.period
+        on published_status.criterion_id = disclosure.criterion_id
+            and published_status.area_key = disclosure.area_key
+            and published_status.period = disclosure.period
     where published_status.status in ('missing_data', 'missing_baseline', 'suppressed', 'stale')
         -- context rows before the first evaluated period (e.g. the chain's own baseline year) are not gaps
         and not (disclosure.is_context and published_status.status = 'missing_baseline')
@@ -59,11 +65,11 @@ ingestion_gaps as (
         cast(null as varchar) as area_key,
         ledger.period_token as period,
         delivery_gaps.gap_type,
-        delivery_gaps.detail,
+        delivery_gaps.detail
     from delivery_gaps
     inner join ledger
-        on ledger.file_name = delivery_gaps.file_name
-        and ledger.status = 'rejected'
+        on delivery_gaps.file_name = ledger.file_name
+            and ledger.status = 'rejected'
     qualify row_number() over (partition by delivery_gaps.file_name order by delivery_gaps.recorded_at desc) = 1
 
 )
@@ -80,5 +86,5 @@ select
         else period
     end as period,
     gap_type,
-    detail,
+    detail
 from ingestion_gaps

@@ -17,6 +17,6 @@ select distinct
     area_key,
     baseline_period,
     case when baseline_hidden then null else baseline_value end as baseline_value,
-    baseline_source,
+    baseline_source
 from disclosure
 where baseline_period is not null

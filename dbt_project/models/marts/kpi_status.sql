@@ -29,10 +29,12 @@ select
         when value_hidden and small_value
             then 'Værdien for ' || period || ' er diskretioneret (færre end 5 personer).'
         when value_hidden
-            then 'Værdien for ' || period || ' er diskretioneret, fordi et områdetal er skjult og ellers kunne regnes ud.'
+            then 'Værdien for '
+                || period
+                || ' er diskretioneret, fordi et områdetal er skjult og ellers kunne regnes ud.'
         when (kind = 'yearly_pct_change_vs_previous_year' and previous_hidden) or baseline_hidden
             then {{ status_da('status') }} || ': sammenligningstallet er diskretioneret (færre end 5 personer).'
         else status_reason
     end as status_reason,
-    delivered_at as data_as_of,
+    delivered_at as data_as_of
 from disclosure

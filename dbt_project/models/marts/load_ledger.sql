@@ -14,5 +14,5 @@ select
     status,
     error,
     delivered_at,
-    loaded_at,
+    loaded_at
 from ledger

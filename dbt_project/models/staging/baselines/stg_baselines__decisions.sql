@@ -16,7 +16,7 @@ renamed as (
         cast(area_key as varchar) as area_key,
         cast(period as varchar) as period,
         cast(value as double) as baseline_value,
-        cast(label as varchar) as decided_by,
+        cast(label as varchar) as decided_by
 
     from source
 

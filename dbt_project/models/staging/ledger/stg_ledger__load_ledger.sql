@@ -22,7 +22,7 @@ renamed as (
         warnings,
         delivered_at,
         loaded_at,
-        superseded_by,
+        superseded_by
 
     from source
 

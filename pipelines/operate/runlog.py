@@ -1,0 +1,80 @@
+"""The record of every nightly run, including skipped ones: `<warehouse stem>.runs.jsonl` beside the warehouse.
+
+A run appends one JSON line when it ends (O_APPEND, one write, so concurrent appends never interleave).
+A run that is skipped because another holds the lock can still append its line; the next publish copies
+all lines into the published `load_runs` table (warehouse_contract.md, extension tables).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+OUTCOMES = ("published", "published_with_rejections", "failed", "skipped_locked")
+LOAD_RUNS_COLUMNS = ["run_id", "started_at", "finished_at", "outcome", "files_loaded", "files_rejected",
+                     "files_duplicate", "message"]
+
+
+@dataclass
+class RunRecord:
+    """One row of `load_runs`. `message` is Danish, one short paragraph."""
+
+    started_at: datetime
+    finished_at: datetime | None = None
+    outcome: str | None = None
+    files_loaded: int = 0
+    files_rejected: int = 0
+    files_duplicate: int = 0
+    message: str = ""
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    def as_json(self) -> str:
+        data = asdict(self)
+        for key in ("started_at", "finished_at"):
+            data[key] = data[key].isoformat(timespec="seconds") if data[key] else None
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, line: str) -> RunRecord:
+        data = json.loads(line)
+        for key in ("started_at", "finished_at"):
+            data[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
+        return cls(**data)
+
+    @property
+    def duration_seconds(self) -> float | None:
+        return (self.finished_at - self.started_at).total_seconds() if self.finished_at else None
+
+
+def runlog_path(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.stem + ".runs.jsonl")
+
+
+def append_run(warehouse: Path, record: RunRecord) -> None:
+    if record.outcome not in OUTCOMES:
+        raise ValueError(f"unknown run outcome {record.outcome!r}")
+    path = runlog_path(warehouse)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, (record.as_json() + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def read_runs(warehouse: Path) -> list[RunRecord]:
+    """Every recorded run, oldest first; a torn last line (a run killed mid-write) is skipped."""
+    path = runlog_path(warehouse)
+    if not path.is_file():
+        return []
+    runs = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            runs.append(RunRecord.from_json(line))
+        except (ValueError, TypeError, KeyError):
+            continue
+    return sorted(runs, key=lambda r: r.started_at)
