@@ -69,10 +69,11 @@ def nightly(
     run_id = uuid.uuid4().hex[:12]
     try:
         result = _run_nightly(sources.resolve(), warehouse, as_of, run_id, log_file, verbose)
-    except Exception as exc:  # anything outside the flow's own handling: a paragraph and the log, no traceback
+    except (Exception, KeyboardInterrupt) as exc:  # outside the flow's own handling: a paragraph, no traceback
         logging.getLogger("pipelines.cli").exception("kpi nightly failed")
-        _record_crash(warehouse, run_id, exc)
-        err_console.print(f"[red]{NIGHTLY_FAILED_DA}[/red] Årsag: {type(exc).__name__}: {exc}\n"
+        cause = "afbrudt (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
+        _record_crash(warehouse, run_id, cause)
+        err_console.print(f"[red]{NIGHTLY_FAILED_DA}[/red] Årsag: {cause}\n"
                           f"Detaljer (til udviklerne): {log_file}", highlight=False)
         raise typer.Exit(EXIT_FAILED) from None
     _print_nightly(result, warehouse, log_file)
@@ -102,7 +103,7 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
             progress.clear()
 
 
-def _record_crash(warehouse: Path, run_id: str, exc: Exception) -> None:
+def _record_crash(warehouse: Path, run_id: str, cause: str) -> None:
     """A run that failed before or around the flow still gets its `load_runs` row (same run id)."""
     from datetime import datetime
 
@@ -110,8 +111,8 @@ def _record_crash(warehouse: Path, run_id: str, exc: Exception) -> None:
 
     now = datetime.now()
     try:
-        append_run(warehouse, RunRecord(now, now, "failed", message=f"{NIGHTLY_FAILED_DA} {type(exc).__name__}: "
-                                        f"{exc}"[:1000], run_id=run_id))
+        append_run(warehouse, RunRecord(now, now, "failed", message=f"{NIGHTLY_FAILED_DA} {cause}"[:1000],
+                                        run_id=run_id))
     except OSError:
         logging.getLogger("pipelines.cli").exception("could not record the failed run")
 

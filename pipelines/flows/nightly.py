@@ -182,7 +182,11 @@ def _run_stages(config: RunConfig, result: NightlyResult) -> None:
 
 
 def finish_run(config: RunConfig, result: NightlyResult, message: str | None = None) -> NightlyResult:
-    """The one exit of every run: record it in the run log. Calls that must follow every run go here."""
+    """The one exit of every run, skipped ones included: record it in the run log.
+
+    Whatever must follow every run (the alerts of `pipelines/operate`) is one call after `append_run`,
+    with `result.outcome`, `result.run` (the `load_runs` row) and `result.failure`.
+    """
     assert result.run is not None
     if not result.run.finished:
         result.run = _closed(result.run, result, message or result.failure or _summary_da(result))

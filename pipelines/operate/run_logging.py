@@ -16,6 +16,8 @@ from pathlib import Path
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 KEEP_LOG_FILES = 50
+# One INFO line per HTTP request to Prefect's server: that is debugging, not a record of the run.
+CHATTY_LOGGERS = ("httpx", "httpcore")
 
 
 def new_log_file(log_dir: Path, command: str = "nightly") -> Path:
@@ -46,6 +48,8 @@ def route_logs(log_file: Path, verbose: bool) -> logging.Handler:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.captureWarnings(True)
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
     if verbose:
         return handler
     loggers = [root, *(logger for logger in logging.root.manager.loggerDict.values()
