@@ -187,3 +187,9 @@ def test_kpi_check_contract_passes_a_valid_file_and_refuses_a_missing_one(tmp_pa
     missing = run_kpi("check-contract", str(tmp_path / "nowhere.duckdb"))
     assert missing.returncode == 4
     assert "findes ikke" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_kpi_check_contract_passes_the_published_demo(published_demo) -> None:
+    done = run_kpi("check-contract", str(published_demo.warehouse))  # the project's own catalog copy
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^\d+ bestået, 0 fejlede$", done.stdout, re.M), done.stdout
