@@ -50,9 +50,12 @@ sample: install  ## regenerate the sample deliveries under sources/sample/
 	rm -rf sources/sample/inbox
 	$(KPI) sample --target sources/sample
 
-sync-spec:  ## copy the catalog from the shared spec (the catalog is never retyped)
+sync-spec:  ## copy the programme's shared spec into the repo (byte copies, never retyped; SHARED=../shared)
+	@test -d $(SHARED)/spec || { echo "Den fælles spec findes ikke i $(SHARED)/spec; angiv SHARED=<mappe>."; exit 1; }
 	cp $(SHARED)/spec/criteria.yaml sources/reference/criteria.yaml
 	cp $(SHARED)/spec/reference_figures.yaml tests/fixtures/reference_figures.yaml
+	cp $(SHARED)/spec/warehouse_contract.md docs/warehouse_contract.md
+	cp $(SHARED)/spec/source_formats.md docs/source_formats.md
 
 clean:
 	rm -rf warehouse reports .prefect dbt_project/target dbt_project/logs

@@ -14,7 +14,7 @@ from pipelines.settings import REPO_ROOT, apply_quiet_offline_env
 apply_quiet_offline_env()
 os.environ.setdefault("KPI_HMAC_KEY", "test-key-not-secret")
 
-SHARED = REPO_ROOT.parent / "shared"
+SHARED = Path(os.environ.get("KPI_SHARED_DIR", REPO_ROOT.parent / "shared"))  # the programme's spec, where present
 REFERENCE_DIR = REPO_ROOT / "sources" / "reference"
 FIXTURES = Path(__file__).parent / "fixtures"
 AS_OF = "2026-11-23"
