@@ -39,22 +39,23 @@ def register(app: typer.Typer) -> None:
         """
         from pipelines.operate.places import api_url, prefect_port, ui_url
         from pipelines.operate.prefect_api import wait_until_healthy
-        from pipelines.operate.schedule import ScheduleError, SchedulePlan, serve_nightly
+        from pipelines.operate.schedule import ScheduleError, SchedulePlan, prefect_schedule, serve_nightly
         from pipelines.privacy.cpr import ensure_key_file
 
         port = port or prefect_port()
         plan = SchedulePlan(sources.resolve(), warehouse.resolve(), cron, timezone, port, first_run_in)
+        try:
+            prefect_schedule(plan)
+        except ScheduleError as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
         if not wait_until_healthy(api_url(port), wait_for_server):
             err_console.print(f"[red]Prefect-serveren på {api_url(port)} svarer ikke.[/red] "
                               "Start den med 'kpi server' (eller tjenesten kpi-prefect-server).")
             raise typer.Exit(EXIT_FAILED)
         ensure_key_file()
         when = f"om {first_run_in:g} sekunder" if first_run_in is not None else f"'{cron}' ({timezone})"
-        try:
-            serve_nightly(plan, on_ready=lambda: console.print(
-                f"Natkørslen er planlagt {when}: {plan.sources_dir} → {plan.warehouse}. "
-                f"Se kørslerne på {ui_url(port)}/runs. Stop med Ctrl-C."))
-        except ScheduleError as exc:
-            err_console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
+        serve_nightly(plan, on_ready=lambda: console.print(
+            f"Natkørslen er planlagt {when}: {plan.sources_dir} → {plan.warehouse}. "
+            f"Se kørslerne på {ui_url(port)}/runs. Stop med Ctrl-C."))
         console.print("Planlægningen er stoppet; planen står på pause på Prefect-serveren.")

@@ -22,6 +22,7 @@ from pipelines import progress  # noqa: E402
 from pipelines.ingest.discover import Decision, Delivery, discover  # noqa: E402
 from pipelines.ingest.ingest import IngestOutcome, ingest, parse_context  # noqa: E402
 from pipelines.ingest.parsers import registry  # noqa: E402
+from pipelines.operate.alerts import alert_after_run  # noqa: E402
 from pipelines.settings import RunConfig  # noqa: E402
 from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
 from pipelines.warehouse.build import (  # noqa: E402
@@ -105,4 +106,5 @@ def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None) -> 
     finally:
         if build is not None:
             build.unlink(missing_ok=True)
+        alert_after_run(config.warehouse, result)  # seneste_koersel.md; e-mail after rejections or a failure
     return result

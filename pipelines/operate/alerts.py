@@ -29,7 +29,7 @@ class RunSummary:
 
     warehouse: Path
     outcome: str
-    started_at: datetime
+    finished_at: datetime
     files_loaded: int
     files_duplicate: int
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (file name, Danish error)
@@ -40,12 +40,12 @@ class RunSummary:
         return self.outcome in ("failed", "published_with_rejections")
 
     @classmethod
-    def from_result(cls, warehouse: Path, result, started_at: datetime | None = None) -> RunSummary:
+    def from_result(cls, warehouse: Path, result, finished_at: datetime | None = None) -> RunSummary:
         """From a `NightlyResult` (pipelines.flows.nightly)."""
         statuses = [o.status for o in result.outcomes]
         rejected = [(o.file_name, o.error or "") for o in result.outcomes if o.status == "rejected"]
         outcome = "failed" if result.failure else "published_with_rejections" if rejected else "published"
-        return cls(warehouse=warehouse, outcome=outcome, started_at=started_at or datetime.now(),
+        return cls(warehouse=warehouse, outcome=outcome, finished_at=finished_at or datetime.now(),
                    files_loaded=statuses.count("loaded"), files_duplicate=statuses.count("duplicate"),
                    rejected=rejected, failure=result.failure)
 
@@ -58,7 +58,7 @@ class RunSummary:
 
     def markdown_da(self) -> str:
         lines = [f"# Seneste natkørsel: {outcome_da(self.outcome)}", "",
-                 f"- Startet: {self.started_at:%Y-%m-%d %H:%M:%S}",
+                 f"- Afsluttet: {self.finished_at:%Y-%m-%d %H:%M:%S}",
                  f"- Lager: {self.warehouse}",
                  f"- Indlæst: {self.files_loaded} filer, dubletter: {self.files_duplicate}, "
                  f"afvist: {len(self.rejected)}", ""]
@@ -107,10 +107,10 @@ def _mail_note(summary: RunSummary) -> str:
     return f"E-mail sendt {datetime.now():%Y-%m-%d %H:%M:%S} via {config.describe_da()}."
 
 
-def alert_after_run(warehouse: Path, result, started_at: datetime | None = None) -> Path | None:
+def alert_after_run(warehouse: Path, result) -> Path | None:
     """Write `seneste_koersel.md` and, after rejections or a failure, e-mail it. Never raises."""
     try:
-        summary = RunSummary.from_result(Path(warehouse), result, started_at)
+        summary = RunSummary.from_result(Path(warehouse), result)
         note = _mail_note(summary)
         path = summary_path(Path(warehouse))
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -69,7 +69,8 @@ def prefect_schedule(plan: SchedulePlan):
     try:
         return Cron(plan.cron, timezone=zone)
     except ValueError as exc:
-        raise ScheduleError(f"Ugyldigt cron-udtryk '{plan.cron}'; forventet fem felter, fx \"0 2 * * *\".") from exc
+        raise ScheduleError(f"Ugyldigt cron-udtryk '{plan.cron}'; forventet fem gyldige felter "
+                            "(minut time dag måned ugedag), fx \"0 2 * * *\".") from exc
 
 
 def _make_runner(limit: int):

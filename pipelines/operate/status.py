@@ -24,8 +24,16 @@ class OverdueSource:
     source_system: str
     gap_types: list[str]
     gaps: int
+    first_period: str | None = None
+    last_period: str | None = None
     supplier: str | None = None
     due_date: date | None = None
+
+    @property
+    def periods_da(self) -> str:
+        if self.first_period == self.last_period:
+            return self.first_period or ""
+        return f"{self.first_period}–{self.last_period}"
 
 
 @dataclass(frozen=True)
@@ -94,11 +102,12 @@ def overdue_sources(warehouse: Path, today: date) -> list[OverdueSource]:
         due_date = "min(due_date)" if "due_date" in columns else "null"
         not_ahead = "(due_date is null or due_date <= ?)" if "due_date" in columns else "? is not null"
         rows = con.execute(
-            f"select source_system, list(distinct gap_type order by gap_type), count(*), {supplier}, {due_date} "
+            f"select source_system, list(distinct gap_type order by gap_type), count(*), min(period), max(period), "
+            f"{supplier}, {due_date} "
             f"from data_gaps where gap_type in {OVERDUE_GAP_TYPES} and source_system is not null and {not_ahead} "
             "group by source_system order by source_system", [today]).fetchall()
-    return [OverdueSource(source, list(types), gaps, supplier_name, due)
-            for source, types, gaps, supplier_name, due in rows]
+    return [OverdueSource(source, list(types), gaps, first, last, supplier_name, due)
+            for source, types, gaps, first, last, supplier_name, due in rows]
 
 
 def ask_schedule(api_url: str) -> ScheduleAnswer:
