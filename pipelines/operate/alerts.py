@@ -82,7 +82,7 @@ def send_mail(config: SmtpConfig, subject: str, body: str) -> None:
     message.set_content(body)
     with smtplib.SMTP(config.host, config.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
         if config.starttls:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=ssl.create_default_context(cafile=config.cafile))
         if config.username:
             smtp.login(config.username, config.password or "")
         smtp.send_message(message)

@@ -9,10 +9,11 @@ recipients = ["analytiker@kommune.dk"]
 starttls = true
 username = "kpi-warehouse"      # optional
 password = "..."                # optional; or password_file = "/etc/kpi-warehouse/smtp.pw"
+cafile = "/etc/ssl/certs/kommune-ca.pem"   # optional: the CA that signed the server's certificate
 ```
 
 Env vars (they win over the file): KPI_SMTP_HOST, KPI_SMTP_PORT, KPI_SMTP_SENDER, KPI_SMTP_RECIPIENTS
-(comma separated), KPI_SMTP_STARTTLS (true/false), KPI_SMTP_USERNAME, KPI_SMTP_PASSWORD. No host means
+(comma separated), KPI_SMTP_STARTTLS (true/false), KPI_SMTP_USERNAME, KPI_SMTP_PASSWORD, KPI_SMTP_CAFILE. No host means
 no e-mail: the summary file beside the warehouse is still written.
 """
 
@@ -26,7 +27,7 @@ from pathlib import Path
 from pipelines.operate.places import config_file
 
 TRUE_WORDS = {"1", "true", "yes", "ja", "on"}
-FIELDS = ("host", "port", "sender", "recipients", "starttls", "username", "password")
+FIELDS = ("host", "port", "sender", "recipients", "starttls", "username", "password", "cafile")
 
 
 class MailConfigError(ValueError):
@@ -42,6 +43,7 @@ class SmtpConfig:
     starttls: bool = False
     username: str | None = None
     password: str | None = None
+    cafile: str | None = None
 
     def describe_da(self) -> str:
         tls = " med STARTTLS" if self.starttls else ""
@@ -94,4 +96,5 @@ def load_smtp_config(path: Path | None = None, env: dict[str, str] | None = None
     except ValueError:
         raise MailConfigError(f"SMTP-porten skal være et tal; fundet '{values.get('port')}'.") from None
     return SmtpConfig(host=str(values["host"]), port=port, sender=sender, recipients=recipients, starttls=starttls,
-                      username=values.get("username") or None, password=values.get("password") or None)
+                      username=values.get("username") or None, password=values.get("password") or None,
+                      cafile=values.get("cafile") or None)
