@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from conftest import AS_OF, run_kpi
 from ops_helpers import free_port
 
-from conftest import AS_OF, run_kpi
 from pipelines.flows.nightly import NightlyResult
 from pipelines.ingest.ingest import IngestOutcome
 from pipelines.operate.alerts import alert_after_run
