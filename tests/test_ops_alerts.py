@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import AS_OF, run_kpi
-from ops_helpers import free_port
 
 from pipelines.flows.nightly import NightlyResult
 from pipelines.ingest.ingest import IngestOutcome
 from pipelines.operate.alerts import alert_after_run
 from pipelines.operate.mail_config import MailConfigError, load_smtp_config
+from tests.conftest import AS_OF, run_kpi
+from tests.ops_helpers import free_port
 
 REJECTION = ("web_analytics_2025_20260115.csv: række 3, kolonne 'sidevisninger': fundet 'mange', "
              "forventet et helt tal")

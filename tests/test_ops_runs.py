@@ -6,11 +6,11 @@ import shlex
 from pathlib import Path
 
 import duckdb
-from ops_helpers import record_run
 from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.operate.runlog import LOAD_RUNS_COLUMNS, read_runs
+from tests.ops_helpers import record_run
 
 
 def kpi(*args: str) -> tuple[int, str]:

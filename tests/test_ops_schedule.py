@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from ops_helpers import free_port
 from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.operate.prefect_api import describe_schedule
 from pipelines.operate.schedule import ScheduleError, SchedulePlan, prefect_schedule
 from pipelines.operate.server import server_command, server_env
+from tests.ops_helpers import free_port
 
 
 @pytest.mark.parametrize(("options", "expected"), [

@@ -7,10 +7,10 @@ import time
 from datetime import timedelta
 
 import pytest
-from ops_helpers import TODAY, free_port, record_run, write_warehouse
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from tests.ops_helpers import TODAY, free_port, record_run, write_warehouse
 
 GAPS = [
     ("police_haervaerk", "2024", "stale", "Sydsjællands og Lolland-Falsters Politi", TODAY - timedelta(days=40)),
