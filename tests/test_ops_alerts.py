@@ -206,7 +206,7 @@ def test_nightly_with_a_rejected_file_mails_the_analysts(published_demo, smtp_se
     demo = published_demo.copy_to(tmp_path / "demo")
     bad = demo.sources / "inbox" / "web_analytics" / "web_analytics_2021_20261130.csv"
     shutil.copy(next((demo.sources / "inbox" / "web_analytics").glob("web_analytics_2021_*.csv")), bad)
-    bad.write_text(bad.read_text(encoding="utf-8").replace("\n", "\nikke;et;tal;her\n", 1), encoding="utf-8")
+    bad.write_bytes(bad.read_bytes().replace(b"\n", b"\nikke;et;tal;her\n", 1))  # a header the parser rejects
     run = run_kpi("nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse), "--as-of", AS_OF)
     assert run.returncode == 3, run.stdout + run.stderr
     (message,) = smtp_server.messages
