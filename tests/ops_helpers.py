@@ -42,3 +42,15 @@ def write_warehouse(warehouse: Path, gaps: list[tuple], *, with_v2_columns: bool
 
 
 TODAY = date.today()
+
+
+def write_rejected_delivery(good: Path, name: str) -> Path:
+    """A copy of a good cp1252 CSV delivery whose first value is a word: the parser must reject it."""
+    lines = good.read_bytes().split(b"\n")
+    header_index = next(i for i, line in enumerate(lines) if line.count(b";") >= 3)
+    cells = lines[header_index + 1].split(b";")
+    cells[3] = b"mange"
+    lines[header_index + 1] = b";".join(cells)
+    bad = good.with_name(name)
+    bad.write_bytes(b"\n".join(lines))
+    return bad

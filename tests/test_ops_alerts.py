@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import logging
-import shutil
 from email import policy
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from pipelines.ingest.ingest import IngestOutcome
 from pipelines.operate.alerts import alert_after_run
 from pipelines.operate.mail_config import MailConfigError, load_smtp_config
 from tests.conftest import AS_OF, run_kpi
-from tests.ops_helpers import free_port
+from tests.ops_helpers import free_port, write_rejected_delivery
 
 REJECTION = ("web_analytics_2025_20260115.csv: række 3, kolonne 'sidevisninger': fundet 'mange', "
              "forventet et helt tal")
@@ -204,9 +203,8 @@ def test_env_vars_win_over_the_file_and_bad_settings_are_named(tmp_path):
 @pytest.mark.flow
 def test_nightly_with_a_rejected_file_mails_the_analysts(published_demo, smtp_server, tmp_path):
     demo = published_demo.copy_to(tmp_path / "demo")
-    bad = demo.sources / "inbox" / "web_analytics" / "web_analytics_2021_20261130.csv"
-    shutil.copy(next((demo.sources / "inbox" / "web_analytics").glob("web_analytics_2021_*.csv")), bad)
-    bad.write_bytes(bad.read_bytes().replace(b"\n", b"\nikke;et;tal;her\n", 1))  # a header the parser rejects
+    good = next((demo.sources / "inbox" / "web_analytics").glob("web_analytics_2021_*.csv"))
+    bad = write_rejected_delivery(good, "web_analytics_2021_20261130.csv")
     run = run_kpi("nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse), "--as-of", AS_OF)
     assert run.returncode == 3, run.stdout + run.stderr
     (message,) = smtp_server.messages

@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from pipelines.settings import REPO_ROOT
-from tests.ops_helpers import free_port
+from tests.ops_helpers import free_port, write_rejected_delivery
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 SAMPLE_INBOX = REPO_ROOT / "sources" / "sample" / "inbox"
@@ -71,9 +71,7 @@ def chromium(*args: str, user_data: Path) -> subprocess.CompletedProcess:
 def small_inbox(sources: Path) -> None:
     """The web-analytics sample (5 files) and one broken file, so the run publishes with a rejection."""
     shutil.copytree(SAMPLE_INBOX / "web_analytics", sources / "inbox" / "web_analytics")
-    good = next((sources / "inbox" / "web_analytics").glob("web_analytics_2021_*.csv"))
-    bad = good.with_name(BAD_FILE)
-    bad.write_bytes(good.read_bytes().replace(b"\n", b"\nikke;et;tal;her\n", 1))
+    write_rejected_delivery(next((sources / "inbox" / "web_analytics").glob("web_analytics_2021_*.csv")), BAD_FILE)
 
 
 def processes_of(*popens: subprocess.Popen) -> list[psutil.Process]:
@@ -104,12 +102,17 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
            "KPI_CONFIG_FILE": str(tmp_path / "no-config.toml"), "COLUMNS": "200"}
     env.pop("PREFECT_API_URL", None)
     logs = {name: (tmp_path / f"{name}.log").open("w") for name in ("server", "schedule")}
-    started = []
+    started, began = [], time.monotonic()
+
+    def lap(what: str) -> None:
+        print(f"{time.monotonic() - began:6.1f} s  {what}")
+
     try:
         server = subprocess.Popen(kpi_command("server", "--port", str(port)), env=env, stdout=logs["server"],
                                   stderr=subprocess.STDOUT, start_new_session=True)
         started.append(server)
         wait_for("Prefect server healthy", lambda: healthy(api), 150)
+        lap("server healthy")
         assert (tmp_path / "data" / "prefect" / "prefect.db").is_file()  # the server's data outside the repo
         schedule = subprocess.Popen(
             kpi_command("schedule", "--port", str(port), "--sources", str(sources), "--warehouse", str(warehouse),
@@ -118,6 +121,7 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         started.append(schedule)
 
         (run,) = wait_for("one scheduled run finished", lambda: completed_runs(api), 180, every=3)
+        lap(f"scheduled run {run['name']} {run['state_type']} after {run['total_run_time']:.0f} s of run time")
         assert run["state_type"] == "COMPLETED", (tmp_path / "schedule.log").read_text()
         assert run["auto_scheduled"] is True
         with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -140,6 +144,7 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         assert screenshot.is_file() and screenshot.stat().st_size > 20_000
         dom = chromium("--dump-dom", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium").stdout
         assert run["name"] in dom  # the Runs page lists the scheduled run by name
+        lap("screenshot and DOM of the Runs page")
 
         children = processes_of(server, schedule)
         schedule.send_signal(signal.SIGINT)
@@ -151,6 +156,7 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         assert server.wait(timeout=60) == 0
         wait_for("no process left", lambda: not any(alive(p) for p in children), 20, every=1)
         assert not healthy(api)
+        lap("both stopped, no process left")
     finally:
         for popen in started:
             if popen.poll() is None:

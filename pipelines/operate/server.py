@@ -7,6 +7,7 @@ turns the UI on, because analysts look at runs and logs in a browser. Analytics 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -47,4 +48,6 @@ def exec_server(port: int, home: Path | None = None) -> None:
     env = server_env(port, home)
     Path(env["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     command = server_command(port)
+    # An ignored SIGINT (a shell's background job) would survive exec; the server must stop on Ctrl-C/SIGINT.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.execve(command[0], command, env)
