@@ -101,3 +101,20 @@ def test_an_unreachable_prefect_server_is_said_plainly(tmp_path, no_prefect_serv
     record_run(warehouse, "published", hours_ago=1)
     _, output = kpi_status(warehouse)
     assert "Planlægning: ukendt. Ingen Prefect-server svarer på http://127.0.0.1:" in output
+
+
+def test_a_run_in_progress_is_not_called_failed(tmp_path, no_prefect_server):
+    from pipelines.operate.lock import RunLock
+    from pipelines.operate.runlog import RunRecord, append_run
+
+    warehouse = write_warehouse(tmp_path / "kpi.duckdb", [])
+    record_run(warehouse, "published", hours_ago=24)
+    with RunLock(warehouse):
+        from datetime import datetime
+
+        append_run(warehouse, RunRecord(datetime.now().replace(microsecond=0), outcome="failed",
+                                        message="Kørslen er ikke afsluttet"))
+        _, output = kpi_status(warehouse)
+        assert "Seneste kørsel: i gang nu (proces" in output, output
+    _, output = kpi_status(warehouse)  # the lock is released, the line has no end: the run was killed
+    assert "afbrudt før den blev færdig" in output

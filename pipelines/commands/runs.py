@@ -16,7 +16,7 @@ LimitOption = Annotated[int, typer.Option("--limit", min=1, help="Højst så man
 
 def duration_da(seconds: float | None) -> str:
     if seconds is None:
-        return "i gang"
+        return "ikke afsluttet"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest} s" if minutes else f"{rest} s"
 

@@ -67,6 +67,11 @@ def register(app: typer.Typer) -> None:
         run = report.last_run
         if run is None:
             console.print("Seneste kørsel: ingen registreret.")
+        elif report.running is not None:
+            console.print(f"Seneste kørsel: [yellow]i gang nu[/yellow] ({report.running.describe_da()}).")
+        elif run.finished_at is None:
+            console.print(f"Seneste kørsel: {run.started_at:%Y-%m-%d %H:%M}, [red]afbrudt[/red] før den blev "
+                          "færdig (fx kill -9 eller strømsvigt); det tidligere lager er stadig publiceret.")
         else:
             colour = "red" if report.last_run_failed else "green"
             message = f": {run.message}" if run.message else ""

@@ -7,11 +7,13 @@ alarms on a non-zero exit code: older than MAX_AGE (36 hours), or never publishe
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pipelines.operate.history import last_publication, run_history
+from pipelines.operate.lock import LockHolder, lock_path, read_holder
 from pipelines.operate.prefect_api import ScheduleState, schedule_state
 from pipelines.operate.runlog import RunRecord
 
@@ -55,6 +57,7 @@ class StatusReport:
     last_run: RunRecord | None
     schedule: ScheduleAnswer
     overdue: list[OverdueSource] = field(default_factory=list)
+    running: LockHolder | None = None
 
     @property
     def age(self) -> timedelta | None:
@@ -66,7 +69,8 @@ class StatusReport:
 
     @property
     def last_run_failed(self) -> bool:
-        return self.last_run is not None and self.last_run.outcome == "failed"
+        """The last run failed, or was killed before it could record its end (and is not running now)."""
+        return self.last_run is not None and self.last_run.outcome == "failed" and self.running is None
 
 
 def local_naive(moment: datetime) -> datetime:
@@ -110,6 +114,35 @@ def overdue_sources(warehouse: Path, today: date) -> list[OverdueSource]:
             for source, types, gaps, first, last, supplier_name, due in rows]
 
 
+def lock_is_held(lock_file: Path, proc_locks: Path = Path("/proc/locks")) -> bool | None:
+    """Whether some process holds the flock on `lock_file`, read from /proc/locks (None where there is none).
+
+    Looking, not trying: taking the lock to test it could make a run that starts at that moment skip itself.
+    """
+    try:
+        info = lock_file.stat()
+        lines = proc_locks.read_text(encoding="ascii").splitlines()
+    except OSError:
+        return None
+    wanted = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    return any(len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == wanted
+               for fields in (line.split() for line in lines))
+
+
+def running_holder(warehouse: Path, runs: list[RunRecord]) -> LockHolder | None:
+    """Who runs the nightly now: the last run has no end yet and its lock is held."""
+    if not runs or runs[-1].finished_at is not None:
+        return None
+    lock_file = lock_path(warehouse)
+    held = lock_is_held(lock_file)
+    holder = read_holder(lock_file)
+    if held is None:  # no /proc/locks: fall back on whether the holder's process is alive
+        import psutil
+
+        held = holder is not None and psutil.pid_exists(holder.pid)
+    return holder if held else None
+
+
 def ask_schedule(api_url: str) -> ScheduleAnswer:
     import httpx
 
@@ -127,4 +160,4 @@ def collect_status(warehouse: Path, api_url: str, now: datetime | None = None) -
     published_at, published_from = _published_at(warehouse, runs)
     return StatusReport(warehouse=warehouse, now=now, published_at=published_at, published_from=published_from,
                         last_run=runs[-1] if runs else None, schedule=ask_schedule(api_url),
-                        overdue=overdue_sources(warehouse, now.date()))
+                        overdue=overdue_sources(warehouse, now.date()), running=running_holder(warehouse, runs))
