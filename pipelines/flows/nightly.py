@@ -27,6 +27,7 @@ from pipelines import progress  # noqa: E402
 from pipelines.ingest.discover import Decision, Delivery, discover  # noqa: E402
 from pipelines.ingest.ingest import IngestOutcome, ingest, parse_context  # noqa: E402
 from pipelines.ingest.parsers import registry  # noqa: E402
+from pipelines.operate.alerts import alert_after_run  # noqa: E402
 from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
 from pipelines.operate.pause import pause_at  # noqa: E402
 from pipelines.operate.runlog import RunRecord, append_run, read_runs, record_start  # noqa: E402
@@ -191,6 +192,8 @@ def finish_run(config: RunConfig, result: NightlyResult, message: str | None = N
     if not result.run.finished:
         result.run = _closed(result.run, result, message or result.failure or _summary_da(result))
     append_run(config.warehouse, result.run)
+    if result.outcome != SKIPPED_LOCKED:  # a skipped run changed nothing; the running one will report
+        alert_after_run(config.warehouse, result)  # seneste_koersel.md; e-mail after rejections or a failure
     return result
 
 

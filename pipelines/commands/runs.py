@@ -1,0 +1,44 @@
+"""`kpi runs`: the latest nightly runs, newest first, in Danish."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pipelines.cli_common import WarehouseOption, console
+from pipelines.settings import DEFAULT_WAREHOUSE
+
+FailedOption = Annotated[bool, typer.Option("--failed", help="Kun kørsler der fejlede.")]
+LimitOption = Annotated[int, typer.Option("--limit", min=1, help="Højst så mange kørsler.")]
+
+
+def duration_da(seconds: float | None) -> str:
+    if seconds is None:
+        return "ikke afsluttet"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def runs(warehouse: WarehouseOption = DEFAULT_WAREHOUSE, failed: FailedOption = False,
+             limit: LimitOption = 20) -> None:
+        """Vis de seneste natkørsler: start, varighed, udfald, indlæste og afviste filer og beskeden."""
+        from pipelines.operate.history import outcome_da, run_history
+        from pipelines.operate.runlog import runlog_path
+
+        history = run_history(warehouse)
+        chosen = [r for r in history if not failed or r.outcome == "failed"][::-1][:limit]
+        if not history:
+            console.print(f"Ingen natkørsler registreret for {warehouse} endnu ({runlog_path(warehouse).name} "
+                          "findes ikke, og lageret har ingen load_runs).")
+            return
+        what = "fejlede kørsler" if failed else "kørsler"
+        table = Table("start", "varighed", "udfald", "indlæst", "afvist", "besked",
+                      title=f"Seneste {what} ({len(chosen)} af {len(history)})")
+        for run in chosen:
+            table.add_row(f"{run.started_at:%Y-%m-%d %H:%M:%S}", duration_da(run.duration_seconds),
+                          outcome_da(run.outcome), str(run.files_loaded), str(run.files_rejected), run.message)
+        console.print(table)

@@ -1,0 +1,61 @@
+"""`kpi schedule`: register the nightly flow as a Prefect deployment and serve it until stopped."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pipelines.cli_common import EXIT_FAILED, SourcesOption, WarehouseOption, console, err_console
+from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE
+
+CronOption = Annotated[str, typer.Option("--cron", help="Hvornår natkørslen kører (cron, fem felter).")]
+TimezoneOption = Annotated[str, typer.Option("--timezone", help="Tidszonen cron-udtrykket gælder i.")]
+PortOption = Annotated[int | None, typer.Option(
+    "--port", help="Prefect-serverens port på 127.0.0.1 (standard: $KPI_PREFECT_PORT eller 4200).")]
+WaitOption = Annotated[float, typer.Option(
+    "--wait-for-server", help="Sekunder der ventes på at Prefect-serveren svarer.")]
+FirstRunOption = Annotated[float | None, typer.Option(
+    "--first-run-in", hidden=True, help="Til test: én kørsel om så mange sekunder (derefter dagligt).")]
+
+
+def register(app: typer.Typer) -> None:
+    from pipelines.operate.schedule import DEFAULT_CRON, DEFAULT_TIMEZONE
+
+    @app.command()
+    def schedule(
+        cron: CronOption = DEFAULT_CRON,
+        timezone: TimezoneOption = DEFAULT_TIMEZONE,
+        sources: SourcesOption = DEFAULT_SOURCES,
+        warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+        port: PortOption = None,
+        wait_for_server: WaitOption = 120.0,
+        first_run_in: FirstRunOption = None,
+    ) -> None:
+        """Planlæg natkørslen: registrér den som Prefect-deployment og kør den efter planen, til den stoppes.
+
+        Kræver at 'kpi server' kører. Stop med Ctrl-C eller SIGTERM (systemd); planen sættes da på pause.
+        Kun én kørsel pr. lager ad gangen (låsen i natkørslen).
+        """
+        from pipelines.operate.places import api_url, prefect_port, ui_url
+        from pipelines.operate.prefect_api import wait_until_healthy
+        from pipelines.operate.schedule import ScheduleError, SchedulePlan, prefect_schedule, serve_nightly
+        from pipelines.privacy.cpr import ensure_key_file
+
+        port = port or prefect_port()
+        plan = SchedulePlan(sources.resolve(), warehouse.resolve(), cron, timezone, port, first_run_in)
+        try:
+            prefect_schedule(plan)
+        except ScheduleError as exc:
+            err_console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from None
+        if not wait_until_healthy(api_url(port), wait_for_server):
+            err_console.print(f"[red]Prefect-serveren på {api_url(port)} svarer ikke.[/red] "
+                              "Start den med 'kpi server' (eller tjenesten kpi-prefect-server).")
+            raise typer.Exit(EXIT_FAILED)
+        ensure_key_file()
+        when = f"om {first_run_in:g} sekunder" if first_run_in is not None else f"'{cron}' ({timezone})"
+        serve_nightly(plan, on_ready=lambda: console.print(
+            f"Natkørslen er planlagt {when}: {plan.sources_dir} → {plan.warehouse}. "
+            f"Se kørslerne på {ui_url(port)}/runs. Stop med Ctrl-C."))
+        console.print("Planlægningen er stoppet; planen står på pause på Prefect-serveren.")

@@ -1,0 +1,98 @@
+"""`kpi status`: freshness, the last run, the schedule and the overdue sources; non-zero exit when stale."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import typer
+from rich.table import Table
+
+from pipelines.cli_common import WarehouseOption, console
+from pipelines.settings import DEFAULT_WAREHOUSE
+
+EXIT_STALE = 6  # the last successful publication is older than 36 hours, or there is none
+
+
+def age_da(age: timedelta) -> str:
+    hours = age.total_seconds() / 3600
+    if hours < 1:
+        return f"{max(round(hours * 60), 0)} minutter siden"
+    if hours < 48:
+        return f"{hours:.0f} timer siden"
+    return f"{age.days} dage siden"
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def _schedule_line(report) -> str:
+    answer = report.schedule
+    if not answer.reachable:
+        return (f"Planlægning: ukendt. Ingen Prefect-server svarer på {answer.api_url}, så det kan ikke ses om "
+                "en plan er aktiv (start den med 'kpi server').")
+    if answer.error:
+        return f"Planlægning: ukendt. Prefect-serveren på {answer.api_url} svarede med {answer.error}."
+    state = answer.state
+    if state is None:
+        return "Planlægning: ingen. Prefect-serveren kender ingen natkørsel (start den med 'kpi schedule')."
+    if not state.active:
+        return "Planlægning: sat på pause (kpi schedule kører ikke; start den igen for at genoptage planen)."
+    serving = "kpi schedule kører" if state.serving else "kpi schedule svarer ikke; ingen kørsel vil starte"
+    next_run = f"næste kørsel {_when(state.next_run)}" if state.next_run else "ingen kørsel planlagt endnu"
+    return f"Planlægning: aktiv, {'; '.join(state.schedules)}; {next_run} ({serving})."
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def status(warehouse: WarehouseOption = DEFAULT_WAREHOUSE) -> None:
+        """Vis om lageret er friskt, om seneste kørsel fejlede, om natkørslen er planlagt, og hvilke kilder
+        der er forsinkede.
+
+        Exitkode 6 når seneste vellykkede publicering er ældre end 36 timer (eller aldrig er sket), så et
+        overvågningssystem kan kalde kommandoen; ellers 0.
+        """
+        from pipelines.operate.history import outcome_da
+        from pipelines.operate.places import api_url, prefect_port
+        from pipelines.operate.status import MAX_AGE, collect_status
+
+        report = collect_status(warehouse, api_url(prefect_port()))
+        console.print(f"Lager: {warehouse}")
+        if report.published_at is None:
+            console.print("[red]Sidst publiceret: aldrig.[/red] Kør 'kpi nightly' eller 'kpi schedule'.")
+        else:
+            colour = "red" if report.too_old else "green"
+            console.print(f"Sidst publiceret: [{colour}]{report.published_at:%Y-%m-%d %H:%M} "
+                          f"({age_da(report.age)})[/{colour}] (ifølge {report.published_from}).")
+        run = report.last_run
+        if run is None:
+            console.print("Seneste kørsel: ingen registreret.")
+        elif report.running is not None:
+            console.print(f"Seneste kørsel: [yellow]i gang nu[/yellow] ({report.running.describe_da()}).")
+        elif run.finished_at is None:
+            console.print(f"Seneste kørsel: {run.started_at:%Y-%m-%d %H:%M}, [red]afbrudt[/red] før den blev "
+                          "færdig (fx kill -9 eller strømsvigt); det tidligere lager er stadig publiceret.")
+        else:
+            colour = "red" if report.last_run_failed else "green"
+            message = f": {run.message}" if run.message else ""
+            console.print(f"Seneste kørsel: {run.started_at:%Y-%m-%d %H:%M}, "
+                          f"[{colour}]{outcome_da(run.outcome)}[/{colour}]{message}")
+        console.print(_schedule_line(report))
+        if report.overdue:
+            table = Table("kilde", "leverandør", "forfaldt", "perioder", "huller", "slags",
+                          title=f"Forsinkede kilder ({len(report.overdue)})")
+            kinds = {"stale": "forældet", "missing_delivery": "ikke leveret"}
+            for source in report.overdue:
+                table.add_row(source.source_system, source.supplier or "",
+                              f"{source.due_date:%Y-%m-%d}" if source.due_date else "", source.periods_da,
+                              str(source.gaps),
+                              ", ".join(kinds.get(t, t) for t in source.gap_types))
+            console.print(table)
+        else:
+            console.print("Forsinkede kilder: ingen.")
+        hours = MAX_AGE.total_seconds() / 3600
+        if report.too_old:
+            console.print(f"[red]Status: FORÆLDET. Seneste vellykkede publicering er ældre end {hours:.0f} "
+                          "timer.[/red]")
+            raise typer.Exit(EXIT_STALE)
+        console.print(f"Status: OK. Publiceret inden for de seneste {hours:.0f} timer.")

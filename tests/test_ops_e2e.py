@@ -1,0 +1,166 @@
+"""End to end: `kpi server` + `kpi schedule` give a scheduled run that publishes, shows in `kpi status` and in
+the Prefect UI (headless Chromium screenshot, kept under test-artifacts/), and both stop on SIGINT leaving no
+process behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import httpx
+import psutil
+import pytest
+
+from pipelines.settings import REPO_ROOT
+from tests.ops_helpers import free_port, write_rejected_delivery
+
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+SAMPLE_INBOX = REPO_ROOT / "sources" / "sample" / "inbox"
+BAD_FILE = "web_analytics_2021_20261130.csv"
+
+
+def kpi_command(*args: str) -> list[str]:
+    return [str(Path(sys.executable).with_name("kpi")), *args]
+
+
+def wait_for(what: str, check, seconds: float, every: float = 2.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"{what}: not within {seconds:.0f} s")
+
+
+def completed_runs(api: str) -> list[dict]:
+    try:
+        response = httpx.post(f"{api}/flow_runs/filter", timeout=5, json={
+            "flows": {"name": {"any_": ["kpi-nightly"]}},
+            "flow_runs": {"state": {"type": {"any_": ["COMPLETED", "FAILED", "CRASHED"]}}},
+            "sort": "EXPECTED_START_TIME_ASC", "limit": 5, "offset": 0})
+    except httpx.HTTPError:
+        return []
+    return response.json() if response.status_code == 200 else []
+
+
+def healthy(api: str) -> bool:
+    try:
+        return httpx.get(f"{api}/health", timeout=2).json() is True
+    except (httpx.HTTPError, ValueError):
+        return False
+
+
+def chromium(*args: str, user_data: Path) -> subprocess.CompletedProcess:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.fail("chromium mangler: kør 'make system-deps' (Debian-pakken chromium)")
+    return subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                           f"--user-data-dir={user_data}", "--window-size=1400,900",
+                           "--virtual-time-budget=15000", *args],
+                          capture_output=True, text=True, timeout=90, check=False)
+
+
+def small_inbox(sources: Path) -> None:
+    """The web-analytics sample (5 files) and one broken file, so the run publishes with a rejection."""
+    shutil.copytree(SAMPLE_INBOX / "web_analytics", sources / "inbox" / "web_analytics")
+    write_rejected_delivery(next((sources / "inbox" / "web_analytics").glob("web_analytics_2021_*.csv")), BAD_FILE)
+
+
+def processes_of(*popens: subprocess.Popen) -> list[psutil.Process]:
+    found = []
+    for popen in popens:
+        try:
+            parent = psutil.Process(popen.pid)
+            found += [parent, *parent.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.e2e
+def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    sources, warehouse = tmp_path / "sources", tmp_path / "warehouse" / "kpi.duckdb"
+    small_inbox(sources)
+    env = {**os.environ, "KPI_DATA_DIR": str(tmp_path / "data"), "KPI_PREFECT_PORT": str(port),
+           "KPI_CONFIG_FILE": str(tmp_path / "no-config.toml"), "COLUMNS": "200"}
+    env.pop("PREFECT_API_URL", None)
+    logs = {name: (tmp_path / f"{name}.log").open("w") for name in ("server", "schedule")}
+    started, began = [], time.monotonic()
+
+    def lap(what: str) -> None:
+        print(f"{time.monotonic() - began:6.1f} s  {what}")
+
+    try:
+        server = subprocess.Popen(kpi_command("server", "--port", str(port)), env=env, stdout=logs["server"],
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+        started.append(server)
+        wait_for("Prefect server healthy", lambda: healthy(api), 150)
+        lap("server healthy")
+        assert (tmp_path / "data" / "prefect" / "prefect.db").is_file()  # the server's data outside the repo
+        schedule = subprocess.Popen(
+            kpi_command("schedule", "--port", str(port), "--sources", str(sources), "--warehouse", str(warehouse),
+                        "--first-run-in", "15"),
+            env=env, stdout=logs["schedule"], stderr=subprocess.STDOUT, start_new_session=True)
+        started.append(schedule)
+
+        (run,) = wait_for("one scheduled run finished", lambda: completed_runs(api), 180, every=3)
+        lap(f"scheduled run {run['name']} {run['state_type']} after {run['total_run_time']:.0f} s of run time")
+        assert run["state_type"] == "COMPLETED", (tmp_path / "schedule.log").read_text()
+        assert run["auto_scheduled"] is True
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            ledger = dict(con.execute("select file_name, status from load_ledger").fetchall())
+            indicators = con.execute("select count(*) from measurements where source_system = 'web_analytics'")
+            assert indicators.fetchone()[0] >= 5
+        assert ledger[BAD_FILE] == "rejected"
+        assert sum(status == "loaded" for status in ledger.values()) == 5
+        assert BAD_FILE in (warehouse.parent / "seneste_koersel.md").read_text(encoding="utf-8")
+
+        status = subprocess.run(kpi_command("status", "--warehouse", str(warehouse)), env=env,
+                                capture_output=True, text=True, timeout=60, check=False)
+        assert status.returncode == 0, status.stdout + status.stderr
+        assert "Planlægning: aktiv" in status.stdout and "næste kørsel" in status.stdout, status.stdout
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        screenshot = ARTIFACTS / "prefect_ui_runs.png"
+        screenshot.unlink(missing_ok=True)
+        chromium(f"--screenshot={screenshot}", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium")
+        assert screenshot.is_file() and screenshot.stat().st_size > 20_000
+        dom = chromium("--dump-dom", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium").stdout
+        assert run["name"] in dom  # the Runs page lists the scheduled run by name
+        lap("screenshot and DOM of the Runs page")
+
+        children = processes_of(server, schedule)
+        schedule.send_signal(signal.SIGINT)
+        assert schedule.wait(timeout=60) == 0
+        deployment = httpx.post(f"{api}/deployments/filter", timeout=5,
+                                json={"limit": 1, "offset": 0, "sort": "UPDATED_DESC"}).json()[0]
+        assert deployment["paused"] is True  # stopping the schedule pauses it on the server
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=60) == 0
+        wait_for("no process left", lambda: not any(alive(p) for p in children), 20, every=1)
+        assert not healthy(api)
+        lap("both stopped, no process left")
+    finally:
+        for popen in started:
+            if popen.poll() is None:
+                os.killpg(popen.pid, signal.SIGKILL)
+                popen.wait(timeout=10)
+        for handle in logs.values():
+            handle.close()
