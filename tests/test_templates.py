@@ -64,6 +64,7 @@ def test_assessment_template_offers_the_verdicts_as_a_dropdown(templates_2019) -
     assert lists and "delvist opfyldt" in lists[0].formula1
     ids = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert "act_tryghedsvandring_resident_influence" in ids
+    assert "partner_commit_evictions_63d" in ids  # a qualitative partnership goal: judged by the committee
     assert INSTRUCTION_SHEET in workbook.sheetnames
     assert any("CPR" in (row[0] or "") for row in workbook[INSTRUCTION_SHEET].iter_rows(values_only=True))
 

@@ -12,7 +12,12 @@ from pipelines.templates.sources import assessment_template, indicator_template,
 from pipelines.templates.spec import Template
 from pipelines.templates.workbook import write_template
 
-ASSESSMENT_SOURCES = ("samarbejdsudvalg_evaluation", "qualitative_interviews")
+# Assessment sources and the programme's own sources whose qualitative criteria they judge as well:
+# the committees' yearly evaluation is where a verdict on an own-registration goal is given.
+ASSESSMENT_SOURCES: dict[str, tuple[str, ...]] = {
+    "samarbejdsudvalg_evaluation": ("own_registrations", "partnership_followup"),
+    "qualitative_interviews": (),
+}
 INDICATOR_SOURCES = ("partnership_followup", "event_attendance_estimate")
 
 
@@ -34,7 +39,8 @@ def templates_for(catalog_file: Path, token: str, delivered: date) -> list[Templ
     parsers = registry()
     quarters, year = quarters_and_year(token)
     templates = [own_registrations_template(catalog, q, delivered) for q in quarters]
-    templates += [assessment_template(catalog, parsers[s], year, delivered) for s in ASSESSMENT_SOURCES]
+    templates += [assessment_template(catalog, parsers[s], year, delivered, also)
+                  for s, also in ASSESSMENT_SOURCES.items()]
     templates += [indicator_template(catalog, parsers[s], year, delivered) for s in INDICATOR_SOURCES]
     return [t for t in templates if t.rows]
 

@@ -53,11 +53,17 @@ def own_registrations_template(catalog: Catalog, quarter: Period, delivered: dat
                     instructions)
 
 
-def assessment_template(catalog: Catalog, parser: SourceParser, year: Period, delivered: date) -> Template:
-    """Section 17: a verdict (dropdown) and a one-sentence reason per criterion, area and year."""
+def assessment_template(catalog: Catalog, parser: SourceParser, year: Period, delivered: date,
+                        also_judges: tuple[str, ...] = ()) -> Template:
+    """Section 17: a verdict (dropdown) and a one-sentence reason per criterion, area and year.
+
+    `also_judges`: sources whose qualitative criteria (no measured indicator) this assessment judges too.
+    """
     a = assessments
+    units = [*unit_rows(catalog, parser.source_system, year),
+             *(u for source in also_judges for u in unit_rows(catalog, source, year) if u.indicator is None)]
     rows = [Row({a.YEAR: year.label, a.AREA: u.area_name, a.CRITERION: u.criterion_id, a.CRITERION_TEXT: u.text_da})
-            for u in unit_rows(catalog, parser.source_system, year)]
+            for u in units]
     columns = [Column(a.YEAR, 7), Column(a.AREA, 30), Column(a.CRITERION, 44), Column(a.VERDICT, 18, VERDICT),
                Column(a.REASON, 60, TEXT), Column(a.SOURCE, 28, TEXT), Column(a.CRITERION_TEXT, 90)]
     instructions = [f"Vurderinger for {year.label}: vælg en vurdering for hvert kriterium og område, og skriv én "
