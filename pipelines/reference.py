@@ -28,7 +28,8 @@ READINGS_FILE = "readings.yaml"
 ALIASES_FILE = "area_aliases.csv"
 AFDELINGER_FILE = "afdelinger.csv"
 ADDRESSES_FILE = "area_addresses.csv"
-REQUIRED_FILES = (CRITERIA_FILE, READINGS_FILE, ALIASES_FILE, AFDELINGER_FILE, ADDRESSES_FILE)
+CALENDAR_FILE = "delivery_calendar.csv"
+REQUIRED_FILES = (CRITERIA_FILE, READINGS_FILE, ALIASES_FILE, AFDELINGER_FILE, ADDRESSES_FILE, CALENDAR_FILE)
 NOT_REFERENCE = {"README.md"}  # documentation beside the files, never read by a run
 
 # Keys a supplier's area name may map to besides the programme's areas (criteria.yaml
@@ -272,3 +273,14 @@ def check_reference(resolved: ResolvedReference) -> None:
     check_aliases(files[ALIASES_FILE], areas | COMPARATOR_AREA_KEYS)
     check_afdelinger(files[AFDELINGER_FILE], areas)
     check_addresses(files[ADDRESSES_FILE], areas)
+    check_delivery_calendar(files[CALENDAR_FILE])
+
+
+def check_delivery_calendar(path: Path) -> None:
+    """The delivery calendar's columns and whole-number deadlines (pipelines/catalog/delivery_calendar.py)."""
+    from pipelines.catalog.delivery_calendar import CalendarError, read_delivery_calendar
+
+    try:
+        read_delivery_calendar(path)
+    except CalendarError as exc:
+        raise ReferenceProblem(path, str(exc).split(": ", 1)[-1]) from exc

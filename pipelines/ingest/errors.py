@@ -19,6 +19,8 @@ class DeliveryRejected(Exception):
         column: str | None = None,
         gap_type: str = "failed_validation",
         area_label: str | None = None,
+        sheet: str | None = None,
+        cell: str | None = None,
     ) -> None:
         self.file_name = file_name
         self.row = row
@@ -27,10 +29,23 @@ class DeliveryRejected(Exception):
         self.expected = expected
         self.gap_type = gap_type
         self.area_label = area_label
+        self.sheet = sheet
+        self.cell = cell
         super().__init__(self.message)
+
+    def in_cell(self, sheet: str, cell: str) -> DeliveryRejected:
+        """The same rejection located at a workbook cell (`Registrering!D7`), as staff see it in Excel."""
+        self.sheet, self.cell = sheet, cell
+        self.args = (self.message,)
+        return self
 
     @property
     def message(self) -> str:
+        if self.sheet and self.cell:
+            where = [f"række {self.row}"] if self.row is not None else []
+            where += [f"kolonne {self.column}"] if self.column is not None else []
+            detail = f" ({', '.join(where)})" if where else ""
+            return f"{self.file_name}, {self.sheet}!{self.cell}{detail}: {self.found}; forventet {self.expected}"
         location = [self.file_name]
         if self.row is not None:
             location.append(f"række {self.row}")

@@ -7,10 +7,12 @@ never causes a rejection, and anything else raises `DeliveryRejected` naming row
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -119,6 +121,16 @@ class RawTable:
     rows: list[RawRow]
     unknown_columns: list[str]
     preamble: list[RawRow] = field(default_factory=list)  # title lines above the header, kept for the CPR scan
+    sheet: str | None = None  # the workbook sheet an XLSX table was read from
+    column_positions: dict[str, int] = field(default_factory=dict)  # column → 0-based position in the header
+
+    def cell_reference(self, column: str | None, row: int | None) -> str | None:
+        """`D7` for a column and row of an XLSX table; None for CSV or an unknown column."""
+        if self.sheet is None or column is None or row is None or column not in self.column_positions:
+            return None
+        from openpyxl.utils import get_column_letter
+
+        return f"{get_column_letter(self.column_positions[column] + 1)}{row}"
 
     def to_polars(self) -> pl.DataFrame:
         """The table as strings, with the source row number in `_row`."""
@@ -206,11 +218,12 @@ def _table_from_rows(
         RawRow(r.number, {canonical.get(fold(k), k): v for k, v in r.cells.items()}) for r in data
     ]
     columns = [canonical.get(fold(c), c) for c in header if c]
+    positions = {canonical.get(fold(c), c): i for i, c in enumerate(header) if c}
     unknown = [c for c in header if c and fold(c) not in known]
     if not rows_out and not allow_empty:
         raise DeliveryRejected(file_name, "filen har ingen datarækker", "mindst én datarække under overskriften",
                                row=header_row)
-    return RawTable(file_name, columns, rows_out, unknown, preamble)
+    return RawTable(file_name, columns, rows_out, unknown, preamble, column_positions=positions)
 
 
 def read_delimited(path: Path, required: Sequence[str], optional: Sequence[str] = (), *,
@@ -222,8 +235,33 @@ def read_delimited(path: Path, required: Sequence[str], optional: Sequence[str] 
 
 def read_xlsx_sheet(path: Path, sheet: str, required: Sequence[str], optional: Sequence[str] = (), *,
                     is_header: callable | None = None, allow_empty: bool = False) -> RawTable:
-    return _table_from_rows(path.name, _numbered_rows_from_xlsx(path, sheet), required, optional,
-                            is_header=is_header, allow_empty=allow_empty)
+    table = _table_from_rows(path.name, _numbered_rows_from_xlsx(path, sheet), required, optional,
+                             is_header=is_header, allow_empty=allow_empty)
+    return dataclasses.replace(table, sheet=sheet)
+
+
+def read_table(path: Path, required: Sequence[str], optional: Sequence[str] = (), *, sheet: str,
+               allow_empty: bool = False) -> RawTable:
+    """A CSV delivery, or the named sheet of an XLSX workbook (a filled template) with the same columns."""
+    if path.suffix.lower() != ".xlsx":
+        return read_delimited(path, required, optional, allow_empty=allow_empty)
+    sheets = xlsx_sheet_names(path)
+    if sheet not in sheets:
+        raise DeliveryRejected(path.name, f"arket {sheet} mangler (fandt: {', '.join(sheets) or 'ingen ark'})",
+                               f"et ark med navnet {sheet}")
+    return read_xlsx_sheet(path, sheet, required, optional, allow_empty=allow_empty)
+
+
+@contextmanager
+def located_in_cells(table: RawTable) -> Iterator[None]:
+    """Rejections raised for a row and column of an XLSX table name the cell too (`Registrering!D7`)."""
+    try:
+        yield
+    except DeliveryRejected as rejection:
+        cell = table.cell_reference(rejection.column, rejection.row)
+        if cell is not None and rejection.cell is None:
+            raise rejection.in_cell(table.sheet, cell) from None
+        raise
 
 
 def scan_other_sheets(path: Path, sheets: Iterable[str]) -> Iterator[tuple[int, str, str]]:

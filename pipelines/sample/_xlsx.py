@@ -33,6 +33,16 @@ def write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
     return path
 
 
+def fix_timestamps(path: Path) -> Path:
+    """Make a workbook saved by openpyxl elsewhere byte-stable, like `write_workbook`'s."""
+    workbook = openpyxl.load_workbook(path)
+    workbook.properties.created = workbook.properties.modified = FIXED_TIME
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    path.write_bytes(_with_fixed_zip_times(buffer.getvalue()))
+    return path
+
+
 def _with_fixed_zip_times(data: bytes) -> bytes:
     """openpyxl stamps the zip members and the core properties with the current time; fix both."""
     out = io.BytesIO()

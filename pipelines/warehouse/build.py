@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.catalog.delivery_calendar import CALENDAR_FILE, read_delivery_calendar, write_delivery_calendar
 from pipelines.catalog.load import read_catalog, write_catalog
 from pipelines.ingest.parsers import registry
 from pipelines.operate.pause import pause_at
@@ -62,6 +63,7 @@ def prepare_build(internal: Path, catalog_file: Path) -> Path:
     with duckdb.connect(str(build)) as con:
         ensure_raw_schema(con, aggregate_sources())
         write_catalog(con, read_catalog(catalog_file))
+        write_delivery_calendar(con, read_delivery_calendar(catalog_file.with_name(CALENDAR_FILE)))
         pause_at("prepare-build", internal.parent)
     return build
 

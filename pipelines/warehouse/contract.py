@@ -15,7 +15,8 @@ CONTRACT_TABLES: dict[str, list[str]] = {
                      "numerator", "denominator", "unit", "suppressed", "source_file", "delivered_at", "loaded_at"],
     "kpi_status": ["criterion_id", "canonical_id", "area_key", "period", "value", "baseline_period",
                    "baseline_value", "target_value", "status", "status_reason", "data_as_of"],
-    "data_gaps": ["source_system", "criterion_id", "area_key", "period", "gap_type", "detail"],
+    "data_gaps": ["source_system", "criterion_id", "area_key", "period", "gap_type", "detail", "supplier",
+                  "due_date"],
     "load_ledger": ["source_system", "file_name", "sha256", "rows_loaded", "status", "error", "delivered_at",
                     "loaded_at"],
 }

@@ -1,4 +1,5 @@
-{#- What is missing: undelivered or suppressed periods, missing baselines, and files that failed at ingestion. -#}
+{#- What is missing: undelivered or suppressed periods, missing baselines, and files that failed at ingestion;
+    with who must deliver (supplier) and by when (due_date) from the delivery calendar. -#}
 with
 
 published_status as (
@@ -15,8 +16,16 @@ disclosure as (
         area_key,
         period,
         source_system,
-        is_context
+        is_context,
+        period_end,
+        as_of
     from {{ ref('int_kpi__disclosure') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('stg_catalog__delivery_calendar') }}
 
 ),
 
@@ -45,7 +54,9 @@ evaluation_gaps as (
             when 'suppressed' then 'suppressed'
             when 'stale' then 'stale'
         end as gap_type,
-        published_status.status_reason as detail
+        published_status.status_reason as detail,
+        disclosure.period_end,
+        disclosure.as_of
     from published_status
     inner join disclosure
         on published_status.criterion_id = disclosure.criterion_id
@@ -65,26 +76,68 @@ ingestion_gaps as (
         cast(null as varchar) as area_key,
         ledger.period_token as period,
         delivery_gaps.gap_type,
-        delivery_gaps.detail
+        delivery_gaps.detail,
+        ledger.period_end
     from delivery_gaps
     inner join ledger
         on delivery_gaps.file_name = ledger.file_name
             and ledger.status = 'rejected'
     qualify row_number() over (partition by delivery_gaps.file_name order by delivery_gaps.recorded_at desc) = 1
 
+),
+
+all_gaps as (
+
+    select
+        source_system,
+        criterion_id,
+        area_key,
+        period,
+        gap_type,
+        detail,
+        period_end,
+        as_of
+    from evaluation_gaps
+    union all
+    select
+        source_system,
+        criterion_id,
+        area_key,
+        case
+            when regexp_full_match(period, '\d{4}-\d{4}') then left(period, 4)
+            when regexp_full_match(period, '\d{4}-\d{2}') then left(period, 4) || '/' || right(period, 2)
+            else period
+        end as period,
+        gap_type,
+        detail,
+        period_end,
+        cast('{{ var("as_of") }}' as date) as as_of
+    from ingestion_gaps
+
+),
+
+with_deadlines as (
+
+    select
+        all_gaps.*,
+        calendar.supplier as calendar_supplier,
+        {{ due_date('all_gaps.period_end', 'calendar.deadline_months', 'calendar.deadline_days') }} as calendar_due_date
+    from all_gaps
+    left join calendar
+        on all_gaps.source_system = calendar.source_system
+
 )
 
-select * from evaluation_gaps
-union all
 select
     source_system,
     criterion_id,
     area_key,
-    case
-        when regexp_full_match(period, '\d{4}-\d{4}') then left(period, 4)
-        when regexp_full_match(period, '\d{4}-\d{2}') then left(period, 4) || '/' || right(period, 2)
-        else period
-    end as period,
+    period,
     gap_type,
-    detail
-from ingestion_gaps
+    detail,
+    -- a suppressed cell is not a delivery anyone owes (contract: both null where no delivery is expected)
+    case when gap_type != 'suppressed' then calendar_supplier end as supplier,
+    case when gap_type != 'suppressed' then calendar_due_date end as due_date
+from with_deadlines
+-- a missing delivery is a gap only once its deadline has passed
+where not (gap_type = 'missing_delivery' and calendar_due_date is not null and calendar_due_date >= as_of)

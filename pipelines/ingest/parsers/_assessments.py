@@ -23,9 +23,21 @@ from pipelines.ingest.parsers.base import (
     observations_frame,
     reject_personal_data,
 )
-from pipelines.ingest.readers import Cell, CellKind, RawRow, fold, is_note_label, is_total_label, read_delimited
+from pipelines.ingest.readers import (
+    Cell,
+    CellKind,
+    RawRow,
+    RawTable,
+    fold,
+    is_note_label,
+    is_total_label,
+    located_in_cells,
+    read_table,
+)
 
 YEAR, AREA, CRITERION, VERDICT, REASON, SOURCE = "År", "Område", "Kriterie_id", "Vurdering", "Begrundelse", "Kilde"
+CRITERION_TEXT = "Kriterium"  # the criterion's Danish text in a filled template; not read
+TEMPLATE_SHEET = "Vurdering"  # the sheet of an XLSX delivery (a filled template from `kpi templates`)
 ASSESSMENT_VERDICTS: dict[str, float | None] = {"opfyldt": 1.0, "delvist opfyldt": 0.5, "ikke opfyldt": 0.0,
                                                 "ikke vurderet": None}
 
@@ -37,7 +49,7 @@ class AssessmentParser:
     source_system: str
     verdicts: dict[str, float | None]
     indicator: str | None = None  # None: the criterion itself (assessment); else a measured indicator
-    extensions: tuple[str, ...] = ("csv",)
+    extensions: tuple[str, ...] = ("csv", "xlsx")
     file_types: tuple[str, ...] = ()
     aggregate: bool = True
 
@@ -50,26 +62,38 @@ class AssessmentParser:
         return self.indicator is None
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        table = read_delimited(path, (YEAR, AREA, CRITERION, VERDICT, REASON), (SOURCE,))
+        table = read_table(path, (YEAR, AREA, CRITERION, VERDICT, REASON), (SOURCE, CRITERION_TEXT),
+                           sheet=TEMPLATE_SHEET)
         reject_personal_data([table])
-        known_ids = catalog_ids(context.reference_dir / "criteria.yaml")
-        observations = []
-        for row in table.rows:
-            if is_total_label(row[AREA]) or is_note_label(row[YEAR]):
-                continue
-            area_key = context.areas.resolve(row[AREA], file_name=path.name, row=row.number, column=AREA)
-            if row[CRITERION] not in known_ids:
-                raise DeliveryRejected(path.name, f"ukendt kriterie-id '{row[CRITERION]}'", "et id fra criteria.yaml",
-                                       row=row.number, column=CRITERION)
-            score = self._score(row, path.name)
-            observations.append(Observation(
-                self.indicator or row[CRITERION], area_key, row_year(row, name, table),
-                Cell(CellKind.VALUE, score), "assessment" if self.indicator is None else "count", row.number,
-                _reason(row)))
+        with located_in_cells(table):
+            observations = self._observations(table, name, context)
         if not observations:
             raise DeliveryRejected(path.name, "filen har kun total- eller noterækker", "mindst én vurdering")
         reject_repeated_cells(observations, path.name)
         return ParsedDelivery(observations_frame(observations), unknown_column_warnings(table, path))
+
+    def _observations(self, table: RawTable, name: FileName, context: ParseContext) -> list[Observation]:
+        path_name = table.file_name
+        known_ids = catalog_ids(context.reference_dir / "criteria.yaml")
+        observations = []
+        for row in table.rows:
+            if is_total_label(row[AREA]) or is_note_label(row[YEAR]) or self._is_unfilled_template_row(table, row):
+                continue
+            area_key = context.areas.resolve(row[AREA], file_name=path_name, row=row.number, column=AREA)
+            if row[CRITERION] not in known_ids:
+                raise DeliveryRejected(path_name, f"ukendt kriterie-id '{row[CRITERION]}'", "et id fra criteria.yaml",
+                                       row=row.number, column=CRITERION)
+            score = self._score(row, path_name)
+            observations.append(Observation(
+                self.indicator or row[CRITERION], area_key, row_year(row, name, table),
+                Cell(CellKind.VALUE, score), "assessment" if self.indicator is None else "count", row.number,
+                _reason(row)))
+        return observations
+
+    @staticmethod
+    def _is_unfilled_template_row(table: RawTable, row: RawRow) -> bool:
+        """A prefilled template row the staff left empty: no verdict and no reason, nothing delivered."""
+        return table.sheet is not None and not row[VERDICT] and not row[REASON]
 
     def _score(self, row: RawRow, file_name: str) -> float | None:
         verdict = fold(row[VERDICT])

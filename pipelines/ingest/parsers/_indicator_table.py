@@ -40,18 +40,22 @@ from pipelines.ingest.readers import (
     Cell,
     CellKind,
     RawRow,
+    RawTable,
     clean_cell,
     fold,
     is_note_label,
     is_total_label,
-    read_delimited,
+    located_in_cells,
+    read_table,
 )
 from pipelines.periods import Period, year_period
 
 YEAR, AREA, INDICATOR, VALUE = "År", "Område", "Indikator", "Værdi"
 NUMERATOR, DENOMINATOR, SOURCE = "Tæller", "Nævner", "Kilde"
+DESCRIPTION = "Beskrivelse"  # the indicator's Danish text in a filled template; not read
 REQUIRED_COLUMNS = (YEAR, AREA, INDICATOR, VALUE)
-OPTIONAL_COLUMNS = (NUMERATOR, DENOMINATOR, SOURCE)
+OPTIONAL_COLUMNS = (NUMERATOR, DENOMINATOR, SOURCE, DESCRIPTION)
+TEMPLATE_SHEET = "Registrering"  # the sheet of an XLSX delivery (a filled template from `kpi templates`)
 PERCENT = "percent"
 _YEAR_TEXT = re.compile(r"^\d{4}$")
 _DATE_TEXT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -82,14 +86,19 @@ class IndicatorTableParser:
     indicators: Mapping[str, Indicator]
     shares_need_counts: bool = False  # Tæller and Nævner required on every share row that has a value
 
-    extensions: ClassVar[tuple[str, ...]] = ("csv",)
+    extensions: ClassVar[tuple[str, ...]] = ("csv", "xlsx")
     file_types: ClassVar[tuple[str, ...]] = ()
     aggregate: ClassVar[bool] = True
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        table = read_delimited(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+        table = read_table(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, sheet=TEMPLATE_SHEET)
         reject_personal_data([table])
         warnings = [f"{path.name}: ukendt kolonne '{c}' ignoreret" for c in table.unknown_columns]
+        with located_in_cells(table):
+            observations = self._observations(table, name, context)
+        return ParsedDelivery(observations_frame(observations), warnings)
+
+    def _observations(self, table: RawTable, name: FileName, context: ParseContext) -> list[Observation]:
         observations: list[Observation] = []
         seen: dict[tuple[str, str, str], int] = {}
         for row in table.rows:
@@ -108,7 +117,7 @@ class IndicatorTableParser:
                     row=row.number, column=INDICATOR)
             seen[key] = row.number
             observations.append(observation)
-        return ParsedDelivery(observations_frame(observations), warnings)
+        return observations
 
     def _row_observation(self, row: RawRow, file_name: str, name: FileName,
                          context: ParseContext) -> Observation | None:

@@ -29,17 +29,22 @@ from pipelines.ingest.parsers.base import (
 )
 from pipelines.ingest.readers import (
     RawRow,
+    RawTable,
     is_note_label,
     is_total_label,
+    located_in_cells,
     read_xlsx_sheet,
     scan_other_sheets,
     xlsx_sheet_names,
 )
+from pipelines.periods import Period
 from pipelines.settings import DBT_PROJECT_DIR
 
 SOURCE_SYSTEM = "own_registrations"
 SHEET = "Registrering"
 ACTIVITY, INDICATOR, AREA, COUNT, REMARK = "Aktivitet", "Indikator", "Område", "Antal", "Bemærkning"
+DESCRIPTION = "Beskrivelse"  # the indicator's Danish text in a filled template; not read
+INSTRUCTION_SHEET = "Vejledning"  # the template's instruction sheet: scanned for CPR, never warned about
 QUARTERLY_INDICATORS_SEED = DBT_PROJECT_DIR / "seeds" / "quarterly_indicators.csv"
 
 
@@ -68,32 +73,39 @@ class OwnRegistrationsParser:
         if SHEET not in sheets:
             raise DeliveryRejected(path.name, f"arket {SHEET} mangler (fandt: {', '.join(sheets) or 'ingen ark'})",
                                    f"et ark med navnet {SHEET}")
-        table = read_xlsx_sheet(path, SHEET, [ACTIVITY, INDICATOR, AREA, COUNT], [REMARK])
+        table = read_xlsx_sheet(path, SHEET, [ACTIVITY, INDICATOR, AREA, COUNT], [REMARK, DESCRIPTION])
         reject_personal_data([table], extra_cells=scan_other_sheets(path, [s for s in sheets if s != SHEET]))
-        codes = indicator_codes()
-        observations = []
-        for row in table.rows:
-            if _is_skipped(row):
-                continue
-            code = row[INDICATOR]
-            if code not in codes:
-                raise DeliveryRejected(path.name, f"ukendt indikator '{code}'", "en af koderne: " + ", ".join(codes),
-                                       row=row.number, column=INDICATOR)
-            area_key = context.areas.resolve(row[AREA], file_name=path.name, row=row.number, column=AREA)
-            if code.endswith("_pct"):
-                cell = require_bounded(row[COUNT], table=table, row=row, column=COUNT, upper=100)
-                unit = "percent"
-            else:
-                cell = require_count(row[COUNT], table=table, row=row, column=COUNT)
-                unit = "count"
-            observations.append(Observation(code, area_key, quarter, cell, unit, row.number,
-                                            row[REMARK] or row[ACTIVITY]))
+        with located_in_cells(table):
+            observations = _observations(table, quarter, context)
         if not observations:
             raise DeliveryRejected(path.name, "arket har kun total- eller noterækker", "mindst én registrering")
         reject_repeated_cells(observations, path.name)
         warnings = unknown_column_warnings(table, path)
-        warnings += [f"{path.name}: ukendt ark '{s}' ignoreret" for s in sheets if s != SHEET]
+        warnings += [f"{path.name}: ukendt ark '{s}' ignoreret" for s in sheets if s not in (SHEET, INSTRUCTION_SHEET)]
         return ParsedDelivery(observations_frame(observations), warnings)
+
+
+def _observations(table: RawTable, quarter: Period, context: ParseContext) -> list[Observation]:
+    path = Path(table.file_name)
+    codes = indicator_codes()
+    observations = []
+    for row in table.rows:
+        if _is_skipped(row):
+            continue
+        code = row[INDICATOR]
+        if code not in codes:
+            raise DeliveryRejected(path.name, f"ukendt indikator '{code}'", "en af koderne: " + ", ".join(codes),
+                                   row=row.number, column=INDICATOR)
+        area_key = context.areas.resolve(row[AREA], file_name=path.name, row=row.number, column=AREA)
+        if code.endswith("_pct"):
+            cell = require_bounded(row[COUNT], table=table, row=row, column=COUNT, upper=100)
+            unit = "percent"
+        else:
+            cell = require_count(row[COUNT], table=table, row=row, column=COUNT)
+            unit = "count"
+        observations.append(Observation(code, area_key, quarter, cell, unit, row.number,
+                                        row[REMARK] or row[ACTIVITY]))
+    return observations
 
 
 PARSER = OwnRegistrationsParser()

@@ -1,0 +1,18 @@
+with
+
+source as (
+
+    select * from {{ source('catalog', 'catalog_delivery_calendar') }}
+
+)
+
+select
+    source_system,
+    supplier,
+    frequency,
+    deadline_rule,
+    deadline_months,
+    deadline_days,
+    is_assumed,
+    basis
+from source

@@ -1,0 +1,75 @@
+"""The delivery calendar (`reference/delivery_calendar.csv`): who delivers each source, how often, by when.
+
+One row per source system: the supplier (a Danish name or role), the frequency, the deadline rule in
+words and as an offset after the period's end (months, days), and whether the row is an assumption.
+It is loaded into `raw.catalog_delivery_calendar` at every build; `data_gaps.supplier`/`due_date` and
+`kpi gaps` read it from there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+CALENDAR_FILE = "delivery_calendar.csv"
+COLUMNS = {  # Danish header in the file → column in the warehouse
+    "kildesystem": "source_system",
+    "leverandoer": "supplier",
+    "frekvens": "frequency",
+    "fristregel": "deadline_rule",
+    "frist_maaneder": "deadline_months",
+    "frist_dage": "deadline_days",
+    "antaget": "is_assumed",
+    "grundlag": "basis",
+}
+SCHEMA = {"source_system": pl.Utf8, "supplier": pl.Utf8, "frequency": pl.Utf8, "deadline_rule": pl.Utf8,
+          "deadline_months": pl.Int64, "deadline_days": pl.Int64, "is_assumed": pl.Boolean, "basis": pl.Utf8}
+
+
+class CalendarError(ValueError):
+    """A malformed delivery calendar; the message is Danish and names file, row and problem."""
+
+
+def _whole_number(text: str, *, path: Path, row: int, column: str) -> int | None:
+    if text == "":
+        return None
+    if not text.lstrip("-").isdigit():
+        raise CalendarError(f"{path.name}, række {row}, kolonne {column}: '{text}' er ikke et helt tal")
+    return int(text)
+
+
+def read_delivery_calendar(path: Path) -> pl.DataFrame:
+    text = path.read_text(encoding="utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text), delimiter=";")
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise CalendarError(f"{path.name}, række 1: kolonnerne {', '.join(missing)} mangler")
+    rows = []
+    for number, raw in enumerate(reader, start=2):
+        row = {k: (v or "").strip() for k, v in raw.items() if k}
+        if not row["kildesystem"]:
+            continue
+        rows.append({
+            "source_system": row["kildesystem"],
+            "supplier": row["leverandoer"],
+            "frequency": row["frekvens"],
+            "deadline_rule": row["fristregel"],
+            "deadline_months": _whole_number(row["frist_maaneder"], path=path, row=number, column="frist_maaneder"),
+            "deadline_days": _whole_number(row["frist_dage"], path=path, row=number, column="frist_dage"),
+            "is_assumed": row["antaget"].casefold() in ("ja", "j", "yes", "true", "1"),
+            "basis": row["grundlag"],
+        })
+    return pl.DataFrame(rows, schema=SCHEMA, orient="row")
+
+
+def write_delivery_calendar(con: duckdb.DuckDBPyConnection, calendar: pl.DataFrame) -> None:
+    con.execute("create schema if not exists raw")
+    con.register("calendar_frame", calendar.to_arrow())
+    try:
+        con.execute("create or replace table raw.catalog_delivery_calendar as select * from calendar_frame")
+    finally:
+        con.unregister("calendar_frame")
