@@ -283,4 +283,4 @@ def check_delivery_calendar(path: Path) -> None:
     try:
         read_delivery_calendar(path)
     except CalendarError as exc:
-        raise ReferenceProblem(path, str(exc).split(": ", 1)[-1]) from exc
+        raise ReferenceProblem(path, str(exc).split(", ", 1)[-1]) from exc
