@@ -12,6 +12,7 @@ from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.parsers import registry
 from pipelines.ingest.parsers.base import ParseContext
 from pipelines.ingest.readers import AreaResolver
+from pipelines.reference import COMPARATOR_AREA_KEYS
 from pipelines.validate.suites import validate_frame
 from pipelines.warehouse.load import load_observations, record_duplicate, record_rejection
 
@@ -42,7 +43,8 @@ def parse_and_validate(delivery: Delivery, context: ParseContext):
         raise DeliveryRejected(delivery.file_name, f"filen kunne ikke læses ({type(exc).__name__})",
                                "en fil der følger leverancebeskrivelsen (source_formats.md)") from exc
     validate_frame(parsed.frame, delivery.source_system, delivery.file_name,
-                   {"file_periods": [p.label for p in delivery.name.periods]})
+                   {"file_periods": [p.label for p in delivery.name.periods]},
+                   programme_areas=[k for k in context.areas.area_keys if k not in COMPARATOR_AREA_KEYS])
     return parsed
 
 

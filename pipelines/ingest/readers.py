@@ -288,6 +288,11 @@ class AreaResolver:
         self._by_name = {self.normalise(name): key for name, key in aliases.items()}
         self._names = sorted(aliases)
 
+    @property
+    def area_keys(self) -> list[str]:
+        """Every key a name may map to: the programme's areas, `combined` and its comparators."""
+        return sorted(set(self._by_name.values()))
+
     @staticmethod
     def normalise(name: str) -> str:
         text = fold(name)

@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.ingest.errors import DeliveryRejected
+from pipelines.reference import COMPARATOR_AREA_KEYS
 from pipelines.settings import EXPECTATIONS_DIR, apply_quiet_offline_env
 
 _EXPECTATION_TEXT_DA = {
@@ -27,6 +28,9 @@ _EXPECTATION_TEXT_DA = {
     "expect_column_pair_values_a_to_be_greater_than_b": "{column_A} mindst lige så stor som {column_B}",
 }
 _CPR_EXPECTATION = "expect_column_values_to_not_match_regex"
+# In a suite's value_set, "@programme_areas" stands for the areas of the programme being loaded (its
+# area_aliases.csv), so one suite serves every programme; the other listed keys stay exactly as written.
+PROGRAMME_AREAS = "@programme_areas"
 
 
 def suite_path(source_system: str) -> Path:
@@ -63,11 +67,40 @@ def _validation_definition(source_system: str):
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     for item in definition["expectations"]:
-        suite.add_expectation(ExpectationConfiguration(type=item["type"], kwargs=item["kwargs"]).to_domain_obj())
+        kwargs = {k: _area_parameter(v) for k, v in item["kwargs"].items()}
+        suite.add_expectation(ExpectationConfiguration(type=item["type"], kwargs=kwargs).to_domain_obj())
     suite = context.suites.add(suite)
     return context.validation_definitions.add(
         gx.ValidationDefinition(name=f"{source_system}_validation", data=batch, suite=suite)
     )
+
+
+def _area_parameter(value: Any) -> Any:
+    """A value_set naming @programme_areas becomes a suite parameter named after the other keys."""
+    if isinstance(value, list) and PROGRAMME_AREAS in value:
+        return {"$PARAMETER": "__".join(["programme_areas", *(v for v in value if v != PROGRAMME_AREAS)])}
+    return value
+
+
+def _area_parameters(definition: dict[str, Any], programme_areas: list[str]) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for item in definition["expectations"]:
+        for value in item["kwargs"].values():
+            parameter = _area_parameter(value)
+            if isinstance(parameter, dict) and parameter is not value:
+                others = [v for v in value if v != PROGRAMME_AREAS]
+                values[parameter["$PARAMETER"]] = [*programme_areas, *others]
+    return values
+
+
+@cache
+def _project_areas() -> tuple[str, ...]:
+    """The project's own programme areas: the default when a caller names none."""
+    from pipelines.ingest.readers import AreaResolver
+    from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
+
+    keys = AreaResolver.from_reference(DEFAULT_SOURCES / REFERENCE_DIR_NAME).area_keys
+    return tuple(k for k in keys if k not in COMPARATOR_AREA_KEYS)
 
 
 def _expected_text(expectation_type: str, kwargs: dict[str, Any], parameters: dict[str, Any]) -> str:
@@ -82,11 +115,12 @@ def _expected_text(expectation_type: str, kwargs: dict[str, Any], parameters: di
 
 
 def validate_frame(frame: pl.DataFrame, source_system: str, file_name: str,
-                   parameters: dict[str, Any] | None = None) -> None:
+                   parameters: dict[str, Any] | None = None, programme_areas: list[str] | None = None) -> None:
     """Raise `DeliveryRejected` for the first failed expectation, naming the source row and column."""
     if not suite_path(source_system).is_file():
         raise FileNotFoundError(f"no GX suite for {source_system} at {suite_path(source_system)}")
-    parameters = parameters or {}
+    areas = list(programme_areas) if programme_areas is not None else list(_project_areas())
+    parameters = {**_area_parameters(load_suite_definition(source_system), areas), **(parameters or {})}
     pandas_frame = frame.to_pandas()
     result = _validation_definition(source_system).run(
         batch_parameters={"dataframe": pandas_frame},
