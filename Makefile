@@ -13,7 +13,7 @@ export UV_NO_PROGRESS := 1
 DEBIAN_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
 DEBIAN_COMMANDS := chromium pdftoppm soffice
 
-.PHONY: install system-deps demo test lint sample report sync-spec clean
+.PHONY: install system-deps demo demo-postgres demo-postgres-stop test lint sample report sync-spec clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -46,9 +46,18 @@ lint: install  ## ruff and sqlfluff on every tracked Python and SQL file
 test: install system-deps lint  ## lint and run the test suite (installs Debian packages when absent)
 	$(VENV)/bin/pytest -q
 
-sample: install  ## regenerate the sample deliveries under sources/sample/
-	rm -rf sources/sample/inbox
+sample: install  ## regenerate the sample deliveries under sources/sample/ and the second sample programme
+	rm -rf sources/sample/inbox sources/programmes/eksempelby
 	$(KPI) sample --target sources/sample
+	$(VENV)/bin/python -m pipelines.sample.programmes.eksempelby sources/programmes/eksempelby
+
+demo-postgres: install  ## both sample programmes into a local PostgreSQL; psql as an evaluator of one of them
+	$(KPI) init-key
+	$(KPI) nightly --programmes sources/programmes.toml; test $$? -le 3
+	$(VENV)/bin/python -m pipelines.publish.demo sources/programmes.toml
+
+demo-postgres-stop:  ## stop the local PostgreSQL of demo-postgres
+	$(VENV)/bin/python -m pipelines.publish.demo stop
 
 sync-spec:  ## copy the programme's shared spec into the repo (byte copies, never retyped; SHARED=../shared)
 	@test -d $(SHARED)/spec || { echo "Den fælles spec findes ikke i $(SHARED)/spec; angiv SHARED=<mappe>."; exit 1; }

@@ -18,6 +18,9 @@ from rich.table import Table
 
 from pipelines.cli_common import (
     EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_REJECTED,
     SourcesOption,
     WarehouseOption,
     console,
@@ -25,7 +28,7 @@ from pipelines.cli_common import (
 )
 from pipelines.cli_common import open_published as _open_published
 from pipelines.commands import register_all
-from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE, apply_quiet_offline_env
+from pipelines.settings import DEFAULT_PLAN_ID, DEFAULT_SOURCES, DEFAULT_WAREHOUSE, apply_quiet_offline_env
 
 apply_quiet_offline_env()
 
@@ -52,6 +55,9 @@ def nightly(
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Vurderingsdato ÅÅÅÅ-MM-DD (standard: i dag).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="Vis også bibliotekernes log (Prefect, GX, dbt).")] = False,
+    programmes: Annotated[Path | None, typer.Option(
+        "--programmes", help="Programfil (programmes.toml): byg hvert program i sit eget lager, ét ad gangen; "
+                             "--sources og --warehouse gælder da ikke.")] = None,
 ) -> None:
     """Kør natkørslen én gang: find nye leverancer, valider, indlæs, beregn og publicer.
 
@@ -62,25 +68,51 @@ def nightly(
     publiceret); 4 kørslen fejlede, og det tidligere lager er stadig publiceret; 5 kørslen blev
     sprunget over, fordi en anden natkørsel er i gang for samme lager.
     """
+    if programmes is not None:
+        raise typer.Exit(_nightly_programmes(programmes, as_of, verbose))
+    raise typer.Exit(_nightly_one(sources.resolve(), warehouse.resolve(), as_of, verbose))
+
+
+# Of several programmes' exit codes, the one that matters most: a failure, a skip, rejections, all well.
+EXIT_PRIORITY = (EXIT_FAILED, EXIT_LOCKED, EXIT_REJECTED, EXIT_OK)
+
+
+def _nightly_programmes(path: Path, as_of: str | None, verbose: bool) -> int:
+    from pipelines.programmes import ProgrammesError, read_programmes
+
+    try:
+        listed = read_programmes(path.resolve())
+    except ProgrammesError as exc:
+        err_console.print(f"[red]{exc}[/red]", highlight=False)
+        return EXIT_FAILED
+    codes = []
+    for programme in listed:
+        console.print(f"[bold]Program {programme.plan_id}[/bold]: {programme.name}", highlight=False)
+        codes.append(_nightly_one(programme.sources, programme.warehouse, as_of, verbose, programme.plan_id))
+    return next(code for code in EXIT_PRIORITY if code in codes)
+
+
+def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: bool,
+                 plan_id: str = DEFAULT_PLAN_ID) -> int:
     from pipelines.operate.run_logging import new_log_file
 
-    warehouse = warehouse.resolve()
     log_file = new_log_file(warehouse.parent / "logs")
     run_id = uuid.uuid4().hex[:12]
     try:
-        result = _run_nightly(sources.resolve(), warehouse, as_of, run_id, log_file, verbose)
+        result = _run_nightly(sources, warehouse, as_of, run_id, log_file, verbose, plan_id)
     except (Exception, KeyboardInterrupt) as exc:  # outside the flow's own handling: a paragraph, no traceback
         logging.getLogger("pipelines.cli").exception("kpi nightly failed")
         cause = "afbrudt (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
         _record_crash(warehouse, run_id, cause)
         err_console.print(f"[red]{NIGHTLY_FAILED_DA}[/red] Årsag: {cause}\n"
                           f"Detaljer (til udviklerne): {log_file}", highlight=False)
-        raise typer.Exit(EXIT_FAILED) from None
+        return EXIT_FAILED
     _print_nightly(result, warehouse, log_file)
-    raise typer.Exit(result.exit_code)
+    return result.exit_code
 
 
-def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str, log_file: Path, verbose: bool):
+def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str, log_file: Path, verbose: bool,
+                 plan_id: str = DEFAULT_PLAN_ID):
     if verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
     from pipelines import progress
@@ -98,7 +130,7 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
         progress.listen(lambda stage, done, total: logging.getLogger("pipelines.progress").info(
             "%s%s", stage, f" ({done}/{total})" if total else ""))
         try:
-            return nightly_flow(str(sources), str(warehouse), as_of, run_id)
+            return nightly_flow(str(sources), str(warehouse), as_of, run_id, plan_id)
         finally:
             progress.clear()
 

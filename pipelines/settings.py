@@ -36,6 +36,9 @@ def apply_quiet_offline_env() -> None:
     os.environ.setdefault("PREFECT_HOME", str(REPO_ROOT / ".prefect"))
 
 
+DEFAULT_PLAN_ID = "kpi"
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """Everything one nightly run needs to know about where things are."""
@@ -43,6 +46,7 @@ class RunConfig:
     sources_dir: Path
     warehouse: Path
     as_of: date
+    plan_id: str = DEFAULT_PLAN_ID  # the programme's key: its schema when published to PostgreSQL
 
     @property
     def inbox(self) -> Path:

@@ -32,7 +32,7 @@ from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
 from pipelines.operate.pause import pause_at  # noqa: E402
 from pipelines.operate.runlog import RunRecord, append_run, read_runs, record_start  # noqa: E402
 from pipelines.reference import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
-from pipelines.settings import RUN_DIR_PREFIX, RunConfig  # noqa: E402
+from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
 from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
 from pipelines.warehouse.build import (  # noqa: E402
     assessment_sources,
@@ -170,6 +170,8 @@ def _run_stages(config: RunConfig, result: NightlyResult) -> None:
         others = [r for r in read_runs(config.warehouse) if r.run_id != final.run_id]
         publish_task(config, build, [*others, final])
         result.run, result.published = final, True
+        if notes := publish_targets_task(config):
+            result.run = replace(result.run, message=(result.run.message + " " + " ".join(notes))[:MESSAGE_LIMIT])
     except ReferenceProblem as problem:
         result.failure = problem.message + " Intet er indlæst."
     except Exception as exc:  # the run fails as a whole; the last good warehouse stays published
@@ -197,10 +199,22 @@ def finish_run(config: RunConfig, result: NightlyResult, message: str | None = N
     return result
 
 
+@task(name="publish-targets", cache_policy=NO_CACHE)
+def publish_targets_task(config: RunConfig) -> list[str]:
+    """PostgreSQL and other targets after the DuckDB publish (`publish_targets`); never fails the run."""
+    from pipelines.publish.targets import publish_targets, publish_to_targets
+
+    if not publish_targets():
+        return []
+    progress.report("Publicerer til PostgreSQL")
+    return publish_to_targets(config.warehouse, config.plan_id)
+
+
 @flow(name="kpi-nightly", log_prints=False, validate_parameters=False)
 def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
-                 run_id: str | None = None) -> NightlyResult:
-    config = RunConfig(Path(sources_dir), Path(warehouse), date.fromisoformat(as_of) if as_of else date.today())
+                 run_id: str | None = None, plan_id: str = DEFAULT_PLAN_ID) -> NightlyResult:
+    config = RunConfig(Path(sources_dir), Path(warehouse), date.fromisoformat(as_of) if as_of else date.today(),
+                       plan_id)
     record = RunRecord(started_at=datetime.now(), **({"run_id": run_id} if run_id else {}))
     result = NightlyResult(run=record)
     try:

@@ -76,8 +76,12 @@ class LocalCluster:
 SUPERUSER_PASSWORD = "kpi-local-test"  # a throwaway cluster on 127.0.0.1 only; never a real server's password
 
 
-def start_local_cluster(port: int | None = None) -> LocalCluster:
-    root = Path(tempfile.mkdtemp(prefix="kpi-pg-"))
+def start_local_cluster(port: int | None = None, root: Path | None = None) -> LocalCluster:
+    """A fresh cluster in `root` (a new temp directory when none is given; an existing one is replaced)."""
+    if root is not None:
+        stop_cluster_in(root)
+        root.mkdir(parents=True)
+    root = root or Path(tempfile.mkdtemp(prefix="kpi-pg-"))
     (root / "pw").write_text(SUPERUSER_PASSWORD + "\n", encoding="utf-8")
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
@@ -94,3 +98,10 @@ def start_local_cluster(port: int | None = None) -> LocalCluster:
             time.sleep(0.2)
     cluster.stop()
     raise RuntimeError("PostgreSQL svarer ikke på 127.0.0.1")
+
+
+def stop_cluster_in(root: Path) -> None:
+    """Stop a cluster left running in `root` (e.g. by `make demo-postgres`) and remove the directory."""
+    if (root / "data" / "postmaster.pid").is_file():
+        LocalCluster(root, 0).stop()
+    shutil.rmtree(root, ignore_errors=True)

@@ -87,3 +87,9 @@ def _write_inbox(inbox: Path) -> list[Path]:
 def write_programme(target: Path) -> list[Path]:
     """The programme's sources folder: reference/ (its catalog, areas, addresses) and inbox/."""
     return [*_write_reference(target / "reference"), *_write_inbox(target / "inbox")]
+
+
+if __name__ == "__main__":  # `make sample`: python -m pipelines.sample.programmes.eksempelby <target>
+    import sys
+
+    print(f"Skrev {len(write_programme(Path(sys.argv[1])))} filer under {sys.argv[1]}.")

@@ -1,0 +1,57 @@
+"""`make demo-postgres`: a local PostgreSQL with both sample programmes, and an evaluator who sees only their own.
+
+Starts a throwaway cluster on 127.0.0.1 (it keeps running so you can connect; `make demo-postgres-stop`
+stops it), creates one read-only evaluator login per programme, publishes each programme's warehouse into
+its own schema (plus the `all_plans` views), then runs psql as the Slagelse evaluator: the README's first
+query answers for its own programme and is refused for the other.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.programmes import read_programmes
+from pipelines.publish.local_cluster import SUPERUSER_PASSWORD, start_local_cluster, stop_cluster_in
+from pipelines.publish.postgres import init_roles, publish_to_postgres
+
+DEMO_ROOT = Path("/tmp/kpi-warehouse-pg-demo")
+DEMO_PORT = 54329
+FIRST_QUERY = ("select criterion_id, area_key, period, value, status from kpi_status "
+               "where criterion_id like '%crime%' order by 1, 2, 3 limit 8")
+
+
+def _psql(dsn: str, schema: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["psql", dsn, "-v", "ON_ERROR_STOP=1", "-c", f"set search_path to {schema}",
+                           "-c", FIRST_QUERY], capture_output=True, text=True, check=False, timeout=60)
+
+
+def main(programmes_file: Path) -> int:
+    programmes = read_programmes(programmes_file)
+    cluster = start_local_cluster(DEMO_PORT, DEMO_ROOT)
+    admin = cluster.dsn(password=SUPERUSER_PASSWORD)
+    for programme in programmes:
+        init_roles(admin, programme.plan_id, f"eva_{programme.plan_id}", f"demo-{programme.plan_id}")
+        report = publish_to_postgres(programme.warehouse, admin, programme.plan_id)
+        print(f"Publiceret {programme.plan_id}: {sum(report.tables.values())} rækker i {len(report.tables)} tabeller")
+    own, other = programmes[0].plan_id, programmes[1].plan_id
+    evaluator = cluster.dsn(f"eva_{own}", password=f"demo-{own}")
+    print(f"\npsql som eva_{own}, eget program ({own}):")
+    answered = _psql(evaluator, own)
+    print(answered.stdout or answered.stderr)
+    print(f"psql som eva_{own}, det andet program ({other}):")
+    refused = _psql(evaluator, other)
+    print((refused.stderr or refused.stdout).strip())
+    print(f"\nPostgreSQL kører på 127.0.0.1:{DEMO_PORT}. Forbind som evaluator:\n"
+          f"  psql \"host=127.0.0.1 port={DEMO_PORT} user=eva_{own} dbname=postgres\"  (adgangskode demo-{own})\n"
+          "Stop den med: make demo-postgres-stop")
+    return 0 if answered.returncode == 0 and refused.returncode != 0 else 1
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["stop"]:
+        stop_cluster_in(DEMO_ROOT)
+        print("PostgreSQL-demoen er stoppet.")
+        sys.exit(0)
+    sys.exit(main(Path(sys.argv[1])))
