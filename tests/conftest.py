@@ -20,11 +20,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 AS_OF = "2026-11-23"
 
 
-def run_kpi(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run the installed `kpi` command as an analyst would."""
+def run_kpi(*args: str, timeout: int = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the installed `kpi` command as an analyst would (`env`: variables added to the environment)."""
     kpi = Path(sys.executable).with_name("kpi")
     return subprocess.run([str(kpi), *args], capture_output=True, text=True, timeout=timeout, check=False,
-                          env={**os.environ, "COLUMNS": "200"})
+                          env={**os.environ, "COLUMNS": "200", **(env or {})})
 
 
 @pytest.fixture(scope="session")
