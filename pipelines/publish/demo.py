@@ -18,13 +18,13 @@ from pipelines.publish.postgres import init_roles, publish_to_postgres
 
 DEMO_ROOT = Path("/tmp/kpi-warehouse-pg-demo")
 DEMO_PORT = 54329
-FIRST_QUERY = ("select criterion_id, area_key, period, value, status from kpi_status "
+FIRST_QUERY = ("select criterion_id, area_key, period, value, status from {schema}.kpi_status "
                "where criterion_id like '%crime%' order by 1, 2, 3 limit 8")
 
 
 def _psql(dsn: str, schema: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["psql", dsn, "-v", "ON_ERROR_STOP=1", "-c", f"set search_path to {schema}",
-                           "-c", FIRST_QUERY], capture_output=True, text=True, check=False, timeout=60)
+    return subprocess.run(["psql", dsn, "-v", "ON_ERROR_STOP=1", "-c", FIRST_QUERY.format(schema=schema)],
+                          capture_output=True, text=True, check=False, timeout=60)
 
 
 def main(programmes_file: Path) -> int:
