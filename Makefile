@@ -13,7 +13,7 @@ export UV_NO_PROGRESS := 1
 DEBIAN_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
 DEBIAN_COMMANDS := chromium pdftoppm soffice
 
-.PHONY: install system-deps demo test lint sample report sync-spec clean
+.PHONY: install system-deps demo test lint sample report sync-spec clean bench
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -49,6 +49,9 @@ test: install system-deps lint  ## lint and run the test suite (installs Debian 
 sample: install  ## regenerate the sample deliveries under sources/sample/
 	rm -rf sources/sample/inbox
 	$(KPI) sample --target sources/sample
+
+bench: install  ## the benchmark at demo, programme and municipal scale (bench/README.md), ~45 min on 2 cores
+	$(VENV)/bin/python -m bench.run
 
 sync-spec:  ## copy the programme's shared spec into the repo (byte copies, never retyped; SHARED=../shared)
 	@test -d $(SHARED)/spec || { echo "Den fælles spec findes ikke i $(SHARED)/spec; angiv SHARED=<mappe>."; exit 1; }
