@@ -13,7 +13,7 @@ export UV_NO_PROGRESS := 1
 DEBIAN_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
 DEBIAN_COMMANDS := chromium pdftoppm soffice
 
-.PHONY: install system-deps demo demo-postgres demo-postgres-stop test lint sample report sync-spec clean
+.PHONY: install system-deps demo demo-postgres demo-postgres-stop test lint sample report sync-spec clean bench
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -58,6 +58,9 @@ demo-postgres: install  ## both sample programmes into a local PostgreSQL; psql 
 
 demo-postgres-stop:  ## stop the local PostgreSQL of demo-postgres
 	$(VENV)/bin/python -m pipelines.publish.demo stop
+
+bench: install  ## the benchmark at demo, programme and municipal scale (bench/README.md), ~45 min on 2 cores
+	$(VENV)/bin/python -m bench.run
 
 sync-spec:  ## copy the programme's shared spec into the repo (byte copies, never retyped; SHARED=../shared)
 	@test -d $(SHARED)/spec || { echo "Den fælles spec findes ikke i $(SHARED)/spec; angiv SHARED=<mappe>."; exit 1; }

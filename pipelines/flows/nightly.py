@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from pipelines.settings import apply_quiet_offline_env
 apply_quiet_offline_env()
 
 import duckdb  # noqa: E402
+import psutil  # noqa: E402
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
@@ -33,6 +35,7 @@ from pipelines.operate.pause import pause_at  # noqa: E402
 from pipelines.operate.runlog import RunRecord, append_run, read_runs, record_start  # noqa: E402
 from pipelines.reference import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
 from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
+from pipelines.timings import log_totals, timed  # noqa: E402
 from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
 from pipelines.warehouse.build import (  # noqa: E402
     assessment_sources,
@@ -156,19 +159,23 @@ def _run_stages(config: RunConfig, result: NightlyResult) -> None:
     assert result.run is not None
     run_dir = config.run_dir(result.run.run_id)
     try:
-        _remove_leftovers(config)
-        reference_dir, result.reference_origins = reference_task(config, run_dir)
-        build = prepare_build_task(config, reference_dir)
-        deliveries = discover_task(config, build)
-        result.outcomes = ingest_task(config, build, deliveries, reference_dir)
-        dbt = transform_task(build, config.as_of)
+        with timed("prepare"):
+            _remove_leftovers(config)
+            reference_dir, result.reference_origins = reference_task(config, run_dir)
+            build = prepare_build_task(config, reference_dir)
+        with timed("discover"):
+            deliveries = discover_task(config, build)
+        result.outcomes = ingest_task(config, build, deliveries, reference_dir)  # times parse, validate, load
+        with timed("dbt"):
+            dbt = transform_task(build, config.as_of)
         if not dbt.success:
             result.failure = "dbt build fejlede: " + "; ".join(dbt.failures[:5])
             return
         result.outcome = PUBLISHED_WITH_REJECTIONS if result.rejected else PUBLISHED
         final = _closed(result.run, result, _summary_da(result))
         others = [r for r in read_runs(config.warehouse) if r.run_id != final.run_id]
-        publish_task(config, build, [*others, final])
+        with timed("publish"):
+            publish_task(config, build, [*others, final])
         result.run, result.published = final, True
         if notes := publish_targets_task(config):
             result.run = replace(result.run, message=(result.run.message + " " + " ".join(notes))[:MESSAGE_LIMIT])
@@ -222,9 +229,11 @@ def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
     except RunLocked as locked:
         result.outcome, result.locked_by = SKIPPED_LOCKED, locked.holder
         return finish_run(config, result, str(locked))
+    startup = time.time() - psutil.Process().create_time()  # interpreter, imports, Prefect's server
     try:
         record_start(config.warehouse, record)
         _run_stages(config, result)
         return finish_run(config, result)
     finally:
         lock.release()
+        log_totals(**{"start-up": startup})

@@ -13,6 +13,7 @@ from pipelines.ingest.parsers import registry
 from pipelines.ingest.parsers.base import ParseContext
 from pipelines.ingest.readers import AreaResolver
 from pipelines.reference import COMPARATOR_AREA_KEYS
+from pipelines.timings import timed
 from pipelines.validate.suites import validate_frame
 from pipelines.warehouse.load import load_observations, record_duplicate, record_rejection
 
@@ -36,15 +37,17 @@ def parse_and_validate(delivery: Delivery, context: ParseContext):
     parser = registry()[delivery.source_system]
     assert delivery.name is not None
     try:
-        parsed = parser.parse(delivery.path, delivery.name, context)
+        with timed("parse"):
+            parsed = parser.parse(delivery.path, delivery.name, context)
     except DeliveryRejected:
         raise
     except Exception as exc:  # a parser bug or an unforeseen file must reject the file, never crash the run
         raise DeliveryRejected(delivery.file_name, f"filen kunne ikke læses ({type(exc).__name__})",
                                "en fil der følger leverancebeskrivelsen (source_formats.md)") from exc
-    validate_frame(parsed.frame, delivery.source_system, delivery.file_name,
-                   {"file_periods": [p.label for p in delivery.name.periods]},
-                   programme_areas=[k for k in context.areas.area_keys if k not in COMPARATOR_AREA_KEYS])
+    with timed("validate"):
+        validate_frame(parsed.frame, delivery.source_system, delivery.file_name,
+                       {"file_periods": [p.label for p in delivery.name.periods]},
+                       programme_areas=[k for k in context.areas.area_keys if k not in COMPARATOR_AREA_KEYS])
     return parsed
 
 
@@ -64,6 +67,7 @@ def ingest(con: duckdb.DuckDBPyConnection, delivery: Delivery, context: ParseCon
         record_rejection(con, delivery, rejection)
         outcome.status, outcome.error = "rejected", rejection.message
         return outcome
-    outcome.rows = load_observations(con, delivery, parsed.frame, parsed.warnings)
+    with timed("load"):
+        outcome.rows = load_observations(con, delivery, parsed.frame, parsed.warnings)
     outcome.status, outcome.warnings = "loaded", parsed.warnings
     return outcome
