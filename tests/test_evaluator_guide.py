@@ -6,30 +6,11 @@ import re
 
 import pytest
 
+from pipelines.evaluator_cookbook import blocks, cookbook
 from pipelines.settings import REPO_ROOT
 from pipelines.warehouse.publish import PUBLISHED_STORAGE_VERSION
 
 GUIDE = REPO_ROOT / "docs" / "evaluator_guide.md"
-FENCED = re.compile(r"^```(?P<language>\w+)\n(?P<code>.*?)^```$", re.S | re.M)
-QUESTION = re.compile(r"^### (?P<number>\d+)\. (?P<question>.+\?)$", re.M)
-
-
-def blocks(language: str) -> list[str]:
-    return [m.group("code") for m in FENCED.finditer(GUIDE.read_text(encoding="utf-8"))
-            if m.group("language") == language]
-
-
-def cookbook() -> dict[str, str]:
-    """Question → the SQL block that follows its heading in the cookbook."""
-    text = GUIDE.read_text(encoding="utf-8")
-    headings = list(QUESTION.finditer(text))
-    questions = {}
-    for heading, following in zip(headings, [*headings[1:], None], strict=True):
-        section = text[heading.end():following.start() if following else len(text)]
-        sql = [m.group("code") for m in FENCED.finditer(section) if m.group("language") == "sql"]
-        assert len(sql) == 1, f"question {heading.group('number')} needs exactly one SQL block, has {len(sql)}"
-        questions[f"{heading.group('number')}. {heading.group('question')}"] = sql[0]
-    return questions
 
 
 def test_the_cookbook_has_ten_numbered_questions_each_with_its_sql() -> None:
