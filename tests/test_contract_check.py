@@ -16,8 +16,7 @@ import duckdb
 import pytest
 import yaml
 
-from pipelines.warehouse.contract import CONTRACT_TABLES
-from pipelines.warehouse.contract_check import VERSION_2_COLUMNS, check_contract, check_contract_file
+from pipelines.warehouse.contract_check import REQUIRED_COLUMNS, VERSION_2_COLUMNS, check_contract, check_contract_file
 from tests.conftest import SHARED, run_kpi
 
 SHARED_CHECKER = SHARED / "tools" / "check_contract.py"
@@ -47,8 +46,8 @@ def _create(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], row:
 
 
 def fill_warehouse(con: duckdb.DuckDBPyConnection, breakage: list[str]) -> duckdb.DuckDBPyConnection:
-    """Tables that keep the contract (two criteria, one row per table), then the breaking SQL statements."""
-    for table, columns in CONTRACT_TABLES.items():
+    """Version-1 tables that keep the contract (two criteria, one row per table), then the breaking SQL."""
+    for table, columns in REQUIRED_COLUMNS.items():
         _create(con, table, columns, VALID_ROWS[table])
     con.execute("insert into criteria (criterion_id) values ('crit_unmeasured')")
     for statement in breakage:
