@@ -96,6 +96,9 @@ CASES: dict[str, tuple[list[str], set[tuple[str, str]]]] = {
     "a CPR-shaped value outside schema main": (
         ["create schema raw", f"create table raw.persons as select '{A_CPR_NUMBER.replace('-', '')}' as cpr"],
         {("cpr", "raw.persons.cpr")}),
+    "a CPR-shaped status": (
+        [f"update kpi_status set status = '{A_CPR_NUMBER}'"],
+        {("vocabulary", "kpi_status.status"), ("cpr", "main.kpi_status.status")}),
     "several problems at once": (
         ["update kpi_status set status = 'groen', period = '2015-16'", "drop table load_ledger"],
         {("vocabulary", "kpi_status.status"), ("period", "kpi_status.period"), ("missing_table", "load_ledger")}),

@@ -114,7 +114,8 @@ class _Warehouse:
 
 
 def _shown(values: set) -> list[str]:
-    return sorted(map(str, values))[:5]
+    """A few of the values found, for the message; a CPR-shaped one is never quoted."""
+    return sorted(CPR_PATTERN.sub("<CPR-lignende værdi>", str(v)) for v in values)[:5]
 
 
 def _check_tables(wh: _Warehouse, report: ContractReport) -> None:
