@@ -14,7 +14,8 @@ EXIT_CONTRACT_BROKEN = 1
 
 
 def check_contract_command(
-    warehouse: Annotated[Path, typer.Argument(help="Den publicerede DuckDB-fil, der skal kontrolleres.")],
+    warehouse: Annotated[Path, typer.Argument(metavar="LAGERFIL",
+                                              help="Den publicerede DuckDB-fil, der skal kontrolleres.")],
     criteria: Annotated[Path, typer.Option("--criteria", help="Kriteriekataloget (criteria.yaml).")] = DEFAULT_CATALOG,
 ) -> None:
     """Kontrollér en publiceret lagerfil mod lagerkontrakten (version 2).
