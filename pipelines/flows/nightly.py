@@ -217,19 +217,40 @@ def finish_run(config: RunConfig, result: NightlyResult, message: str | None = N
     return result
 
 
+def _skipped(config: RunConfig, result: NightlyResult, locked: RunLocked) -> NightlyResult:
+    result.outcome, result.locked_by = SKIPPED_LOCKED, locked.holder
+    return finish_run(config, result, str(locked))
+
+
+def _new_result(run_id: str | None) -> NightlyResult:
+    return NightlyResult(run=RunRecord(started_at=datetime.now(), **({"run_id": run_id} if run_id else {})))
+
+
+def skipped_if_locked(config: RunConfig, run_id: str | None = None) -> NightlyResult | None:
+    """The skipped run's result (recorded) when another run holds the lock now; None when it is free.
+
+    For `kpi nightly`, so that it need not start Prefect's server for a run that cannot run. The flow
+    takes the lock itself all the same (a run may start between this check and the flow).
+    """
+    try:
+        RunLock(config.warehouse).acquire().release()
+    except RunLocked as locked:
+        return _skipped(config, _new_result(run_id), locked)
+    return None
+
+
 @flow(name="kpi-nightly", log_prints=False, validate_parameters=False)
 def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
                  run_id: str | None = None) -> NightlyResult:
     config = RunConfig(Path(sources_dir), Path(warehouse), date.fromisoformat(as_of) if as_of else date.today())
-    record = RunRecord(started_at=datetime.now(), **({"run_id": run_id} if run_id else {}))
-    result = NightlyResult(run=record)
+    result = _new_result(run_id)
     try:
         lock = RunLock(config.warehouse).acquire()
     except RunLocked as locked:
-        result.outcome, result.locked_by = SKIPPED_LOCKED, locked.holder
-        return finish_run(config, result, str(locked))
+        return _skipped(config, result, locked)
     try:
-        record_start(config.warehouse, record)
+        assert result.run is not None
+        record_start(config.warehouse, result.run)
         _run_stages(config, result)
         return finish_run(config, result)
     finally:
