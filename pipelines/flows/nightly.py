@@ -193,7 +193,7 @@ def _run_stages(config: RunConfig, result: NightlyResult) -> None:
         publish_task(config, build, [*others, final])
         result.run, result.published = final, True
     except ReferenceProblem as problem:
-        result.failure = problem.message + " Intet er indlæst."
+        result.failure = problem.message + ". Intet er indlæst."
     except Exception as exc:  # the run fails as a whole; the last good warehouse stays published
         log.exception("Nightly run %s failed", result.run.run_id)
         result.failure = f"{type(exc).__name__}: {exc}"
