@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import uuid
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -45,8 +46,7 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-NIGHTLY_FAILED_DA = ("Natkørslen fejlede, og intet nyt er publiceret: det tidligere lager er uændret og kan "
-                     "stadig bruges.")
+NIGHTLY_FAILED_DA = "Natkørslen fejlede; det tidligere lager er stadig publiceret og uændret."
 
 
 @app.command()
@@ -116,9 +116,10 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
     if verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
     from pipelines import progress
-    from pipelines.flows.nightly import nightly_flow
+    from pipelines.flows.nightly import nightly_flow, skipped_if_locked
     from pipelines.operate.run_logging import route_logs
     from pipelines.privacy.cpr import ensure_key_file
+    from pipelines.settings import RunConfig
 
     route_logs(log_file, verbose)
     ensure_key_file()
@@ -130,7 +131,9 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
         progress.listen(lambda stage, done, total: logging.getLogger("pipelines.progress").info(
             "%s%s", stage, f" ({done}/{total})" if total else ""))
         try:
-            return nightly_flow(str(sources), str(warehouse), as_of, run_id, plan_id)
+            config = RunConfig(sources, warehouse, date.today(), plan_id)
+            return skipped_if_locked(config, run_id) or nightly_flow(str(sources), str(warehouse), as_of, run_id,
+                                                                     plan_id)
         finally:
             progress.clear()
 

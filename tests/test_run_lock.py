@@ -97,3 +97,18 @@ def test_concurrent_appends_never_interleave(tmp_path: Path) -> None:
     for writer in writers:
         writer.wait(timeout=max(1, deadline - time.monotonic()))
     assert len(read_runs(warehouse)) == 600
+
+
+def test_the_flow_function_itself_takes_the_lock(tmp_path: Path) -> None:
+    """`flow.serve()` runs the flow function, not the CLI: the lock must be taken inside it."""
+    from pipelines.flows.nightly import nightly_flow
+
+    warehouse = tmp_path / "warehouse" / "kpi.duckdb"
+    with RunLock(warehouse):
+        result = nightly_flow.fn(str(tmp_path / "sources"), str(warehouse), "2026-11-23", "run-under-test")
+    assert (result.outcome, result.exit_code, result.published) == ("skipped_locked", 5, False)
+    assert result.locked_by is not None and result.locked_by.pid == os.getpid()
+    [record] = read_runs(warehouse)
+    assert (record.run_id, record.outcome, record.finished) == ("run-under-test", "skipped_locked", True)
+    assert record.message.startswith("En anden natkørsel er i gang for dette lager (proces ")
+    assert not (warehouse.parent / "kpi.internal.duckdb.build").exists()
