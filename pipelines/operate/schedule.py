@@ -88,12 +88,12 @@ def _make_runner(limit: int):
 def serve_nightly(plan: SchedulePlan, on_ready=None) -> None:
     """Register the deployment and serve it until SIGINT or SIGTERM. Blocks."""
     os.environ.update(client_env(plan.port))
-    schedule = prefect_schedule(plan)
-
     from prefect.settings import PREFECT_API_URL, temporary_settings
     from prefect.types.entrypoint import EntrypointType
 
     from pipelines.flows.nightly import nightly_flow
+
+    schedule = prefect_schedule(plan)  # after the slow imports, so that a first run "in N seconds" is N from now
 
     deployment = nightly_flow.to_deployment(
         name=DEPLOYMENT_NAME,
