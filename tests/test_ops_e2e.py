@@ -64,7 +64,7 @@ def chromium(*args: str, user_data: Path) -> subprocess.CompletedProcess:
     return subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
                            f"--user-data-dir={user_data}", "--window-size=1400,900",
-                           "--virtual-time-budget=15000", *args],
+                           "--virtual-time-budget=30000", *args],
                           capture_output=True, text=True, timeout=90, check=False)
 
 
@@ -99,7 +99,8 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
     sources, warehouse = tmp_path / "sources", tmp_path / "warehouse" / "kpi.duckdb"
     small_inbox(sources)
     env = {**os.environ, "KPI_DATA_DIR": str(tmp_path / "data"), "KPI_PREFECT_PORT": str(port),
-           "KPI_CONFIG_FILE": str(tmp_path / "no-config.toml"), "COLUMNS": "200"}
+           "KPI_CONFIG_FILE": str(tmp_path / "no-config.toml"), "COLUMNS": "200",
+           "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
     env.pop("PREFECT_API_URL", None)
     logs = {name: (tmp_path / f"{name}.log").open("w") for name in ("server", "schedule")}
     started, began = [], time.monotonic()
@@ -111,14 +112,14 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         server = subprocess.Popen(kpi_command("server", "--port", str(port)), env=env, stdout=logs["server"],
                                   stderr=subprocess.STDOUT, start_new_session=True)
         started.append(server)
+        schedule = subprocess.Popen(  # it waits for the server itself (--wait-for-server)
+            kpi_command("schedule", "--port", str(port), "--sources", str(sources), "--warehouse", str(warehouse),
+                        "--first-run-in", "10", "--wait-for-server", "150"),
+            env=env, stdout=logs["schedule"], stderr=subprocess.STDOUT, start_new_session=True)
+        started.append(schedule)
         wait_for("Prefect server healthy", lambda: healthy(api), 150)
         lap("server healthy")
         assert (tmp_path / "data" / "prefect" / "prefect.db").is_file()  # the server's data outside the repo
-        schedule = subprocess.Popen(
-            kpi_command("schedule", "--port", str(port), "--sources", str(sources), "--warehouse", str(warehouse),
-                        "--first-run-in", "15"),
-            env=env, stdout=logs["schedule"], stderr=subprocess.STDOUT, start_new_session=True)
-        started.append(schedule)
 
         (run,) = wait_for("one scheduled run finished", lambda: completed_runs(api), 180, every=3)
         lap(f"scheduled run {run['name']} {run['state_type']} after {run['total_run_time']:.0f} s of run time")
