@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
+import os
 import sys
+import uuid
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,8 +19,6 @@ from rich.table import Table
 
 from pipelines.cli_common import (
     EXIT_FAILED,
-    EXIT_OK,
-    EXIT_REJECTED,
     SourcesOption,
     WarehouseOption,
     console,
@@ -41,44 +43,101 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+NIGHTLY_FAILED_DA = "Natkørslen fejlede; det tidligere lager er stadig publiceret og uændret."
+
+
 @app.command()
 def nightly(
     sources: SourcesOption = DEFAULT_SOURCES,
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Vurderingsdato ÅÅÅÅ-MM-DD (standard: i dag).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Vis også bibliotekernes log (Prefect, GX, dbt).")] = False,
 ) -> None:
     """Kør natkørslen én gang: find nye leverancer, valider, indlæs, beregn og publicer.
 
-    Exitkoder: 0 alt gik godt; 3 en eller flere leverancer blev afvist (resten er indlæst og
-    publiceret); 4 kørslen fejlede, og det tidligere lager er stadig publiceret.
-    """
-    from pipelines import progress
-    from pipelines.flows.nightly import nightly_flow
-    from pipelines.privacy.cpr import ensure_key_file
+    Referencefiler tages én for én fra SOURCES/reference/, ellers fra projektets sources/reference/.
+    Kun én natkørsel ad gangen pr. lager. Hver kørsel skriver en logfil i <lagerets mappe>/logs/.
 
+    Exitkoder: 0 alt gik godt; 3 en eller flere leverancer blev afvist (resten er indlæst og
+    publiceret); 4 kørslen fejlede, og det tidligere lager er stadig publiceret; 5 kørslen blev
+    sprunget over, fordi en anden natkørsel er i gang for samme lager.
+    """
+    from pipelines.operate.run_logging import new_log_file
+
+    warehouse = warehouse.resolve()
+    log_file = new_log_file(warehouse.parent / "logs")
+    run_id = uuid.uuid4().hex[:12]
+    try:
+        result = _run_nightly(sources.resolve(), warehouse, as_of, run_id, log_file, verbose)
+    except (Exception, KeyboardInterrupt) as exc:  # outside the flow's own handling: a paragraph, no traceback
+        logging.getLogger("pipelines.cli").exception("kpi nightly failed")
+        cause = "afbrudt (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
+        _record_crash(warehouse, run_id, cause)
+        err_console.print(f"[red]{NIGHTLY_FAILED_DA}[/red] Årsag: {cause}\n"
+                          f"Detaljer (til udviklerne): {log_file}", highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
+    _print_nightly(result, warehouse, log_file)
+    raise typer.Exit(result.exit_code)
+
+
+def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str, log_file: Path, verbose: bool):
+    if verbose:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    from pipelines import progress
+    from pipelines.flows.nightly import nightly_flow, skipped_if_locked
+    from pipelines.operate.run_logging import route_logs
+    from pipelines.privacy.cpr import ensure_key_file
+    from pipelines.settings import RunConfig
+
+    route_logs(log_file, verbose)
     ensure_key_file()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
+                  console=err_console, transient=True, disable=verbose) as bar:
         task_id = bar.add_task("Starter Prefect", total=None)
         progress.listen(lambda stage, done, total: bar.update(task_id, description=stage,
                                                               completed=done, total=total or None))
+        progress.listen(lambda stage, done, total: logging.getLogger("pipelines.progress").info(
+            "%s%s", stage, f" ({done}/{total})" if total else ""))
         try:
-            result = nightly_flow(str(sources.resolve()), str(warehouse.resolve()), as_of)
+            config = RunConfig(sources, warehouse, date.today())
+            return skipped_if_locked(config, run_id) or nightly_flow(str(sources), str(warehouse), as_of, run_id)
         finally:
             progress.clear()
-    loaded = [o for o in result.outcomes if o.status == "loaded"]
-    duplicates = [o for o in result.outcomes if o.status == "duplicate"]
-    console.print(f"Indlæst: {len(loaded)} filer, dubletter: {len(duplicates)}, afvist: {len(result.rejected)}.")
+
+
+def _record_crash(warehouse: Path, run_id: str, cause: str) -> None:
+    """A run that failed before or around the flow still gets its `load_runs` row (same run id)."""
+    from datetime import datetime
+
+    from pipelines.operate.runlog import RunRecord, append_run
+
+    now = datetime.now()
+    try:
+        append_run(warehouse, RunRecord(now, now, "failed", message=f"{NIGHTLY_FAILED_DA} {cause}"[:1000],
+                                        run_id=run_id))
+    except OSError:
+        logging.getLogger("pipelines.cli").exception("could not record the failed run")
+
+
+def _print_nightly(result, warehouse: Path, log_file: Path) -> None:
+    for line in result.reference_origins:
+        console.print(line, highlight=False)
+    if result.outcome == "skipped_locked":
+        err_console.print(f"[yellow]{result.run.message}[/yellow]", highlight=False)
+        return
+    loaded = result.with_status("loaded")
+    console.print(f"Indlæst: {len(loaded)} filer, dubletter: {len(result.with_status('duplicate'))}, "
+                  f"afvist: {len(result.rejected)}.")
     for outcome in loaded:
         for warning in outcome.warnings:
-            console.print(f"[yellow]Advarsel:[/yellow] {warning}")
+            console.print(f"[yellow]Advarsel:[/yellow] {warning}", highlight=False)
     for outcome in result.rejected:
-        console.print(f"[red]Afvist:[/red] {outcome.error}")
+        console.print(f"[red]Afvist:[/red] {outcome.error}", highlight=False)
     if result.failure:
-        err_console.print(f"[red]Kørslen fejlede; det tidligere lager er stadig publiceret.[/red] {result.failure}")
-        raise typer.Exit(EXIT_FAILED)
-    console.print(f"Publiceret: {warehouse}")
-    raise typer.Exit(EXIT_REJECTED if result.rejected else EXIT_OK)
+        err_console.print(f"[red]{NIGHTLY_FAILED_DA}[/red] Årsag: {result.failure}\n"
+                          f"Detaljer (til udviklerne): {log_file}", highlight=False)
+        return
+    console.print(f"Publiceret: {warehouse}", highlight=False)
 
 
 @app.command()

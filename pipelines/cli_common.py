@@ -14,6 +14,7 @@ err_console = Console(stderr=True)
 EXIT_OK = 0
 EXIT_REJECTED = 3
 EXIT_FAILED = 4
+EXIT_LOCKED = 5  # another nightly holds the warehouse's run lock; this one was skipped
 
 SourcesOption = Annotated[Path, typer.Option("--sources", help="Mappe med inbox/ og reference/.")]
 WarehouseOption = Annotated[Path, typer.Option("--warehouse", help="Den publicerede DuckDB-fil.")]

@@ -14,6 +14,7 @@ DEFAULT_SOURCES = REPO_ROOT / "sources"
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "kpi.duckdb"
 REFERENCE_DIR_NAME = "reference"
 INBOX_DIR_NAME = "inbox"
+RUN_DIR_PREFIX = ".kpi-run-"
 
 QUIET_OFFLINE_ENV = {
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -48,13 +49,18 @@ class RunConfig:
         return self.sources_dir / INBOX_DIR_NAME
 
     @property
-    def reference(self) -> Path:
-        reference = self.sources_dir / REFERENCE_DIR_NAME
-        return reference if reference.is_dir() else DEFAULT_SOURCES / REFERENCE_DIR_NAME
+    def own_reference(self) -> Path:
+        """The analyst's reference folder; each file missing there comes from the project (pipelines/reference.py)."""
+        return self.sources_dir / REFERENCE_DIR_NAME
 
     @property
-    def catalog_file(self) -> Path:
-        return self.reference / "criteria.yaml"
+    def log_dir(self) -> Path:
+        """Where each run's log file (with any traceback) is written."""
+        return self.warehouse.parent / "logs"
+
+    def run_dir(self, run_id: str) -> Path:
+        """A run's private working folder (its snapshot of the reference files), removed when it ends."""
+        return self.warehouse.parent / f"{RUN_DIR_PREFIX}{run_id}"
 
     @property
     def internal_warehouse(self) -> Path:

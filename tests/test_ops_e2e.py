@@ -16,9 +16,11 @@ import duckdb
 import httpx
 import psutil
 import pytest
+from aiosmtpd.controller import Controller
 
 from pipelines.settings import REPO_ROOT
 from tests.ops_helpers import free_port, write_rejected_delivery
+from tests.test_ops_alerts import Inbox
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 SAMPLE_INBOX = REPO_ROOT / "sources" / "sample" / "inbox"
@@ -102,6 +104,11 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
            "KPI_CONFIG_FILE": str(tmp_path / "no-config.toml"), "COLUMNS": "200",
            "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
     env.pop("PREFECT_API_URL", None)
+    smtp_inbox, smtp_port = Inbox(), free_port()
+    env.update({"KPI_SMTP_HOST": "127.0.0.1", "KPI_SMTP_PORT": str(smtp_port), "KPI_SMTP_STARTTLS": "false",
+                "KPI_SMTP_SENDER": "kpi@slagelse.example", "KPI_SMTP_RECIPIENTS": "analytiker@slagelse.example"})
+    smtp = Controller(smtp_inbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
     logs = {name: (tmp_path / f"{name}.log").open("w") for name in ("server", "schedule")}
     started, began = [], time.monotonic()
 
@@ -132,6 +139,15 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         assert ledger[BAD_FILE] == "rejected"
         assert sum(status == "loaded" for status in ledger.values()) == 5
         assert BAD_FILE in (warehouse.parent / "seneste_koersel.md").read_text(encoding="utf-8")
+        (mail,) = smtp_inbox.messages  # the served run e-mailed its rejection
+        assert mail["Subject"] == "kpi-warehouse: 1 fil(er) afvist ved natkørslen"
+        assert BAD_FILE in mail.get_content()
+
+        runs = subprocess.run(kpi_command("runs", "--warehouse", str(warehouse)), env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+        (row,) = [line for line in runs.stdout.splitlines() if line.startswith("│")]
+        assert "publiceret, filer afvist" in row and BAD_FILE in row, runs.stdout
+        assert [cell.strip() for cell in row.split("│")[4:6]] == ["5", "1"]
 
         status = subprocess.run(kpi_command("status", "--warehouse", str(warehouse)), env=env,
                                 capture_output=True, text=True, timeout=60, check=False)
@@ -165,3 +181,4 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
                 popen.wait(timeout=10)
         for handle in logs.values():
             handle.close()
+        smtp.stop()

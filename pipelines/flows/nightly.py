@@ -1,13 +1,21 @@
-"""The nightly Prefect flow: discover → ingest (parse, validate, load) → dbt build → publish.
+"""The nightly Prefect flow: reference files → discover → ingest (parse, validate, load) → dbt build → publish.
 
 One task per stage; the stages themselves (pipelines.ingest, pipelines.transform,
-pipelines.warehouse) know nothing of Prefect.
+pipelines.warehouse) know nothing of Prefect. The flow function itself takes the warehouse's run lock
+(pipelines/operate/lock.py), so a run started by `kpi nightly` and one served by `flow.serve()` exclude
+each other alike. Every run, skipped ones included, ends in `finish_run`, which records it in the run log
+(and so in the published `load_runs`).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from datetime import date
+import atexit
+import gc
+import logging
+import shutil
+import traceback
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
 from pathlib import Path
 
 from pipelines.settings import apply_quiet_offline_env
@@ -23,37 +31,90 @@ from pipelines.ingest.discover import Decision, Delivery, discover  # noqa: E402
 from pipelines.ingest.ingest import IngestOutcome, ingest, parse_context  # noqa: E402
 from pipelines.ingest.parsers import registry  # noqa: E402
 from pipelines.operate.alerts import alert_after_run  # noqa: E402
-from pipelines.settings import RunConfig  # noqa: E402
+from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
+from pipelines.operate.pause import pause_at  # noqa: E402
+from pipelines.operate.runlog import RunRecord, append_run, read_runs, record_start  # noqa: E402
+from pipelines.reference import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
+from pipelines.settings import RUN_DIR_PREFIX, RunConfig  # noqa: E402
 from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
 from pipelines.warehouse.build import (  # noqa: E402
     assessment_sources,
+    build_path,
     ledger_entries,
     measurement_sources,
     prepare_build,
+    remove_database,
 )
 from pipelines.warehouse.publish import publish  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+
+def _free_duckdb_held_by_stored_exceptions() -> None:
+    """Why this runs at exit: duckdb 2.0 (nanobind) prints `nanobind: leaked N instances …` when a
+    connection object, even a closed one, is still alive while the interpreter shuts down with daemon
+    threads running, and Prefect always leaves some (its event loop and API workers). Connections stay
+    alive in the frames of stored tracebacks: Prefect keeps a failed task's exception in its state, and a
+    Delivery keeps the rejection that `ingest` raised (and whose frame holds the open connection). Clearing
+    the frames of every live exception before teardown frees those connections (reproduced with a daemon
+    thread and one kept exception; clearing its frames silences it).
+    """
+    for obj in gc.get_objects():
+        if isinstance(obj, BaseException) and obj.__traceback__ is not None:
+            traceback.clear_frames(obj.__traceback__)
+    gc.collect()
+
+
+atexit.register(_free_duckdb_held_by_stored_exceptions)  # runs before Prefect's own exit handlers (LIFO)
+
+PUBLISHED = "published"
+PUBLISHED_WITH_REJECTIONS = "published_with_rejections"
+FAILED = "failed"
+SKIPPED_LOCKED = "skipped_locked"
+EXIT_CODES = {PUBLISHED: 0, PUBLISHED_WITH_REJECTIONS: 3, FAILED: 4, SKIPPED_LOCKED: 5}  # = cli_common.EXIT_*
+MESSAGE_LIMIT = 1000
 
 
 @dataclass
 class NightlyResult:
-    """What a run did. `failure` set means nothing was published and the old warehouse stands."""
+    """What a run did. `outcome` is its `load_runs` outcome; unless published, the old warehouse stands."""
 
     outcomes: list[IngestOutcome] = field(default_factory=list)
     failure: str | None = None
     published: bool = False
+    outcome: str = FAILED
+    run: RunRecord | None = None
+    locked_by: LockHolder | None = None
+    reference_origins: list[str] = field(default_factory=list)
+
+    def with_status(self, status: str) -> list[IngestOutcome]:
+        return [o for o in self.outcomes if o.status == status]
 
     @property
     def rejected(self) -> list[IngestOutcome]:
-        return [o for o in self.outcomes if o.status == "rejected"]
+        return self.with_status("rejected")
+
+    @property
+    def exit_code(self) -> int:
+        """0 published, 3 published with rejections, 4 failed, 5 skipped (another run holds the lock)."""
+        return EXIT_CODES[self.outcome]
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
+@task(name="resolve-reference", cache_policy=NO_CACHE)
+def reference_task(config: RunConfig, run_dir: Path) -> tuple[Path, list[str]]:
+    """Resolve and check every reference file, snapshot them for this run; raises ReferenceProblem."""
+    progress.report("Kontrollerer referencefiler")
+    resolved = resolve_reference(config.sources_dir)
+    return resolved.snapshot(run_dir / "reference"), resolved.origin_lines_da()
+
+
 @task(name="prepare-build", cache_policy=NO_CACHE)
-def prepare_build_task(config: RunConfig) -> Path:
+def prepare_build_task(config: RunConfig, reference_dir: Path) -> Path:
     progress.report("Forbereder byggefil")
-    return prepare_build(config.internal_warehouse, config.catalog_file)
+    return prepare_build(config.internal_warehouse, reference_dir / CRITERIA_FILE)
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -63,14 +124,19 @@ def discover_task(config: RunConfig, build: Path) -> list[Delivery]:
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
-def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery]) -> list[IngestOutcome]:
-    context = parse_context(config.reference)
+def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery],
+                reference_dir: Path) -> list[IngestOutcome]:
+    context = parse_context(reference_dir)
     outcomes = []
     to_do = [d for d in deliveries if d.decision is not Decision.SEEN]
     with duckdb.connect(str(build)) as con:
         for index, delivery in enumerate(to_do, start=1):
             progress.report(f"Indlæser {delivery.file_name}", index, len(to_do))
             outcomes.append(ingest(con, delivery, context))
+            if delivery.rejection is not None:  # raised inside `ingest`: its traceback holds `con` (see above)
+                traceback.clear_frames(delivery.rejection.__traceback__)
+            if index == 1:
+                pause_at("ingest", config.warehouse.parent)
     return outcomes
 
 
@@ -81,30 +147,113 @@ def transform_task(build: Path, as_of: date) -> DbtOutcome:
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish_task(config: RunConfig, build: Path) -> None:
+def publish_task(config: RunConfig, build: Path, runs: list[RunRecord]) -> None:
     progress.report("Publicerer lageret")
-    publish(build, config.internal_warehouse, config.warehouse)
+    publish(build, config.internal_warehouse, config.warehouse, runs)
 
 
-@flow(name="kpi-nightly", log_prints=False, validate_parameters=False)
-def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None) -> NightlyResult:
-    config = RunConfig(Path(sources_dir), Path(warehouse), date.fromisoformat(as_of) if as_of else date.today())
-    result = NightlyResult()
-    build: Path | None = None
+def _remove_leftovers(config: RunConfig) -> None:
+    """What a killed run may have left: its working folder and its build file (with WAL). Under the lock only."""
+    for folder in config.warehouse.parent.glob(f"{RUN_DIR_PREFIX}*"):
+        shutil.rmtree(folder, ignore_errors=True)
+    remove_database(build_path(config.internal_warehouse))
+
+
+def _summary_da(result: NightlyResult) -> str:
+    loaded, duplicates, rejected = (len(result.with_status(s)) for s in ("loaded", "duplicate", "rejected"))
+    text = f"Indlæst {loaded} filer, {duplicates} dubletter, {rejected} afvist."
+    if result.rejected:
+        text += " Afvist: " + ", ".join(o.file_name for o in result.rejected) + "."
+    return text
+
+
+def _closed(record: RunRecord, result: NightlyResult, message: str) -> RunRecord:
+    """The run's record as it ends now, with the result's outcome and counts."""
+    return replace(record, finished_at=datetime.now(), outcome=result.outcome,
+                   files_loaded=len(result.with_status("loaded")), files_rejected=len(result.rejected),
+                   files_duplicate=len(result.with_status("duplicate")), message=message[:MESSAGE_LIMIT])
+
+
+def _run_stages(config: RunConfig, result: NightlyResult) -> None:
+    """The stages of a run that holds the lock; sets `result.outcome`, `failure` and `published`."""
+    assert result.run is not None
+    run_dir = config.run_dir(result.run.run_id)
     try:
-        build = prepare_build_task(config)
+        _remove_leftovers(config)
+        reference_dir, result.reference_origins = reference_task(config, run_dir)
+        build = prepare_build_task(config, reference_dir)
         deliveries = discover_task(config, build)
-        result.outcomes = ingest_task(config, build, deliveries)
+        result.outcomes = ingest_task(config, build, deliveries, reference_dir)
         dbt = transform_task(build, config.as_of)
         if not dbt.success:
             result.failure = "dbt build fejlede: " + "; ".join(dbt.failures[:5])
-            return result
-        publish_task(config, build)
-        result.published = True
+            return
+        result.outcome = PUBLISHED_WITH_REJECTIONS if result.rejected else PUBLISHED
+        final = _closed(result.run, result, _summary_da(result))
+        others = [r for r in read_runs(config.warehouse) if r.run_id != final.run_id]
+        publish_task(config, build, [*others, final])
+        result.run, result.published = final, True
+    except ReferenceProblem as problem:
+        result.failure = problem.message + " Intet er indlæst."
     except Exception as exc:  # the run fails as a whole; the last good warehouse stays published
+        log.exception("Nightly run %s failed", result.run.run_id)
         result.failure = f"{type(exc).__name__}: {exc}"
     finally:
-        if build is not None:
-            build.unlink(missing_ok=True)
-        alert_after_run(config.warehouse, result)  # seneste_koersel.md; e-mail after rejections or a failure
+        if not result.published:
+            result.outcome = FAILED
+        remove_database(build_path(config.internal_warehouse))
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def finish_run(config: RunConfig, result: NightlyResult, message: str | None = None) -> NightlyResult:
+    """The one exit of every run, skipped ones included: record it in the run log.
+
+    Whatever must follow every run (the alerts of `pipelines/operate`) is one call after `append_run`,
+    with `result.outcome`, `result.run` (the `load_runs` row) and `result.failure`.
+    """
+    assert result.run is not None
+    if not result.run.finished:
+        result.run = _closed(result.run, result, message or result.failure or _summary_da(result))
+    append_run(config.warehouse, result.run)
+    alert_after_run(config.warehouse, result)  # seneste_koersel.md; e-mail after rejections or a failure
     return result
+
+
+def _skipped(config: RunConfig, result: NightlyResult, locked: RunLocked) -> NightlyResult:
+    result.outcome, result.locked_by = SKIPPED_LOCKED, locked.holder
+    return finish_run(config, result, str(locked))
+
+
+def _new_result(run_id: str | None) -> NightlyResult:
+    return NightlyResult(run=RunRecord(started_at=datetime.now(), **({"run_id": run_id} if run_id else {})))
+
+
+def skipped_if_locked(config: RunConfig, run_id: str | None = None) -> NightlyResult | None:
+    """The skipped run's result (recorded) when another run holds the lock now; None when it is free.
+
+    For `kpi nightly`, so that it need not start Prefect's server for a run that cannot run. The flow
+    takes the lock itself all the same (a run may start between this check and the flow).
+    """
+    try:
+        RunLock(config.warehouse).acquire().release()
+    except RunLocked as locked:
+        return _skipped(config, _new_result(run_id), locked)
+    return None
+
+
+@flow(name="kpi-nightly", log_prints=False, validate_parameters=False)
+def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
+                 run_id: str | None = None) -> NightlyResult:
+    config = RunConfig(Path(sources_dir), Path(warehouse), date.fromisoformat(as_of) if as_of else date.today())
+    result = _new_result(run_id)
+    try:
+        lock = RunLock(config.warehouse).acquire()
+    except RunLocked as locked:
+        return _skipped(config, result, locked)
+    try:
+        assert result.run is not None
+        record_start(config.warehouse, result.run)
+        _run_stages(config, result)
+        return finish_run(config, result)
+    finally:
+        lock.release()

@@ -1,8 +1,10 @@
 """The record of every nightly run, including skipped ones: `<warehouse stem>.runs.jsonl` beside the warehouse.
 
-A run appends one JSON line when it ends (O_APPEND, one write, so concurrent appends never interleave).
-A run that is skipped because another holds the lock can still append its line; the next publish copies
-all lines into the published `load_runs` table (warehouse_contract.md, extension tables).
+A run appends one JSON line when it starts (outcome `failed`, no `finished_at`: what stays if the run is
+killed) and one when it ends, with the same `run_id`; `read_runs` keeps the last line per run. Each append is
+one write with O_APPEND, so concurrent appends never interleave. A run that is skipped because another holds
+the lock appends its line too; the next publish copies all runs into the published `load_runs` table
+(warehouse_contract.md, extension tables).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from pathlib import Path
 OUTCOMES = ("published", "published_with_rejections", "failed", "skipped_locked")
 LOAD_RUNS_COLUMNS = ["run_id", "started_at", "finished_at", "outcome", "files_loaded", "files_rejected",
                      "files_duplicate", "message"]
+
+UNFINISHED_MESSAGE = ("Kørslen er ikke afsluttet: den er i gang, eller den blev afbrudt (fx kill -9 eller "
+                      "strømsvigt), før den kunne skrive sit resultat.")
 
 
 @dataclass
@@ -46,6 +51,15 @@ class RunRecord:
         return cls(**data)
 
     @property
+    def finished(self) -> bool:
+        """False for a run that is still going, or that was killed before it could record its end."""
+        return self.finished_at is not None
+
+    def as_row(self) -> tuple:
+        """The record as a `load_runs` row, in LOAD_RUNS_COLUMNS order."""
+        return tuple(getattr(self, column) for column in LOAD_RUNS_COLUMNS)
+
+    @property
     def duration_seconds(self) -> float | None:
         return (self.finished_at - self.started_at).total_seconds() if self.finished_at else None
 
@@ -66,15 +80,22 @@ def append_run(warehouse: Path, record: RunRecord) -> None:
         os.close(fd)
 
 
+def record_start(warehouse: Path, record: RunRecord) -> None:
+    """The line that stands for a run until it ends: `failed`, no `finished_at`, UNFINISHED_MESSAGE."""
+    append_run(warehouse, RunRecord(record.started_at, outcome="failed", message=UNFINISHED_MESSAGE,
+                                    run_id=record.run_id))
+
+
 def read_runs(warehouse: Path) -> list[RunRecord]:
-    """Every recorded run, oldest first; a torn last line (a run killed mid-write) is skipped."""
+    """Every recorded run, oldest first, in its last recorded state; a torn line (a run killed mid-write) is skipped."""
     path = runlog_path(warehouse)
     if not path.is_file():
         return []
-    runs = []
+    runs: dict[str, RunRecord] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
-            runs.append(RunRecord.from_json(line))
-        except (ValueError, TypeError, KeyError):
+            record = RunRecord.from_json(line)
+        except (ValueError, TypeError, KeyError, AttributeError):
             continue
-    return sorted(runs, key=lambda r: r.started_at)
+        runs[record.run_id] = record
+    return sorted(runs.values(), key=lambda r: r.started_at)

@@ -1,4 +1,9 @@
-"""The build file: a copy of the last internal state that this run writes to, never the published file."""
+"""The build file: a copy of the last internal state that this run writes to, never the published file.
+
+Every build starts from a clean slate: a build file, WAL or spill folder left behind by a killed run is
+removed first, never reused (replaying a stale WAL against a fresh copy fails with `checkpoint iteration
+does not match`, and would stop every later run).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import duckdb
 
 from pipelines.catalog.load import read_catalog, write_catalog
 from pipelines.ingest.parsers import registry
+from pipelines.operate.pause import pause_at
 from pipelines.warehouse.load import read_ledger
 from pipelines.warehouse.schema import ensure_raw_schema
 
@@ -28,16 +34,35 @@ def assessment_sources() -> list[str]:
     return [name for name in aggregate_sources() if getattr(registry()[name], "feeds_assessments", False)]
 
 
+def database_files(database: Path) -> list[Path]:
+    """A DuckDB file and what DuckDB keeps beside it: its write-ahead log and its spill folder."""
+    return [database, database.with_name(database.name + ".wal"), database.with_name(database.name + ".tmp")]
+
+
+def remove_database(database: Path) -> None:
+    """Remove a DuckDB file with its WAL and spill folder (nothing of it may be reused)."""
+    for path in database_files(database):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def build_path(internal: Path) -> Path:
+    return internal.with_name(internal.name + ".build")
+
+
 def prepare_build(internal: Path, catalog_file: Path) -> Path:
-    """Copy the internal state (or start empty), ensure the raw schema and load the catalog."""
-    build = internal.with_name(internal.name + ".build")
-    build.unlink(missing_ok=True)
+    """Copy the internal state (or start empty) to a fresh build file, ensure the raw schema, load the catalog."""
+    build = build_path(internal)
+    remove_database(build)
     build.parent.mkdir(parents=True, exist_ok=True)
     if internal.is_file():
         shutil.copy2(internal, build)
     with duckdb.connect(str(build)) as con:
         ensure_raw_schema(con, aggregate_sources())
         write_catalog(con, read_catalog(catalog_file))
+        pause_at("prepare-build", internal.parent)
     return build
 
 

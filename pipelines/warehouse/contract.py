@@ -23,6 +23,8 @@ CONTRACT_TABLES: dict[str, list[str]] = {
 # Published beside the contract tables (an extension: evaluators may rely on it, the contract does not list it).
 EXTENSION_TABLES: dict[str, list[str]] = {
     "kpi_baselines": ["criterion_id", "area_key", "baseline_period", "baseline_value", "baseline_source"],
+    "load_runs": ["run_id", "started_at", "finished_at", "outcome", "files_loaded", "files_rejected",
+                  "files_duplicate", "message"],
 }
 PUBLISHED_TABLES: dict[str, list[str]] = {**CONTRACT_TABLES, **EXTENSION_TABLES}
 

@@ -4,6 +4,12 @@ The published file holds only the contract tables and the documented extensions 
 written with an older storage version so that evaluators' older DuckDB clients can open it
 (notes/stack.md, 7). Readers that have the old file open keep seeing it; the next reader that
 opens the path sees the new one.
+
+A staging file (and its WAL) left by a killed publish is removed, never reused. The build file is
+checkpointed before it replaces the internal state, so no committed data is left behind in a WAL. The two
+swaps are ordered so that a kill between them is harmless: the internal state goes first (its ledger then
+knows this run's files), and the next run republishes from it. `load_runs` is written from the run log
+(`pipelines/operate/runlog.py`), with the current run as it ends.
 """
 
 from __future__ import annotations
@@ -13,32 +19,55 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.operate.pause import pause_at
+from pipelines.operate.runlog import LOAD_RUNS_COLUMNS, RunRecord
+from pipelines.warehouse.build import database_files, remove_database
 from pipelines.warehouse.contract import PUBLISHED_TABLES, contract_problems
 
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
+LOAD_RUNS_TABLE = "load_runs"
+LOAD_RUNS_TYPES = ["varchar", "timestamp", "timestamp", "varchar", "integer", "integer", "integer", "varchar"]
 
 
 class PublishError(RuntimeError):
     pass
 
 
-def publish(build_db: Path, internal_target: Path, published: Path) -> None:
-    """Build the published file from the build file, audit it, then replace both targets."""
-    staging = published.with_name(published.name + ".new")
-    staging.unlink(missing_ok=True)
+def staging_path(published: Path) -> Path:
+    return published.with_name(published.name + ".new")
+
+
+def _write_load_runs(con: duckdb.DuckDBPyConnection, runs: list[RunRecord]) -> None:
+    columns = ", ".join(f"{c} {t}" for c, t in zip(LOAD_RUNS_COLUMNS, LOAD_RUNS_TYPES, strict=True))
+    con.execute(f"create table pub.main.{LOAD_RUNS_TABLE} ({columns})")
+    if runs:
+        marks = ", ".join("?" for _ in LOAD_RUNS_COLUMNS)
+        con.executemany(f"insert into pub.main.{LOAD_RUNS_TABLE} values ({marks})", [r.as_row() for r in runs])
+
+
+def publish(build_db: Path, internal_target: Path, published: Path, runs: list[RunRecord] | None = None) -> None:
+    """Build the published file from the build file and the run log, audit it, then replace both targets."""
+    staging = staging_path(published)
+    remove_database(staging)
     published.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{build_db}' as build (read_only)")
+        con.execute(f"attach '{build_db}' as build")
+        con.execute("checkpoint build")
         con.execute(f"attach '{staging}' as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')")
         for table in PUBLISHED_TABLES:
-            con.execute(f"create table pub.main.{table} as select * from build.main.{table}")
+            if table != LOAD_RUNS_TABLE:
+                con.execute(f"create table pub.main.{table} as select * from build.main.{table}")
+        _write_load_runs(con, runs or [])
         problems = contract_problems(con, catalog="pub")
+        pause_at("publish", published.parent)
         con.execute("checkpoint pub")
     finally:
         con.close()
-    if problems:
-        staging.unlink(missing_ok=True)
-        raise PublishError("; ".join(problems))
+    leftovers = [p.name for p in (*database_files(build_db)[1:], *database_files(staging)[1:]) if p.exists()]
+    if problems or leftovers:
+        remove_database(staging)
+        raise PublishError("; ".join(problems) or f"DuckDB left {', '.join(leftovers)} behind after closing")
     os.replace(build_db, internal_target)
+    pause_at("publish-swapped", published.parent)
     os.replace(staging, published)
