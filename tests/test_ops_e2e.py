@@ -154,14 +154,8 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         assert status.returncode == 0, status.stdout + status.stderr
         assert "Planlægning: aktiv" in status.stdout and "næste kørsel" in status.stdout, status.stdout
 
-        ARTIFACTS.mkdir(exist_ok=True)
-        screenshot = ARTIFACTS / "prefect_ui_runs.png"
-        screenshot.unlink(missing_ok=True)
-        chromium(f"--screenshot={screenshot}", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium")
-        assert screenshot.is_file() and screenshot.stat().st_size > 20_000
         dom = chromium("--dump-dom", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium").stdout
         assert run["name"] in dom  # the Runs page lists the scheduled run by name
-        lap("screenshot and DOM of the Runs page")
 
         children = processes_of(server, schedule)
         schedule.send_signal(signal.SIGINT)
@@ -169,6 +163,14 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         deployment = httpx.post(f"{api}/deployments/filter", timeout=5,
                                 json={"limit": 1, "offset": 0, "sort": "UPDATED_DESC"}).json()[0]
         assert deployment["paused"] is True  # stopping the schedule pauses it on the server
+
+        # The screenshot once the server is idle: under load the Runs list was still greyed out (loading).
+        ARTIFACTS.mkdir(exist_ok=True)
+        screenshot = ARTIFACTS / "prefect_ui_runs.png"
+        screenshot.unlink(missing_ok=True)
+        chromium(f"--screenshot={screenshot}", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium")
+        assert screenshot.is_file() and screenshot.stat().st_size > 20_000
+        lap("DOM and screenshot of the Runs page")
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=60) == 0
         wait_for("no process left", lambda: not any(alive(p) for p in children), 20, every=1)
