@@ -46,12 +46,9 @@ class RunSummary:
         """From a `NightlyResult` (pipelines.flows.nightly)."""
         statuses = [o.status for o in result.outcomes]
         rejected = [(o.file_name, o.error or "") for o in result.outcomes if o.status == "rejected"]
-        outcome = getattr(result, "outcome", None) or (
-            "failed" if result.failure else "published_with_rejections" if rejected else "published")
-        return cls(warehouse=warehouse, outcome=outcome, finished_at=finished_at or datetime.now(),
+        return cls(warehouse=warehouse, outcome=result.outcome, finished_at=finished_at or datetime.now(),
                    files_loaded=statuses.count("loaded"), files_duplicate=statuses.count("duplicate"),
-                   rejected=rejected, failure=result.failure,
-                   run_id=getattr(getattr(result, "run", None), "run_id", None))
+                   rejected=rejected, failure=result.failure, run_id=result.run.run_id if result.run else None)
 
     def subject_da(self) -> str:
         if self.outcome == "failed":
