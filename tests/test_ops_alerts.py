@@ -7,9 +7,7 @@ rejected file is checked in test_ops_e2e.py.
 from __future__ import annotations
 
 import datetime as dt
-import email
 import logging
-from email import policy
 from pathlib import Path
 
 import pytest
@@ -19,24 +17,11 @@ from pipelines.flows.nightly import NightlyResult
 from pipelines.ingest.ingest import IngestOutcome
 from pipelines.operate.alerts import alert_after_run
 from pipelines.operate.mail_config import MailConfigError, load_smtp_config
-from tests.ops_helpers import free_port
+from tests.ops_helpers import Inbox, free_port
 
 REJECTION = ("web_analytics_2025_20260115.csv: række 3, kolonne 'sidevisninger': fundet 'mange', "
              "forventet et helt tal")
 SMTP_VARIABLES = ("HOST", "PORT", "SENDER", "RECIPIENTS", "STARTTLS", "USERNAME", "PASSWORD", "CAFILE")
-
-
-class Inbox:
-    """aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
 
 
 @pytest.fixture

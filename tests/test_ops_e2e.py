@@ -19,8 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from pipelines.settings import REPO_ROOT
-from tests.ops_helpers import free_port, write_rejected_delivery
-from tests.test_ops_alerts import Inbox
+from tests.ops_helpers import Inbox, free_port, write_rejected_delivery
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 SAMPLE_INBOX = REPO_ROOT / "sources" / "sample" / "inbox"
