@@ -70,8 +70,9 @@ def register(app: typer.Typer) -> None:
         elif report.running is not None:
             console.print(f"Seneste kørsel: [yellow]i gang nu[/yellow] ({report.running.describe_da()}).")
         elif run.finished_at is None:
+            still = "; det tidligere lager er stadig publiceret" if report.published_at else ""
             console.print(f"Seneste kørsel: {run.started_at:%Y-%m-%d %H:%M}, [red]afbrudt[/red] før den blev "
-                          "færdig (fx kill -9 eller strømsvigt); det tidligere lager er stadig publiceret.")
+                          f"færdig (fx kill -9 eller strømsvigt){still}.")
         else:
             colour = "red" if report.last_run_failed else "green"
             message = f": {run.message}" if run.message else ""
