@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import email
 import socket
 from datetime import date, datetime, timedelta
+from email import policy
 from pathlib import Path
 
 import duckdb
@@ -54,3 +56,16 @@ def write_rejected_delivery(good: Path, name: str) -> Path:
     bad = good.with_name(name)
     bad.write_bytes(b"\n".join(lines))
     return bad
+
+
+class Inbox:
+    """aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"

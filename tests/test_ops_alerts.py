@@ -1,14 +1,13 @@
 """Alerts: the Danish summary beside the warehouse always, an e-mail over SMTP after rejections or a failure.
 
-A real SMTP server (aiosmtpd) on 127.0.0.1 receives the messages; one test drives a real `kpi nightly`.
+A real SMTP server (aiosmtpd) on 127.0.0.1 receives the messages. The e-mail of a real (served) run with a
+rejected file is checked in test_ops_e2e.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import email
 import logging
-from email import policy
 from pathlib import Path
 
 import pytest
@@ -18,25 +17,11 @@ from pipelines.flows.nightly import NightlyResult
 from pipelines.ingest.ingest import IngestOutcome
 from pipelines.operate.alerts import alert_after_run
 from pipelines.operate.mail_config import MailConfigError, load_smtp_config
-from tests.conftest import AS_OF, run_kpi
-from tests.ops_helpers import free_port, write_rejected_delivery
+from tests.ops_helpers import Inbox, free_port
 
 REJECTION = ("web_analytics_2025_20260115.csv: række 3, kolonne 'sidevisninger': fundet 'mange', "
              "forventet et helt tal")
 SMTP_VARIABLES = ("HOST", "PORT", "SENDER", "RECIPIENTS", "STARTTLS", "USERNAME", "PASSWORD", "CAFILE")
-
-
-class Inbox:
-    """aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
 
 
 @pytest.fixture
@@ -63,7 +48,9 @@ def smtp_server(smtp_env):
 
 
 def result_with(*outcomes: IngestOutcome, failure: str | None = None) -> NightlyResult:
-    return NightlyResult(outcomes=list(outcomes), failure=failure, published=failure is None)
+    rejected = any(o.status == "rejected" for o in outcomes)
+    outcome = "failed" if failure else "published_with_rejections" if rejected else "published"
+    return NightlyResult(outcomes=list(outcomes), failure=failure, published=failure is None, outcome=outcome)
 
 
 LOADED = IngestOutcome("police_haervaerk_2025_20260214.csv", "police_haervaerk", "loaded", rows=4)
@@ -200,13 +187,11 @@ def test_env_vars_win_over_the_file_and_bad_settings_are_named(tmp_path):
         load_smtp_config(config, env={"KPI_SMTP_PORT": "femogtyve"})
 
 
-@pytest.mark.flow
-def test_nightly_with_a_rejected_file_mails_the_analysts(published_demo, smtp_server, tmp_path):
-    demo = published_demo.copy_to(tmp_path / "demo")
-    good = next((demo.sources / "inbox" / "web_analytics").glob("web_analytics_2021_*.csv"))
-    bad = write_rejected_delivery(good, "web_analytics_2021_20261130.csv")
-    run = run_kpi("nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse), "--as-of", AS_OF)
-    assert run.returncode == 3, run.stdout + run.stderr
-    (message,) = smtp_server.messages
-    assert bad.name in message.get_content()
-    assert bad.name in (demo.warehouse.parent / "seneste_koersel.md").read_text(encoding="utf-8")
+def test_a_run_skipped_for_the_lock_keeps_the_last_summary_and_sends_nothing(smtp_server, tmp_path):
+    warehouse = tmp_path / "kpi.duckdb"
+    alert_after_run(warehouse, result_with(LOADED, REJECTED))
+    before = (tmp_path / "seneste_koersel.md").read_text(encoding="utf-8")
+    skipped = NightlyResult(outcome="skipped_locked")
+    assert alert_after_run(warehouse, skipped) is None
+    assert (tmp_path / "seneste_koersel.md").read_text(encoding="utf-8") == before
+    assert len(smtp_server.messages) == 1

@@ -16,9 +16,10 @@ import duckdb
 import httpx
 import psutil
 import pytest
+from aiosmtpd.controller import Controller
 
 from pipelines.settings import REPO_ROOT
-from tests.ops_helpers import free_port, write_rejected_delivery
+from tests.ops_helpers import Inbox, free_port, write_rejected_delivery
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 SAMPLE_INBOX = REPO_ROOT / "sources" / "sample" / "inbox"
@@ -64,7 +65,7 @@ def chromium(*args: str, user_data: Path) -> subprocess.CompletedProcess:
     return subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
                            f"--user-data-dir={user_data}", "--window-size=1400,900",
-                           "--virtual-time-budget=15000", *args],
+                           "--virtual-time-budget=30000", *args],
                           capture_output=True, text=True, timeout=90, check=False)
 
 
@@ -99,8 +100,14 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
     sources, warehouse = tmp_path / "sources", tmp_path / "warehouse" / "kpi.duckdb"
     small_inbox(sources)
     env = {**os.environ, "KPI_DATA_DIR": str(tmp_path / "data"), "KPI_PREFECT_PORT": str(port),
-           "KPI_CONFIG_FILE": str(tmp_path / "no-config.toml"), "COLUMNS": "200"}
+           "KPI_CONFIG_FILE": str(tmp_path / "no-config.toml"), "COLUMNS": "200",
+           "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
     env.pop("PREFECT_API_URL", None)
+    smtp_inbox, smtp_port = Inbox(), free_port()
+    env.update({"KPI_SMTP_HOST": "127.0.0.1", "KPI_SMTP_PORT": str(smtp_port), "KPI_SMTP_STARTTLS": "false",
+                "KPI_SMTP_SENDER": "kpi@slagelse.example", "KPI_SMTP_RECIPIENTS": "analytiker@slagelse.example"})
+    smtp = Controller(smtp_inbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
     logs = {name: (tmp_path / f"{name}.log").open("w") for name in ("server", "schedule")}
     started, began = [], time.monotonic()
 
@@ -111,14 +118,14 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         server = subprocess.Popen(kpi_command("server", "--port", str(port)), env=env, stdout=logs["server"],
                                   stderr=subprocess.STDOUT, start_new_session=True)
         started.append(server)
+        schedule = subprocess.Popen(  # it waits for the server itself (--wait-for-server)
+            kpi_command("schedule", "--port", str(port), "--sources", str(sources), "--warehouse", str(warehouse),
+                        "--first-run-in", "10", "--wait-for-server", "150"),
+            env=env, stdout=logs["schedule"], stderr=subprocess.STDOUT, start_new_session=True)
+        started.append(schedule)
         wait_for("Prefect server healthy", lambda: healthy(api), 150)
         lap("server healthy")
         assert (tmp_path / "data" / "prefect" / "prefect.db").is_file()  # the server's data outside the repo
-        schedule = subprocess.Popen(
-            kpi_command("schedule", "--port", str(port), "--sources", str(sources), "--warehouse", str(warehouse),
-                        "--first-run-in", "15"),
-            env=env, stdout=logs["schedule"], stderr=subprocess.STDOUT, start_new_session=True)
-        started.append(schedule)
 
         (run,) = wait_for("one scheduled run finished", lambda: completed_runs(api), 180, every=3)
         lap(f"scheduled run {run['name']} {run['state_type']} after {run['total_run_time']:.0f} s of run time")
@@ -131,20 +138,23 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         assert ledger[BAD_FILE] == "rejected"
         assert sum(status == "loaded" for status in ledger.values()) == 5
         assert BAD_FILE in (warehouse.parent / "seneste_koersel.md").read_text(encoding="utf-8")
+        (mail,) = smtp_inbox.messages  # the served run e-mailed its rejection
+        assert mail["Subject"] == "kpi-warehouse: 1 fil(er) afvist ved natkørslen"
+        assert BAD_FILE in mail.get_content()
+
+        runs = subprocess.run(kpi_command("runs", "--warehouse", str(warehouse)), env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+        (row,) = [line for line in runs.stdout.splitlines() if line.startswith("│")]
+        assert "publiceret, filer afvist" in row and BAD_FILE in row, runs.stdout
+        assert [cell.strip() for cell in row.split("│")[4:6]] == ["5", "1"]
 
         status = subprocess.run(kpi_command("status", "--warehouse", str(warehouse)), env=env,
                                 capture_output=True, text=True, timeout=60, check=False)
         assert status.returncode == 0, status.stdout + status.stderr
         assert "Planlægning: aktiv" in status.stdout and "næste kørsel" in status.stdout, status.stdout
 
-        ARTIFACTS.mkdir(exist_ok=True)
-        screenshot = ARTIFACTS / "prefect_ui_runs.png"
-        screenshot.unlink(missing_ok=True)
-        chromium(f"--screenshot={screenshot}", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium")
-        assert screenshot.is_file() and screenshot.stat().st_size > 20_000
         dom = chromium("--dump-dom", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium").stdout
         assert run["name"] in dom  # the Runs page lists the scheduled run by name
-        lap("screenshot and DOM of the Runs page")
 
         children = processes_of(server, schedule)
         schedule.send_signal(signal.SIGINT)
@@ -152,6 +162,14 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         deployment = httpx.post(f"{api}/deployments/filter", timeout=5,
                                 json={"limit": 1, "offset": 0, "sort": "UPDATED_DESC"}).json()[0]
         assert deployment["paused"] is True  # stopping the schedule pauses it on the server
+
+        # The screenshot once the server is idle: under load the Runs list was still greyed out (loading).
+        ARTIFACTS.mkdir(exist_ok=True)
+        screenshot = ARTIFACTS / "prefect_ui_runs.png"
+        screenshot.unlink(missing_ok=True)
+        chromium(f"--screenshot={screenshot}", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium")
+        assert screenshot.is_file() and screenshot.stat().st_size > 20_000
+        lap("DOM and screenshot of the Runs page")
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=60) == 0
         wait_for("no process left", lambda: not any(alive(p) for p in children), 20, every=1)
@@ -164,3 +182,4 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
                 popen.wait(timeout=10)
         for handle in logs.values():
             handle.close()
+        smtp.stop()

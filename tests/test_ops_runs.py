@@ -92,3 +92,20 @@ def test_cron_line_has_absolute_paths_and_log_redirection(tmp_path, monkeypatch)
     assert words[words.index("--sources") + 1] == str(tmp_path / "my sources")
     assert words[words.index("--warehouse") + 1] == str(tmp_path / "wh" / "kpi.duckdb")
     assert words[-3:] == [">>", str(tmp_path / "logs" / "nightly.log"), "2>&1"]
+
+
+def test_an_unfinished_run_is_in_progress_while_its_lock_is_held_and_interrupted_after(tmp_path):
+    from datetime import datetime
+
+    from pipelines.operate.lock import RunLock
+    from pipelines.operate.runlog import RunRecord, append_run
+
+    warehouse = tmp_path / "kpi.duckdb"
+    record_run(warehouse, "published", hours_ago=3)
+    with RunLock(warehouse):
+        append_run(warehouse, RunRecord(datetime.now().replace(microsecond=0), outcome="failed",
+                                        message="Kørslen er ikke afsluttet"))
+        rows = table_rows(kpi("runs", "--warehouse", str(warehouse))[1])
+        assert "i gang" in rows[0] and "ikke afsluttet" in rows[0] and "proces" in rows[0]
+    rows = table_rows(kpi("runs", "--warehouse", str(warehouse))[1])
+    assert "afbrudt" in rows[0] and "fejlet" not in rows[0]

@@ -118,3 +118,12 @@ def test_a_run_in_progress_is_not_called_failed(tmp_path, no_prefect_server):
         assert "Seneste kørsel: i gang nu (proces" in output, output
     _, output = kpi_status(warehouse)  # the lock is released, the line has no end: the run was killed
     assert "afbrudt før den blev færdig" in output
+
+
+def test_a_damaged_published_file_is_an_error_not_ok(tmp_path, no_prefect_server):
+    warehouse = tmp_path / "kpi.duckdb"
+    warehouse.write_bytes(b"not a duckdb file" * 100)
+    record_run(warehouse, "published", hours_ago=1)
+    code, output = kpi_status(warehouse)
+    assert code == 6, output
+    assert "Lageret kan ikke læses" in output and "Status: FEJL" in output

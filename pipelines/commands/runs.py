@@ -28,8 +28,10 @@ def register(app: typer.Typer) -> None:
         """Vis de seneste natkørsler: start, varighed, udfald, indlæste og afviste filer og beskeden."""
         from pipelines.operate.history import outcome_da, run_history
         from pipelines.operate.runlog import runlog_path
+        from pipelines.operate.status import running_holder
 
         history = run_history(warehouse)
+        running = running_holder(warehouse, history)
         chosen = [r for r in history if not failed or r.outcome == "failed"][::-1][:limit]
         if not history:
             console.print(f"Ingen natkørsler registreret for {warehouse} endnu ({runlog_path(warehouse).name} "
@@ -39,6 +41,11 @@ def register(app: typer.Typer) -> None:
         table = Table("start", "varighed", "udfald", "indlæst", "afvist", "besked",
                       title=f"Seneste {what} ({len(chosen)} af {len(history)})")
         for run in chosen:
+            outcome, message = outcome_da(run.outcome), run.message
+            if run.finished_at is None:  # the record a run writes at its start, never closed
+                is_running = running is not None and run is history[-1]
+                outcome = "i gang" if is_running else "afbrudt"
+                message = running.describe_da() if is_running else message
             table.add_row(f"{run.started_at:%Y-%m-%d %H:%M:%S}", duration_da(run.duration_seconds),
-                          outcome_da(run.outcome), str(run.files_loaded), str(run.files_rejected), run.message)
+                          outcome, str(run.files_loaded), str(run.files_rejected), message)
         console.print(table)

@@ -16,7 +16,9 @@ PortOption = Annotated[int | None, typer.Option(
 WaitOption = Annotated[float, typer.Option(
     "--wait-for-server", help="Sekunder der ventes på at Prefect-serveren svarer.")]
 FirstRunOption = Annotated[float | None, typer.Option(
-    "--first-run-in", hidden=True, help="Til test: én kørsel om så mange sekunder (derefter dagligt).")]
+    "--first-run-in", hidden=True, min=10,
+    help="Til test: én kørsel om så mange sekunder (mindst 10: serverens planlægger ser nye planer hvert 5. "
+         "sekund), derefter dagligt.")]
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ from rich.table import Table
 from pipelines.cli_common import WarehouseOption, console
 from pipelines.settings import DEFAULT_WAREHOUSE
 
-EXIT_STALE = 6  # the last successful publication is older than 36 hours, or there is none
+EXIT_STALE = 6  # the last successful publication is older than 36 hours, there is none, or it cannot be read
 
 
 def age_da(age: timedelta) -> str:
@@ -49,8 +49,8 @@ def register(app: typer.Typer) -> None:
         """Vis om lageret er friskt, om seneste kørsel fejlede, om natkørslen er planlagt, og hvilke kilder
         der er forsinkede.
 
-        Exitkode 6 når seneste vellykkede publicering er ældre end 36 timer (eller aldrig er sket), så et
-        overvågningssystem kan kalde kommandoen; ellers 0.
+        Exitkode 6 når seneste vellykkede publicering er ældre end 36 timer, aldrig er sket, eller filen
+        ikke kan læses, så et overvågningssystem kan kalde kommandoen; ellers 0.
         """
         from pipelines.operate.history import outcome_da
         from pipelines.operate.places import api_url, prefect_port
@@ -70,15 +70,18 @@ def register(app: typer.Typer) -> None:
         elif report.running is not None:
             console.print(f"Seneste kørsel: [yellow]i gang nu[/yellow] ({report.running.describe_da()}).")
         elif run.finished_at is None:
+            still = "; det tidligere lager er stadig publiceret" if report.published_at else ""
             console.print(f"Seneste kørsel: {run.started_at:%Y-%m-%d %H:%M}, [red]afbrudt[/red] før den blev "
-                          "færdig (fx kill -9 eller strømsvigt); det tidligere lager er stadig publiceret.")
+                          f"færdig (fx kill -9 eller strømsvigt){still}.")
         else:
             colour = "red" if report.last_run_failed else "green"
             message = f": {run.message}" if run.message else ""
             console.print(f"Seneste kørsel: {run.started_at:%Y-%m-%d %H:%M}, "
                           f"[{colour}]{outcome_da(run.outcome)}[/{colour}]{message}")
         console.print(_schedule_line(report))
-        if report.overdue:
+        if report.unreadable:
+            console.print(f"[red]Lageret kan ikke læses:[/red] {report.unreadable}")
+        elif report.overdue:
             table = Table("kilde", "leverandør", "forfaldt", "perioder", "huller", "slags",
                           title=f"Forsinkede kilder ({len(report.overdue)})")
             kinds = {"stale": "forældet", "missing_delivery": "ikke leveret"}
@@ -91,6 +94,9 @@ def register(app: typer.Typer) -> None:
         else:
             console.print("Forsinkede kilder: ingen.")
         hours = MAX_AGE.total_seconds() / 3600
+        if report.unreadable:
+            console.print("[red]Status: FEJL. Den publicerede fil kan ikke åbnes.[/red]")
+            raise typer.Exit(EXIT_STALE)
         if report.too_old:
             console.print(f"[red]Status: FORÆLDET. Seneste vellykkede publicering er ældre end {hours:.0f} "
                           "timer.[/red]")

@@ -224,8 +224,7 @@ def finish_run(config: RunConfig, result: NightlyResult, message: str | None = N
     if not result.run.finished:
         result.run = _closed(result.run, result, message or result.failure or _summary_da(result))
     append_run(config.warehouse, result.run)
-    if result.outcome != SKIPPED_LOCKED:  # a skipped run changed nothing; the running one will report
-        alert_after_run(config.warehouse, result)  # seneste_koersel.md; e-mail after rejections or a failure
+    alert_after_run(config.warehouse, result)  # seneste_koersel.md; e-mail after rejections or a failure
     return result
 
 

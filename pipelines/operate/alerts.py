@@ -1,6 +1,7 @@
 """After a nightly run: a Danish summary beside the warehouse, and an e-mail when something went wrong.
 
-`seneste_koersel.md` is rewritten after every run, so it always describes the latest one. An e-mail goes
+`seneste_koersel.md` is rewritten after every run that ran (not after one skipped for the lock), so it
+describes the latest one. An e-mail goes
 out (SMTP, when configured: mail_config.py) only after a run with rejected files or a failure. Nothing
 here may fail the run: an SMTP error is logged and noted in the summary file.
 """
@@ -34,6 +35,7 @@ class RunSummary:
     files_duplicate: int
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (file name, Danish error)
     failure: str | None = None
+    run_id: str | None = None
 
     @property
     def needs_attention(self) -> bool:
@@ -44,10 +46,9 @@ class RunSummary:
         """From a `NightlyResult` (pipelines.flows.nightly)."""
         statuses = [o.status for o in result.outcomes]
         rejected = [(o.file_name, o.error or "") for o in result.outcomes if o.status == "rejected"]
-        outcome = "failed" if result.failure else "published_with_rejections" if rejected else "published"
-        return cls(warehouse=warehouse, outcome=outcome, finished_at=finished_at or datetime.now(),
+        return cls(warehouse=warehouse, outcome=result.outcome, finished_at=finished_at or datetime.now(),
                    files_loaded=statuses.count("loaded"), files_duplicate=statuses.count("duplicate"),
-                   rejected=rejected, failure=result.failure)
+                   rejected=rejected, failure=result.failure, run_id=result.run.run_id if result.run else None)
 
     def subject_da(self) -> str:
         if self.outcome == "failed":
@@ -58,7 +59,8 @@ class RunSummary:
 
     def markdown_da(self) -> str:
         lines = [f"# Seneste natkørsel: {outcome_da(self.outcome)}", "",
-                 f"- Afsluttet: {self.finished_at:%Y-%m-%d %H:%M:%S}",
+                 f"- Afsluttet: {self.finished_at:%Y-%m-%d %H:%M:%S}"
+                 + (f" (kørsel {self.run_id}, se 'kpi runs')" if self.run_id else ""),
                  f"- Lager: {self.warehouse}",
                  f"- Indlæst: {self.files_loaded} filer, dubletter: {self.files_duplicate}, "
                  f"afvist: {len(self.rejected)}", ""]
@@ -108,9 +110,14 @@ def _mail_note(summary: RunSummary) -> str:
 
 
 def alert_after_run(warehouse: Path, result) -> Path | None:
-    """Write `seneste_koersel.md` and, after rejections or a failure, e-mail it. Never raises."""
+    """Write `seneste_koersel.md` and, after rejections or a failure, e-mail it. Never raises.
+
+    A run skipped because another held the lock did nothing: it leaves the summary of the last real run.
+    """
     try:
         summary = RunSummary.from_result(Path(warehouse), result)
+        if summary.outcome == "skipped_locked":
+            return None
         note = _mail_note(summary)
         path = summary_path(Path(warehouse))
         path.parent.mkdir(parents=True, exist_ok=True)

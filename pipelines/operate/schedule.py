@@ -5,13 +5,16 @@ deployment in a subprocess; the run lock inside `nightly_flow` keeps one run per
 
 Stopping: SIGINT ends the Runner cleanly (it pauses the schedule on the server and exits). Prefect's
 Runner installs a SIGTERM handler that does not end the process (stack.md §8), and systemd stops a
-service with SIGTERM, so our Runner turns SIGTERM into SIGINT: both take the same, clean path.
+service with SIGTERM, so our Runner turns SIGTERM into SIGINT: both take the same, clean path. A run cut
+short by the stop may leave a grandchild (dbt) behind its dead parent; we are the subreaper of our
+descendants and stop whatever is left, so no process outlives `kpi schedule`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import os
 import signal
 from dataclasses import dataclass
@@ -85,15 +88,40 @@ def _make_runner(limit: int):
     return SigtermInterruptsRunner(pause_on_shutdown=True, limit=limit)
 
 
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+LEFTOVER_GRACE_SECONDS = 20
+
+
+def adopt_orphans() -> None:
+    """Become the subreaper of our descendants (Linux), so that a grandchild whose parent died (dbt under
+    a flow run cut short by the stop) is still ours to stop; elsewhere a no-op."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def stop_leftovers() -> None:
+    """Terminate (then kill) every process still below us once the Runner has stopped."""
+    import psutil
+
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=LEFTOVER_GRACE_SECONDS)
+    for child in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+
+
 def serve_nightly(plan: SchedulePlan, on_ready=None) -> None:
     """Register the deployment and serve it until SIGINT or SIGTERM. Blocks."""
     os.environ.update(client_env(plan.port))
-    schedule = prefect_schedule(plan)
-
     from prefect.settings import PREFECT_API_URL, temporary_settings
     from prefect.types.entrypoint import EntrypointType
 
     from pipelines.flows.nightly import nightly_flow
+
+    schedule = prefect_schedule(plan)  # after the slow imports, so that a first run "in N seconds" is N from now
 
     deployment = nightly_flow.to_deployment(
         name=DEPLOYMENT_NAME,
@@ -111,5 +139,9 @@ def serve_nightly(plan: SchedulePlan, on_ready=None) -> None:
         # A process started in the background by a shell inherits SIGINT as ignored; take it back, so that
         # asyncio's KeyboardInterrupt path (and our SIGTERM, which raises SIGINT) always stops the Runner.
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(runner.start())
+        adopt_orphans()
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(runner.start())
+        finally:
+            stop_leftovers()

@@ -58,6 +58,7 @@ class StatusReport:
     schedule: ScheduleAnswer
     overdue: list[OverdueSource] = field(default_factory=list)
     running: LockHolder | None = None
+    unreadable: str | None = None  # the published file cannot be opened: why
 
     @property
     def age(self) -> timedelta | None:
@@ -97,7 +98,11 @@ def overdue_sources(warehouse: Path, today: date) -> list[OverdueSource]:
 
     if not warehouse.is_file():
         return []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    return _overdue_rows(duckdb.connect(str(warehouse), read_only=True), today)
+
+
+def _overdue_rows(connection, today: date) -> list[OverdueSource]:
+    with connection as con:
         columns = {row[0] for row in con.execute(
             "select column_name from information_schema.columns where table_name = 'data_gaps'").fetchall()}
         if not columns:
@@ -158,6 +163,13 @@ def collect_status(warehouse: Path, api_url: str, now: datetime | None = None) -
     now = now or datetime.now()
     runs = run_history(warehouse)
     published_at, published_from = _published_at(warehouse, runs)
-    return StatusReport(warehouse=warehouse, now=now, published_at=published_at, published_from=published_from,
-                        last_run=runs[-1] if runs else None, schedule=ask_schedule(api_url),
-                        overdue=overdue_sources(warehouse, now.date()), running=running_holder(warehouse, runs))
+    import duckdb
+
+    report = StatusReport(warehouse=warehouse, now=now, published_at=published_at, published_from=published_from,
+                          last_run=runs[-1] if runs else None, schedule=ask_schedule(api_url),
+                          running=running_holder(warehouse, runs))
+    try:
+        report.overdue = overdue_sources(warehouse, now.date())
+    except duckdb.Error as exc:  # a damaged file is no publication anyone can use
+        report.unreadable = str(exc).splitlines()[0]
+    return report
