@@ -13,6 +13,9 @@ from pipelines.settings import REPO_ROOT, apply_quiet_offline_env
 
 apply_quiet_offline_env()
 os.environ.setdefault("KPI_HMAC_KEY", "test-key-not-secret")
+# A developer's own config (SMTP, publish targets) must never reach the tests: point at a file that is not there.
+os.environ["KPI_CONFIG_FILE"] = str(Path(__file__).parent / "no-such-config.toml")
+os.environ.pop("KPI_PUBLISH_TARGETS", None)
 
 SHARED = Path(os.environ.get("KPI_SHARED_DIR", REPO_ROOT.parent / "shared"))  # the programme's spec, where present
 REFERENCE_DIR = REPO_ROOT / "sources" / "reference"
