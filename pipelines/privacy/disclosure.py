@@ -21,8 +21,9 @@ Rules
    source suppressed is hidden, and so is every total containing it (its value is unknown).
 2. Complementary: every primary figure gets a *move*: a pattern of +1/-1 on cells (one cell, two cells
    in a row or a column, or a rectangle) that changes the figure and keeps every published figure
-   unchanged, and that can be applied without leaving the bounds a reader knows (non-negative; a
-   hidden primary figure is 1-4). Then two different integer tables agree with everything published,
+   unchanged, and that can be applied without leaving the bounds a reader knows: a hidden primary
+   figure is 1-4, any other hidden figure is 0 or at least 5 (kpi_status says why a value is hidden,
+   so a zero cannot protect and a 5 can only grow). Then two different integer tables agree with everything published,
    so the figure cannot be recovered. The figures the move changes are hidden. Among all moves the
    cheapest is chosen: fewest judged figures hidden, then fewest other totals, then fewest cells, then
    the smallest values (the least informative cells). A judged figure is therefore hidden only when no
@@ -249,10 +250,14 @@ class Table:
                 net[figure] += step
         return {figure: change for figure, change in net.items() if change}
 
-    def _bounds(self, figure: Figure) -> tuple[float, float]:
-        if figure.primary and self.unit in COUNT_UNITS:
-            return 1.0, PERSON_MINIMUM - 1.0
-        return 0.0, _UNBOUNDED
+    def _bounds(self, figure: Figure, quantity: float) -> tuple[float, float]:
+        """What a reader knows of a hidden figure: a primary count is 1-4; a figure that is not primary
+        (the published reasons say which) is 0 or at least 5, so a zero cannot move and 5 cannot go down."""
+        if figure.primary:
+            return (1.0, PERSON_MINIMUM - 1.0) if self.unit in COUNT_UNITS else (0.0, _UNBOUNDED)
+        if quantity == 0:
+            return 0.0, 0.0
+        return float(PERSON_MINIMUM), _UNBOUNDED
 
     def _feasible(self, net: dict[int, int]) -> bool:
         """Both the table and the table changed by the move (in one direction) respect what a reader knows."""
@@ -269,7 +274,7 @@ class Table:
             figure = self.figures[index]
             if figure.unknown or len(figure.quantities) <= quantity:
                 continue
-            low, high = self._bounds(figure)
+            low, high = self._bounds(figure, figure.quantities[quantity])
             if not low <= figure.quantities[quantity] + direction * change <= high:
                 return False
         return True

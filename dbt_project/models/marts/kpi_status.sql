@@ -31,7 +31,7 @@ select
         when value_hidden
             then 'Værdien for '
                 || period
-                || ' er diskretioneret, fordi et områdetal er skjult og ellers kunne regnes ud.'
+                || ' er diskretioneret, så et skjult tal (færre end 5 personer) ikke kan regnes ud.'
         when (kind = 'yearly_pct_change_vs_previous_year' and previous_hidden) or baseline_hidden
             then {{ status_da('status') }} || ': sammenligningstallet er diskretioneret (færre end 5 personer).'
         else status_reason
