@@ -119,6 +119,7 @@ class Table:
         self._keys: dict[tuple[str, str, str], int] = {}
         group_areas = set(group_areas)
         area_rows = {cell.row for cell in cells if cell.row in group_areas}
+        self._area_rows = area_rows
         delivered_total = [cell for cell in cells if cell.row == AREA_GROUP_ROW] if area_rows else []
         self.cells = [cell for cell in cells if cell not in delivered_total]
         quarterly = all(_QUARTER.match(cell.column) for cell in self.cells)
@@ -185,8 +186,9 @@ class Table:
     def _deliver_total(self, cell: Cell) -> None:
         """A delivered `combined` beside area rows is the source's total of them (the reader may assume so)."""
         index = self._keys.get((AREA_GROUP_ROW, cell.column, ""))
-        if index is None:
-            members = tuple(i for i, other in enumerate(self.cells) if other.column == cell.column)
+        if index is None:  # some area has no cell in this column: the total still holds the others
+            members = tuple(i for i, other in enumerate(self.cells)
+                            if other.column == cell.column and other.row in self._area_rows)
             self._add(AREA_GROUP_ROW, cell.column, "", members, judged=True)
             index = self._keys[(AREA_GROUP_ROW, cell.column, "")]
         figure = self.figures[index]
@@ -315,6 +317,16 @@ class Table:
                 if self.figures[index].hidden_because is None:
                     self.figures[index].hidden_because = COMPLEMENTARY
 
+    def hidden_keys(self) -> set[tuple[str, str, str]]:
+        return {(figure.area_key, figure.period, figure.areas_key) for figure in self.figures
+                if figure.hidden_because is not None}
+
+    def hide(self, keys: set[tuple[str, str, str]]) -> None:
+        """Hide these figures too (complementary): a linked table hides them."""
+        for figure in self.figures:
+            if figure.hidden_because is None and (figure.area_key, figure.period, figure.areas_key) in keys:
+                figure.hidden_because = COMPLEMENTARY
+
     def published(self) -> list[tuple[str, str, str, bool, str | None]]:
         """(area_key, period, areas_key, hidden, reason) of every figure and of its yearly aliases."""
         out = []
@@ -326,30 +338,52 @@ class Table:
 
 
 def suppress(records: Iterable[Mapping], *, groups: Mapping[tuple[str, str], Iterable[Iterable[str]]],
-             rollups: Mapping[tuple[str, str], str], group_areas: Iterable[str]) -> list[dict]:
+             rollups: Mapping[tuple[str, str], str], group_areas: Iterable[str],
+             families: Mapping[tuple[str, str], str] | None = None) -> list[dict]:
     """Rule 8 over every table of `records` (measurement rows of person indicators).
 
     records: source_system, indicator, area_key, period, value, numerator, denominator, unit, suppressed.
     groups: per (source_system, indicator) the area sets a criterion pools (`combined`, `combined_mean`).
     rollups: per (source_system, indicator) of a quarterly indicator, `sum` (flow) or `last` (stock).
     group_areas: the area keys that groups are made of (the four areas).
+    families: indicators that count the same persons (a count and the share it is the numerator of);
+    a figure hidden in one table of a family and period is hidden in all of them, or the other table
+    would publish it. Hiding more never un-protects a figure, so each table stays protected.
     Returns one row per published figure: source_system, indicator, area_key, period, areas_key
     ('' for an area's or a delivered figure, the group's areas for a pooled one), judged_period,
     hidden, hidden_because (primary | source | complementary | None).
     """
     group_areas = frozenset(group_areas)
-    tables: dict[tuple[str, str, str], list[Mapping]] = defaultdict(list)
+    families = families or {}
+    by_table: dict[tuple[str, str, str], list[Mapping]] = defaultdict(list)
     for record in records:
-        tables[(record["source_system"], record["indicator"], judged_period(record["period"]))].append(record)
-    out: list[dict] = []
-    for (source_system, indicator, period), rows in sorted(tables.items()):
+        by_table[(record["source_system"], record["indicator"], judged_period(record["period"]))].append(record)
+    tables: dict[tuple[str, str, str], Table] = {}
+    for (source_system, indicator, period), rows in sorted(by_table.items()):
         cells = [Cell(row["area_key"], row["period"], row["value"], row.get("numerator"), row.get("denominator"),
                       bool(row.get("suppressed"))) for row in rows]
         table = Table(cells, unit=rows[0].get("unit"), rollup=rollups.get((source_system, indicator)),
                       groups=groups.get((source_system, indicator), ()), group_areas=group_areas, period=period)
         table.protect()
+        tables[(source_system, indicator, period)] = table
+    _share_within_families(tables, families)
+    out: list[dict] = []
+    for (source_system, indicator, period), table in tables.items():
         for area_key, figure_period, key, hidden, reason in table.published():
             out.append({"source_system": source_system, "indicator": indicator, "area_key": area_key,
                         "period": figure_period, "areas_key": key, "judged_period": period,
                         "hidden": hidden, "hidden_because": reason})
     return out
+
+
+def _share_within_families(tables: Mapping[tuple[str, str, str], Table], families: Mapping[tuple[str, str], str]
+                           ) -> None:
+    members: dict[tuple[str, str], list[Table]] = defaultdict(list)
+    for (source_system, indicator, period), table in tables.items():
+        family = families.get((source_system, indicator))
+        if family is not None:
+            members[(family, period)].append(table)
+    for family_tables in members.values():
+        hidden = {key for table in family_tables for key in table.hidden_keys()}
+        for table in family_tables:
+            table.hide(hidden)

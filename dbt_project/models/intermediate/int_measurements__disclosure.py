@@ -2,16 +2,14 @@
 
 The rule itself lives in pipelines/privacy/disclosure.py (one implementation, tested there); this
 model only feeds it the measurements of person indicators (events are never hidden), the area sets
-each criterion pools (`combined`, `combined_mean`) and the quarterly roll-ups, and returns its answer.
+each criterion pools (`combined`, `combined_mean`), the quarterly roll-ups and the families of linked
+indicators (seed disclosure_families), and returns its answer.
 """
-
-import pyarrow as pa
 
 from pipelines.privacy.disclosure import suppress
 
-COLUMNS = ["source_system", "indicator", "area_key", "period", "areas_key", "judged_period", "hidden",
-           "hidden_because"]
-SCHEMA = pa.schema([(name, pa.bool_() if name == "hidden" else pa.string()) for name in COLUMNS])
+COLUMNS = {"source_system": "varchar", "indicator": "varchar", "area_key": "varchar", "period": "varchar",
+           "areas_key": "varchar", "judged_period": "varchar", "hidden": "boolean", "hidden_because": "varchar"}
 
 
 def _rows(relation):
@@ -26,6 +24,8 @@ def model(dbt, session):
     rollups = {(row["source_system"], row["indicator"]): row["rollup"]
                for row in _rows(dbt.ref("quarterly_indicators"))}
     areas = [row["area_key"] for row in _rows(dbt.ref("stg_catalog__areas"))]
+    families = {(row["source_system"], row["indicator"]): row["family"]
+                for row in _rows(dbt.ref("disclosure_families"))}
     unit_indicators = _rows(dbt.ref("stg_catalog__units").select("criterion_id, source_system, indicator"))
     criterion_areas: dict[str, list[str]] = {}
     for row in _rows(dbt.ref("stg_catalog__criterion_areas")):
@@ -38,5 +38,11 @@ def model(dbt, session):
     records = [row for row in _rows(measurements.select(
         "source_system, indicator, area_key, period, value, numerator, denominator, unit, suppressed"))
         if row["indicator"] not in events]
-    figures = suppress(records, groups=groups, rollups=rollups, group_areas=areas)
-    return pa.Table.from_pylist(figures, schema=SCHEMA)
+    figures = suppress(records, groups=groups, rollups=rollups, group_areas=areas, families=families)
+    # Returned as a DuckDB relation: a pyarrow table would make dbt-duckdb import pandas (seconds).
+    staged = "int_measurements__disclosure_staged"
+    session.execute(f"create or replace temp table {staged} ("
+                    + ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items()) + ")")
+    session.execute(f"insert into {staged} select " + ", ".join(f"unnest(${i + 1})" for i in range(len(COLUMNS))),
+                    [[figure[name] for figure in figures] for name in COLUMNS])
+    return session.table(staged)
