@@ -92,7 +92,8 @@ hidden_values as (
 
     select
         * exclude (figure_hidden, figure_hidden_because),
-        coalesce(figure_hidden and figure_hidden_because <> 'source', false) as figure_is_hidden,
+        -- `source`: a total holding a cell the source suppressed (its own NULL value is already `suppressed`)
+        coalesce(figure_hidden, false) as figure_is_hidden,
         coalesce(figure_hidden_because = 'primary', false) as small_value
     from flagged
 
