@@ -2,12 +2,14 @@
 
 Independent of pipelines/privacy/disclosure.py: the test tables state their own published figures
 (cells, an area's year, `combined` per quarter and per year for each pooled area set, a delivered
-`combined`). The attacker knows non-negativity, that a hidden primary figure is 1-4 and that any other
-hidden figure is 0 or at least 5 (kpi_status says why a value is hidden).
+`combined`). The attacker knows non-negativity, that a hidden primary cell is 1-4 and that any other
+hidden cell is 0 or at least 5 (more than measurements tells: it does not say why a cell is hidden).
+Of a hidden total nothing more is known: kpi_status gives the same reason for every hidden value.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,9 +83,22 @@ def is_person_small(value: float) -> bool:
     return 0 < value < 5
 
 
-def bounds_of_hidden(table: AttackTable, hidden: dict[Key, bool]) -> dict[Key, tuple[float, float]]:
-    """Exact integer min and max of every hidden figure, given every published one."""
+def bounds_of_hidden(table: AttackTable, hidden: dict[Key, bool],
+                     primary: Callable[[Key], bool] | None = None,
+                     primary_is_small: bool = True) -> dict[Key, tuple[float, float]]:
+    """Exact integer min and max of every hidden figure, given every published one.
+
+    primary: whether a figure (by key) is primary (default: its value is 1-4). primary_is_small: the reader
+    knows a hidden primary cell is 1-4 (counts); of a share's numerator and denominator only one need
+    be, so nothing is known of either.
+    """
     figures = table.figures()
+    def is_primary(key: Key) -> bool:
+        return primary(key) if primary else is_person_small(value_of(table, figures[key]))
+
+    def is_cell(key: Key) -> bool:
+        return key[2] == "" and key[:2] in table.cells
+
     cells = sorted(table.cells)
     index = {cell: i for i, cell in enumerate(cells)}
     lower = np.zeros(len(cells))
@@ -98,14 +113,14 @@ def bounds_of_hidden(table: AttackTable, hidden: dict[Key, bool]) -> dict[Key, t
             rows.append(vector)
             lows.append(value)
             highs.append(value)
-        elif is_person_small(value):  # the reader knows a hidden primary figure is 1-4
+        elif is_cell(key) and is_primary(key) and primary_is_small:  # a hidden primary cell is 1-4
             rows.append(vector)
             lows.append(1)
             highs.append(4)
-    # a hidden figure that is not primary is 0 or at least 5: x - 5 b >= 0, x - big b <= 0, b binary
+    # a hidden cell that is not primary is 0 or at least 5: x - 5 b >= 0, x - big b <= 0, b binary
     big = 1 + sum(table.cells.values())
     disjunctions = [members for key, members in figures.items()
-                    if hidden[key] and not is_person_small(value_of(table, members))]
+                    if hidden[key] and is_cell(key) and not is_primary(key)]
     width = len(cells) + len(disjunctions)
     rows = [np.concatenate([row, np.zeros(len(disjunctions))]) for row in rows]
     for number, members in enumerate(disjunctions):

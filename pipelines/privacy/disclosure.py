@@ -21,13 +21,15 @@ Rules
    source suppressed is hidden, and so is every total containing it (its value is unknown).
 2. Complementary: every primary figure gets a *move*: a pattern of +1/-1 on cells (one cell, two cells
    in a row or a column, or a rectangle) that changes the figure and keeps every published figure
-   unchanged, and that can be applied without leaving the bounds a reader knows: a hidden primary
-   figure is 1-4, any other hidden figure is 0 or at least 5 (kpi_status says why a value is hidden,
-   so a zero cannot protect and a 5 can only grow). Then two different integer tables agree with everything published,
-   so the figure cannot be recovered. The figures the move changes are hidden. Among all moves the
-   cheapest is chosen: fewest judged figures hidden, then fewest other totals, then fewest cells, then
-   the smallest values (the least informative cells). A judged figure is therefore hidden only when no
-   move avoids it (e.g. a stock's or a yearly source's only other cells are judged themselves).
+   unchanged, and that can be applied without leaving the bounds a reader may know: a hidden primary
+   cell is 1-4, any other hidden cell is 0 or at least 5 (so a zero cannot protect and a 5 can only
+   grow). kpi_status gives one reason for every hidden value, so a hidden total's smallness is not
+   published (were it, a year of 4 hiding four quarters of 1 would give them away). Then two
+   different integer tables agree with everything published, so the figure cannot be recovered.
+   The figures the move changes are hidden. Among all moves the cheapest is chosen: fewest judged
+   figures hidden, then fewest other totals, then fewest cells, then the smallest values (the least
+   informative cells). A judged figure is therefore hidden only when no move avoids it (e.g. a
+   stock's or a yearly source's only other cells are judged themselves).
 """
 
 from __future__ import annotations
@@ -253,8 +255,11 @@ class Table:
         return {figure: change for figure, change in net.items() if change}
 
     def _bounds(self, figure: Figure, quantity: float) -> tuple[float, float]:
-        """What a reader knows of a hidden figure: a primary count is 1-4; a figure that is not primary
-        (the published reasons say which) is 0 or at least 5, so a zero cannot move and 5 cannot go down."""
+        """What a reader may know of a hidden cell: a primary count is 1-4; any other hidden cell is 0 or
+        at least 5, so a zero cannot move and a 5 cannot go down. Of a hidden total nothing more than its
+        cells tell (kpi_status gives one reason for every hidden value, primary or not)."""
+        if not figure.is_cell:
+            return 0.0, _UNBOUNDED
         if figure.primary:
             return (1.0, PERSON_MINIMUM - 1.0) if self.unit in COUNT_UNITS else (0.0, _UNBOUNDED)
         if quantity == 0:
@@ -311,7 +316,7 @@ class Table:
             candidates = [(self._cost(net), position, net) for position, (_, net) in enumerate(moves)
                           if target in net]
             if not candidates:  # only when every cell is unknown: nothing published can reveal it
-                continue
+                continue  # (a single +1 on a primary cell, or on a positive member of a total, always fits)
             _, _, net = min(candidates, key=lambda candidate: (candidate[0], candidate[1]))
             for index in net:
                 if self.figures[index].hidden_because is None:
