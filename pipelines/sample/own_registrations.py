@@ -4,7 +4,8 @@ Yearly figures per indicator are chosen against each criterion's target (reading
 demo shows met and not_met years, and on_track/off_track where a target is due at plan end. Flows are
 spread over the four quarters (their sum is the yearly figure); stocks and shares are the status at the
 end of each quarter (Q4 is the yearly value). Small counts of persons are registered for the whole
-programme (`Samlet`), as the secretariat would, so that the areas' cells are not suppressed. Fire-safety
+programme (`Samlet`), as the secretariat would, so that the areas' cells are not suppressed; leisure jobs
+are registered per area as well, with small Sydbyen quarters (the demo of contract rule 8). Fire-safety
 evenings stop being registered after 2020, so the demo also shows a `stale` criterion.
 """
 
