@@ -4,7 +4,8 @@ Yearly figures per indicator are chosen against each criterion's target (reading
 demo shows met and not_met years, and on_track/off_track where a target is due at plan end. Flows are
 spread over the four quarters (their sum is the yearly figure); stocks and shares are the status at the
 end of each quarter (Q4 is the yearly value). Small counts of persons are registered for the whole
-programme (`Samlet`), as the secretariat would, so that the areas' cells are not suppressed. Fire-safety
+programme (`Samlet`), as the secretariat would, so that the areas' cells are not suppressed; leisure jobs
+are registered per area as well, with small Sydbyen quarters (the demo of contract rule 8). Fire-safety
 evenings stop being registered after 2020, so the demo also shows a `stale` criterion.
 """
 
@@ -23,7 +24,11 @@ QUARTER_WEIGHTS = (0.2, 0.3, 0.2, 0.3)
 
 # indicator → (activity, years, kind, {area: yearly figures}); kind: flow (spread) | stock (Q4, ramps up)
 REGISTRATIONS: dict[str, tuple[str, list[int], str, dict[str, list[float]]]] = {
-    "fritidsjob_formidlet": ("Fritidsjobindsats", PLAN_1, "flow", {"combined": [40, 80, 70, 45, 70]}),
+    # registered per area as well as in all: Sydbyen's quarters are small cells (2, 3, 2, 3), and the
+    # yearly total in all (the criterion's figure) stays published through complementary cells (rule 8)
+    "fritidsjob_formidlet": ("Fritidsjobindsats", PLAN_1, "flow",
+                             {"motalavej": [30, 40, 30, 25, 30], "ringparken": [0, 30, 30, 10, 30],
+                              "sydbyen": [10, 10, 10, 10, 10], "combined": [40, 80, 70, 45, 70]}),
     "fritidsjob_fastholdt_2mdr_pct": ("Fritidsjobindsats", PLAN_1, "stock", {"combined": [45, 52, 55, 48, 57.5]}),
     "fritidsjob_frivilligkorps": ("Fritidsjobindsats", PLAN_1, "stock",
                                   {"motalavej": [0, 1, 1, 1, 1], "ringparken": [0, 0, 1, 1, 1],

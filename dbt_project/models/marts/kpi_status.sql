@@ -26,14 +26,14 @@ select
     end as target_value,
     case when value_hidden and status not in ('not_due', 'qualitative') then 'suppressed' else status end as status,
     case
-        when value_hidden and small_value
-            then 'Værdien for ' || period || ' er diskretioneret (færre end 5 personer).'
+        -- one reason whether the value is itself small or hides another: saying which would tell a reader
+        -- that a hidden total is below 5 (rule 8, pipelines/privacy/disclosure.py)
         when value_hidden
             then 'Værdien for '
                 || period
-                || ' er diskretioneret, fordi et områdetal er skjult og ellers kunne regnes ud.'
+                || ' er diskretioneret: færre end 5 personer, eller et tal der ellers kunne regnes ud.'
         when (kind = 'yearly_pct_change_vs_previous_year' and previous_hidden) or baseline_hidden
-            then {{ status_da('status') }} || ': sammenligningstallet er diskretioneret (færre end 5 personer).'
+            then {{ status_da('status') }} || ': sammenligningstallet er diskretioneret.'
         else status_reason
     end as status_reason,
     delivered_at as data_as_of

@@ -8,13 +8,8 @@ measurements as (
 
 small_cells as (
 
+    -- contract rule 8 per cell (primary, complementary, source), from pipelines/privacy/disclosure.py
     select * from {{ ref('int_measurements__small_cells') }}
-
-),
-
-event_indicators as (
-
-    select * from {{ ref('event_indicators') }}
 
 ),
 
@@ -22,17 +17,13 @@ flagged as (
 
     select
         measurements.*,
-        {{ is_small_cell('measurements.value', 'measurements.numerator', 'measurements.denominator',
-                         'measurements.unit', 'event_indicators.indicator is not null') }}
-        or {{ is_derivable_from_areas('measurements.area_key', 'event_indicators.indicator is not null',
-                                      'small_cells.has_hidden_area_cell') }} as small_cell,
+        coalesce(small_cells.hidden, false) as small_cell
     from measurements
-    left join event_indicators
-        on event_indicators.indicator = measurements.indicator
     left join small_cells
-        on small_cells.source_system = measurements.source_system
-        and small_cells.indicator = measurements.indicator
-        and small_cells.period = {{ disclosure_period('measurements.period') }}
+        on measurements.source_system = small_cells.source_system
+            and measurements.indicator = small_cells.indicator
+            and measurements.area_key = small_cells.area_key
+            and measurements.period = small_cells.period
 
 )
 
