@@ -46,7 +46,7 @@ def test_each_file_comes_from_the_analyst_if_present_else_from_the_project(tmp_p
     own_line, project_line = resolved.origin_lines_da()
     assert own_line == f"Referencefiler fra {tmp_path / 'reference'}: afdelinger.csv, area_addresses.csv"
     assert project_line.startswith("Referencefiler fra projektet (")
-    assert project_line.endswith("area_aliases.csv, criteria.yaml, readings.yaml")
+    assert project_line.endswith("area_aliases.csv, criteria.yaml, delivery_calendar.csv, readings.yaml")
     snapshot = resolved.snapshot(tmp_path / "run" / "reference")
     assert (snapshot / ADDRESSES_FILE).read_text(encoding="utf-8") == addresses
     assert (snapshot / "criteria.yaml").read_bytes() == (REFERENCE_DIR / "criteria.yaml").read_bytes()
@@ -56,7 +56,8 @@ def test_without_an_own_folder_everything_comes_from_the_project(tmp_path: Path)
     resolved = resolve_reference(tmp_path, REFERENCE_DIR)
     assert resolved.own == frozenset()
     assert resolved.origin_lines_da() == [f"Referencefiler fra projektet ({REFERENCE_DIR}): afdelinger.csv, "
-                                          "area_addresses.csv, area_aliases.csv, criteria.yaml, readings.yaml"]
+                                          "area_addresses.csv, area_aliases.csv, criteria.yaml, "
+                                          "delivery_calendar.csv, readings.yaml"]
 
 
 def test_a_required_file_that_exists_nowhere_stops_the_run(tmp_path: Path) -> None:

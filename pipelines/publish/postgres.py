@@ -14,6 +14,7 @@ what DuckDB evaluators see. Each programme gets its own schema (`plan_id`, defau
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,6 +182,27 @@ def _swap(pg, new_schema: str, schema: str, old_schema: str) -> None:
     _grant_evaluators(pg, schema)
 
 
+def _yielding_to_readers(pg, step, attempts: int = 50) -> None:
+    """Run one transaction step; if it deadlocks with a reader, this side gives way and tries again.
+
+    Readers lock the tables of a query in their own order, and the swap (or the drop) locks them all, so a
+    deadlock between them is possible. With a short deadlock_timeout this session is the one PostgreSQL
+    picks to abort, so an evaluator's query never fails because of a publish.
+    """
+    import psycopg
+
+    for attempt in range(attempts):
+        try:
+            pg.execute("set local deadlock_timeout = '50ms'")
+            step()
+            pg.commit()
+            return
+        except psycopg.errors.DeadlockDetected:
+            pg.rollback()
+            time.sleep(0.05 * (attempt + 1))
+    raise PostgresPublishError("PostgreSQL-skiftet kunne ikke få låsene (læsere holdt dem hele tiden); prøv igen")
+
+
 def grant_read(pg, schema: str, role: str) -> None:
     from psycopg import sql
 
@@ -210,10 +232,9 @@ def publish_to_postgres(published: Path, dsn: str, plan_id: str = "kpi") -> Publ
                 pg.rollback()
                 raise PostgresPublishError("PostgreSQL-publiceringen blev stoppet af kontrolen: " + "; ".join(problems))
             pg.commit()
-            _swap(pg, new_schema, schema, old_schema)
-            pg.commit()
-            pg.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(old_schema)))
-            pg.commit()
+            _yielding_to_readers(pg, lambda: _swap(pg, new_schema, schema, old_schema))
+            _yielding_to_readers(pg, lambda: pg.execute(
+                sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(old_schema))))
     except psycopg.Error as exc:
         raise PostgresPublishError(f"PostgreSQL svarede med en fejl: {str(exc).strip().splitlines()[0]}") from exc
     finally:
