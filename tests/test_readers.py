@@ -112,8 +112,10 @@ def test_delimited_table_tolerates_titles_blank_lines_and_crlf(tmp_path: Path) -
     path.write_bytes("Titel\r\n\r\nÅr;Område;Værdi;\r\n2017;Motalavej;40;\r\n\r\n2017;I alt;40;\r\nKilde: politiet\r\n"
                      .encode("cp1252"))
     table = read_delimited(path, ["År", "Område", "Værdi"])
-    assert [r.number for r in table.rows] == [4, 6, 7]
+    assert [r.number for r in table.rows] == [4, 6]
     assert table.rows[0]["Område"] == "Motalavej"
+    assert [(r.number, r["År"]) for r in table.notes] == [(7, "Kilde: politiet")]
+    assert [r.number for r in table.preamble] == [1]
 
 
 def test_missing_required_column_names_the_column(tmp_path: Path) -> None:

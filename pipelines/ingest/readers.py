@@ -10,13 +10,15 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
 import polars as pl
 
+from pipelines.ingest.damaged_text import EXPECTED as DAMAGE_EXPECTED
+from pipelines.ingest.damaged_text import find_damage, line_of
 from pipelines.ingest.errors import DeliveryRejected
 
 TOTAL_LABELS = frozenset({"i alt", "total", "boligområderne i alt", "ansøgningsområdet i alt"})
@@ -25,10 +27,24 @@ _THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 ROW_COLUMN = "_row"
 PREAMBLE_COLUMN = "(over overskriften)"
+# The columns a data row holds its values in: names, or a function of the header's columns (years as columns).
+ValueColumns = Sequence[str] | Callable[[list[str]], Sequence[str]] | None
 
 
 def decode_delivery(data: bytes, file_name: str) -> str:
-    """BOM → UTF-8; else strict UTF-8; else Windows-1252. Empty, UTF-16 and NUL-containing files are rejected."""
+    """BOM → UTF-8; else strict UTF-8; else Windows-1252. Empty, UTF-16 and NUL-containing files are rejected.
+
+    So is text damaged before it reached us (U+FFFD or mojibake where æ, ø, å were): the message names the
+    first damaged line and asks for a fresh, unedited copy from the supplier.
+    """
+    text = _decode(data, file_name)
+    damage = find_damage(text)
+    if damage is not None:
+        raise DeliveryRejected(file_name, damage.found, DAMAGE_EXPECTED, row=line_of(text, damage.position))
+    return text
+
+
+def _decode(data: bytes, file_name: str) -> str:
     if not data:
         raise DeliveryRejected(file_name, "filen er tom (0 bytes)", "en fil med en overskriftsrække og data")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
@@ -119,6 +135,7 @@ class RawTable:
     rows: list[RawRow]
     unknown_columns: list[str]
     preamble: list[RawRow] = field(default_factory=list)  # title lines above the header, kept for the CPR scan
+    notes: list[RawRow] = field(default_factory=list)  # note rows below the data, kept for the CPR scan
 
     def to_polars(self) -> pl.DataFrame:
         """The table as strings, with the source row number in `_row`."""
@@ -139,9 +156,32 @@ def _numbered_rows_from_text(text: str) -> Iterator[tuple[int, list[str]]]:
 def _numbered_rows_from_xlsx(path: Path, sheet: str) -> Iterator[tuple[int, list[str]]]:
     import fastexcel
 
-    frame = fastexcel.read_excel(path).load_sheet_by_name(sheet, header_row=None, dtypes="string").to_polars()
+    # skip_rows=0: fastexcel would otherwise drop the blank rows above the first cell and shift every number.
+    frame = fastexcel.read_excel(path).load_sheet_by_name(sheet, header_row=None, skip_rows=0,
+                                                          dtypes="string").to_polars()
     for index, values in enumerate(frame.iter_rows(), start=1):
-        yield index, [_xlsx_text(v) for v in values]
+        cells = [_xlsx_text(v) for v in values]
+        _reject_damaged_cells(path.name, sheet, index, cells)
+        yield index, cells
+
+
+def _reject_damaged_cells(file_name: str, sheet: str, row: int, cells: list[str]) -> None:
+    """A workbook cell holding U+FFFD or mojibake rejects the file, naming sheet, row and column."""
+    for position, text in enumerate(cells):
+        damage = find_damage(text)
+        if damage is not None:
+            raise DeliveryRejected(file_name, damage.found, DAMAGE_EXPECTED, row=row,
+                                   column=f"{_column_letter(position)} (ark {sheet})")
+
+
+def _column_letter(position: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column as the spreadsheet shows it."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _xlsx_text(value: object) -> str:
@@ -163,36 +203,62 @@ def xlsx_sheet_names(path: Path) -> list[str]:
                                "en Office Open XML-fil (.xlsx)") from exc
 
 
-def _table_from_rows(
+def _is_header_row(cells: list[str], required_folded: dict[str, str]) -> bool:
+    # A title line may be a lone column name ("Nøgletal"); a header names at least two required columns.
+    return len({fold(c) for c in cells} & set(required_folded)) >= min(2, len(required_folded))
+
+
+def split_trailing_notes(rows: list[RawRow], value_columns: Sequence[str]) -> tuple[list[RawRow], list[RawRow]]:
+    """(data rows, note rows): the rows below the data whose value columns are all empty are notes.
+
+    Whatever their wording ("Kilde: …", "Anm.: …", "Opdateret 3. marts", a sentence on the index scale):
+    source_formats.md section 0. A row with an empty value *inside* the data stays a data row (its parser
+    reads the empty cell as "not available"), so only the block after the last row with a value is cut.
+    """
+    end = len(rows)
+    while end and not any(rows[end - 1][column] for column in value_columns):
+        end -= 1
+    return rows[:end], rows[end:]
+
+
+def _named_cells(header: list[str], cells: list[str]) -> dict[str, str]:
+    """A row's cells under the header's names; cells beyond the header are kept (for the CPR scan) by position."""
+    named = {header[i]: cells[i] if i < len(cells) else "" for i in range(len(header)) if header[i]}
+    named.update({f"(kolonne {i + 1})": cells[i] for i in range(len(header), len(cells)) if cells[i]})
+    return named
+
+
+def table_from_rows(
     file_name: str,
     rows: Iterable[tuple[int, list[str]]],
     required: Sequence[str],
     optional: Sequence[str] = (),
     *,
-    is_header: callable | None = None,
+    is_header: Callable[[list[str]], bool] | None = None,
     allow_empty: bool = False,
+    value_columns: ValueColumns = None,
 ) -> RawTable:
+    """A table from numbered rows: title rows above the header, blank rows anywhere and notes below the data.
+
+    `value_columns` are the columns a data row has values in (default: every column but the first), or a
+    function from the header's columns to them; the rows below the data that leave them all empty are notes
+    (`split_trailing_notes`).
+    """
     required_folded = {fold(c): c for c in required}
-    known = {fold(c) for c in (*required, *optional)}
+    canonical = {fold(c): c for c in (*required, *optional)}
     header: list[str] | None = None
     header_row = 0
     data: list[RawRow] = []
     preamble: list[RawRow] = []
     for number, cells in rows:
         if header is None:
-            candidate = [fold(c) for c in cells]
-            # A title line may be a lone column name ("Nøgletal"); a header names at least two required columns.
-            found = is_header(cells) if is_header else \
-                len(set(candidate) & set(required_folded)) >= min(2, len(required_folded))
-            if found:
+            if is_header(cells) if is_header else _is_header_row(cells, required_folded):
                 header, header_row = cells, number
             elif any(cells):
                 preamble.append(RawRow(number, {PREAMBLE_COLUMN: " ".join(c for c in cells if c)}))
             continue
-        if not any(cells):
-            continue
-        named = {header[i]: cells[i] if i < len(cells) else "" for i in range(len(header)) if header[i]}
-        data.append(RawRow(number, named))
+        if any(cells):
+            data.append(RawRow(number, {canonical.get(fold(k), k): v for k, v in _named_cells(header, cells).items()}))
     if header is None:
         raise DeliveryRejected(file_name, "ingen overskriftsrække fundet",
                                f"en overskriftsrække med kolonnerne {', '.join(required)}")
@@ -201,29 +267,38 @@ def _table_from_rows(
         if folded not in present:
             raise DeliveryRejected(file_name, f"kolonnen {name} mangler", f"kolonnerne {', '.join(required)}",
                                    row=header_row, column=name)
-    canonical = {fold(c): c for c in (*required, *optional)}
-    rows_out = [
-        RawRow(r.number, {canonical.get(fold(k), k): v for k, v in r.cells.items()}) for r in data
-    ]
     columns = [canonical.get(fold(c), c) for c in header if c]
-    unknown = [c for c in header if c and fold(c) not in known]
-    if not rows_out and not allow_empty:
+    unknown = [c for c in header if c and fold(c) not in canonical]
+    if callable(value_columns):
+        value_columns = value_columns(columns)
+    values = columns[1:] if value_columns is None else [canonical.get(fold(c), c) for c in value_columns]
+    data, notes = split_trailing_notes(data, values)
+    if not data and not allow_empty:
         raise DeliveryRejected(file_name, "filen har ingen datarækker", "mindst én datarække under overskriften",
                                row=header_row)
-    return RawTable(file_name, columns, rows_out, unknown, preamble)
+    return RawTable(file_name, columns, data, unknown, preamble, notes)
+
+
+_table_from_rows = table_from_rows  # the name parsers used before it was public
+
+
+def delimited_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """A `;`-separated delivery decoded (section 0) and split into numbered rows of trimmed cells."""
+    return list(_numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name)))
 
 
 def read_delimited(path: Path, required: Sequence[str], optional: Sequence[str] = (), *,
-                   allow_empty: bool = False) -> RawTable:
-    """A `;`-separated delivery: title rows above the header and blank/note rows are tolerated."""
-    text = decode_delivery(path.read_bytes(), path.name)
-    return _table_from_rows(path.name, _numbered_rows_from_text(text), required, optional, allow_empty=allow_empty)
+                   allow_empty: bool = False, value_columns: ValueColumns = None) -> RawTable:
+    """A `;`-separated delivery: title rows above the header, blank rows and note rows below the data tolerated."""
+    return table_from_rows(path.name, delimited_rows(path), required, optional, allow_empty=allow_empty,
+                           value_columns=value_columns)
 
 
 def read_xlsx_sheet(path: Path, sheet: str, required: Sequence[str], optional: Sequence[str] = (), *,
-                    is_header: callable | None = None, allow_empty: bool = False) -> RawTable:
-    return _table_from_rows(path.name, _numbered_rows_from_xlsx(path, sheet), required, optional,
-                            is_header=is_header, allow_empty=allow_empty)
+                    is_header: Callable[[list[str]], bool] | None = None, allow_empty: bool = False,
+                    value_columns: ValueColumns = None) -> RawTable:
+    return table_from_rows(path.name, _numbered_rows_from_xlsx(path, sheet), required, optional,
+                           is_header=is_header, allow_empty=allow_empty, value_columns=value_columns)
 
 
 def scan_other_sheets(path: Path, sheets: Iterable[str]) -> Iterator[tuple[int, str, str]]:
@@ -237,7 +312,7 @@ def scan_other_sheets(path: Path, sheets: Iterable[str]) -> Iterator[tuple[int, 
 
 def scan_text_cells(table: RawTable) -> Iterator[tuple[int, str, str]]:
     """Every non-empty cell as (row, column, text), for whole-file checks such as the CPR scan."""
-    for row in (*table.preamble, *table.rows):
+    for row in (*table.preamble, *table.rows, *table.notes):
         for column, text in row.cells.items():
             if text:
                 yield row.number, column, text

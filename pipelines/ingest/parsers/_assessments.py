@@ -50,7 +50,8 @@ class AssessmentParser:
         return self.indicator is None
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        table = read_delimited(path, (YEAR, AREA, CRITERION, VERDICT, REASON), (SOURCE,))
+        table = read_delimited(path, (YEAR, AREA, CRITERION, VERDICT, REASON), (SOURCE,),
+                               value_columns=(CRITERION, VERDICT))
         reject_personal_data([table])
         known_ids = catalog_ids(context.reference_dir / "criteria.yaml")
         observations = []

@@ -87,7 +87,7 @@ class IndicatorTableParser:
     aggregate: ClassVar[bool] = True
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        table = read_delimited(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+        table = read_delimited(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, value_columns=(VALUE, NUMERATOR, DENOMINATOR))
         reject_personal_data([table])
         warnings = [f"{path.name}: ukendt kolonne '{c}' ignoreret" for c in table.unknown_columns]
         observations: list[Observation] = []
