@@ -153,7 +153,7 @@ NOTES_IN_ANY_WORDING = ["Kilde: Danmarks Statistik", "Anm.: foreløbige tal", "O
 @pytest.mark.parametrize("note", NOTES_IN_ANY_WORDING)
 def test_a_row_below_the_data_with_empty_value_columns_is_a_note_in_csv(tmp_path: Path, note: str) -> None:
     path = tmp_path / "x.csv"
-    path.write_text(f"År;Område;Værdi;Kilde\n2017;Motalavej;40;\n2017;Sydbyen;;\n2017;I alt;40;\n\n{note};;;\n"
+    path.write_text(f"År;Område;Værdi;Kilde\n2017;Sydbyen;;\n2017;Motalavej;40;\n2017;I alt;40;\n\n{note};;;\n"
                     f"{note};Ringarken;;politiet\n", encoding="utf-8")
     table = read_delimited(path, ["År", "Område", "Værdi"], ["Kilde"], value_columns=["Værdi"])
     assert [r.number for r in table.rows] == [2, 3, 4]  # Sydbyen's empty value inside the data stays a data row
@@ -171,6 +171,14 @@ def test_a_row_below_the_data_with_empty_value_columns_is_a_note_in_xlsx(tmp_pat
     table = read_xlsx_sheet(path, "Ark", ["Område", "Indeks", "Værdi"], value_columns=["Værdi"])
     assert [(r.number, r["Område"]) for r in table.rows] == [(4, "Motalavej")]  # true sheet rows, blank row 1 kept
     assert [r.number for r in table.notes] == [6, 7] and [r.number for r in table.preamble] == [2]
+
+
+def test_a_note_above_the_suppliers_total_row_is_a_note_too(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("År;Område;Værdi\n2017;Motalavej;40\nOpdateret 3. marts\n\n2017;I alt;40\nTallene er endelige\n",
+                    encoding="utf-8")
+    table = read_delimited(path, ["År", "Område", "Værdi"], value_columns=["Værdi"])
+    assert [r.number for r in table.rows] == [2, 5] and [r.number for r in table.notes] == [3, 6]
 
 
 def test_by_default_every_column_but_the_first_is_a_value_column(tmp_path: Path) -> None:

@@ -213,12 +213,19 @@ def split_trailing_notes(rows: list[RawRow], value_columns: Sequence[str]) -> tu
 
     Whatever their wording ("Kilde: …", "Anm.: …", "Opdateret 3. marts", a sentence on the index scale):
     source_formats.md section 0. A row with an empty value *inside* the data stays a data row (its parser
-    reads the empty cell as "not available"), so only the block after the last row with a value is cut.
+    reads the empty cell as "not available"), so only rows after the last row with a value are notes. A
+    supplier's total row (`I alt`) below them stays a data row (its parser skips it), notes above it are notes.
     """
-    end = len(rows)
-    while end and not any(rows[end - 1][column] for column in value_columns):
-        end -= 1
-    return rows[:end], rows[end:]
+    def has_values(row: RawRow) -> bool:
+        return any(row[column] for column in value_columns)
+
+    end = 1 + max((i for i, row in enumerate(rows) if has_values(row) and not _is_total_row(row)), default=-1)
+    tail = rows[end:]
+    return rows[:end] + [row for row in tail if has_values(row)], [row for row in tail if not has_values(row)]
+
+
+def _is_total_row(row: RawRow) -> bool:
+    return any(is_total_label(text) for text in row.cells.values())
 
 
 def _named_cells(header: list[str], cells: list[str]) -> dict[str, str]:
