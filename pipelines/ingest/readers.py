@@ -153,6 +153,11 @@ def _numbered_rows_from_text(text: str) -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
 
 
+def delimited_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """A `;`-separated delivery decoded (section 0) and split into numbered rows of trimmed cells."""
+    return list(_numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name)))
+
+
 def _numbered_rows_from_xlsx(path: Path, sheet: str) -> Iterator[tuple[int, list[str]]]:
     import fastexcel
 
@@ -203,11 +208,6 @@ def xlsx_sheet_names(path: Path) -> list[str]:
                                "en Office Open XML-fil (.xlsx)") from exc
 
 
-def _is_header_row(cells: list[str], required_folded: dict[str, str]) -> bool:
-    # A title line may be a lone column name ("Nøgletal"); a header names at least two required columns.
-    return len({fold(c) for c in cells} & set(required_folded)) >= min(2, len(required_folded))
-
-
 def split_trailing_notes(rows: list[RawRow], value_columns: Sequence[str]) -> tuple[list[RawRow], list[RawRow]]:
     """(data rows, note rows): the rows below the data whose value columns are all empty are notes.
 
@@ -235,37 +235,45 @@ def _named_cells(header: list[str], cells: list[str]) -> dict[str, str]:
     return named
 
 
-def table_from_rows(
+def _value_columns(columns: list[str], canonical: dict[str, str], value_columns: ValueColumns) -> list[str]:
+    """The columns a data row holds values in; by default every column but the first."""
+    if callable(value_columns):
+        value_columns = value_columns(columns)
+    return columns[1:] if value_columns is None else [canonical.get(fold(c), c) for c in value_columns]
+
+
+def _table_from_rows(
     file_name: str,
     rows: Iterable[tuple[int, list[str]]],
     required: Sequence[str],
     optional: Sequence[str] = (),
     *,
-    is_header: Callable[[list[str]], bool] | None = None,
+    is_header: callable | None = None,
     allow_empty: bool = False,
     value_columns: ValueColumns = None,
 ) -> RawTable:
-    """A table from numbered rows: title rows above the header, blank rows anywhere and notes below the data.
-
-    `value_columns` are the columns a data row has values in (default: every column but the first), or a
-    function from the header's columns to them; the rows below the data that leave them all empty are notes
-    (`split_trailing_notes`).
-    """
+    """Title rows above the header, blank rows anywhere and note rows below the data (`split_trailing_notes`)."""
     required_folded = {fold(c): c for c in required}
-    canonical = {fold(c): c for c in (*required, *optional)}
+    known = {fold(c) for c in (*required, *optional)}
     header: list[str] | None = None
     header_row = 0
     data: list[RawRow] = []
     preamble: list[RawRow] = []
     for number, cells in rows:
         if header is None:
-            if is_header(cells) if is_header else _is_header_row(cells, required_folded):
+            candidate = [fold(c) for c in cells]
+            # A title line may be a lone column name ("Nøgletal"); a header names at least two required columns.
+            found = is_header(cells) if is_header else \
+                len(set(candidate) & set(required_folded)) >= min(2, len(required_folded))
+            if found:
                 header, header_row = cells, number
             elif any(cells):
                 preamble.append(RawRow(number, {PREAMBLE_COLUMN: " ".join(c for c in cells if c)}))
             continue
-        if any(cells):
-            data.append(RawRow(number, {canonical.get(fold(k), k): v for k, v in _named_cells(header, cells).items()}))
+        if not any(cells):
+            continue
+        named = _named_cells(header, cells)
+        data.append(RawRow(number, named))
     if header is None:
         raise DeliveryRejected(file_name, "ingen overskriftsrække fundet",
                                f"en overskriftsrække med kolonnerne {', '.join(required)}")
@@ -274,38 +282,36 @@ def table_from_rows(
         if folded not in present:
             raise DeliveryRejected(file_name, f"kolonnen {name} mangler", f"kolonnerne {', '.join(required)}",
                                    row=header_row, column=name)
+    canonical = {fold(c): c for c in (*required, *optional)}
+    rows_out = [
+        RawRow(r.number, {canonical.get(fold(k), k): v for k, v in r.cells.items()}) for r in data
+    ]
     columns = [canonical.get(fold(c), c) for c in header if c]
-    unknown = [c for c in header if c and fold(c) not in canonical]
-    if callable(value_columns):
-        value_columns = value_columns(columns)
-    values = columns[1:] if value_columns is None else [canonical.get(fold(c), c) for c in value_columns]
-    data, notes = split_trailing_notes(data, values)
-    if not data and not allow_empty:
+    unknown = [c for c in header if c and fold(c) not in known]
+    rows_out, notes = split_trailing_notes(rows_out, _value_columns(columns, canonical, value_columns))
+    if not rows_out and not allow_empty:
         raise DeliveryRejected(file_name, "filen har ingen datarækker", "mindst én datarække under overskriften",
                                row=header_row)
-    return RawTable(file_name, columns, data, unknown, preamble, notes)
-
-
-_table_from_rows = table_from_rows  # the name parsers used before it was public
-
-
-def delimited_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """A `;`-separated delivery decoded (section 0) and split into numbered rows of trimmed cells."""
-    return list(_numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name)))
+    return RawTable(file_name, columns, rows_out, unknown, preamble, notes=notes)
 
 
 def read_delimited(path: Path, required: Sequence[str], optional: Sequence[str] = (), *,
                    allow_empty: bool = False, value_columns: ValueColumns = None) -> RawTable:
-    """A `;`-separated delivery: title rows above the header, blank rows and note rows below the data tolerated."""
-    return table_from_rows(path.name, delimited_rows(path), required, optional, allow_empty=allow_empty,
-                           value_columns=value_columns)
+    """A `;`-separated delivery: title rows above the header, blank rows and note rows below the data tolerated.
+
+    `value_columns` name the columns a data row has its values in (default: every column but the first), or
+    are a function of the header's columns; the rows below the data that leave them all empty are notes.
+    """
+    text = decode_delivery(path.read_bytes(), path.name)
+    return _table_from_rows(path.name, _numbered_rows_from_text(text), required, optional, allow_empty=allow_empty,
+                            value_columns=value_columns)
 
 
 def read_xlsx_sheet(path: Path, sheet: str, required: Sequence[str], optional: Sequence[str] = (), *,
-                    is_header: Callable[[list[str]], bool] | None = None, allow_empty: bool = False,
+                    is_header: callable | None = None, allow_empty: bool = False,
                     value_columns: ValueColumns = None) -> RawTable:
-    return table_from_rows(path.name, _numbered_rows_from_xlsx(path, sheet), required, optional,
-                           is_header=is_header, allow_empty=allow_empty, value_columns=value_columns)
+    return _table_from_rows(path.name, _numbered_rows_from_xlsx(path, sheet), required, optional,
+                            is_header=is_header, allow_empty=allow_empty, value_columns=value_columns)
 
 
 def scan_other_sheets(path: Path, sheets: Iterable[str]) -> Iterator[tuple[int, str, str]]:

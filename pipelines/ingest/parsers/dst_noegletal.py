@@ -36,8 +36,8 @@ from pipelines.ingest.readers import (
     fold,
     is_note_label,
     is_total_label,
+    read_delimited,
     split_trailing_notes,
-    table_from_rows,
 )
 from pipelines.periods import year_period
 
@@ -122,7 +122,7 @@ def _web_table(file_name: str, rows: list[tuple[int, list[str]]]) -> RawTable:
     if not data:
         raise DeliveryRejected(file_name, "tabellen har ingen rækker med værdier",
                                "mindst én række pr. område under årstallene", row=header_row)
-    return RawTable(file_name, columns, data, [], preamble, notes)
+    return RawTable(file_name, columns, data, [], preamble, notes=notes)
 
 
 def _web_cells(table: RawTable, context: ParseContext) -> list[KeyFigureCell]:
@@ -179,7 +179,7 @@ class DstNoegletalParser:
             table = _web_table(path.name, rows)
             cells = _web_cells(table, context)
         else:
-            table = table_from_rows(path.name, rows, LONG_COLUMNS, value_columns=(CONTENT,))
+            table = read_delimited(path, LONG_COLUMNS, value_columns=(CONTENT,))
             cells = _long_cells(table)
         reject_personal_data([table])
         observations = [_observation(cell, path.name, name, context) for cell in cells
