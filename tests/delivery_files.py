@@ -40,6 +40,11 @@ class Delivery:
         """The same delivery with `edit` applied to the rows of every sheet."""
         return replace(self, sheets={sheet: edit([list(r) for r in rows]) for sheet, rows in self.sheets.items()})
 
+    def shortened(self, max_rows: int, *, tail: int = 5) -> Delivery:
+        """At most `max_rows` rows per sheet: the first ones (titles, header, data) and the last `tail` (totals,
+        notes). Keeps the property tests fast on person-level extracts of thousands of rows."""
+        return self.edited(lambda rows: rows if len(rows) <= max_rows else rows[:max_rows - tail] + rows[-tail:])
+
     def write(self, folder: Path, *, encoding: str | None = None) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / self.name
