@@ -268,3 +268,11 @@ def test_any_non_ascii_letter_read_the_wrong_way_is_found(text: str) -> None:
     damage = find_damage(_utf8_read_as_cp1252(text))
     first = next(i for i, c in enumerate(text) if ord(c) > 127)
     assert damage is not None and damage.position == len(_utf8_read_as_cp1252(text[:first]))
+
+
+def test_a_bom_file_with_windows_1252_bytes_is_rejected_at_that_line() -> None:
+    data = b"\xef\xbb\xbf" + "År;Område\n2017;Motalavej\n".encode() + "2017;Skælskør\n".encode("cp1252")
+    with pytest.raises(DeliveryRejected) as caught:
+        decode_delivery(data, "f.csv")
+    assert caught.value.row == 3 and "blandet tegnsæt" in caught.value.found
+    assert "frisk, uredigeret" in caught.value.expected

@@ -52,7 +52,12 @@ def _decode(data: bytes, file_name: str) -> str:
             file_name, "filen er UTF-16 eller indeholder NUL-tegn", "UTF-8 (med eller uden BOM) eller Windows-1252"
         )
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        try:
+            return data[3:].decode("utf-8", errors="strict")
+        except UnicodeDecodeError as exc:  # a UTF-8 file with Windows-1252 text pasted or saved into it
+            raise DeliveryRejected(
+                file_name, f"filen begynder med en UTF-8-BOM, men byte {exc.start + 3} er ikke UTF-8 (blandet tegnsæt)",
+                DAMAGE_EXPECTED, row=data[:exc.start + 3].count(b"\n") + 1) from exc
     try:
         return data.decode("utf-8", errors="strict")
     except UnicodeDecodeError:
