@@ -18,7 +18,8 @@ KNOWN_AREA_KEYS = {"motalavej", "ringparken", "sydbyen", "skaelskoer", "combined
 
 def parse(source_system: str, path: Path, context) -> ParsedDelivery:
     parser = registry()[source_system]
-    return parser.parse(path, parse_file_name(path, source_system, extensions=parser.extensions), context)
+    name = parse_file_name(path, source_system, extensions=parser.extensions, file_types=parser.file_types)
+    return parser.parse(path, name, context)
 
 
 def parse_sample(source_system: str, write: Callable[[Path], list[Path]], folder: Path) -> dict[str, pl.DataFrame]:

@@ -35,11 +35,19 @@ def write(tmp_path: Path, text: str, *, encoding: str = "cp1252") -> Path:
     return path
 
 
+LONG_SAMPLE, WEB_SAMPLE = "dst_noegletal_2014-2019_20201115.csv", "dst_noegletal_2020-2024_20251115.csv"
+
+
 @pytest.fixture(scope="module")
-def frame(tmp_path_factory) -> pl.DataFrame:
+def frames(tmp_path_factory) -> dict[str, pl.DataFrame]:
     frames = parse_sample(PARSER.source_system, sample.write, tmp_path_factory.mktemp("dst"))
-    assert list(frames) == ["dst_noegletal_2014-2024_20251115.csv"]
-    return next(iter(frames.values()))
+    assert list(frames) == [LONG_SAMPLE, WEB_SAMPLE]  # one download in each layout
+    return frames
+
+
+@pytest.fixture(scope="module")
+def frame(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(frames.values())
 
 
 def values(frame: pl.DataFrame, indicator: str, year: int) -> dict[str, float]:
@@ -75,9 +83,108 @@ def test_confidential_cell_is_a_suppressed_row(frame: pl.DataFrame) -> None:
     assert crime.select("area_key", "period", "value", "suppressed").rows() == [("sydbyen", "2016", None, True)]
 
 
-def test_gx_suite_accepts_the_sample(frame: pl.DataFrame) -> None:
-    validate_frame(frame, PARSER.source_system, "dst_noegletal_2014-2024_20251115.csv",
-                   {"file_periods": [str(y) for y in range(2014, 2025)]})
+def test_gx_suite_accepts_the_sample(frames: dict[str, pl.DataFrame]) -> None:
+    for name, years in ((LONG_SAMPLE, range(2014, 2020)), (WEB_SAMPLE, range(2020, 2025))):
+        validate_frame(frames[name], PARSER.source_system, name, {"file_periods": [str(y) for y in years]})
+
+
+def test_the_two_sample_layouts_hold_one_series(frames: dict[str, pl.DataFrame]) -> None:
+    """Every key figure, area and year 2014-2024 once: 4 key figures × 5 areas × 11 years + the confidential cell."""
+    frame = pl.concat(frames.values())
+    assert frame.height == 4 * 5 * 11 + 1
+    assert frame.select("indicator", "area_key", "period").is_unique().all()
+    assert sorted(frames[WEB_SAMPLE]["period"].unique()) == ["2020", "2021", "2022", "2023", "2024"]
+    assert values(frame, "gennemsnitlig_bruttoindkomst_15_64", 2020)["motalavej"] == round(146626 * 1.018 ** 6)
+    assert values(frame, "andel_18_64_uden_tilknytning", 2024)["skaelskoer"] == pytest.approx(40.4 - 0.6 * 9)
+
+
+WEB_NAME = "dst_noegletal_2017-2018_20190301.csv"
+SPEC_WEB_TABLE = (
+    '"Nøgletal for boligområder efter nøgletal, område og tid"\r\n'
+    '\r\n'
+    '" ";" ";"2017";"2018"\r\n'
+    '"Gennemsnitlig bruttoindkomst 15-64 år"\r\n'
+    '" ";"Motalavej";151230;153400\r\n'
+    '" ";"Slagelse Kommune";265010;..\r\n'
+    '"Andel ikke-vestlige indvandrere og efterkommere"\r\n'
+    '" ";"Skælskør";22,4;21,9\r\n'
+    '\r\n'
+    '"Særudtræk for helhedsplanens fire boligområder."\r\n'
+)
+
+
+def web(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / WEB_NAME
+    path.write_bytes(text.encode("cp1252"))
+    return path
+
+
+def test_statbank_web_table_of_the_spec(tmp_path: Path, parse_context) -> None:
+    parsed = parse(web(tmp_path, SPEC_WEB_TABLE), parse_context)
+    assert parsed.frame.select("indicator", "area_key", "period", "value", "suppressed", "source_row").rows() == [
+        ("gennemsnitlig_bruttoindkomst_15_64", "motalavej", "2017", 151230.0, False, 5),
+        ("gennemsnitlig_bruttoindkomst_15_64", "motalavej", "2018", 153400.0, False, 5),
+        ("gennemsnitlig_bruttoindkomst_15_64", "slagelse_kommune", "2017", 265010.0, False, 6),
+        ("gennemsnitlig_bruttoindkomst_15_64", "slagelse_kommune", "2018", None, True, 6),
+        ("andel_ikke_vestlige", "skaelskoer", "2017", 22.4, False, 8),
+        ("andel_ikke_vestlige", "skaelskoer", "2018", 21.9, False, 8),
+    ]
+    assert parsed.warnings == []
+
+
+def test_web_table_and_long_download_of_the_same_figures_give_the_same_frame(tmp_path: Path, parse_context) -> None:
+    long_text = (HEADER + "Motalavej;Gennemsnitlig bruttoindkomst 15-64 år;2017;151230\n"
+                 "Motalavej;Gennemsnitlig bruttoindkomst 15-64 år;2018;153400\n"
+                 "Slagelse Kommune;Gennemsnitlig bruttoindkomst 15-64 år;2017;265010\n"
+                 "Slagelse Kommune;Gennemsnitlig bruttoindkomst 15-64 år;2018;..\n"
+                 "Skælskør;Andel ikke-vestlige indvandrere og efterkommere;2017;22,4\n"
+                 "Skælskør;Andel ikke-vestlige indvandrere og efterkommere;2018;21,9\n")
+    long_path = tmp_path / "long" / WEB_NAME
+    long_path.parent.mkdir()
+    long_path.write_bytes(long_text.encode("utf-8-sig"))
+    web_frame = parse(web(tmp_path, SPEC_WEB_TABLE), parse_context).frame.drop("source_row")
+    assert web_frame.equals(parse(long_path, parse_context).frame.drop("source_row"))
+
+
+def test_web_table_variants_key_figure_in_the_stub_and_pivoted(tmp_path: Path, parse_context) -> None:
+    """StatBank writes the first stub on the first row of its group, or pivots areas above key figures."""
+    in_stub = ('"Nøgletal"\r\n" ";" ";"2017";"2018";\r\n'
+               '"Andel ikke-vestlige indvandrere og efterkommere";"Skælskør";22,4;21,9;\r\n'
+               '" ";"Motalavej";48,0;-;\r\n')
+    pivoted = ('" ";" ";"2017";"2018"\r\n"Skælskør"\r\n'
+               '" ";"Andel ikke-vestlige indvandrere og efterkommere";22,4;21,9\r\n'
+               '"Motalavej"\r\n" ";"Andel ikke-vestlige indvandrere og efterkommere";48,0;-\r\n')
+    for text in (in_stub, pivoted):
+        frame = parse(web(tmp_path, text), parse_context).frame
+        assert frame.select("area_key", "period", "value").rows() == [
+            ("skaelskoer", "2017", 22.4), ("skaelskoer", "2018", 21.9), ("motalavej", "2017", 48.0)]
+
+
+@pytest.mark.parametrize(("text", "row", "column", "found"), [
+    ('" ";" ";"2017"\r\n"Andel 30-59 årige kun grundskole"\r\n" ";"Ringarken";60\r\n',
+     3, "område (2. kolonne)", "ukendt område 'Ringarken'"),
+    ('" ";" ";"2017"\r\n"Andel med job"\r\n" ";"Motalavej";60\r\n', 3, "nøgletal (1. kolonne)",
+     "ukendt nøgletal 'Andel med job'"),
+    ('" ";" ";"2017";"2019"\r\n"Andel 30-59 årige kun grundskole"\r\n" ";"Motalavej";60;61\r\n', 3, "2019",
+     "uden for filens periode"),
+    ('" ";" ";"2017";"2018K1"\r\n"Andel 30-59 årige kun grundskole"\r\n" ";"Motalavej";60;61\r\n', 1,
+     "4. kolonne", "'2018K1' er ikke et årstal"),
+    ('" ";" ";"2017"\r\n" ";"Motalavej";60\r\n', 2, "nøgletal (1. kolonne)", "før det første nøgletal"),
+    ('" ";" ";"2017"\r\n"Andel 30-59 årige kun grundskole"\r\n" ";"Motalavej";60;61\r\n', 3, "4. kolonne",
+     "en værdi uden årstal"),
+    ('" ";" ";"2017"\r\n"Andel 30-59 årige kun grundskole"\r\n" ";"Motalavej";-4\r\n', 3, "2017", "negativ"),
+    ('" ";" ";"2017"\r\n"Andel 30-59 årige kun grundskole"\r\n" ";"Motalavej";60\r\n" ";"Motalavej";61\r\n',
+     4, "område (2. kolonne)", "står også i række 3"),
+])
+def test_bad_web_tables_are_rejected_naming_row_and_column(tmp_path: Path, parse_context, text: str, row: int,
+                                                           column: str, found: str) -> None:
+    caught = reject(web(tmp_path, text), parse_context)
+    assert (caught.row, caught.column) == (row, column) and found in caught.found, caught.message
+
+
+def test_web_table_without_values_is_rejected(tmp_path: Path, parse_context) -> None:
+    caught = reject(web(tmp_path, '"Titel"\r\n" ";" ";"2017"\r\n"Kilde: DST"\r\n'), parse_context)
+    assert (caught.row, caught.found) == (2, "tabellen har ingen rækker med værdier")
 
 
 def test_statbank_example_rows_with_thousands_and_decimal_comma(tmp_path: Path, parse_context) -> None:

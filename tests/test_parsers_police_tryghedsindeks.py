@@ -184,3 +184,16 @@ cells = st.one_of(st.none(), st.integers(-5, 1000), st.floats(allow_nan=True, al
 def test_parser_never_crashes(tmp_path: Path, parse_context, rows) -> None:
     parser_helpers.assert_frame_or_rejection(PARSER.source_system, _workbook(tmp_path, rows), parse_context,
                                              period="2016")
+
+
+@pytest.mark.parametrize("note", [
+    "Indekset går fra 0 til 100, hvor 100 er den højest mulige tryghed.",
+    "Opdateret 3. marts 2017",
+    "Note: tal for Sydbyen offentliggøres ikke (for få besvarelser)",
+])
+def test_an_explanatory_line_under_the_table_is_a_note(tmp_path: Path, parse_context, note: str) -> None:
+    """Issue 9: one explanatory line under the table used to reject the workbook as `ukendt område`."""
+    rows = [["Motalavej", "Grundlæggende tryghed", "58,3", 143], [], [note], [None, "Kilde: Politiet"]]
+    frame = parse(_workbook(tmp_path, rows), parse_context).frame
+    assert frame.select("area_key", "indicator", "value", "source_row").rows() == [
+        ("motalavej", "grundlaeggende_tryghed", 58.3, 5)]

@@ -112,8 +112,10 @@ def test_delimited_table_tolerates_titles_blank_lines_and_crlf(tmp_path: Path) -
     path.write_bytes("Titel\r\n\r\nÅr;Område;Værdi;\r\n2017;Motalavej;40;\r\n\r\n2017;I alt;40;\r\nKilde: politiet\r\n"
                      .encode("cp1252"))
     table = read_delimited(path, ["År", "Område", "Værdi"])
-    assert [r.number for r in table.rows] == [4, 6, 7]
+    assert [r.number for r in table.rows] == [4, 6]
     assert table.rows[0]["Område"] == "Motalavej"
+    assert [(r.number, r["År"]) for r in table.notes] == [(7, "Kilde: politiet")]
+    assert [r.number for r in table.preamble] == [1]
 
 
 def test_missing_required_column_names_the_column(tmp_path: Path) -> None:
@@ -142,3 +144,135 @@ def test_cpr_in_a_title_line_or_a_header_rejects_an_aggregate_file(tmp_path, par
         with pytest.raises(DeliveryRejected) as caught:
             reject_personal_data([read_delimited(path, ["År", "Område"])])
         assert where in caught.value.message and "7551" not in caught.value.message
+
+
+NOTES_IN_ANY_WORDING = ["Kilde: Danmarks Statistik", "Anm.: foreløbige tal", "Opdateret 3. marts 2020",
+                        "Indekset går fra 0 til 100, hvor 100 er den højeste tryghed.", "Motalavej", "2017"]
+
+
+@pytest.mark.parametrize("note", NOTES_IN_ANY_WORDING)
+def test_a_row_below_the_data_with_empty_value_columns_is_a_note_in_csv(tmp_path: Path, note: str) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text(f"År;Område;Værdi;Kilde\n2017;Sydbyen;;\n2017;Motalavej;40;\n2017;I alt;40;\n\n{note};;;\n"
+                    f"{note};Ringarken;;politiet\n", encoding="utf-8")
+    table = read_delimited(path, ["År", "Område", "Værdi"], ["Kilde"], value_columns=["Værdi"])
+    assert [r.number for r in table.rows] == [2, 3, 4]  # Sydbyen's empty value inside the data stays a data row
+    assert [(r.number, r["År"]) for r in table.notes] == [(6, note), (7, note)]
+
+
+@pytest.mark.parametrize("note", NOTES_IN_ANY_WORDING)
+def test_a_row_below_the_data_with_empty_value_columns_is_a_note_in_xlsx(tmp_path: Path, note: str) -> None:
+    from pipelines.ingest.readers import read_xlsx_sheet
+    from pipelines.sample._xlsx import write_workbook
+
+    path = write_workbook(tmp_path / "x.xlsx", {"Ark": [[], ["Titel"], ["Område", "Indeks", "Værdi"],
+                                                        ["Motalavej", "Samlet indeks", 60], [], [note],
+                                                        [None, note, None]]})
+    table = read_xlsx_sheet(path, "Ark", ["Område", "Indeks", "Værdi"], value_columns=["Værdi"])
+    assert [(r.number, r["Område"]) for r in table.rows] == [(4, "Motalavej")]  # true sheet rows, blank row 1 kept
+    assert [r.number for r in table.notes] == [6, 7] and [r.number for r in table.preamble] == [2]
+
+
+def test_a_note_above_the_suppliers_total_row_is_a_note_too(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("År;Område;Værdi\n2017;Motalavej;40\nOpdateret 3. marts\n\n2017;I alt;40\nTallene er endelige\n",
+                    encoding="utf-8")
+    table = read_delimited(path, ["År", "Område", "Værdi"], value_columns=["Værdi"])
+    assert [r.number for r in table.rows] == [2, 5] and [r.number for r in table.notes] == [3, 6]
+
+
+def test_by_default_every_column_but_the_first_is_a_value_column(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("Hændelsesnr;Adresse\n1;Motalavej 1\nUdtrukket 05-02-2015\n2;\n", encoding="utf-8")
+    table = read_delimited(path, ["Hændelsesnr", "Adresse"])
+    assert [r.number for r in table.rows] == [2] and [r.number for r in table.notes] == [3, 4]
+
+
+def test_only_notes_under_the_header_is_no_data(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("År;Område;Værdi\nKilde: politiet\n", encoding="utf-8")
+    with pytest.raises(DeliveryRejected, match="ingen datarækker"):
+        read_delimited(path, ["År", "Område", "Værdi"], value_columns=["Værdi"])
+
+
+@pytest.mark.parametrize("text", ["År;Område;Værdi\n2017;Motalavej;4\nKilde: opgjort af 010194-7551\n",
+                                  "År;Område;Værdi\n2017;Motalavej;4;;0101947551\n"])
+def test_cpr_in_a_note_or_beyond_the_header_rejects_an_aggregate_file(tmp_path: Path, text: str) -> None:
+    from pipelines.ingest.parsers.base import reject_personal_data
+
+    path = tmp_path / "x.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DeliveryRejected, match="CPR") as caught:
+        reject_personal_data([read_delimited(path, ["År", "Område", "Værdi"], value_columns=["Værdi"])])
+    assert "7551" not in caught.value.message
+
+
+def _utf8_read_as_cp1252(text: str) -> str:
+    return text.encode("utf-8").decode("cp1252")
+
+
+@pytest.mark.parametrize(("line", "shown"), [
+    ("2017;Sk\ufffdlsk\ufffdr;40", "\ufffd"),
+    (_utf8_read_as_cp1252("2017;Skælskør;40"), "Ã¦"),
+    (_utf8_read_as_cp1252("2017;Østerbro;40"), "Ã˜"),
+    (_utf8_read_as_cp1252("2017;Motalavej;40 – foreløbigt"), "â€"),
+    (_utf8_read_as_cp1252("2017;Motalavej;40;\ufeffnote"), "ï»¿"),
+])
+def test_damaged_letters_reject_the_file_at_the_first_damaged_line(line: str, shown: str) -> None:
+    text = "Titel\r\nÅr;Område;Værdi\r\n2017;Motalavej;41\r\n" + line + "\r\n" + _utf8_read_as_cp1252("Kilde: ø\r\n")
+    with pytest.raises(DeliveryRejected) as caught:
+        decode_delivery(text.encode("utf-8"), "dst.csv")
+    assert caught.value.row == 4 and shown in caught.value.found
+    assert caught.value.message.startswith("dst.csv, række 4: ")
+    assert "bed leverandøren om en frisk, uredigeret download/eksport" in caught.value.expected
+
+
+def test_utf8_read_as_cp1252_and_saved_as_cp1252_is_the_original_file() -> None:
+    """The harmless round trip: the bytes come back unchanged, so the file loads as the supplier sent it."""
+    original = "OMRÅDE;INDHOLD\r\nSkælskør;20,1\r\n".encode()
+    resaved = original.decode("cp1252").encode("cp1252")
+    assert decode_delivery(resaved, "f.csv") == "OMRÅDE;INDHOLD\r\nSkælskør;20,1\r\n"
+
+
+def test_a_damaged_workbook_cell_names_sheet_row_and_column(tmp_path: Path) -> None:
+    from pipelines.ingest.readers import read_xlsx_sheet
+    from pipelines.sample._xlsx import write_workbook
+
+    path = write_workbook(tmp_path / "x.xlsx", {"Ark": [["Område", "Værdi"], ["Motalavej", 1],
+                                                        ["Motalavej", 2, None, _utf8_read_as_cp1252("Bemærk")]]})
+    with pytest.raises(DeliveryRejected) as caught:
+        read_xlsx_sheet(path, "Ark", ["Område", "Værdi"])
+    assert (caught.value.row, caught.value.column) == (3, "D (ark Ark)") and "Ã¦" in caught.value.found
+
+
+danish_text = st.text(alphabet="abcdefghijklmnopqrstuvwxyzæøåÆØÅéü ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,;:-–()%\"'\n",
+                      max_size=40)
+
+
+@given(danish_text)
+@settings(max_examples=300, deadline=None)
+def test_clean_danish_text_is_never_taken_for_damage(text: str) -> None:
+    from pipelines.ingest.damaged_text import find_damage
+
+    assert find_damage(text) is None
+    if "–" not in text:  # cp1252 `Å–` happens to be valid UTF-8; strict UTF-8 goes first (section 0)
+        assert decode_delivery(text.encode("cp1252") or b" ", "f.csv") == (text or " ")
+    assert decode_delivery(text.encode("utf-8") or b" ", "f.csv") == (text or " ")
+
+
+@given(danish_text.filter(lambda t: any(ord(c) > 127 for c in t)))
+@settings(max_examples=300, deadline=None)
+def test_any_non_ascii_letter_read_the_wrong_way_is_found(text: str) -> None:
+    from pipelines.ingest.damaged_text import find_damage
+
+    damage = find_damage(_utf8_read_as_cp1252(text))
+    first = next(i for i, c in enumerate(text) if ord(c) > 127)
+    assert damage is not None and damage.position == len(_utf8_read_as_cp1252(text[:first]))
+
+
+def test_a_bom_file_with_windows_1252_bytes_is_rejected_at_that_line() -> None:
+    data = b"\xef\xbb\xbf" + "År;Område\n2017;Motalavej\n".encode() + "2017;Skælskør\n".encode("cp1252")
+    with pytest.raises(DeliveryRejected) as caught:
+        decode_delivery(data, "f.csv")
+    assert caught.value.row == 3 and "blandet tegnsæt" in caught.value.found
+    assert "frisk, uredigeret" in caught.value.expected

@@ -11,7 +11,7 @@ import dataclasses
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
@@ -19,6 +19,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.ingest.damaged_text import EXPECTED as DAMAGE_EXPECTED
+from pipelines.ingest.damaged_text import find_damage, line_of
 from pipelines.ingest.errors import DeliveryRejected
 
 TOTAL_LABELS = frozenset({"i alt", "total", "boligområderne i alt", "ansøgningsområdet i alt"})
@@ -27,10 +29,24 @@ _THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 ROW_COLUMN = "_row"
 PREAMBLE_COLUMN = "(over overskriften)"
+# The columns a data row holds its values in: names, or a function of the header's columns (years as columns).
+ValueColumns = Sequence[str] | Callable[[list[str]], Sequence[str]] | None
 
 
 def decode_delivery(data: bytes, file_name: str) -> str:
-    """BOM → UTF-8; else strict UTF-8; else Windows-1252. Empty, UTF-16 and NUL-containing files are rejected."""
+    """BOM → UTF-8; else strict UTF-8; else Windows-1252. Empty, UTF-16 and NUL-containing files are rejected.
+
+    So is text damaged before it reached us (U+FFFD or mojibake where æ, ø, å were): the message names the
+    first damaged line and asks for a fresh, unedited copy from the supplier.
+    """
+    text = _decode(data, file_name)
+    damage = find_damage(text)
+    if damage is not None:
+        raise DeliveryRejected(file_name, damage.found, DAMAGE_EXPECTED, row=line_of(text, damage.position))
+    return text
+
+
+def _decode(data: bytes, file_name: str) -> str:
     if not data:
         raise DeliveryRejected(file_name, "filen er tom (0 bytes)", "en fil med en overskriftsrække og data")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
@@ -38,7 +54,12 @@ def decode_delivery(data: bytes, file_name: str) -> str:
             file_name, "filen er UTF-16 eller indeholder NUL-tegn", "UTF-8 (med eller uden BOM) eller Windows-1252"
         )
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        try:
+            return data[3:].decode("utf-8", errors="strict")
+        except UnicodeDecodeError as exc:  # a UTF-8 file with Windows-1252 text pasted or saved into it
+            raise DeliveryRejected(
+                file_name, f"filen begynder med en UTF-8-BOM, men byte {exc.start + 3} er ikke UTF-8 (blandet tegnsæt)",
+                DAMAGE_EXPECTED, row=data[:exc.start + 3].count(b"\n") + 1) from exc
     try:
         return data.decode("utf-8", errors="strict")
     except UnicodeDecodeError:
@@ -121,6 +142,7 @@ class RawTable:
     rows: list[RawRow]
     unknown_columns: list[str]
     preamble: list[RawRow] = field(default_factory=list)  # title lines above the header, kept for the CPR scan
+    notes: list[RawRow] = field(default_factory=list)  # note rows below the data, kept for the CPR scan
     sheet: str | None = None  # the workbook sheet an XLSX table was read from
     column_positions: dict[str, int] = field(default_factory=dict)  # column → 0-based position in the header
 
@@ -148,12 +170,40 @@ def _numbered_rows_from_text(text: str) -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
 
 
+def delimited_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """A `;`-separated delivery decoded (section 0) and split into numbered rows of trimmed cells."""
+    return list(_numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name)))
+
+
 def _numbered_rows_from_xlsx(path: Path, sheet: str) -> Iterator[tuple[int, list[str]]]:
     import fastexcel
 
-    frame = fastexcel.read_excel(path).load_sheet_by_name(sheet, header_row=None, dtypes="string").to_polars()
+    # skip_rows=0: fastexcel would otherwise drop the blank rows above the first cell and shift every number.
+    frame = fastexcel.read_excel(path).load_sheet_by_name(sheet, header_row=None, skip_rows=0,
+                                                          dtypes="string").to_polars()
     for index, values in enumerate(frame.iter_rows(), start=1):
-        yield index, [_xlsx_text(v) for v in values]
+        cells = [_xlsx_text(v) for v in values]
+        _reject_damaged_cells(path.name, sheet, index, cells)
+        yield index, cells
+
+
+def _reject_damaged_cells(file_name: str, sheet: str, row: int, cells: list[str]) -> None:
+    """A workbook cell holding U+FFFD or mojibake rejects the file, naming sheet, row and column."""
+    for position, text in enumerate(cells):
+        damage = find_damage(text)
+        if damage is not None:
+            raise DeliveryRejected(file_name, damage.found, DAMAGE_EXPECTED, row=row,
+                                   column=f"{_column_letter(position)} (ark {sheet})")
+
+
+def _column_letter(position: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column as the spreadsheet shows it."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _xlsx_text(value: object) -> str:
@@ -175,6 +225,40 @@ def xlsx_sheet_names(path: Path) -> list[str]:
                                "en Office Open XML-fil (.xlsx)") from exc
 
 
+def split_trailing_notes(rows: list[RawRow], value_columns: Sequence[str]) -> tuple[list[RawRow], list[RawRow]]:
+    """(data rows, note rows): the rows below the data whose value columns are all empty are notes.
+
+    Whatever their wording ("Kilde: …", "Anm.: …", "Opdateret 3. marts", a sentence on the index scale):
+    source_formats.md section 0. A row with an empty value *inside* the data stays a data row (its parser
+    reads the empty cell as "not available"), so only rows after the last row with a value are notes. A
+    supplier's total row (`I alt`) below them stays a data row (its parser skips it), notes above it are notes.
+    """
+    def has_values(row: RawRow) -> bool:
+        return any(row[column] for column in value_columns)
+
+    end = 1 + max((i for i, row in enumerate(rows) if has_values(row) and not _is_total_row(row)), default=-1)
+    tail = rows[end:]
+    return rows[:end] + [row for row in tail if has_values(row)], [row for row in tail if not has_values(row)]
+
+
+def _is_total_row(row: RawRow) -> bool:
+    return any(is_total_label(text) for text in row.cells.values())
+
+
+def _named_cells(header: list[str], cells: list[str]) -> dict[str, str]:
+    """A row's cells under the header's names; cells beyond the header are kept (for the CPR scan) by position."""
+    named = {header[i]: cells[i] if i < len(cells) else "" for i in range(len(header)) if header[i]}
+    named.update({f"(kolonne {i + 1})": cells[i] for i in range(len(header), len(cells)) if cells[i]})
+    return named
+
+
+def _value_columns(columns: list[str], canonical: dict[str, str], value_columns: ValueColumns) -> list[str]:
+    """The columns a data row holds values in; by default every column but the first."""
+    if callable(value_columns):
+        value_columns = value_columns(columns)
+    return columns[1:] if value_columns is None else [canonical.get(fold(c), c) for c in value_columns]
+
+
 def _table_from_rows(
     file_name: str,
     rows: Iterable[tuple[int, list[str]]],
@@ -183,7 +267,9 @@ def _table_from_rows(
     *,
     is_header: callable | None = None,
     allow_empty: bool = False,
+    value_columns: ValueColumns = None,
 ) -> RawTable:
+    """Title rows above the header, blank rows anywhere and note rows below the data (`split_trailing_notes`)."""
     required_folded = {fold(c): c for c in required}
     known = {fold(c) for c in (*required, *optional)}
     header: list[str] | None = None
@@ -203,7 +289,7 @@ def _table_from_rows(
             continue
         if not any(cells):
             continue
-        named = {header[i]: cells[i] if i < len(cells) else "" for i in range(len(header)) if header[i]}
+        named = _named_cells(header, cells)
         data.append(RawRow(number, named))
     if header is None:
         raise DeliveryRejected(file_name, "ingen overskriftsrække fundet",
@@ -220,36 +306,43 @@ def _table_from_rows(
     columns = [canonical.get(fold(c), c) for c in header if c]
     positions = {canonical.get(fold(c), c): i for i, c in enumerate(header) if c}
     unknown = [c for c in header if c and fold(c) not in known]
+    rows_out, notes = split_trailing_notes(rows_out, _value_columns(columns, canonical, value_columns))
     if not rows_out and not allow_empty:
         raise DeliveryRejected(file_name, "filen har ingen datarækker", "mindst én datarække under overskriften",
                                row=header_row)
-    return RawTable(file_name, columns, rows_out, unknown, preamble, column_positions=positions)
+    return RawTable(file_name, columns, rows_out, unknown, preamble, notes=notes, column_positions=positions)
 
 
 def read_delimited(path: Path, required: Sequence[str], optional: Sequence[str] = (), *,
-                   allow_empty: bool = False) -> RawTable:
-    """A `;`-separated delivery: title rows above the header and blank/note rows are tolerated."""
+                   allow_empty: bool = False, value_columns: ValueColumns = None) -> RawTable:
+    """A `;`-separated delivery: title rows above the header, blank rows and note rows below the data tolerated.
+
+    `value_columns` name the columns a data row has its values in (default: every column but the first), or
+    are a function of the header's columns; the rows below the data that leave them all empty are notes.
+    """
     text = decode_delivery(path.read_bytes(), path.name)
-    return _table_from_rows(path.name, _numbered_rows_from_text(text), required, optional, allow_empty=allow_empty)
+    return _table_from_rows(path.name, _numbered_rows_from_text(text), required, optional, allow_empty=allow_empty,
+                            value_columns=value_columns)
 
 
 def read_xlsx_sheet(path: Path, sheet: str, required: Sequence[str], optional: Sequence[str] = (), *,
-                    is_header: callable | None = None, allow_empty: bool = False) -> RawTable:
+                    is_header: callable | None = None, allow_empty: bool = False,
+                    value_columns: ValueColumns = None) -> RawTable:
     table = _table_from_rows(path.name, _numbered_rows_from_xlsx(path, sheet), required, optional,
-                             is_header=is_header, allow_empty=allow_empty)
+                             is_header=is_header, allow_empty=allow_empty, value_columns=value_columns)
     return dataclasses.replace(table, sheet=sheet)
 
 
 def read_table(path: Path, required: Sequence[str], optional: Sequence[str] = (), *, sheet: str,
-               allow_empty: bool = False) -> RawTable:
+               allow_empty: bool = False, value_columns: ValueColumns = None) -> RawTable:
     """A CSV delivery, or the named sheet of an XLSX workbook (a filled template) with the same columns."""
     if path.suffix.lower() != ".xlsx":
-        return read_delimited(path, required, optional, allow_empty=allow_empty)
+        return read_delimited(path, required, optional, allow_empty=allow_empty, value_columns=value_columns)
     sheets = xlsx_sheet_names(path)
     if sheet not in sheets:
         raise DeliveryRejected(path.name, f"arket {sheet} mangler (fandt: {', '.join(sheets) or 'ingen ark'})",
                                f"et ark med navnet {sheet}")
-    return read_xlsx_sheet(path, sheet, required, optional, allow_empty=allow_empty)
+    return read_xlsx_sheet(path, sheet, required, optional, allow_empty=allow_empty, value_columns=value_columns)
 
 
 @contextmanager
@@ -275,7 +368,7 @@ def scan_other_sheets(path: Path, sheets: Iterable[str]) -> Iterator[tuple[int, 
 
 def scan_text_cells(table: RawTable) -> Iterator[tuple[int, str, str]]:
     """Every non-empty cell as (row, column, text), for whole-file checks such as the CPR scan."""
-    for row in (*table.preamble, *table.rows):
+    for row in (*table.preamble, *table.rows, *table.notes):
         for column, text in row.cells.items():
             if text:
                 yield row.number, column, text

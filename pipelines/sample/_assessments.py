@@ -33,5 +33,6 @@ def write_assessments(inbox: Path, source_system: str, criteria: dict[str, list[
                 chosen = verdict(criterion_id, area, year)
                 rows.append([year, AREA_NAMES[area], criterion_id, chosen, REASONS[chosen].format(year=year),
                              f"{source} {year}"])
+        rows += [[], [f"Vurderingerne er drøftet og godkendt på styregruppens møde i december {year}."]]
         paths.append(write_csv(inbox / f"{source_system}_{year}_{year + 1}0115.csv", rows, encoding="utf-8"))
     return paths

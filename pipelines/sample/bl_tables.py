@@ -72,6 +72,7 @@ def _crime_sheet(years: list[int]) -> list[list[object]]:
     rows.append(["Slagelse Kommune", *[CRIME_SLAGELSE[YEARS.index(y)] for y in years]])
     rows.append([])
     rows.append(["Anm.: Data år; tallene offentliggøres året efter i Nøgletal for boligområder."])
+    rows.append(["Et '-' betyder, at tallet ikke er opgjort for området det år."])
     return rows
 
 

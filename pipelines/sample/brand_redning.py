@@ -67,10 +67,11 @@ def _rows(year: int, index: int) -> list[list[object]]:
     start = datetime(year, 1, 1)
     incidents = _incidents(year, index)
     times = sorted(start + timedelta(minutes=rng.randrange(0, 365 * 24 * 60)) for _ in incidents)
-    rows: list[list[object]] = [HEADER]
+    rows: list[list[object]] = [[f"Hændelser i Slagelse Kommune {year}"], [], HEADER]
     for number, (when, (address, postcode, town, kind, cause)) in enumerate(zip(times, incidents, strict=True),
                                                                              start=1):
         rows.append([f"{year}-{number:05d}", f"{when:%d-%m-%Y %H:%M}", address, postcode, town, kind, cause])
+    rows += [[], [f"Udtrukket fra beredskabets hændelsesregister {year + 1}-02-01"]]
     return rows
 
 

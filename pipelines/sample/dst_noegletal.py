@@ -1,4 +1,8 @@
-"""A sample StatBank download (cp1252, title line, `..`) with the ministry's SUB-list key figures 2014-2024.
+"""Sample StatBank downloads with the ministry's SUB-list key figures 2014-2024, one in each real layout.
+
+2014-2019 is the *long* download (cp1252, a title line, one row per cell, `..`, a note row); 2020-2024 the
+*web table* an analyst saves from statistikbanken.dk (cp1252, CRLF, quoted text, years as columns, a grouping
+row per key figure, footnotes), source_formats.md section 2, version 2. Both hold the same series.
 
 Reproduces the documents where they give numbers: income 146.626 kr. in 2014 (Motalavej, the spec's
 example, and the mean of the four areas) at 63 % of Slagelse Kommune's; 42 % of the 18-64-year-olds
@@ -48,13 +52,43 @@ def _cells(area: str, year: int) -> list[str]:
             danish(_series(BASIC_SCHOOL_2015[area], year)), danish(NON_WESTERN_2016[area] + 0.3 * (year - 2016))]
 
 
-def write(inbox: Path) -> list[Path]:
+LONG_YEARS = [year for year in YEARS if year <= 2019]
+WEB_YEARS = [year for year in YEARS if year > 2019]
+
+
+def _long_download(inbox: Path) -> Path:
     rows: list[list[object]] = [["Nøgletal for boligområder (særudtræk), Danmarks Statistik"],
                                 ["OMRÅDE", "NØGLETAL", "TID", "INDHOLD"]]
     for area, name in AREA_NAMES.items():
-        for year in YEARS:
+        for year in LONG_YEARS:
             rows += [[name, key_figure, year, cell] for key_figure, cell in zip(KEY_FIGURES, _cells(area, year),
                                                                                  strict=True)]
     rows.append(["Sydbyen", "Kriminalretlige afgørelser pr. 1000 beboere", 2016, ".."])  # confidential cell
-    rows.append(["Anm.: '..' betyder fortroligt."])
-    return [write_csv(inbox / "dst_noegletal_2014-2024_20251115.csv", rows, encoding="cp1252")]
+    rows += [[], ["Anm.: '..' betyder fortroligt."], ["Opdateret 3. marts 2020"]]
+    return write_csv(inbox / f"dst_noegletal_{LONG_YEARS[0]}-{LONG_YEARS[-1]}_20201115.csv", rows, encoding="cp1252")
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _web_table_download(inbox: Path) -> Path:
+    """StatBank's "Gem som CSV (semikolonsepareret)" of the table as shown: text quoted, numbers not."""
+    stub = _quoted(" ")
+    lines = [_quoted("Nøgletal for boligområder efter nøgletal, område og tid"), "",
+             ";".join([stub, stub, *(_quoted(str(year)) for year in WEB_YEARS)])]
+    for position, key_figure in enumerate(KEY_FIGURES):
+        lines.append(_quoted(key_figure))
+        for area, name in AREA_NAMES.items():
+            # StatBank writes numbers without thousands separators; the shares keep the decimal comma.
+            values = [_cells(area, year)[position].replace(".", "") for year in WEB_YEARS]
+            lines.append(";".join([stub, _quoted(name), *values]))
+    lines += ["", _quoted("Særudtræk for helhedsplanens fire boligområder."),
+              _quoted("Indkomst i kr. (løbende priser); andele i procent af beboerne i aldersgruppen.")]
+    path = inbox / f"dst_noegletal_{WEB_YEARS[0]}-{WEB_YEARS[-1]}_20251115.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    return path
+
+
+def write(inbox: Path) -> list[Path]:
+    return [_long_download(inbox), _web_table_download(inbox)]

@@ -50,6 +50,7 @@ def _rows(year: int, index: int) -> list[list[object]]:
             internal_total += internal
     rows.append(["", "", "I alt", year, _thousands(dwellings_total), move_outs_total, internal_total])
     rows.append(["Kilde: boligorganisationernes administrationssystemer"])
+    rows.append([f"Opdateret 20. januar {year + 1}"])
     return rows
 
 

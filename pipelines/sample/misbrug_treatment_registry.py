@@ -23,4 +23,5 @@ def _rows(year: int) -> list[list[str]]:
 
 
 def write(inbox: Path) -> list[Path]:
-    return write_years(inbox, SOURCE, {year: _rows(year) for year in PARENTS}, FileStyle(encoding="cp1252"))
+    return write_years(inbox, SOURCE, {year: _rows(year) for year in PARENTS}, FileStyle(
+        encoding="cp1252", notes=("Opgjort af Misbrugscenteret; en forælder tælles én gang pr. år.",)))

@@ -107,6 +107,7 @@ def _rows(year: int, quarter: int) -> list[list[object]]:
             rows.append([activity, indicator, AREA_LABELS[area], _cell(value, indicator), remark])
             total += 0 if indicator.endswith("_pct") else int(value)
     rows.append(["I alt", "", "", total, ""])
+    rows += [[], ["Bestande er opgjort ultimo kvartalet; strømme er summen over kvartalet."]]
     return rows
 
 

@@ -31,7 +31,8 @@ def _rows(year: int) -> list[list[object]]:
     for area, label in AREA_LABELS.items():
         rows += [[year, label, indicator, _text(by_area[area][YEARS.index(year)])]
                  for indicator, by_area in SERIES.items()]
-    rows += [[], [f"Kilde: Rigspolitiet, POLSAS-udtræk for Sydsjællands og Lolland-Falsters Politi, {year}"]]
+    rows += [[], [f"Kilde: Rigspolitiet, POLSAS-udtræk for Sydsjællands og Lolland-Falsters Politi, {year}"],
+             ["Tilbagefald er andelen af de dømte 15-25-årige, der dømmes igen inden for to år."]]
     return rows
 
 

@@ -37,6 +37,8 @@ def _rows(year: int, overrides: dict[str, int | str] | None = None) -> list[list
     rows.append(["År", "Område", "Anmeldelser af hærværk"])
     rows += [[year, AREA_LABELS[area], value] for area, value in values.items()]
     rows += [[], [year, "I alt", sum(v for v in values.values() if isinstance(v, int))]]
+    if not year % 2:  # even years' exports end with an explanation instead
+        rows += [[], ["Tallene omfatter anmeldelser med gerningssted i boligområdet; '-' betyder ikke opgjort."]]
     return rows
 
 

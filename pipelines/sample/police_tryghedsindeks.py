@@ -67,7 +67,9 @@ def _rows(year: int) -> list[list[object]]:
             # Mixed cell types, as in real exports: numeric cells and decimal-comma text cells.
             cell: object = value if (position + year) % 2 else danish(value)
             rows.append([label, index, cell, _respondents(area, year)])
-    rows += [[], ["Kilde: Politiets tryghedsindeks; landstal og SUB-gennemsnit som sammenligning."]]
+    rows += [[], ["Indekset går fra 0 til 100, hvor 100 er den højest mulige tryghed; jo højere, jo bedre."],
+             ["Kilde: Politiets tryghedsindeks; landstal og SUB-gennemsnit som sammenligning."],
+             [f"Opdateret {5 + year % 20}. maj {year + 1}"]]
     return rows
 
 

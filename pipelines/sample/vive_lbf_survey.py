@@ -34,4 +34,5 @@ def _rows(year: int) -> list[list[str]]:
 
 def write(inbox: Path) -> list[Path]:
     rows = {year: _rows(year) for year in RESPONDENTS}
-    return write_years(inbox, SOURCE, rows, FileStyle(trailing_separator=True), delivered_month=3)
+    return write_years(inbox, SOURCE, rows, FileStyle(trailing_separator=True, notes=(
+        "Andele i procent af de adspurgte beboere, vægtet efter køn og alder.",)), delivered_month=3)

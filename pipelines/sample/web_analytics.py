@@ -12,7 +12,8 @@ from pipelines.sample._indicator_table import FileStyle, count_row, write_years
 
 SOURCE = "web_analytics"
 UNIQUE_VISITORS = {2017: 4350, 2018: 10600, 2019: 11200, 2020: 12400, 2021: 13650}
-STYLE = FileStyle(encoding="cp1252", title="Unikke besøgende på helhedsplanens hjemmeside (hele året)")
+STYLE = FileStyle(encoding="cp1252", title="Unikke besøgende på helhedsplanens hjemmeside (hele året)",
+                  notes=("Opgjort som unikke enheder over hele året; månedstal kan ikke lægges sammen.",))
 
 
 def write(inbox: Path) -> list[Path]:

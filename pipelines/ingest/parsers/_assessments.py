@@ -63,7 +63,7 @@ class AssessmentParser:
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_table(path, (YEAR, AREA, CRITERION, VERDICT, REASON), (SOURCE, CRITERION_TEXT),
-                           sheet=TEMPLATE_SHEET)
+                           sheet=TEMPLATE_SHEET, value_columns=(CRITERION, VERDICT))
         reject_personal_data([table])
         with located_in_cells(table):
             observations = self._observations(table, name, context)

@@ -91,7 +91,8 @@ class IndicatorTableParser:
     aggregate: ClassVar[bool] = True
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        table = read_table(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, sheet=TEMPLATE_SHEET)
+        table = read_table(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, sheet=TEMPLATE_SHEET,
+                           value_columns=(VALUE, NUMERATOR, DENOMINATOR))
         reject_personal_data([table])
         warnings = [f"{path.name}: ukendt kolonne '{c}' ignoreret" for c in table.unknown_columns]
         with located_in_cells(table):

@@ -98,10 +98,13 @@ def reject_repeated_cells(observations: list[Observation], file_name: str, *, co
         seen[key] = o.source_row
 
 
-def parse_yearly_csv(path: Path, name: FileName, context: ParseContext, value_columns: Sequence[str],
-                     row_observations: RowObservations) -> ParsedDelivery:
-    """A `År;Område;…` police extract: read, CPR scan, one call of `row_observations` per data row."""
-    table = read_delimited(path, [YEAR_COLUMN, AREA_COLUMN, *value_columns])
+def parse_yearly_csv(path: Path, name: FileName, context: ParseContext, columns: Sequence[str],
+                     row_observations: RowObservations, *, value_columns: Sequence[str]) -> ParsedDelivery:
+    """A `År;Område;…` police extract: read, CPR scan, one call of `row_observations` per data row.
+
+    `columns` are the required columns after `År;Område`; rows below the data with empty `value_columns` are notes.
+    """
+    table = read_delimited(path, [YEAR_COLUMN, AREA_COLUMN, *columns], value_columns=value_columns)
     reject_personal_data([table])
     observations: list[Observation] = []
     for row, area_key in area_rows(table, context):

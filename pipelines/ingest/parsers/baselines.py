@@ -39,7 +39,7 @@ class BaselineDecisionsParser:
     feeds_measurements = False
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        table = read_delimited(path, REQUIRED, OPTIONAL)
+        table = read_delimited(path, REQUIRED, OPTIONAL, value_columns=("value",))
         reject_personal_data([table])
         known_ids = catalog_ids(context.reference_dir / "criteria.yaml")
         observations = []

@@ -61,6 +61,11 @@ def _is_header(cells: list[str]) -> bool:
     return bool(cells) and fold(cells[0]) == fold(AREA_COLUMN)
 
 
+def _value_columns(columns: list[str]) -> list[str]:
+    """Every column after Område and the label column: the data years."""
+    return [c for c in columns if c != AREA_COLUMN and c not in LABEL_COLUMNS]
+
+
 def _year_columns(table: RawTable, name: FileName) -> list[tuple[str, int]]:
     years = []
     for column in table.columns:
@@ -89,7 +94,8 @@ class BlTablesParser:
         sheets = xlsx_sheet_names(path)
         warnings = [f"{path.name}: ukendt ark '{s}' ignoreret" for s in sheets if s not in SHEETS]
         tables = {
-            sheet: read_xlsx_sheet(path, sheet, [AREA_COLUMN], LABEL_COLUMNS, is_header=_is_header)
+            sheet: read_xlsx_sheet(path, sheet, [AREA_COLUMN], LABEL_COLUMNS, is_header=_is_header,
+                                   value_columns=_value_columns)
             for sheet in sheets
             if sheet in SHEETS
         }

@@ -1,12 +1,19 @@
-"""Danmarks Statistik StatBank download for the four areas (source_formats.md section 2).
+"""Danmarks Statistik StatBank downloads for the four areas (source_formats.md section 2, version 2).
 
-`OMRÅDE;NØGLETAL;TID;INDHOLD`, one row per cell; `..` is confidential (suppressed). The key figures are
-the ministry's SUB-list criteria, so they feed the vision_sub_crit_* entries and give comparators
-(Slagelse Kommune, Hele landet).
+Two layouts, both real, both accepted (the file says which one it is):
+
+- *long*: `OMRÅDE;NØGLETAL;TID;INDHOLD`, one row per cell (the DST API's CSV, the "one row per cell" download);
+- *web table*: the table as StatBank shows it on screen, saved as CSV: a quoted title, a header of blank stub
+  cells followed by the years, a grouping row per key figure, then one row per area (blank stub, area name,
+  one value per year) and quoted footnotes at the end.
+
+`..` is confidential (suppressed). The key figures are the ministry's SUB-list criteria, so they feed the
+vision_sub_crit_* entries and give comparators (Slagelse Kommune, Hele landet).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.ingest.errors import DeliveryRejected
@@ -21,10 +28,21 @@ from pipelines.ingest.parsers.base import (
     require_number,
     require_period_in_file,
 )
-from pipelines.ingest.readers import fold, is_note_label, is_total_label, read_delimited
+from pipelines.ingest.readers import (
+    PREAMBLE_COLUMN,
+    RawRow,
+    RawTable,
+    delimited_rows,
+    fold,
+    is_note_label,
+    is_total_label,
+    read_delimited,
+    split_trailing_notes,
+)
 from pipelines.periods import year_period
 
 AREA, KEY_FIGURE, TIME, CONTENT = "OMRÅDE", "NØGLETAL", "TID", "INDHOLD"
+LONG_COLUMNS = (AREA, KEY_FIGURE, TIME, CONTENT)
 KEY_FIGURES: dict[str, tuple[str, str]] = {  # NØGLETAL as DST writes it → (indicator, unit)
     "Gennemsnitlig bruttoindkomst 15-64 år": ("gennemsnitlig_bruttoindkomst_15_64", "dkk"),
     "Andel ikke-vestlige indvandrere og efterkommere": ("andel_ikke_vestlige", "percent"),
@@ -33,6 +51,120 @@ KEY_FIGURES: dict[str, tuple[str, str]] = {  # NØGLETAL as DST writes it → (i
     "Kriminalretlige afgørelser pr. 1000 beboere": ("kriminalretlige_afgoerelser_pr_1000", "rate_per_1000"),
 }
 _BY_FOLDED_NAME = {fold(name): figure for name, figure in KEY_FIGURES.items()}
+# The web table's two stub columns have blank headings; errors name them like this.
+WEB_KEY_FIGURE, WEB_AREA = "nøgletal (1. kolonne)", "område (2. kolonne)"
+WEB_STUBS = 2
+CONTENT_EXPECTED = "et tal ≥ 0 (decimalkomma), '..' (fortroligt) eller '-'"
+
+
+@dataclass(frozen=True)
+class KeyFigureCell:
+    """One cell of the download in either layout, with the column names its errors point at."""
+
+    row: int
+    area: str
+    key_figure: str
+    year: str
+    content: str
+    area_column: str = AREA
+    key_figure_column: str = KEY_FIGURE
+    year_column: str = TIME
+    content_column: str = CONTENT
+
+
+def _is_web_header(cells: list[str]) -> bool:
+    """`" ";" ";"2017";"2018"`: the blank stub cells, then at least one period."""
+    return len(cells) > WEB_STUBS and not any(cells[:WEB_STUBS]) and any(cells[WEB_STUBS:])
+
+
+def _is_long_header(cells: list[str]) -> bool:
+    return len({fold(c) for c in cells} & {fold(c) for c in LONG_COLUMNS}) >= 2
+
+
+def _layout_is_web_table(rows: list[tuple[int, list[str]]]) -> bool:
+    for _, cells in rows:
+        if _is_long_header(cells):
+            return False
+        if _is_web_header(cells):
+            return True
+    return False
+
+
+def _long_cells(table: RawTable) -> list[KeyFigureCell]:
+    return [KeyFigureCell(row.number, row[AREA], row[KEY_FIGURE], row[TIME], row[CONTENT]) for row in table.rows]
+
+
+def _web_table(file_name: str, rows: list[tuple[int, list[str]]]) -> RawTable:
+    """The web table as a RawTable: columns = the two stubs and the years; titles and footnotes kept for the scan."""
+    position = next(i for i, (_, cells) in enumerate(rows) if _is_web_header(cells))
+    header_row, header = rows[position]
+    years = header[WEB_STUBS:]
+    while years and not years[-1]:
+        years.pop()  # a trailing `;`
+    for offset, year in enumerate(years):
+        if not (year.isdigit() and len(year) == 4):
+            raise DeliveryRejected(file_name, f"kolonneoverskriften '{year or 'tom'}' er ikke et årstal",
+                                   "årstal (ÅÅÅÅ) som kolonneoverskrifter efter de to tomme forspalteceller",
+                                   row=header_row, column=f"{WEB_STUBS + offset + 1}. kolonne")
+    columns = [WEB_KEY_FIGURE, WEB_AREA, *years]
+    preamble = [RawRow(n, {PREAMBLE_COLUMN: " ".join(c for c in cells if c)}) for n, cells in rows[:position]
+                if any(cells)]
+    body = []
+    for number, cells in rows[position + 1:]:
+        if not any(cells):
+            continue
+        body.append(RawRow(number, {column: cells[i] if i < len(cells) else "" for i, column in enumerate(columns)}))
+        if len(cells) > len(columns) and any(cells[len(columns):]):
+            raise DeliveryRejected(file_name, "en værdi uden årstal i overskriften",
+                                   f"højst {len(years)} værdier pr. række (én pr. årstal i overskriften)",
+                                   row=number, column=f"{len(columns) + 1}. kolonne")
+    data, notes = split_trailing_notes(body, years)
+    if not data:
+        raise DeliveryRejected(file_name, "tabellen har ingen rækker med værdier",
+                               "mindst én række pr. område under årstallene", row=header_row)
+    return RawTable(file_name, columns, data, [], preamble, notes=notes)
+
+
+def _web_cells(table: RawTable, context: ParseContext) -> list[KeyFigureCell]:
+    """One cell per area row and year; the key figure is the last grouping row's (or the row's own stub).
+
+    A table pivoted the other way round (areas as grouping rows, key figures as rows) is read too.
+    """
+    years = table.columns[WEB_STUBS:]
+    group = ""
+    out = []
+    for row in table.rows:
+        if row[WEB_KEY_FIGURE]:
+            group = row[WEB_KEY_FIGURE]
+        if not any(row[year] for year in years) and not row[WEB_AREA]:
+            continue  # a grouping row: it names the key figure of the rows below it
+        if not group:
+            raise DeliveryRejected(table.file_name, "en områderække før det første nøgletal",
+                                   "en grupperingsrække med nøgletallets navn over områderækkerne",
+                                   row=row.number, column=WEB_KEY_FIGURE)
+        area, key_figure, columns = row[WEB_AREA], group, (WEB_AREA, WEB_KEY_FIGURE)
+        if fold(area) in _BY_FOLDED_NAME and context.areas.lookup(group) is not None:
+            area, key_figure, columns = group, area, (WEB_KEY_FIGURE, WEB_AREA)
+        out += [KeyFigureCell(row.number, area, key_figure, year, row[year], *columns, year, year) for year in years]
+    return out
+
+
+def _observation(cell: KeyFigureCell, file_name: str, name: FileName, context: ParseContext) -> Observation:
+    area_key = context.areas.resolve(cell.area, file_name=file_name, row=cell.row, column=cell.area_column)
+    key_figure = _BY_FOLDED_NAME.get(fold(cell.key_figure))
+    if key_figure is None:
+        raise DeliveryRejected(file_name, f"ukendt nøgletal '{cell.key_figure}'",
+                               "et af nøgletallene: " + "; ".join(KEY_FIGURES), row=cell.row,
+                               column=cell.key_figure_column)
+    if not (cell.year.isdigit() and len(cell.year) == 4):
+        raise DeliveryRejected(file_name, f"'{cell.year}' er ikke et årstal", "et årstal (ÅÅÅÅ)", row=cell.row,
+                               column=cell.year_column)
+    period = year_period(int(cell.year))
+    require_period_in_file(period, name, file_name=file_name, row=cell.row, column=cell.year_column)
+    value = require_number(cell.content, file_name=file_name, row=cell.row, column=cell.content_column,
+                           expected=CONTENT_EXPECTED)
+    indicator, unit = key_figure
+    return Observation(indicator, area_key, period, value, unit, cell.row, cell.area)
 
 
 class DstNoegletalParser:
@@ -42,30 +174,19 @@ class DstNoegletalParser:
     aggregate = True
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        table = read_delimited(path, (AREA, KEY_FIGURE, TIME, CONTENT))
+        rows = delimited_rows(path)
+        if _layout_is_web_table(rows):
+            table = _web_table(path.name, rows)
+            cells = _web_cells(table, context)
+        else:
+            table = read_delimited(path, LONG_COLUMNS, value_columns=(CONTENT,))
+            cells = _long_cells(table)
         reject_personal_data([table])
-        observations = []
-        for row in table.rows:
-            if is_total_label(row[AREA]) or is_note_label(row[AREA]):
-                continue
-            area_key = context.areas.resolve(row[AREA], file_name=path.name, row=row.number, column=AREA)
-            key_figure = _BY_FOLDED_NAME.get(fold(row[KEY_FIGURE]))
-            if key_figure is None:
-                raise DeliveryRejected(path.name, f"ukendt nøgletal '{row[KEY_FIGURE]}'",
-                                       "et af nøgletallene: " + "; ".join(KEY_FIGURES), row=row.number,
-                                       column=KEY_FIGURE)
-            if not (row[TIME].isdigit() and len(row[TIME]) == 4):
-                raise DeliveryRejected(path.name, f"'{row[TIME]}' er ikke et årstal", "et årstal (ÅÅÅÅ)",
-                                       row=row.number, column=TIME)
-            period = year_period(int(row[TIME]))
-            require_period_in_file(period, name, file_name=path.name, row=row.number, column=TIME)
-            cell = require_number(row[CONTENT], file_name=path.name, row=row.number, column=CONTENT,
-                                  expected="et tal ≥ 0 (decimalkomma), '..' (fortroligt) eller '-'")
-            indicator, unit = key_figure
-            observations.append(Observation(indicator, area_key, period, cell, unit, row.number, row[AREA]))
+        observations = [_observation(cell, path.name, name, context) for cell in cells
+                        if not (is_total_label(cell.area) or is_note_label(cell.area))]
         if not observations:
             raise DeliveryRejected(path.name, "filen har kun total- eller noterækker", "mindst én række for et område")
-        reject_repeated_cells(observations, path.name, column=AREA)
+        reject_repeated_cells(observations, path.name, column=cells[0].area_column)
         return ParsedDelivery(observations_frame(observations), unknown_column_warnings(table, path))
 
 

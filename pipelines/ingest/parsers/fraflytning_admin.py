@@ -63,7 +63,7 @@ class FraflytningAdminParser:
     aggregate = True
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        table = read_delimited(path, COLUMNS)
+        table = read_delimited(path, COLUMNS, value_columns=(DWELLINGS, MOVE_OUTS, INTERNAL))
         reject_personal_data([table])
         register = AfdelingRegister.from_reference(context.reference_dir)
         by_area: dict[tuple[str, Period], AreaTotals] = {}

@@ -73,7 +73,8 @@ class OwnRegistrationsParser:
         if SHEET not in sheets:
             raise DeliveryRejected(path.name, f"arket {SHEET} mangler (fandt: {', '.join(sheets) or 'ingen ark'})",
                                    f"et ark med navnet {SHEET}")
-        table = read_xlsx_sheet(path, SHEET, [ACTIVITY, INDICATOR, AREA, COUNT], [REMARK, DESCRIPTION])
+        table = read_xlsx_sheet(path, SHEET, [ACTIVITY, INDICATOR, AREA, COUNT], [REMARK, DESCRIPTION],
+                                value_columns=[COUNT])
         reject_personal_data([table], extra_cells=scan_other_sheets(path, [s for s in sheets if s != SHEET]))
         with located_in_cells(table):
             observations = _observations(table, quarter, context)

@@ -40,7 +40,8 @@ class PoliceCrimeStatisticsParser:
     aggregate = True
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        return parse_yearly_csv(path, name, context, [INDICATOR_COLUMN, VALUE_COLUMN], _observations)
+        return parse_yearly_csv(path, name, context, [INDICATOR_COLUMN, VALUE_COLUMN], _observations,
+                                value_columns=[VALUE_COLUMN])
 
 
 PARSER = PoliceCrimeStatisticsParser()

@@ -26,7 +26,7 @@ class PoliceHaervaerkParser:
     aggregate = True
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        return parse_yearly_csv(path, name, context, [COUNT_COLUMN], _observations)
+        return parse_yearly_csv(path, name, context, [COUNT_COLUMN], _observations, value_columns=[COUNT_COLUMN])
 
 
 PARSER = PoliceHaervaerkParser()

@@ -80,7 +80,8 @@ class PoliceTryghedsindeksParser:
         if SHEET not in sheets:
             raise DeliveryRejected(path.name, f"arket {SHEET} mangler (fandt: {', '.join(sheets) or 'ingen ark'})",
                                    f"en projektmappe med arket {SHEET}")
-        table = read_xlsx_sheet(path, SHEET, [AREA_COLUMN, INDEX_COLUMN, VALUE_COLUMN], [RESPONDENTS_COLUMN])
+        table = read_xlsx_sheet(path, SHEET, [AREA_COLUMN, INDEX_COLUMN, VALUE_COLUMN], [RESPONDENTS_COLUMN],
+                                value_columns=[VALUE_COLUMN, RESPONDENTS_COLUMN])
         reject_personal_data([table], extra_cells=scan_other_sheets(path, [s for s in sheets if s != SHEET]))
         observations = [_observation(row, area_key, period, table) for row, area_key in area_rows(table, context)]
         reject_repeated_cells(observations, table.file_name)
