@@ -216,8 +216,8 @@ mean_values as (
         period_start,
         period_end,
         case when not any_suppressed then value_mean end as value,
-        null::double as numerator,  -- noqa: CV11
-        null::double as denominator,
+        cast(null as double) as numerator,
+        cast(null as double) as denominator,
         unit,
         any_suppressed as suppressed,
         delivered_at
