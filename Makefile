@@ -38,6 +38,8 @@ demo: install  ## run the nightly flow on the bundled sample deliveries and buil
 	$(KPI) nightly --sources sources/sample --warehouse warehouse/kpi.duckdb
 	$(KPI) report --warehouse warehouse/kpi.duckdb --output reports/kpi_rapport.html
 	$(KPI) sql "select status, count(*) as rows from kpi_status group by 1 order by 2 desc"
+	$(KPI) templates --period 2021 --out templates
+	$(KPI) gaps --warehouse warehouse/kpi.duckdb --supplier politi
 
 lint: install  ## ruff and sqlfluff on every tracked Python and SQL file
 	git ls-files -z '*.py' | xargs -0 -r $(VENV)/bin/ruff check --force-exclude
