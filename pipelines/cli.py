@@ -95,7 +95,13 @@ def _nightly_programmes(path: Path, as_of: str | None, verbose: bool) -> int:
 def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: bool,
                  plan_id: str = DEFAULT_PLAN_ID) -> int:
     from pipelines.operate.run_logging import new_log_file
+    from pipelines.privacy.cpr import MissingKeyError, load_key
 
+    try:  # only `kpi init-key` creates a key: a run never invents one
+        load_key()
+    except MissingKeyError as exc:
+        err_console.print(f"[red]Kørslen er ikke startet; intet er indlæst.[/red] {exc}", highlight=False)
+        return EXIT_FAILED
     log_file = new_log_file(warehouse.parent / "logs")
     run_id = uuid.uuid4().hex[:12]
     try:
@@ -118,11 +124,9 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
     from pipelines import progress
     from pipelines.flows.nightly import nightly_flow, skipped_if_locked
     from pipelines.operate.run_logging import route_logs
-    from pipelines.privacy.cpr import ensure_key_file
     from pipelines.settings import RunConfig
 
     route_logs(log_file, verbose)
-    ensure_key_file()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=verbose) as bar:
         task_id = bar.add_task("Starter Prefect", total=None)
@@ -249,11 +253,13 @@ def criteria(
 def sample(
     target: Annotated[Path, typer.Option("--target", help="Hvor eksempelleverancerne skrives.")] = DEFAULT_SOURCES
     / "sample",
+    scale: Annotated[int, typer.Option("--scale", min=1,
+                                       help="Befolkningens størrelse: N gange eksempelbefolkningen.")] = 1,
 ) -> None:
     """Skriv eksempelleverancer (demo og test) til TARGET/inbox/<kildesystem>/."""
     from pipelines.sample import generate
 
-    written = generate(target)
+    written = generate(target, scale)
     console.print(f"Skrev {len(written)} filer under {target / 'inbox'}.")
 
 

@@ -36,6 +36,7 @@ from pipelines.operate.alerts import alert_after_run  # noqa: E402
 from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
 from pipelines.operate.pause import pause_at  # noqa: E402
 from pipelines.operate.runlog import RunRecord, append_run, read_runs, record_start  # noqa: E402
+from pipelines.privacy.keys import KeyMismatchError, MissingKeyError, verify_key  # noqa: E402
 from pipelines.reference import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
 from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
 from pipelines.timings import log_totals, timed  # noqa: E402
@@ -186,6 +187,8 @@ def _run_stages(config: RunConfig, result: NightlyResult) -> None:
             _remove_leftovers(config)
             reference_dir, result.reference_origins = reference_task(config, run_dir)
             build = prepare_build_task(config, reference_dir)
+            with duckdb.connect(str(build)) as con:
+                verify_key(con)  # before any person-level file is parsed: a missing or another key loads nothing
         with timed("discover"):
             deliveries = discover_task(config, build)
         result.outcomes = ingest_task(config, build, deliveries, reference_dir)  # times parse, validate, load
@@ -204,6 +207,8 @@ def _run_stages(config: RunConfig, result: NightlyResult) -> None:
             result.run = replace(result.run, message=(result.run.message + " " + " ".join(notes))[:MESSAGE_LIMIT])
     except ReferenceProblem as problem:
         result.failure = problem.message + ". Intet er indlæst."
+    except (MissingKeyError, KeyMismatchError) as exc:  # Danish already; nothing was loaded
+        result.failure = str(exc)
     except Exception as exc:  # the run fails as a whole; the last good warehouse stays published
         log.exception("Nightly run %s failed", result.run.run_id)
         result.failure = f"{type(exc).__name__}: {exc}"

@@ -45,7 +45,7 @@ def parse_and_validate(delivery: Delivery, context: ParseContext):
         raise DeliveryRejected(delivery.file_name, f"filen kunne ikke læses ({type(exc).__name__})",
                                "en fil der følger leverancebeskrivelsen (source_formats.md)") from exc
     with timed("validate"):
-        validate_frame(parsed.frame, delivery.source_system, delivery.file_name,
+        validate_frame(parsed.frame, parsed.table or delivery.source_system, delivery.file_name,
                        {"file_periods": [p.label for p in delivery.name.periods]},
                        programme_areas=[k for k in context.areas.area_keys if k not in COMPARATOR_AREA_KEYS])
     return parsed
@@ -68,6 +68,6 @@ def ingest(con: duckdb.DuckDBPyConnection, delivery: Delivery, context: ParseCon
         outcome.status, outcome.error = "rejected", rejection.message
         return outcome
     with timed("load"):
-        outcome.rows = load_observations(con, delivery, parsed.frame, parsed.warnings)
+        outcome.rows = load_observations(con, delivery, parsed.frame, parsed.warnings, parsed.table)
     outcome.status, outcome.warnings = "loaded", parsed.warnings
     return outcome
