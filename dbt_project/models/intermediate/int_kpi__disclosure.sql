@@ -46,7 +46,7 @@ primary_flags as (
     left join small_cells
         on evaluated.source_system = small_cells.source_system
             and evaluated.indicator = small_cells.indicator
-            and evaluated.period = small_cells.period
+            and {{ disclosure_period('evaluated.period') }} = small_cells.period
 
 ),
 

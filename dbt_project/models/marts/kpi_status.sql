@@ -1,5 +1,6 @@
 {#-
-    Contract table: one row per criterion × area × evaluation period. Small cells (rule 8) are hidden
+    Contract table: one row per criterion × area × evaluation period (a calendar year, quarter, school year or
+    birth cohort, with its first and last day as the contract's key section asks). Small cells (rule 8) are hidden
     here (flags from int_kpi__disclosure): a hidden value becomes `suppressed`, and a target or baseline
     from which a hidden value could be read back (the chained target is previous × (1 ± pct)) is NULL.
 -#}
@@ -36,5 +37,7 @@ select
             then {{ status_da('status') }} || ': sammenligningstallet er diskretioneret (færre end 5 personer).'
         else status_reason
     end as status_reason,
-    delivered_at as data_as_of
+    delivered_at as data_as_of,
+    period_start,
+    period_end
 from disclosure
