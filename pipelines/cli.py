@@ -54,9 +54,13 @@ def nightly(
     """
     from pipelines import progress
     from pipelines.flows.nightly import nightly_flow
-    from pipelines.privacy.cpr import ensure_key_file
+    from pipelines.privacy.cpr import MissingKeyError, load_key
 
-    ensure_key_file()
+    try:  # only `kpi init-key` creates a key: a run never invents one
+        load_key()
+    except MissingKeyError as exc:
+        err_console.print(f"[red]Kørslen er ikke startet; intet er indlæst.[/red] {exc}")
+        raise typer.Exit(EXIT_FAILED) from None
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
         task_id = bar.add_task("Starter Prefect", total=None)

@@ -22,6 +22,7 @@ from pipelines import progress  # noqa: E402
 from pipelines.ingest.discover import Decision, Delivery, discover  # noqa: E402
 from pipelines.ingest.ingest import IngestOutcome, ingest, parse_context  # noqa: E402
 from pipelines.ingest.parsers import registry  # noqa: E402
+from pipelines.privacy.keys import KeyMismatchError, MissingKeyError, verify_key  # noqa: E402
 from pipelines.settings import RunConfig  # noqa: E402
 from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
 from pipelines.warehouse.build import (  # noqa: E402
@@ -67,6 +68,7 @@ def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery]) -> l
     outcomes = []
     to_do = [d for d in deliveries if d.decision is not Decision.SEEN]
     with duckdb.connect(str(build)) as con:
+        verify_key(con)  # before any person-level file is parsed; a missing or other key loads nothing
         for index, delivery in enumerate(to_do, start=1):
             progress.report(f"Indlæser {delivery.file_name}", index, len(to_do))
             outcomes.append(ingest(con, delivery, context))
@@ -100,6 +102,8 @@ def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None) -> 
             return result
         publish_task(config, build)
         result.published = True
+    except (MissingKeyError, KeyMismatchError) as exc:  # Danish already; nothing was loaded
+        result.failure = str(exc)
     except Exception as exc:  # the run fails as a whole; the last good warehouse stays published
         result.failure = f"{type(exc).__name__}: {exc}"
     finally:

@@ -41,7 +41,7 @@ def parse_and_validate(delivery: Delivery, context: ParseContext):
     except Exception as exc:  # a parser bug or an unforeseen file must reject the file, never crash the run
         raise DeliveryRejected(delivery.file_name, f"filen kunne ikke læses ({type(exc).__name__})",
                                "en fil der følger leverancebeskrivelsen (source_formats.md)") from exc
-    validate_frame(parsed.frame, delivery.source_system, delivery.file_name,
+    validate_frame(parsed.frame, parsed.table or delivery.source_system, delivery.file_name,
                    {"file_periods": [p.label for p in delivery.name.periods]})
     return parsed
 
@@ -62,6 +62,6 @@ def ingest(con: duckdb.DuckDBPyConnection, delivery: Delivery, context: ParseCon
         record_rejection(con, delivery, rejection)
         outcome.status, outcome.error = "rejected", rejection.message
         return outcome
-    outcome.rows = load_observations(con, delivery, parsed.frame, parsed.warnings)
+    outcome.rows = load_observations(con, delivery, parsed.frame, parsed.warnings, parsed.table)
     outcome.status, outcome.warnings = "loaded", parsed.warnings
     return outcome

@@ -13,6 +13,7 @@ import hmac
 import os
 import re
 import secrets
+from datetime import date
 from pathlib import Path
 
 # Same shape as source_formats.md ("\b\d{6}-?\d{4}\b") and the contract checker.
@@ -29,13 +30,30 @@ def contains_cpr(text: str) -> bool:
     return bool(CPR_PATTERN.search(text))
 
 
-def is_valid_cpr(text: str) -> bool:
-    """DDMMYY-SSSS or DDMMYYSSSS with a plausible day and month (no modulus-11 check: it was dropped in 2007)."""
+def century(year_2: int, seventh_digit: int) -> int:
+    """The century of a CPR birth date from its 7th digit (CPR-kontoret's rule, no modulus-11)."""
+    if seventh_digit <= 3:
+        return 1900
+    if seventh_digit in (4, 9):
+        return 2000 if year_2 <= 36 else 1900
+    return 2000 if year_2 <= 57 else 1800
+
+
+def birth_date(text: str) -> date | None:
+    """The birth date a CPR number states (`DDMMYY-SSSS` or `DDMMYYSSSS`), or None when it is not a CPR."""
     match = _STRICT_CPR.match(text.strip())
     if not match:
-        return False
-    day, month = int(match[1]), int(match[2])
-    return 1 <= day <= 31 and 1 <= month <= 12
+        return None
+    day, month, year_2 = int(match[1]), int(match[2]), int(match[3])
+    try:
+        return date(century(year_2, int(match[4][0])) + year_2, month, day)
+    except ValueError:
+        return None
+
+
+def is_valid_cpr(text: str) -> bool:
+    """DDMMYY-SSSS or DDMMYYSSSS stating a real date (no modulus-11 check: it was dropped in 2007)."""
+    return birth_date(text) is not None
 
 
 def normalise_cpr(text: str) -> str:
@@ -54,7 +72,10 @@ def load_key() -> bytes:
         raise MissingKeyError(
             f"Ingen pseudonymiseringsnøgle: sæt KPI_HMAC_KEY eller læg en nøglefil i {path} (kør 'kpi init-key')."
         )
-    return path.read_bytes().strip()
+    key = path.read_bytes().strip()
+    if not key:
+        raise MissingKeyError(f"Pseudonymiseringsnøglen i {path} er tom (kør 'kpi init-key' eller sæt KPI_HMAC_KEY).")
+    return key
 
 
 def ensure_key_file() -> Path:

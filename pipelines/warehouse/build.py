@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipelines.catalog.load import read_catalog, write_catalog
 from pipelines.ingest.parsers import registry
@@ -15,7 +16,14 @@ from pipelines.warehouse.schema import ensure_raw_schema
 
 def aggregate_sources() -> list[str]:
     """Sources parsed into the observation shape; each has a raw table of its own."""
-    return sorted(name for name, parser in registry().items() if parser.aggregate)
+    return sorted(name for name, parser in registry().items()
+                  if parser.aggregate and not getattr(parser, "raw_tables", None))
+
+
+def row_tables() -> dict[str, dict[str, pl.DataType]]:
+    """Raw tables of the sources parsed row by row (person level, questionnaire): table → columns."""
+    return {table: schema for parser in registry().values() for table, schema in
+            getattr(parser, "raw_tables", {}).items()}
 
 
 def measurement_sources() -> list[str]:
@@ -36,7 +44,7 @@ def prepare_build(internal: Path, catalog_file: Path) -> Path:
     if internal.is_file():
         shutil.copy2(internal, build)
     with duckdb.connect(str(build)) as con:
-        ensure_raw_schema(con, aggregate_sources())
+        ensure_raw_schema(con, aggregate_sources(), row_tables())
         write_catalog(con, read_catalog(catalog_file))
     return build
 

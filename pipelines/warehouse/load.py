@@ -49,8 +49,8 @@ def record_duplicate(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> None
 
 
 def load_observations(con: duckdb.DuckDBPyConnection, delivery: Delivery, frame: pl.DataFrame,
-                      warnings: list[str]) -> int:
-    """Append the delivery's rows, then settle which file of its chain is the valid one."""
+                      warnings: list[str], table_name: str | None = None) -> int:
+    """Append the delivery's rows to its raw table (default: the source's), then settle its chain."""
     name = delivery.name
     assert name is not None
     now = datetime.now()
@@ -61,7 +61,7 @@ def load_observations(con: duckdb.DuckDBPyConnection, delivery: Delivery, frame:
         pl.lit(name.delivered_at).alias("delivered_at"),
         pl.lit(now).alias("loaded_at"),
     )
-    table = f"raw.{delivery.source_system}"
+    table = f"raw.{table_name or delivery.source_system}"
     columns = [r[0] for r in con.execute(f"select * from {table} limit 0").description]
     con.register("incoming_delivery", stamped.select(columns).to_arrow())
     try:

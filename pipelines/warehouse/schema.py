@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import duckdb
+import polars as pl
 
 from pipelines.ingest.parsers.base import OBSERVATION_SCHEMA
 
 _DUCKDB_TYPES = {"Utf8": "varchar", "String": "varchar", "Date": "date", "Float64": "double",
-                 "Boolean": "boolean", "Int64": "bigint"}
+                 "Boolean": "boolean", "Int64": "bigint", "Int32": "integer"}
 
 LEDGER_DDL = """
 create table if not exists raw.load_ledger (
@@ -44,9 +45,18 @@ def observation_table_ddl(source_system: str) -> str:
     return f"create table if not exists raw.{source_system} ({DELIVERY_COLUMNS}, {columns})"
 
 
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection, aggregate_sources: list[str]) -> None:
+def row_table_ddl(table: str, schema: dict[str, pl.DataType]) -> str:
+    """A raw table of a source parsed row by row (person-level sources): delivery stamps, then its columns."""
+    columns = ", ".join(f"{name} {_DUCKDB_TYPES[str(dtype)]}" for name, dtype in schema.items())
+    return f"create table if not exists raw.{table} ({DELIVERY_COLUMNS}, {columns})"
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection, aggregate_sources: list[str],
+                      row_tables: dict[str, dict[str, pl.DataType]] | None = None) -> None:
     con.execute("create schema if not exists raw")
     con.execute(LEDGER_DDL)
     con.execute(DELIVERY_GAPS_DDL)
     for source_system in aggregate_sources:
         con.execute(observation_table_ddl(source_system))
+    for table, schema in (row_tables or {}).items():
+        con.execute(row_table_ddl(table, schema))

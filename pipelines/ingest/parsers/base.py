@@ -47,6 +47,8 @@ class ParseContext:
 class ParsedDelivery:
     frame: pl.DataFrame
     warnings: list[str] = field(default_factory=list)
+    # The raw table (and GX suite) the frame goes to; None = the source's observation table.
+    table: str | None = None
 
 
 class SourceParser(Protocol):

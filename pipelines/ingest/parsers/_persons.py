@@ -1,0 +1,151 @@
+"""What the person-level parsers share (source_formats.md 0.2): CPR → pseudonym, address → area, dates.
+
+A CPR number lives only inside `PersonRows` while a file is parsed: each one is replaced by its
+HMAC-SHA256 pseudonym and its birth year at once, and the frame a parser returns holds neither the CPR
+nor the address nor the full birth date. Errors name the row and the column, never the value of a CPR
+column; any other value that looks like a CPR is not quoted either (`shown`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.ingest.addresses import AddressBook
+from pipelines.ingest.errors import DeliveryRejected
+from pipelines.ingest.filenames import FileName
+from pipelines.ingest.readers import RawRow, RawTable, parse_number
+from pipelines.privacy.cpr import birth_date, contains_cpr, load_key, pseudonymise
+
+STREET, HOUSE_NUMBER, POSTCODE = "Vejnavn", "Husnr", "Postnr"
+ADDRESS_COLUMNS = (STREET, HOUSE_NUMBER, POSTCODE)
+HIDDEN = "en værdi der ligner et CPR-nummer (vises ikke)"
+PERSON_ID_REGEX = "^[0-9a-f]{64}$"
+
+
+def shown(text: str) -> str:
+    """A cell as it may appear in an error: quoted, unless it could be a CPR number."""
+    if contains_cpr(text):
+        return HIDDEN
+    return f"'{text}'" if text else "tom"
+
+
+@contextmanager
+def no_cpr_in_errors() -> Iterator[None]:
+    """Last line of defence: a rejection whose text holds a CPR-shaped token loses the token."""
+    try:
+        yield
+    except DeliveryRejected as rejection:
+        if contains_cpr(rejection.message):
+            raise DeliveryRejected(rejection.file_name, HIDDEN if contains_cpr(rejection.found) else rejection.found,
+                                   "en gyldig værdi (se source_formats.md)" if contains_cpr(rejection.expected)
+                                   else rejection.expected, row=rejection.row, column=rejection.column,
+                                   gap_type=rejection.gap_type) from None
+        raise
+
+
+class PersonRows:
+    """CPR and address handling for one delivery: pseudonyms, birth years, areas and the outside count."""
+
+    def __init__(self, table: RawTable, name: FileName, reference_dir: Path) -> None:
+        self.table = table
+        self.name = name
+        self._key = load_key()
+        self._addresses = AddressBook.from_reference(reference_dir)
+        self._persons: dict[str, tuple[str, int, date]] = {}
+        self._areas: dict[tuple[str, str, str], str | None] = {}
+        self.outside: set[str] = set()
+        self.outside_rows = 0
+
+    def reject(self, row: RawRow | None, column: str | None, found: str, expected: str) -> DeliveryRejected:
+        return DeliveryRejected(self.table.file_name, found, expected, row=row.number if row else None,
+                                column=column)
+
+    def person(self, row: RawRow, column: str) -> tuple[str, int, date]:
+        """(pseudonym, birth year, birth date) of the row's CPR; the date is for checks, never for storing."""
+        text = row[column].strip()
+        known = self._persons.get(text)
+        if known is not None:
+            return known
+        born = birth_date(text)
+        if born is None:
+            found = "tomt CPR-nummer" if not text else "et ugyldigt CPR-nummer (værdien vises ikke)"
+            raise self.reject(row, column, found, "DDMMÅÅ-SSSS eller DDMMÅÅSSSS med en gyldig dato")
+        person = (pseudonymise(text, self._key), born.year, born)
+        self._persons[text] = person
+        return person
+
+    def area(self, row: RawRow, person_id: str) -> str | None:
+        """The row's area from its address; None (and counted) when the person lives outside the areas."""
+        address = (row[STREET], row[HOUSE_NUMBER], row[POSTCODE])
+        if address not in self._areas:
+            self._areas[address] = self._addresses.area_of(*address)
+        area_key = self._areas[address]
+        if area_key is None:
+            self.outside.add(person_id)
+            self.outside_rows += 1
+        return area_key
+
+    def warnings(self) -> list[str]:
+        file_name = self.table.file_name
+        found = [f"{file_name}: ukendt kolonne {shown(column)} ignoreret" for column in self.table.unknown_columns]
+        if self.outside:
+            found.append(f"{file_name}: {len(self.outside)} personer uden for områderne udeladt "
+                         f"({self.outside_rows} rækker)")
+        return found
+
+
+def parse_date(row: RawRow, column: str, pattern: str, rows: PersonRows, *, required: bool = True) -> date | None:
+    text = row[column].strip()
+    if not text and not required:
+        return None
+    try:
+        return datetime.strptime(text, pattern).date()
+    except ValueError:
+        shown_pattern = pattern.replace("%d", "DD").replace("%m", "MM").replace("%Y", "ÅÅÅÅ")
+        raise rows.reject(row, column, f"{shown(text)} er ikke en dato", shown_pattern) from None
+
+
+def parse_decimal(row: RawRow, column: str, rows: PersonRows, *, minimum: float = 0,
+                  check: Callable[[float], bool] | None = None, expected: str = "et tal ≥ 0") -> float:
+    text = row[column]
+    cell = parse_number(text)
+    if cell is None or cell.value is None or cell.value < minimum or (check is not None and not check(cell.value)):
+        raise rows.reject(row, column, f"{shown(text)}", expected)
+    return float(cell.value)
+
+
+def require_in_set(row: RawRow, column: str, allowed: dict[str, str], rows: PersonRows) -> str:
+    """The canonical spelling of a code from a closed list (case- and space-insensitive)."""
+    text = " ".join(row[column].split())
+    value = allowed.get(text.casefold())
+    if value is None:
+        raise rows.reject(row, column, f"{shown(text)}", "en af " + ", ".join(sorted(set(allowed.values()))))
+    return value
+
+
+def code_list(*codes: str) -> dict[str, str]:
+    return {code.casefold(): code for code in codes}
+
+
+def require_date_in_file(day: date, row: RawRow, column: str, rows: PersonRows) -> None:
+    name = rows.name
+    if not (name.first_day <= day <= name.last_day):
+        raise rows.reject(row, column, f"datoen {day:%d-%m-%Y} ligger uden for filens periode {name.period_token}",
+                          f"en dato mellem {name.first_day:%d-%m-%Y} og {name.last_day:%d-%m-%Y}")
+
+
+def require_file_period(row: RawRow, column: str, rows: PersonRows) -> str:
+    """A period column (`Skoleår`, `Kvartal`) must state the file's own period."""
+    label = rows.name.periods[0].label
+    if row[column].strip().replace(" ", "") != label or len(rows.name.periods) != 1:
+        raise rows.reject(row, column, f"{shown(row[column].strip())}", f"filens periode {label}")
+    return label
+
+
+def person_frame(records: list[dict[str, object]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(records, schema=schema, orient="row") if records else pl.DataFrame(schema=schema)

@@ -1,0 +1,84 @@
+"""Sundhedsplejen's Novax visit extract: one row per child and visit (source_formats.md section 10).
+
+The child's CPR becomes a pseudonym; of the birth date only the year and month are kept (cohort and
+visit windows), with the child's age in days at the visit. The area is the address at birth; children
+living outside the areas are dropped. `Fødselsdato` must agree with the date in the CPR number.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import polars as pl
+
+from pipelines.ingest.filenames import FileName
+from pipelines.ingest.parsers._persons import (
+    ADDRESS_COLUMNS,
+    PersonRows,
+    code_list,
+    no_cpr_in_errors,
+    parse_date,
+    person_frame,
+    require_date_in_file,
+    require_in_set,
+)
+from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
+from pipelines.ingest.readers import read_delimited
+
+CHILD_CPR, BIRTH_DATE, VISIT_TYPE, VISIT_DATE, STATUS = "Barn_CPR", "Fødselsdato", "Besøgstype", "Besøgsdato", "Status"
+COLUMNS = (CHILD_CPR, BIRTH_DATE, *ADDRESS_COLUMNS, VISIT_TYPE, VISIT_DATE, STATUS)
+DATE_FORMAT = "%d.%m.%Y"
+VISIT_TYPES = code_list("Graviditetsbesøg", "Barselsbesøg", "2-3 mdr besøg", "4-6 mdr besøg", "8-10 mdr besøg",
+                        "Ekstra behovsbesøg 6 mdr", "Ekstra behovsbesøg 18 mdr", "3-års besøg", "Mødregruppe")
+STATUSES = code_list("Gennemført", "Aflyst", "Udeblevet")
+PREGNANCY_DAYS = 300  # a pregnancy visit may lie this long before the birth
+SCHEMA: dict[str, pl.DataType] = {
+    "child_id": pl.Utf8,
+    "birth_year": pl.Int64,
+    "birth_date_month": pl.Int64,
+    "area_key": pl.Utf8,
+    "visit_type": pl.Utf8,
+    "visit_date": pl.Date,
+    "visit_age_days": pl.Int64,
+    "visit_status": pl.Utf8,
+    "source_row": pl.Int64,
+}
+
+
+class NovaxParser:
+    source_system = "novax"
+    extensions = ("csv",)
+    file_types: tuple[str, ...] = ()
+    aggregate = False
+    raw_tables: ClassVar[dict[str, dict[str, pl.DataType]]] = {"novax": SCHEMA}
+
+    def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        with no_cpr_in_errors():
+            table = read_delimited(path, COLUMNS)
+            rows = PersonRows(table, name, context.reference_dir)
+            records = []
+            for row in table.rows:
+                child_id, _, born = rows.person(row, CHILD_CPR)
+                stated = parse_date(row, BIRTH_DATE, DATE_FORMAT, rows)
+                if stated != born:
+                    raise rows.reject(row, BIRTH_DATE, "fødselsdatoen passer ikke med CPR-nummeret (vises ikke)",
+                                      "barnets fødselsdato som i CPR-nummeret")
+                visit_type = require_in_set(row, VISIT_TYPE, VISIT_TYPES, rows)
+                visit_date = parse_date(row, VISIT_DATE, DATE_FORMAT, rows)
+                require_date_in_file(visit_date, row, VISIT_DATE, rows)
+                age_days = (visit_date - born).days
+                if age_days < -PREGNANCY_DAYS or (age_days < 0 and visit_type != "Graviditetsbesøg"):
+                    raise rows.reject(row, VISIT_DATE, "besøget ligger før barnets fødsel",
+                                      "en besøgsdato efter fødslen (graviditetsbesøg: højst 300 dage før)")
+                status = require_in_set(row, STATUS, STATUSES, rows)
+                area_key = rows.area(row, child_id)
+                if area_key is None:
+                    continue
+                records.append({"child_id": child_id, "birth_year": born.year, "birth_date_month": born.month,
+                                "area_key": area_key, "visit_type": visit_type, "visit_date": visit_date,
+                                "visit_age_days": age_days, "visit_status": status, "source_row": row.number})
+            return ParsedDelivery(person_frame(records, SCHEMA), rows.warnings(), table="novax")
+
+
+PARSER = NovaxParser()

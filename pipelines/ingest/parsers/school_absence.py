@@ -1,0 +1,148 @@
+"""Pupil absence per school year and the quarterly dropout list (source_formats.md sections 11 and 12).
+
+Two file types in one inbox: `school_absence_<YYYY-YY>_…` (one row per pupil and school year: school days
+and absence days by kind, half days allowed) and `school_absence_dropout_<YYYYQn>_…` (the pupils on the
+quarter's dropout list). The CPR becomes a pseudonym (and, for the school year, a birth year), the
+address an area; pupils living outside the areas are dropped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import polars as pl
+
+from pipelines.ingest.errors import DeliveryRejected
+from pipelines.ingest.filenames import FileName
+from pipelines.ingest.parsers._persons import (
+    ADDRESS_COLUMNS,
+    PersonRows,
+    no_cpr_in_errors,
+    parse_decimal,
+    person_frame,
+    require_file_period,
+    shown,
+)
+from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
+from pipelines.ingest.readers import RawRow, read_delimited
+from pipelines.privacy.cpr import contains_cpr
+
+SCHOOL_YEAR, PUPIL_CPR, SCHOOL, GRADE, SCHOOL_DAYS = "Skoleår", "Elev_CPR", "Skole", "Klassetrin", "Skoledage"
+SICK, LAWFUL, UNLAWFUL = "Fravær sygdom", "Fravær lovligt", "Fravær ulovligt"
+QUARTER, ABSENCE_PCT = "Kvartal", "Fraværsprocent"
+YEAR_COLUMNS = (SCHOOL_YEAR, PUPIL_CPR, SCHOOL, GRADE, *ADDRESS_COLUMNS, SCHOOL_DAYS, SICK, LAWFUL, UNLAWFUL)
+DROPOUT_COLUMNS = (QUARTER, PUPIL_CPR, *ADDRESS_COLUMNS, SCHOOL, ABSENCE_PCT)
+DROPOUT = "dropout"
+PUPIL_YEAR_SCHEMA: dict[str, pl.DataType] = {
+    "school_year": pl.Utf8,
+    "pupil_id": pl.Utf8,
+    "birth_year": pl.Int64,
+    "school": pl.Utf8,
+    "grade": pl.Int64,
+    "area_key": pl.Utf8,
+    "school_days": pl.Int64,
+    "absence_sick_days": pl.Float64,
+    "absence_lawful_days": pl.Float64,
+    "absence_unlawful_days": pl.Float64,
+    "source_row": pl.Int64,
+}
+DROPOUT_SCHEMA: dict[str, pl.DataType] = {
+    "quarter": pl.Utf8,
+    "pupil_id": pl.Utf8,
+    "area_key": pl.Utf8,
+    "school": pl.Utf8,
+    "absence_pct": pl.Float64,
+    "source_row": pl.Int64,
+}
+
+
+def _school(row: RawRow, rows: PersonRows) -> str:
+    text = " ".join(row[SCHOOL].split())
+    if not text or contains_cpr(text):
+        raise rows.reject(row, SCHOOL, shown(text), "skolens navn")
+    return text
+
+
+def _whole(row: RawRow, column: str, rows: PersonRows, low: int, high: int) -> int:
+    expected = f"et helt tal fra {low} til {high}"
+    value = parse_decimal(row, column, rows, minimum=low, check=lambda v: v.is_integer() and v <= high,
+                          expected=expected)
+    return int(value)
+
+
+def _half_days(row: RawRow, column: str, rows: PersonRows) -> float:
+    return parse_decimal(row, column, rows, check=lambda v: (v * 2).is_integer(),
+                         expected="dage ≥ 0 i hele eller halve dage (f.eks. 2,5)")
+
+
+class SchoolAbsenceParser:
+    source_system = "school_absence"
+    extensions = ("csv",)
+    file_types: tuple[str, ...] = (DROPOUT,)
+    aggregate = False
+    raw_tables: ClassVar[dict[str, dict[str, pl.DataType]]] = {
+        "school_absence": PUPIL_YEAR_SCHEMA, "school_absence_dropout": DROPOUT_SCHEMA}
+
+    def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        with no_cpr_in_errors():
+            if name.file_type == DROPOUT:
+                return self._dropout_list(path, name, context)
+            return self._pupil_years(path, name, context)
+
+    def _pupil_years(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        if "/" not in name.periods[0].label:
+            raise DeliveryRejected(path.name, f"perioden {name.period_token} er ikke et skoleår",
+                                   "ét skoleår pr. fil (school_absence_ÅÅÅÅ-ÅÅ_…)")
+        table = read_delimited(path, YEAR_COLUMNS)
+        rows = PersonRows(table, name, context.reference_dir)
+        records, seen = [], {}
+        for row in table.rows:
+            school_year = require_file_period(row, SCHOOL_YEAR, rows)
+            pupil_id, birth_year, _ = rows.person(row, PUPIL_CPR)
+            if pupil_id in seen:
+                raise rows.reject(row, PUPIL_CPR, f"eleven står også i række {seen[pupil_id]}",
+                                  "én række pr. elev og skoleår")
+            seen[pupil_id] = row.number
+            school = _school(row, rows)
+            grade = _whole(row, GRADE, rows, 0, 10)
+            school_days = _whole(row, SCHOOL_DAYS, rows, 1, 366)
+            absences = [_half_days(row, column, rows) for column in (SICK, LAWFUL, UNLAWFUL)]
+            if sum(absences) > school_days:
+                raise rows.reject(row, SICK, "flere fraværsdage end skoledage", "fravær i alt ≤ skoledage")
+            area_key = rows.area(row, pupil_id)
+            if area_key is None:
+                continue
+            records.append({"school_year": school_year, "pupil_id": pupil_id, "birth_year": birth_year,
+                            "school": school, "grade": grade, "area_key": area_key, "school_days": school_days,
+                            "absence_sick_days": absences[0], "absence_lawful_days": absences[1],
+                            "absence_unlawful_days": absences[2], "source_row": row.number})
+        return ParsedDelivery(person_frame(records, PUPIL_YEAR_SCHEMA), rows.warnings(), table="school_absence")
+
+    def _dropout_list(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        if "Q" not in name.periods[0].label or len(name.periods) != 1:
+            raise DeliveryRejected(path.name, f"perioden {name.period_token} er ikke et kvartal",
+                                   "ét kvartal pr. fil (school_absence_dropout_ÅÅÅÅQn_…)")
+        table = read_delimited(path, DROPOUT_COLUMNS, allow_empty=True)
+        rows = PersonRows(table, name, context.reference_dir)
+        records, seen = [], {}
+        for row in table.rows:
+            quarter = require_file_period(row, QUARTER, rows)
+            pupil_id, _, _ = rows.person(row, PUPIL_CPR)
+            if pupil_id in seen:
+                raise rows.reject(row, PUPIL_CPR, f"eleven står også i række {seen[pupil_id]}",
+                                  "én række pr. elev og kvartal")
+            seen[pupil_id] = row.number
+            school = _school(row, rows)
+            absence_pct = parse_decimal(row, ABSENCE_PCT, rows, check=lambda v: v <= 100,
+                                        expected="en procent mellem 0 og 100")
+            area_key = rows.area(row, pupil_id)
+            if area_key is None:
+                continue
+            records.append({"quarter": quarter, "pupil_id": pupil_id, "area_key": area_key, "school": school,
+                            "absence_pct": absence_pct, "source_row": row.number})
+        return ParsedDelivery(person_frame(records, DROPOUT_SCHEMA), rows.warnings(),
+                              table="school_absence_dropout")
+
+
+PARSER = SchoolAbsenceParser()
