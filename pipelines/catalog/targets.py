@@ -125,7 +125,7 @@ def _grain_bounds(grain: str, area_rule: dict[str, Any], reading: dict[str, Any]
             due -= 1
         due = reading.get("due_period", due)
         baseline = reading.get("baseline_period") or _baseline_year(baselines, area_rule, area_key)
-        first = baseline if baseline is not None else plan_start.year
+        first = reading.get("first_period") or (baseline if baseline is not None else plan_start.year)
         last = reading.get("last_period") or (due if due is not None and not reading.get("then") else plan_end.year)
         return baseline, first, due, last
     due = reading.get("due_period")
