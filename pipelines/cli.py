@@ -161,11 +161,13 @@ def criteria(
 def sample(
     target: Annotated[Path, typer.Option("--target", help="Hvor eksempelleverancerne skrives.")] = DEFAULT_SOURCES
     / "sample",
+    scale: Annotated[int, typer.Option("--scale", min=1,
+                                       help="Befolkningens størrelse: N gange eksempelbefolkningen.")] = 1,
 ) -> None:
     """Skriv eksempelleverancer (demo og test) til TARGET/inbox/<kildesystem>/."""
     from pipelines.sample import generate
 
-    written = generate(target)
+    written = generate(target, scale)
     console.print(f"Skrev {len(written)} filer under {target / 'inbox'}.")
 
 

@@ -6,6 +6,7 @@ Each module `pipelines/sample/<source_system>.py` defines `write(inbox: Path) ->
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 from pathlib import Path
 
@@ -21,11 +22,12 @@ def writers() -> dict[str, object]:
     return out
 
 
-def generate(target: Path) -> list[Path]:
-    """Write the sample inbox under `target/inbox/<source_system>/`."""
+def generate(target: Path, scale: int = 1) -> list[Path]:
+    """Write the sample inbox under `target/inbox/<source_system>/`; person-level sources `scale` times larger."""
     written: list[Path] = []
     for source_system, write in sorted(writers().items()):
         folder = target / "inbox" / source_system
         folder.mkdir(parents=True, exist_ok=True)
-        written += write(folder)
+        scaled = "scale" in inspect.signature(write).parameters  # the writers of the synthetic population
+        written += write(folder, scale=scale) if scaled else write(folder)
     return written
