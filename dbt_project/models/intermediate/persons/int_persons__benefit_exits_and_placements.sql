@@ -37,7 +37,7 @@ provenance as (
 
 areas as (
 
-    select distinct area_key from periods
+    select area_key from {{ ref('stg_catalog__areas') }}
 
 ),
 
@@ -63,6 +63,7 @@ placements as (
     select
         periods.area_key,
         year(periods.start_date) as year,
+        periods.start_date,
         periods.person_id
     from periods
     inner join codes
@@ -87,7 +88,7 @@ events as (
     union all
     select
         'praktik_loentilskud_personer' as indicator,
-        arg_max(area_key, person_id) as area_key,
+        arg_max(area_key, start_date) as area_key,
         year,
         person_id,
         1 as events

@@ -24,7 +24,7 @@ provenance as (
 
 areas as (
 
-    select distinct area_key from periods
+    select area_key from {{ ref('stg_catalog__areas') }}
 
 ),
 

@@ -97,7 +97,7 @@ eligible as (
 
 areas as (
 
-    select distinct area_key from statuses
+    select area_key from {{ ref('stg_catalog__areas') }}
 
 ),
 

@@ -15,7 +15,7 @@ provenance as (
 
 areas as (
 
-    select distinct area_key from listed
+    select area_key from {{ ref('stg_catalog__areas') }}
 
 ),
 
