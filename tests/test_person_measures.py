@@ -209,3 +209,25 @@ def test_published_file_hides_the_small_cells_and_dates_every_period(crafted: Cr
     assert small == [(0,)]
     assert crafted.published("select count(*) from kpi_status where period_start is null or period_end is null") \
         == [(0,)]
+
+
+@pytest.mark.parametrize(("criterion_id", "grain_text", "period_text"), [
+    ("strat_ub_fewer_benefit_recipients", "Vurderes pr. kalenderår", "  2018: "),
+    ("sub_ub_school_absence", "Vurderes pr. skoleår (1. august – 31. juli)", "  2018/19 (01-08-2018 – 31-07-2019): "),
+    ("act_brobyg_dropout_list_minus30", "Vurderes pr. kvartal", "  2018Q1 (01-01-2018 – 31-03-2018): "),
+    ("act_sundhedspleje_extra_visit_6m_share", "Vurderes pr. fødselsårgang", "  2018 (01-01-2018 – 31-12-2018): "),
+])
+def test_kpi_criteria_explains_each_grain_in_danish(crafted: CraftedRun, criterion_id, grain_text, period_text) -> None:
+    from pipelines.explain import explain_criterion
+
+    with duckdb.connect(str(crafted.warehouse), read_only=True) as con:
+        text = explain_criterion(con, criterion_id)
+    assert grain_text in text and period_text in text
+
+
+def test_kpi_criteria_command_on_a_school_year(crafted: CraftedRun) -> None:
+    done = run_kpi("criteria", "strat_ub_education_ready_8_9", "--warehouse", str(crafted.warehouse))
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = " ".join(done.stdout.split())
+    assert "Vurderes pr. skoleår" in text and "2016/17 (01-08-2016 – 31-07-2017)" in text
+    assert "Værdien for 2018/19 er diskretioneret (færre end 5 personer)." in text

@@ -84,3 +84,41 @@
     ) as files,
         generate_series(files.first_year, files.last_year) as years (covered_year)
 {%- endmacro %}
+
+{#-
+    The areas the criteria of a source cover (criteria.yaml `areas`): Novax's cohorts are the children with an
+    address in Ringparken or Motalavej (source_formats.md section 10), so children elsewhere are not counted.
+-#}
+{% macro areas_of_source_criteria(source_system) -%}
+    select distinct criterion_areas.area_key
+    from {{ ref('stg_catalog__criterion_areas') }} as criterion_areas
+    inner join {{ ref('stg_catalog__criteria') }} as criteria
+        on criterion_areas.criterion_id = criteria.criterion_id
+    where criteria.source_system = '{{ source_system }}'
+{%- endmacro %}
+
+{#-
+    A measures CTE with its `combined` rows added: the programme's areas together, as the criteria judge them.
+    Each person counts in one area per period, so counts add up; shares and means pool Σ numerator / Σ
+    denominator. An area without anyone to count (no ended spell, an empty cohort) has no row and adds nothing,
+    so `combined` does not go missing with it. A combined cell is marked suppressed only when every area cell
+    is (then fewer than 5 persons may be behind it; one area with 5 or more makes the total 5 or more).
+-#}
+{% macro with_combined(measures) -%}
+    select * from {{ measures }}
+    union all by name
+    select
+        indicator,
+        'combined' as area_key,
+        period,
+        case
+            when unit = 'count' then sum(value)
+            else sum(numerator) * case unit when 'percent' then 100.0 else 1.0 end / nullif(sum(denominator), 0)
+        end as value,
+        case when unit <> 'count' then sum(numerator) end as numerator,
+        case when unit <> 'count' then sum(denominator) end as denominator,
+        unit,
+        bool_and(suppressed) as suppressed
+    from {{ measures }}
+    group by indicator, period, unit
+{%- endmacro %}

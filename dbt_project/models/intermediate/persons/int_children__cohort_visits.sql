@@ -1,9 +1,18 @@
 {#- Birth cohorts and their extra needs-based visits at 6 and 18 months (Novax, section 10). -#}
 with
 
+programme_areas as (
+
+    {{ areas_of_source_criteria('novax') }}
+
+),
+
 visits as (
 
-    {{ latest_person_rows(ref('stg_novax__visits'), ['child_id', 'visit_type', 'visit_date']) }}
+    select delivered_visits.*
+    from ({{ latest_person_rows(ref('stg_novax__visits'), ['child_id', 'visit_type', 'visit_date']) }}) as delivered_visits
+    inner join programme_areas
+        on delivered_visits.area_key = programme_areas.area_key
 
 ),
 
@@ -141,9 +150,15 @@ measures as (
 
 ),
 
+with_combined as (
+
+    {{ with_combined('measures') }}
+
+),
+
 final as (
 
-    {{ person_observations('novax', 'measures', 'provenance', 'birth_cohort') }}
+    {{ person_observations('novax', 'with_combined', 'provenance', 'birth_cohort') }}
 
 )
 

@@ -1,9 +1,18 @@
 {#- Completed 3-year visits and stable attendance in mothers' groups per area and calendar year (Novax, section 10). -#}
 with
 
+programme_areas as (
+
+    {{ areas_of_source_criteria('novax') }}
+
+),
+
 visits as (
 
-    {{ latest_person_rows(ref('stg_novax__visits'), ['child_id', 'visit_type', 'visit_date']) }}
+    select delivered_visits.*
+    from ({{ latest_person_rows(ref('stg_novax__visits'), ['child_id', 'visit_type', 'visit_date']) }}) as delivered_visits
+    inner join programme_areas
+        on delivered_visits.area_key = programme_areas.area_key
 
 ),
 
@@ -28,7 +37,7 @@ provenance as (
 
 areas as (
 
-    select distinct area_key from visits
+    select area_key from programme_areas
 
 ),
 
@@ -112,9 +121,15 @@ measures as (
 
 ),
 
+with_combined as (
+
+    {{ with_combined('measures') }}
+
+),
+
 final as (
 
-    {{ person_observations('novax', 'measures', 'provenance', 'year') }}
+    {{ person_observations('novax', 'with_combined', 'provenance', 'year') }}
 
 )
 

@@ -96,9 +96,15 @@ measures as (
 
 ),
 
+with_combined as (
+
+    {{ with_combined('measures') }}
+
+),
+
 final as (
 
-    {{ person_observations('questionnaire', 'measures', 'provenance', 'year') }}
+    {{ person_observations('questionnaire', 'with_combined', 'provenance', 'year') }}
 
 )
 

@@ -88,9 +88,15 @@ measures as (
 
 ),
 
+with_combined as (
+
+    {{ with_combined('measures') }}
+
+),
+
 final as (
 
-    {{ person_observations('kmd_opera', 'measures', 'provenance', 'year') }}
+    {{ person_observations('kmd_opera', 'with_combined', 'provenance', 'year') }}
 
 )
 

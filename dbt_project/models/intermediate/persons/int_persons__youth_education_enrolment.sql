@@ -146,9 +146,15 @@ measures as (
 
 ),
 
+with_combined as (
+
+    {{ with_combined('measures') }}
+
+),
+
 final as (
 
-    {{ person_observations('uu_registration', 'measures', 'provenance', 'year') }}
+    {{ person_observations('uu_registration', 'with_combined', 'provenance', 'year') }}
 
 )
 

@@ -45,9 +45,15 @@ measures as (
 
 ),
 
+with_combined as (
+
+    {{ with_combined('measures') }}
+
+),
+
 final as (
 
-    {{ person_observations('school_absence', 'measures', 'provenance', 'quarter') }}
+    {{ person_observations('school_absence', 'with_combined', 'provenance', 'quarter') }}
 
 )
 

@@ -39,9 +39,15 @@ measures as (
 
 ),
 
+with_combined as (
+
+    {{ with_combined('measures') }}
+
+),
+
 final as (
 
-    {{ person_observations('school_readiness', 'measures', 'provenance', 'school_year') }}
+    {{ person_observations('school_readiness', 'with_combined', 'provenance', 'school_year') }}
 
 )
 

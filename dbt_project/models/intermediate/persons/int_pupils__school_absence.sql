@@ -31,9 +31,15 @@ measures as (
 
 ),
 
+with_combined as (
+
+    {{ with_combined('measures') }}
+
+),
+
 final as (
 
-    {{ person_observations('school_absence', 'measures', 'provenance', 'school_year') }}
+    {{ person_observations('school_absence', 'with_combined', 'provenance', 'school_year') }}
 
 )
 
