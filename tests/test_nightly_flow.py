@@ -174,7 +174,7 @@ def test_a_delivered_baseline_wins_and_says_so(demo: Demo) -> None:
     baselines = dict(demo.query(
         "select area_key, baseline_source from kpi_baselines where criterion_id = 'strat_ub_school_absence'"))
     assert baselines["combined"] == "delivered" and baselines["motalavej"] == "delivered"
-    assert baselines["sydbyen"] is None  # nothing delivered, measured or in the catalog: missing_baseline later
+    assert baselines["sydbyen"] == "measured"  # school year 2016/17 from the school-absence extract
     values = set(demo.query("select baseline_value from kpi_status where criterion_id = 'strat_ub_school_absence'"
                             " and area_key = 'combined'"))
     assert values == {(7.9,)}

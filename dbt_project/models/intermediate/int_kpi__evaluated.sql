@@ -91,9 +91,12 @@ final as (
                             then ' (' || {{ op_da('op') }} || ' ' || {{ number_da('expected_value', 2) }} || ')'
                             else ' (kun 0 opfylder, når værdien ' || {{ previous_da('period_grain') }} || ' var 0)' end
                     when kind = 'change_vs_baseline' then
-                        'mål: ' || case when op like '<%' then 'lavere' else 'højere' end || ' end baseline '
+                        'mål: ' || case when coalesce(pct, 0) <> 0 then 'mindst ' || {{ number_da('abs(pct)') }} || ' % ' else '' end
+                        || case when op like '<%' then 'lavere' else 'højere' end || ' end baseline '
                         || {{ number_da('baseline_value') }} || coalesce(' (' || baseline_period || ')', '')
                         || baseline_source_text
+                        || case when coalesce(pct, 0) <> 0
+                            then ', dvs. ' || {{ op_da('op') }} || ' ' || {{ number_da('expected_value', 2) }} else '' end
                     when status in ('on_track', 'off_track') and baseline_value is not null
                         and kind in ('absolute_threshold', 'reach_by_date') then
                         'mål: ' || target_text || '; ret linje fra ' || {{ number_da('baseline_value') }}

@@ -10,7 +10,9 @@ programme_areas as (
 visits as (
 
     select delivered_visits.*
-    from ({{ latest_person_rows(ref('stg_novax__visits'), ['child_id', 'visit_type', 'visit_date']) }}) as delivered_visits
+    from (
+        {{ latest_person_rows(ref('stg_novax__visits'), ['child_id', 'visit_type', 'visit_date']) }}
+    ) as delivered_visits
     inner join programme_areas
         on delivered_visits.area_key = programme_areas.area_key
 
