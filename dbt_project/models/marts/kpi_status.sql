@@ -28,10 +28,10 @@ select
     case when value_hidden and status not in ('not_due', 'qualitative') then 'suppressed' else status end as status,
     case
         when value_hidden and small_value
-            then 'Værdien for ' || period || ' er diskretioneret (færre end 5 personer).'
+            then 'Værdien for ' || coalesce(period_da, period) || ' er diskretioneret (færre end 5 personer).'
         when value_hidden
             then 'Værdien for '
-                || period
+                || coalesce(period_da, period)
                 || ' er diskretioneret, fordi et områdetal er skjult og ellers kunne regnes ud.'
         when (kind = 'yearly_pct_change_vs_previous_year' and previous_hidden) or baseline_hidden
             then {{ status_da('status') }} || ': sammenligningstallet er diskretioneret (færre end 5 personer).'
