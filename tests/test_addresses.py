@@ -69,3 +69,45 @@ def test_afdeling_register_knows_the_seed_afdelinger() -> None:
     assert register.lookup("Slagelse Boligselskab", "15").area_key == "motalavej"
     assert {register.lookup("skælskør boligselskab", n).area_key for n in ("9", "10", "11")} == {"skaelskoer"}
     assert register.lookup("FOB Slagelse", "15") is None
+
+
+@pytest.mark.parametrize(("street", "number", "postcode", "area"), [
+    ("Ringparken", "120, st. tv", "4200", "ringparken"),  # the last number of the range, with a floor
+    ("Ringparken", "121A", "4200", None),  # a letter does not move the number into the range
+    ("Ringparken", "1", "4200", "ringparken"),  # the first number
+    ("Ringparken", "0", "4200", None),
+    ("Sydbyvej", "11B", "4220", "sydbyen"),  # odd side, with a letter
+    ("Sydbyvej", "12A, 1. th", "4220", None),  # even: the other side of the street
+    ("Fjordtoften", "13", "4220", None),  # even side only
+    ("Parkvej", "39", "4230", "skaelskoer"),
+    ("Parkvej", "41", "4230", None),
+    ("Præstevangen", "3", "4200", None),  # postcode mismatch
+    ("Præstevangen", "3", "", None),  # no postcode
+    ("RINGPARKEN", "12 a", "4200", "ringparken"),  # case, and a letter after a space
+    ("Nørregade", "3", "4230", None),  # unknown street: outside
+    ("", "3", "4200", None),
+])
+def test_person_addresses_with_letters_floors_and_parity(book: AddressBook, street: str, number: str, postcode: str,
+                                                         area: str | None) -> None:
+    assert book.area_of(street, number, postcode) == area
+
+
+def test_person_rows_count_who_lives_outside(tmp_path) -> None:
+    """Persons outside the areas are dropped and counted once each, however many rows they have."""
+    from datetime import date
+
+    from pipelines.ingest.filenames import parse_file_name
+    from pipelines.ingest.parsers._persons import PersonRows
+    from pipelines.ingest.readers import RawRow, RawTable
+
+    rows = [RawRow(n, {"Vejnavn": street, "Husnr": number, "Postnr": postcode})
+            for n, (street, number, postcode) in enumerate(
+                [("Motalavej", "84A", "4200"), ("Algade", "3", "4200"), ("Algade", "5", "4200"),
+                 ("Nørregade", "1", "4230")], start=2)]
+    table = RawTable("kmd_opera_2016-2025_20260115.csv", ["Vejnavn", "Husnr", "Postnr"], rows, [])
+    name = parse_file_name(tmp_path / table.file_name, "kmd_opera", extensions=("csv",))
+    persons = PersonRows(table, name, REFERENCE_DIR)
+    areas = [persons.area(row, person) for row, person in zip(rows, ["p1", "p2", "p2", "p3"], strict=True)]
+    assert areas == ["motalavej", None, None, None]
+    assert persons.warnings() == [f"{table.file_name}: 2 personer uden for områderne udeladt (3 rækker)"]
+    assert name.first_day == date(2016, 1, 1)

@@ -68,7 +68,6 @@ def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery]) -> l
     outcomes = []
     to_do = [d for d in deliveries if d.decision is not Decision.SEEN]
     with duckdb.connect(str(build)) as con:
-        verify_key(con)  # before any person-level file is parsed; a missing or other key loads nothing
         for index, delivery in enumerate(to_do, start=1):
             progress.report(f"Indlæser {delivery.file_name}", index, len(to_do))
             outcomes.append(ingest(con, delivery, context))
@@ -94,6 +93,8 @@ def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None) -> 
     build: Path | None = None
     try:
         build = prepare_build_task(config)
+        with duckdb.connect(str(build)) as con:
+            verify_key(con)  # before any person-level file is parsed: a missing or another key loads nothing
         deliveries = discover_task(config, build)
         result.outcomes = ingest_task(config, build, deliveries)
         dbt = transform_task(build, config.as_of)

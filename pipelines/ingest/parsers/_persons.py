@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -99,15 +100,24 @@ class PersonRows:
         return found
 
 
+@lru_cache(maxsize=65536)
+def _date(text: str, pattern: str) -> date | None:
+    """A date in the given pattern, or None; cached, since an extract repeats the same few thousand dates."""
+    try:
+        return datetime.strptime(text, pattern).date()
+    except ValueError:
+        return None
+
+
 def parse_date(row: RawRow, column: str, pattern: str, rows: PersonRows, *, required: bool = True) -> date | None:
     text = row[column].strip()
     if not text and not required:
         return None
-    try:
-        return datetime.strptime(text, pattern).date()
-    except ValueError:
+    day = _date(text, pattern)
+    if day is None:
         shown_pattern = pattern.replace("%d", "DD").replace("%m", "MM").replace("%Y", "ÅÅÅÅ")
-        raise rows.reject(row, column, f"{shown(text)} er ikke en dato", shown_pattern) from None
+        raise rows.reject(row, column, f"{shown(text)} er ikke en dato", shown_pattern)
+    return day
 
 
 def parse_decimal(row: RawRow, column: str, rows: PersonRows, *, minimum: float = 0,

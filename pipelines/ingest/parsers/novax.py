@@ -2,7 +2,8 @@
 
 The child's CPR becomes a pseudonym; of the birth date only the year and month are kept (cohort and
 visit windows), with the child's age in days at the visit. The area is the address at birth; children
-living outside the areas are dropped. `Fødselsdato` must agree with the date in the CPR number.
+living outside the areas are dropped. `Fødselsdato` must agree with the DDMMYY of the CPR number; the
+century is taken from `Fødselsdato` (the example of section 10 has a 7th digit that says 1918).
 """
 
 from __future__ import annotations
@@ -59,9 +60,9 @@ class NovaxParser:
             rows = PersonRows(table, name, context.reference_dir)
             records = []
             for row in table.rows:
-                child_id, _, born = rows.person(row, CHILD_CPR)
-                stated = parse_date(row, BIRTH_DATE, DATE_FORMAT, rows)
-                if stated != born:
+                child_id, _, cpr_date = rows.person(row, CHILD_CPR)
+                born = parse_date(row, BIRTH_DATE, DATE_FORMAT, rows)
+                if (born.day, born.month, born.year % 100) != (cpr_date.day, cpr_date.month, cpr_date.year % 100):
                     raise rows.reject(row, BIRTH_DATE, "fødselsdatoen passer ikke med CPR-nummeret (vises ikke)",
                                       "barnets fødselsdato som i CPR-nummeret")
                 visit_type = require_in_set(row, VISIT_TYPE, VISIT_TYPES, rows)
