@@ -44,9 +44,9 @@
         periods.period,
         periods.period_start,
         periods.period_end,
-        round({{ measures }}.value, 9) as value,
-        {{ measures }}.numerator::double as numerator,
-        {{ measures }}.denominator::double as denominator,
+        round({{ measures }}.value, 9)::double as value,
+        round({{ measures }}.numerator, 9)::double as numerator,
+        round({{ measures }}.denominator, 9)::double as denominator,
         {{ measures }}.unit,
         coalesce({{ measures }}.suppressed, false) as suppressed,
         null::varchar as source_label
@@ -111,12 +111,14 @@
         indicator,
         'combined' as area_key,
         period,
+        -- exact decimal sums: a re-run must give the same bits whatever the order of the rows
         case
-            when unit = 'count' then sum(value)
-            else sum(numerator) * case unit when 'percent' then 100.0 else 1.0 end / nullif(sum(denominator), 0)
+            when unit = 'count' then sum(value::decimal(38, 12))
+            else sum(numerator::decimal(38, 12)) * case unit when 'percent' then 100 else 1 end
+                / nullif(sum(denominator::decimal(38, 12)), 0)
         end as value,
-        case when unit <> 'count' then sum(numerator) end as numerator,
-        case when unit <> 'count' then sum(denominator) end as denominator,
+        case when unit <> 'count' then sum(numerator::decimal(38, 12)) end as numerator,
+        case when unit <> 'count' then sum(denominator::decimal(38, 12)) end as denominator,
         unit,
         bool_and(suppressed) as suppressed
     from {{ measures }}

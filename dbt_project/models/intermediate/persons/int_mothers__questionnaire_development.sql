@@ -70,8 +70,8 @@ measures as (
         'moedre_score_aendring_gns' as indicator,
         area_key,
         year::varchar as period,
-        avg(change) as value,
-        sum(change) as numerator,
+        avg(change::decimal(38, 12)) as value,
+        sum(change::decimal(38, 12)) as numerator,
         count(*) as denominator,
         'score' as unit,
         false as suppressed
