@@ -163,10 +163,10 @@ pooled as (
         count(member_values.numerator) as n_numerators,
         -- Exact decimal sums, rounded: float sums depend on the order of the rows (parallel scans), and a
         -- re-run must change nothing, not even in the 9th decimal.
-        round(sum(member_values.numerator::decimal(38, 12)), 9)::double as numerator,
-        round(sum(member_values.denominator::decimal(38, 12)), 9)::double as denominator,
-        round(sum(member_values.value::decimal(38, 12)), 9)::double as value_sum,
-        round(avg(member_values.value::decimal(38, 12)), 9)::double as value_mean,
+        cast(round(sum(cast(member_values.numerator as decimal(38, 12))), 9) as double) as numerator,
+        cast(round(sum(cast(member_values.denominator as decimal(38, 12))), 9) as double) as denominator,
+        cast(round(sum(cast(member_values.value as decimal(38, 12))), 9) as double) as value_sum,
+        cast(round(avg(cast(member_values.value as decimal(38, 12))), 9) as double) as value_mean,
         max(member_values.delivered_at) as delivered_at
     from member_values
     group by member_values.criterion_id, member_values.period
