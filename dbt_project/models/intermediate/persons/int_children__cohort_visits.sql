@@ -1,20 +1,9 @@
 {#- Birth cohorts and their extra needs-based visits at 6 and 18 months (Novax, section 10). -#}
 with
 
-programme_areas as (
-
-    {{ areas_of_source_criteria('novax') }}
-
-),
-
 visits as (
 
-    select delivered_visits.*
-    from (
-        {{ latest_person_rows(ref('stg_novax__visits'), ['child_id', 'visit_type', 'visit_date']) }}
-    ) as delivered_visits
-    inner join programme_areas
-        on delivered_visits.area_key = programme_areas.area_key
+    select * from {{ ref('int_novax_visits__in_programme_areas') }}
 
 ),
 
