@@ -23,7 +23,7 @@ KIND_DA = {
     "reach_by_date": "et niveau der skal være nået på en dato",
     "yearly_pct_change_vs_previous_year": "en årlig ændring i procent i forhold til året før (kædet)",
     "change_vs_baseline": "en ændring i forhold til baseline (strengt bedre end udgangspunktet)",
-    "yearly_count_at_least": "et mindsteantal pr. kalenderår",
+    "yearly_count_at_least": "et mindsteantal pr. periode (kalenderår, medmindre andet er nævnt nedenfor)",
     "share_at_least": "en mindsteandel",
     "qualitative": "en kvalitativ vurdering",
 }
@@ -112,15 +112,15 @@ def status_counts_line(statuses: list[str]) -> str:
     return ", ".join(f"{STATUS_DA[s]}: {n}" for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def criterion_grain(canonical_id: str) -> str:
-    """The grain a criterion is judged in (readings.yaml `grain`, pipelines/periods.py), calendar year by default."""
+def criterion_reading(canonical_id: str) -> dict[str, Any]:
+    """The project's reading of a criterion (readings.yaml): its grain (pipelines/periods.py) and rule overrides."""
     from pipelines.catalog.load import read_catalog
     from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
 
     catalog_file = DEFAULT_SOURCES / REFERENCE_DIR_NAME / "criteria.yaml"
     if not catalog_file.is_file():
-        return "year"
-    return read_catalog(catalog_file).readings.get(canonical_id, {}).get("grain", "year")
+        return {}
+    return read_catalog(catalog_file).readings.get(canonical_id, {})
 
 
 def _period_dates(con: duckdb.DuckDBPyConnection) -> str:
@@ -146,6 +146,8 @@ def explain_criterion(con: duckdb.DuckDBPyConnection, criterion_id: str) -> str:
     if found is None:
         raise KeyError(criterion_id)
     text_da, kind, source, unit, direction, canonical_id, plan, granularity = found
+    reading = criterion_reading(canonical_id)
+    kind = (reading.get("rule") or {}).get("kind", kind)  # a reading may judge a criterion by another rule
     shared = [r[0] for r in con.execute(
         "select criterion_id from criteria where canonical_id = ? and criterion_id <> ? order by 1",
         [canonical_id, criterion_id]).fetchall()]
@@ -158,7 +160,7 @@ def explain_criterion(con: duckdb.DuckDBPyConnection, criterion_id: str) -> str:
     ]
     if shared:
         lines.append(f"Beregnes én gang som {canonical_id} og vises også under: {', '.join(shared)}.")
-    grain = criterion_grain(canonical_id)
+    grain = reading.get("grain", "year")
     if source:
         lines.append(GRAIN_DA.get(grain, GRAIN_DA["year"]))
     series = con.execute(
