@@ -13,13 +13,15 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 import polars as pl
 
 from pipelines.ingest.addresses import AddressBook
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
-from pipelines.ingest.readers import RawRow, RawTable, parse_number
+from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
+from pipelines.ingest.readers import RawRow, RawTable, parse_number, read_delimited
 from pipelines.privacy.cpr import birth_date, contains_cpr, load_key, pseudonymise
 
 STREET, HOUSE_NUMBER, POSTCODE = "Vejnavn", "Husnr", "Postnr"
@@ -61,6 +63,7 @@ class PersonRows:
         self._areas: dict[tuple[str, str, str], str | None] = {}
         self.outside: set[str] = set()
         self.outside_rows = 0
+        self._first_rows: dict[object, int] = {}
 
     def reject(self, row: RawRow | None, column: str | None, found: str, expected: str) -> DeliveryRejected:
         return DeliveryRejected(self.table.file_name, found, expected, row=row.number if row else None,
@@ -79,6 +82,12 @@ class PersonRows:
         person = (pseudonymise(text, self._key), born.year, born)
         self._persons[text] = person
         return person
+
+    def require_once(self, key: object, row: RawRow, column: str, *, who: str, expected: str) -> None:
+        """A key (a pupil in a school year, …) may stand in one row only; the error names the other row."""
+        first = self._first_rows.setdefault(key, row.number)
+        if first != row.number:
+            raise self.reject(row, column, f"{who} står også i række {first}", expected)
 
     def area(self, row: RawRow, person_id: str) -> str | None:
         """The row's area from its address; None (and counted) when the person lives outside the areas."""
@@ -159,3 +168,48 @@ def require_file_period(row: RawRow, column: str, rows: PersonRows) -> str:
 
 def person_frame(records: list[dict[str, object]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(records, schema=schema, orient="row") if records else pl.DataFrame(schema=schema)
+
+
+class PersonParser:
+    """A person-level CSV parsed row by row: each subclass turns one row into one record (None: outside).
+
+    `parse` reads the file, hands every row to `record` with the delivery's `PersonRows`, and returns the
+    records as the frame of the raw table `table`. No error leaving it can quote a CPR number.
+    """
+
+    source_system: ClassVar[str]
+    table: ClassVar[str]
+    columns: ClassVar[tuple[str, ...]]
+    schema: ClassVar[dict[str, pl.DataType]]
+    extensions: ClassVar[tuple[str, ...]] = ("csv",)
+    file_types: ClassVar[tuple[str, ...]] = ()
+    aggregate: ClassVar[bool] = False
+    allow_empty: ClassVar[bool] = False
+
+    @property
+    def raw_tables(self) -> dict[str, dict[str, pl.DataType]]:
+        return {self.table: self.schema}
+
+    def check_name(self, path: Path, name: FileName) -> None:
+        """Reject a file whose name states a period this source is not delivered for (default: any is fine)."""
+
+    def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
+        raise NotImplementedError
+
+    def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        with no_cpr_in_errors():
+            self.check_name(path, name)
+            table = read_delimited(path, self.columns, allow_empty=self.allow_empty)
+            rows = PersonRows(table, name, context.reference_dir)
+            records = []
+            for row in table.rows:
+                record = self.record(row, rows)
+                if record is not None:
+                    records.append({**record, "source_row": row.number})
+            return ParsedDelivery(person_frame(records, self.schema), rows.warnings(), table=self.table)
+
+
+def require_period_kind(path: Path, name: FileName, *, separator: str, kind: str, pattern: str) -> None:
+    """One school year (`separator` '/') or one quarter ('Q') per file, as the source delivers it."""
+    if len(name.periods) != 1 or separator not in name.periods[0].label:
+        raise DeliveryRejected(path.name, f"perioden {name.period_token} er ikke {kind}", pattern)

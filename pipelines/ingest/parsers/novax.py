@@ -8,24 +8,18 @@ century is taken from `Fødselsdato` (the example of section 10 has a 7th digit 
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import ClassVar
-
 import polars as pl
 
-from pipelines.ingest.filenames import FileName
 from pipelines.ingest.parsers._persons import (
     ADDRESS_COLUMNS,
+    PersonParser,
     PersonRows,
     code_list,
-    no_cpr_in_errors,
     parse_date,
-    person_frame,
     require_date_in_file,
     require_in_set,
 )
-from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
-from pipelines.ingest.readers import read_delimited
+from pipelines.ingest.readers import RawRow
 
 CHILD_CPR, BIRTH_DATE, VISIT_TYPE, VISIT_DATE, STATUS = "Barn_CPR", "Fødselsdato", "Besøgstype", "Besøgsdato", "Status"
 COLUMNS = (CHILD_CPR, BIRTH_DATE, *ADDRESS_COLUMNS, VISIT_TYPE, VISIT_DATE, STATUS)
@@ -47,39 +41,33 @@ SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-class NovaxParser:
-    source_system = "novax"
-    extensions = ("csv",)
-    file_types: tuple[str, ...] = ()
-    aggregate = False
-    raw_tables: ClassVar[dict[str, dict[str, pl.DataType]]] = {"novax": SCHEMA}
 
-    def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        with no_cpr_in_errors():
-            table = read_delimited(path, COLUMNS)
-            rows = PersonRows(table, name, context.reference_dir)
-            records = []
-            for row in table.rows:
-                child_id, _, cpr_date = rows.person(row, CHILD_CPR)
-                born = parse_date(row, BIRTH_DATE, DATE_FORMAT, rows)
-                if (born.day, born.month, born.year % 100) != (cpr_date.day, cpr_date.month, cpr_date.year % 100):
-                    raise rows.reject(row, BIRTH_DATE, "fødselsdatoen passer ikke med CPR-nummeret (vises ikke)",
-                                      "barnets fødselsdato som i CPR-nummeret")
-                visit_type = require_in_set(row, VISIT_TYPE, VISIT_TYPES, rows)
-                visit_date = parse_date(row, VISIT_DATE, DATE_FORMAT, rows)
-                require_date_in_file(visit_date, row, VISIT_DATE, rows)
-                age_days = (visit_date - born).days
-                if age_days < -PREGNANCY_DAYS or (age_days < 0 and visit_type != "Graviditetsbesøg"):
-                    raise rows.reject(row, VISIT_DATE, "besøget ligger før barnets fødsel",
-                                      "en besøgsdato efter fødslen (graviditetsbesøg: højst 300 dage før)")
-                status = require_in_set(row, STATUS, STATUSES, rows)
-                area_key = rows.area(row, child_id)
-                if area_key is None:
-                    continue
-                records.append({"child_id": child_id, "birth_year": born.year, "birth_date_month": born.month,
-                                "area_key": area_key, "visit_type": visit_type, "visit_date": visit_date,
-                                "visit_age_days": age_days, "visit_status": status, "source_row": row.number})
-            return ParsedDelivery(person_frame(records, SCHEMA), rows.warnings(), table="novax")
+class NovaxParser(PersonParser):
+    source_system = "novax"
+    table = "novax"
+    columns = COLUMNS
+    schema = SCHEMA
+
+    def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
+        child_id, _, cpr_date = rows.person(row, CHILD_CPR)
+        born = parse_date(row, BIRTH_DATE, DATE_FORMAT, rows)
+        if (born.day, born.month, born.year % 100) != (cpr_date.day, cpr_date.month, cpr_date.year % 100):
+            raise rows.reject(row, BIRTH_DATE, "fødselsdatoen passer ikke med CPR-nummeret (vises ikke)",
+                              "barnets fødselsdato som i CPR-nummeret")
+        visit_type = require_in_set(row, VISIT_TYPE, VISIT_TYPES, rows)
+        visit_date = parse_date(row, VISIT_DATE, DATE_FORMAT, rows)
+        require_date_in_file(visit_date, row, VISIT_DATE, rows)
+        age_days = (visit_date - born).days
+        if age_days < -PREGNANCY_DAYS or (age_days < 0 and visit_type != "Graviditetsbesøg"):
+            raise rows.reject(row, VISIT_DATE, "besøget ligger før barnets fødsel",
+                              "en besøgsdato efter fødslen (graviditetsbesøg: højst 300 dage før)")
+        status = require_in_set(row, STATUS, STATUSES, rows)
+        area_key = rows.area(row, child_id)
+        if area_key is None:
+            return None
+        return {"child_id": child_id, "birth_year": born.year, "birth_date_month": born.month, "area_key": area_key,
+                "visit_type": visit_type, "visit_date": visit_date, "visit_age_days": age_days,
+                "visit_status": status}
 
 
 PARSER = NovaxParser()

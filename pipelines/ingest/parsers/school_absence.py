@@ -13,19 +13,18 @@ from typing import ClassVar
 
 import polars as pl
 
-from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
 from pipelines.ingest.parsers._persons import (
     ADDRESS_COLUMNS,
+    PersonParser,
     PersonRows,
-    no_cpr_in_errors,
     parse_decimal,
-    person_frame,
     require_file_period,
+    require_period_kind,
     shown,
 )
 from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
-from pipelines.ingest.readers import RawRow, read_delimited
+from pipelines.ingest.readers import RawRow
 from pipelines.privacy.cpr import contains_cpr
 
 SCHOOL_YEAR, PUPIL_CPR, SCHOOL, GRADE, SCHOOL_DAYS = "Skoleår", "Elev_CPR", "Skole", "Klassetrin", "Skoledage"
@@ -76,73 +75,72 @@ def _half_days(row: RawRow, column: str, rows: PersonRows) -> float:
                          expected="dage ≥ 0 i hele eller halve dage (f.eks. 2,5)")
 
 
+class PupilYears(PersonParser):
+    source_system = "school_absence"
+    table = "school_absence"
+    columns = YEAR_COLUMNS
+    schema = PUPIL_YEAR_SCHEMA
+
+    def check_name(self, path: Path, name: FileName) -> None:
+        require_period_kind(path, name, separator="/", kind="et skoleår",
+                            pattern="ét skoleår pr. fil (school_absence_ÅÅÅÅ-ÅÅ_…)")
+
+    def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
+        school_year = require_file_period(row, SCHOOL_YEAR, rows)
+        pupil_id, birth_year, _ = rows.person(row, PUPIL_CPR)
+        rows.require_once(pupil_id, row, PUPIL_CPR, who="eleven", expected="én række pr. elev og skoleår")
+        school = _school(row, rows)
+        grade = _whole(row, GRADE, rows, 0, 10)
+        school_days = _whole(row, SCHOOL_DAYS, rows, 1, 366)
+        sick, lawful, unlawful = (_half_days(row, column, rows) for column in (SICK, LAWFUL, UNLAWFUL))
+        if sick + lawful + unlawful > school_days:
+            raise rows.reject(row, SICK, "flere fraværsdage end skoledage", "fravær i alt ≤ skoledage")
+        area_key = rows.area(row, pupil_id)
+        if area_key is None:
+            return None
+        return {"school_year": school_year, "pupil_id": pupil_id, "birth_year": birth_year, "school": school,
+                "grade": grade, "area_key": area_key, "school_days": school_days, "absence_sick_days": sick,
+                "absence_lawful_days": lawful, "absence_unlawful_days": unlawful}
+
+
+class DropoutList(PersonParser):
+    source_system = "school_absence"
+    table = "school_absence_dropout"
+    columns = DROPOUT_COLUMNS
+    schema = DROPOUT_SCHEMA
+    allow_empty = True  # a quarter with nobody on the list
+
+    def check_name(self, path: Path, name: FileName) -> None:
+        require_period_kind(path, name, separator="Q", kind="et kvartal",
+                            pattern="ét kvartal pr. fil (school_absence_dropout_ÅÅÅÅQn_…)")
+
+    def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
+        quarter = require_file_period(row, QUARTER, rows)
+        pupil_id, _, _ = rows.person(row, PUPIL_CPR)
+        rows.require_once(pupil_id, row, PUPIL_CPR, who="eleven", expected="én række pr. elev og kvartal")
+        school = _school(row, rows)
+        absence_pct = parse_decimal(row, ABSENCE_PCT, rows, check=lambda v: v <= 100,
+                                    expected="en procent mellem 0 og 100")
+        area_key = rows.area(row, pupil_id)
+        if area_key is None:
+            return None
+        return {"quarter": quarter, "pupil_id": pupil_id, "area_key": area_key, "school": school,
+                "absence_pct": absence_pct}
+
+
 class SchoolAbsenceParser:
+    """One inbox, two file types: the school-year file and the quarter's dropout list."""
+
     source_system = "school_absence"
     extensions = ("csv",)
     file_types: tuple[str, ...] = (DROPOUT,)
     aggregate = False
+    _parsers: ClassVar[dict[str | None, PersonParser]] = {None: PupilYears(), DROPOUT: DropoutList()}
     raw_tables: ClassVar[dict[str, dict[str, pl.DataType]]] = {
-        "school_absence": PUPIL_YEAR_SCHEMA, "school_absence_dropout": DROPOUT_SCHEMA}
+        parser.table: parser.schema for parser in _parsers.values()}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        with no_cpr_in_errors():
-            if name.file_type == DROPOUT:
-                return self._dropout_list(path, name, context)
-            return self._pupil_years(path, name, context)
-
-    def _pupil_years(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        if "/" not in name.periods[0].label:
-            raise DeliveryRejected(path.name, f"perioden {name.period_token} er ikke et skoleår",
-                                   "ét skoleår pr. fil (school_absence_ÅÅÅÅ-ÅÅ_…)")
-        table = read_delimited(path, YEAR_COLUMNS)
-        rows = PersonRows(table, name, context.reference_dir)
-        records, seen = [], {}
-        for row in table.rows:
-            school_year = require_file_period(row, SCHOOL_YEAR, rows)
-            pupil_id, birth_year, _ = rows.person(row, PUPIL_CPR)
-            if pupil_id in seen:
-                raise rows.reject(row, PUPIL_CPR, f"eleven står også i række {seen[pupil_id]}",
-                                  "én række pr. elev og skoleår")
-            seen[pupil_id] = row.number
-            school = _school(row, rows)
-            grade = _whole(row, GRADE, rows, 0, 10)
-            school_days = _whole(row, SCHOOL_DAYS, rows, 1, 366)
-            absences = [_half_days(row, column, rows) for column in (SICK, LAWFUL, UNLAWFUL)]
-            if sum(absences) > school_days:
-                raise rows.reject(row, SICK, "flere fraværsdage end skoledage", "fravær i alt ≤ skoledage")
-            area_key = rows.area(row, pupil_id)
-            if area_key is None:
-                continue
-            records.append({"school_year": school_year, "pupil_id": pupil_id, "birth_year": birth_year,
-                            "school": school, "grade": grade, "area_key": area_key, "school_days": school_days,
-                            "absence_sick_days": absences[0], "absence_lawful_days": absences[1],
-                            "absence_unlawful_days": absences[2], "source_row": row.number})
-        return ParsedDelivery(person_frame(records, PUPIL_YEAR_SCHEMA), rows.warnings(), table="school_absence")
-
-    def _dropout_list(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        if "Q" not in name.periods[0].label or len(name.periods) != 1:
-            raise DeliveryRejected(path.name, f"perioden {name.period_token} er ikke et kvartal",
-                                   "ét kvartal pr. fil (school_absence_dropout_ÅÅÅÅQn_…)")
-        table = read_delimited(path, DROPOUT_COLUMNS, allow_empty=True)
-        rows = PersonRows(table, name, context.reference_dir)
-        records, seen = [], {}
-        for row in table.rows:
-            quarter = require_file_period(row, QUARTER, rows)
-            pupil_id, _, _ = rows.person(row, PUPIL_CPR)
-            if pupil_id in seen:
-                raise rows.reject(row, PUPIL_CPR, f"eleven står også i række {seen[pupil_id]}",
-                                  "én række pr. elev og kvartal")
-            seen[pupil_id] = row.number
-            school = _school(row, rows)
-            absence_pct = parse_decimal(row, ABSENCE_PCT, rows, check=lambda v: v <= 100,
-                                        expected="en procent mellem 0 og 100")
-            area_key = rows.area(row, pupil_id)
-            if area_key is None:
-                continue
-            records.append({"quarter": quarter, "pupil_id": pupil_id, "area_key": area_key, "school": school,
-                            "absence_pct": absence_pct, "source_row": row.number})
-        return ParsedDelivery(person_frame(records, DROPOUT_SCHEMA), rows.warnings(),
-                              table="school_absence_dropout")
+        return self._parsers[name.file_type].parse(path, name, context)
 
 
 PARSER = SchoolAbsenceParser()

@@ -6,25 +6,22 @@ The CPR becomes a pseudonym, the address an area; pupils living outside the area
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
 
 import polars as pl
 
-from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
 from pipelines.ingest.parsers._persons import (
     ADDRESS_COLUMNS,
+    PersonParser,
     PersonRows,
     code_list,
-    no_cpr_in_errors,
     parse_date,
-    person_frame,
     require_date_in_file,
     require_file_period,
     require_in_set,
+    require_period_kind,
 )
-from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
-from pipelines.ingest.readers import read_delimited
+from pipelines.ingest.readers import RawRow
 
 SCHOOL_YEAR, PUPIL_CPR, GRADE, DATE, VERDICT = "Skoleår", "Elev_CPR", "Klassetrin", "Vurderingsdato", "Vurdering"
 COLUMNS = (SCHOOL_YEAR, PUPIL_CPR, GRADE, *ADDRESS_COLUMNS, DATE, VERDICT)
@@ -42,35 +39,29 @@ SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-class SchoolReadinessParser:
-    source_system = "school_readiness"
-    extensions = ("csv",)
-    file_types: tuple[str, ...] = ()
-    aggregate = False
-    raw_tables: ClassVar[dict[str, dict[str, pl.DataType]]] = {"school_readiness": SCHEMA}
 
-    def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        with no_cpr_in_errors():
-            if "/" not in name.periods[0].label:
-                raise DeliveryRejected(path.name, f"perioden {name.period_token} er ikke et skoleår",
-                                       "ét skoleår pr. fil (school_readiness_ÅÅÅÅ-ÅÅ_…)")
-            table = read_delimited(path, COLUMNS)
-            rows = PersonRows(table, name, context.reference_dir)
-            records = []
-            for row in table.rows:
-                school_year = require_file_period(row, SCHOOL_YEAR, rows)
-                pupil_id, _, _ = rows.person(row, PUPIL_CPR)
-                grade = int(require_in_set(row, GRADE, GRADES, rows))
-                assessed = parse_date(row, DATE, "%d-%m-%Y", rows)
-                require_date_in_file(assessed, row, DATE, rows)
-                verdict = require_in_set(row, VERDICT, VERDICTS, rows)
-                area_key = rows.area(row, pupil_id)
-                if area_key is None:
-                    continue
-                records.append({"school_year": school_year, "pupil_id": pupil_id, "grade": grade,
-                                "area_key": area_key, "assessment_date": assessed, "is_ready": verdict == READY,
-                                "source_row": row.number})
-            return ParsedDelivery(person_frame(records, SCHEMA), rows.warnings(), table="school_readiness")
+class SchoolReadinessParser(PersonParser):
+    source_system = "school_readiness"
+    table = "school_readiness"
+    columns = COLUMNS
+    schema = SCHEMA
+
+    def check_name(self, path: Path, name: FileName) -> None:
+        require_period_kind(path, name, separator="/", kind="et skoleår",
+                            pattern="ét skoleår pr. fil (school_readiness_ÅÅÅÅ-ÅÅ_…)")
+
+    def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
+        school_year = require_file_period(row, SCHOOL_YEAR, rows)
+        pupil_id, _, _ = rows.person(row, PUPIL_CPR)
+        grade = int(require_in_set(row, GRADE, GRADES, rows))
+        assessed = parse_date(row, DATE, "%d-%m-%Y", rows)
+        require_date_in_file(assessed, row, DATE, rows)
+        verdict = require_in_set(row, VERDICT, VERDICTS, rows)
+        area_key = rows.area(row, pupil_id)
+        if area_key is None:
+            return None
+        return {"school_year": school_year, "pupil_id": pupil_id, "grade": grade, "area_key": area_key,
+                "assessment_date": assessed, "is_ready": verdict == READY}
 
 
 PARSER = SchoolReadinessParser()

@@ -5,25 +5,19 @@ The CPR becomes a pseudonym and a birth year, the address an area; persons outsi
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import ClassVar
-
 import polars as pl
 
-from pipelines.ingest.filenames import FileName
 from pipelines.ingest.parsers._persons import (
     ADDRESS_COLUMNS,
+    PersonParser,
     PersonRows,
     code_list,
-    no_cpr_in_errors,
     parse_date,
-    person_frame,
     require_date_in_file,
     require_in_set,
     shown,
 )
-from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
-from pipelines.ingest.readers import read_delimited
+from pipelines.ingest.readers import RawRow
 from pipelines.privacy.cpr import contains_cpr
 
 CPR, STATUS_DATE, STATUS, EDUCATION = "CPR", "Statusdato", "Status", "Uddannelse"
@@ -40,33 +34,26 @@ SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-class UuRegistrationParser:
-    source_system = "uu_registration"
-    extensions = ("csv",)
-    file_types: tuple[str, ...] = ()
-    aggregate = False
-    raw_tables: ClassVar[dict[str, dict[str, pl.DataType]]] = {"uu_registration": SCHEMA}
 
-    def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
-        with no_cpr_in_errors():
-            table = read_delimited(path, COLUMNS)
-            rows = PersonRows(table, name, context.reference_dir)
-            records = []
-            for row in table.rows:
-                person_id, birth_year, _ = rows.person(row, CPR)
-                status_date = parse_date(row, STATUS_DATE, "%d-%m-%Y", rows)
-                require_date_in_file(status_date, row, STATUS_DATE, rows)
-                status = require_in_set(row, STATUS, STATUSES, rows)
-                education = row[EDUCATION].strip() or None
-                if education and contains_cpr(education):
-                    raise rows.reject(row, EDUCATION, shown(education), "navnet på en uddannelse")
-                area_key = rows.area(row, person_id)
-                if area_key is None:
-                    continue
-                records.append({"person_id": person_id, "birth_year": birth_year, "area_key": area_key,
-                                "status_date": status_date, "status": status, "education": education,
-                                "source_row": row.number})
-            return ParsedDelivery(person_frame(records, SCHEMA), rows.warnings(), table="uu_registration")
+class UuRegistrationParser(PersonParser):
+    source_system = "uu_registration"
+    table = "uu_registration"
+    columns = COLUMNS
+    schema = SCHEMA
+
+    def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
+        person_id, birth_year, _ = rows.person(row, CPR)
+        status_date = parse_date(row, STATUS_DATE, "%d-%m-%Y", rows)
+        require_date_in_file(status_date, row, STATUS_DATE, rows)
+        status = require_in_set(row, STATUS, STATUSES, rows)
+        education = row[EDUCATION].strip() or None
+        if education and contains_cpr(education):
+            raise rows.reject(row, EDUCATION, shown(education), "navnet på en uddannelse")
+        area_key = rows.area(row, person_id)
+        if area_key is None:
+            return None
+        return {"person_id": person_id, "birth_year": birth_year, "area_key": area_key, "status_date": status_date,
+                "status": status, "education": education}
 
 
 PARSER = UuRegistrationParser()

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    {{ rows_of_valid_files('kmd_opera', 'kmd_opera') }}
+    {{ rows_of_valid_files('kmd_opera', 'kmd_opera', 'start_date', 'end_date') }}
 
 ),
 

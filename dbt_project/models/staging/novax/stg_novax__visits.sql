@@ -2,7 +2,7 @@ with
 
 source as (
 
-    {{ rows_of_valid_files('novax', 'novax') }}
+    {{ rows_of_valid_files('novax', 'novax', 'visit_date', 'visit_date') }}
 
 ),
 
