@@ -1,7 +1,8 @@
 """Answers "why is this red?": a criterion's text, rule, baseline, series and status reasons, in Danish.
 
 Both functions read only the published tables (`criteria`, `kpi_status`, and `kpi_baselines` when it
-is published) through a read-only DuckDB connection.
+is published) through a read-only DuckDB connection; the grain a criterion is judged in (calendar year,
+quarter, school year, birth cohort) comes from the project's readings.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ KIND_DA = {
     "reach_by_date": "et niveau der skal være nået på en dato",
     "yearly_pct_change_vs_previous_year": "en årlig ændring i procent i forhold til året før (kædet)",
     "change_vs_baseline": "en ændring i forhold til baseline (strengt bedre end udgangspunktet)",
-    "yearly_count_at_least": "et mindsteantal pr. kalenderår",
+    "yearly_count_at_least": "et mindsteantal pr. periode (kalenderår, medmindre andet er nævnt nedenfor)",
     "share_at_least": "en mindsteandel",
     "qualitative": "en kvalitativ vurdering",
 }
@@ -35,6 +36,13 @@ BASELINE_SOURCE_DA = {
     "delivered": "leveret som baseline-fil (senere beslutning)",
     "measured": "målt værdi i baselineperioden",
     "catalog": "værdien i kriteriekataloget",
+}
+GRAIN_DA = {
+    "year": "Vurderes pr. kalenderår (1. januar – 31. december).",
+    "quarter": "Vurderes pr. kvartal: 2017Q4 er 1. oktober – 31. december 2017.",
+    "school_year": "Vurderes pr. skoleår (1. august – 31. juli): 2018/19 er 01-08-2018 – 31-07-2019.",
+    "birth_cohort": "Vurderes pr. fødselsårgang: perioden 2018 er børnene født i 2018 (med bopæl i området ved"
+                    " fødslen); en årgang vurderes først, når dens besøg kan være gennemført.",
 }
 LATEST_SQL = """
     with ranked as (
@@ -104,6 +112,32 @@ def status_counts_line(statuses: list[str]) -> str:
     return ", ".join(f"{STATUS_DA[s]}: {n}" for s, n in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
+def criterion_reading(canonical_id: str) -> dict[str, Any]:
+    """The project's reading of a criterion (readings.yaml): its grain (pipelines/periods.py) and rule overrides."""
+    from pipelines.catalog.load import read_catalog
+    from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
+
+    catalog_file = DEFAULT_SOURCES / REFERENCE_DIR_NAME / "criteria.yaml"
+    if not catalog_file.is_file():
+        return {}
+    return read_catalog(catalog_file).readings.get(canonical_id, {})
+
+
+def _period_dates(con: duckdb.DuckDBPyConnection) -> str:
+    """The period dates of kpi_status where the published file has them (contract v2), else nothing."""
+    has_dates = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'main' and table_name = 'kpi_status'"
+        " and column_name in ('period_start', 'period_end')").fetchone()[0] == 2
+    return "period_start, period_end" if has_dates else "null, null"
+
+
+def period_label_da(period: str, start: Any, end: Any, grain: str) -> str:
+    """A series row's period: the label, with its first and last day where the grain is not the calendar year."""
+    if grain == "year" or start is None or end is None:
+        return period
+    return f"{period} ({start:%d-%m-%Y} – {end:%d-%m-%Y})"
+
+
 def explain_criterion(con: duckdb.DuckDBPyConnection, criterion_id: str) -> str:
     """Danish explanation: the text, the rule in words, the baselines and their source, the series per area."""
     found = con.execute(
@@ -112,6 +146,8 @@ def explain_criterion(con: duckdb.DuckDBPyConnection, criterion_id: str) -> str:
     if found is None:
         raise KeyError(criterion_id)
     text_da, kind, source, unit, direction, canonical_id, plan, granularity = found
+    reading = criterion_reading(canonical_id)
+    kind = (reading.get("rule") or {}).get("kind", kind)  # a reading may judge a criterion by another rule
     shared = [r[0] for r in con.execute(
         "select criterion_id from criteria where canonical_id = ? and criterion_id <> ? order by 1",
         [canonical_id, criterion_id]).fetchall()]
@@ -124,8 +160,11 @@ def explain_criterion(con: duckdb.DuckDBPyConnection, criterion_id: str) -> str:
     ]
     if shared:
         lines.append(f"Beregnes én gang som {canonical_id} og vises også under: {', '.join(shared)}.")
+    grain = reading.get("grain", "year")
+    if source:
+        lines.append(GRAIN_DA.get(grain, GRAIN_DA["year"]))
     series = con.execute(
-        "select area_key, period, value, target_value, status, status_reason"
+        f"select area_key, period, value, target_value, status, status_reason, {_period_dates(con)}"
         " from kpi_status where criterion_id = ? order by area_key, period", [criterion_id]).fetchall()
     if not series:
         lines.append("Ingen vurderinger: kriteriet har ingen datakilde.")
@@ -137,7 +176,7 @@ def explain_criterion(con: duckdb.DuckDBPyConnection, criterion_id: str) -> str:
     for area in areas:
         rows = [row for row in series if row[0] == area]
         lines.append(f"\n{AREA_NAMES_DA.get(area, area)} ({status_counts_line([r[4] for r in rows])}):")
-        for _, period, value, target, status, reason in rows:
+        for _, period, value, target, status, reason, start, end in rows:
             numbers = f"{number_da(value):>9}  mål {number_da(target):>9}"
-            lines.append(f"  {period}: {numbers}  {STATUS_DA[status]:<20} {reason}")
+            lines.append(f"  {period_label_da(period, start, end, grain)}: {numbers}  {STATUS_DA[status]:<20} {reason}")
     return "\n".join(lines)

@@ -59,3 +59,13 @@
         when 'qualitative' then 'Kvalitativ vurdering'
     end
 {%- endmacro %}
+
+{#- "the previous period" in Danish, for the grain of a row (pipelines/periods.py). -#}
+{% macro previous_da(grain) -%}
+    case {{ grain }}
+        when 'quarter' then 'kvartalet før'
+        when 'school_year' then 'skoleåret før'
+        when 'birth_cohort' then 'årgangen før'
+        else 'året før'
+    end
+{%- endmacro %}

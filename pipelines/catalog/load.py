@@ -16,7 +16,9 @@ import polars as pl
 import yaml
 
 from pipelines.catalog.targets import evaluation_units
+from pipelines.periods import grain_calendar, grain_period_at
 
+CALENDAR_YEARS = (2000, 2040)  # the periods of every grain that the catalog_periods table lists
 PSEUDO_AREA_KEYS = {"all_areas", "all_areas_and_combined", "ringparken_and_motalavej"}
 CONTRACT_CRITERIA_COLUMNS = [
     "criterion_id", "canonical_id", "plan_period", "level", "criterion_type", "indsatsomraade", "activity",
@@ -143,6 +145,18 @@ def plan_bounds(plan_period: str) -> tuple[date, date]:
     return date.fromisoformat(start), date.fromisoformat(end)
 
 
+def periods_frame() -> pl.DataFrame:
+    """Every period of every grain (pipelines/periods.py): label, index, dates, Danish name, previous label."""
+    rows = [
+        {"period_grain": p.kind, "period": p.label, "period_index": p.index, "period_start": p.start,
+         "period_end": p.end, "period_da": p.text_da, "previous_period": grain_period_at(p.kind, p.index - 1).label}
+        for p in grain_calendar(*CALENDAR_YEARS)
+    ]
+    return pl.DataFrame(rows, schema={"period_grain": pl.Utf8, "period": pl.Utf8, "period_index": pl.Int64,
+                                      "period_start": pl.Date, "period_end": pl.Date, "period_da": pl.Utf8,
+                                      "previous_period": pl.Utf8})
+
+
 def write_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     """Replace the raw.catalog_* tables with this catalog version."""
     frames = {
@@ -150,6 +164,7 @@ def write_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
         "catalog_areas": areas_frame(catalog),
         "catalog_baselines": baselines_frame(catalog),
         "catalog_units": evaluation_units(catalog),
+        "catalog_periods": periods_frame(),
         "catalog_criterion_areas": pl.DataFrame(
             [{"criterion_id": c["id"], "area_key": a} for c in catalog.criteria for a in criterion_areas(catalog, c)],
             schema={"criterion_id": pl.Utf8, "area_key": pl.Utf8},

@@ -4,7 +4,8 @@ criteria.yaml writes rules flat (`{kind, op, value, …}`) or nested by scope (`
 `all_areas`, `per_area: {area: rule}`), and some refer to another entry (`same_as`). readings.yaml
 (keyed by canonical_id) then applies the project's readings: the indicator, how `combined` is formed,
 rule overrides, the baseline and first evaluated period, a comparator area as the threshold, a second
-phase after the due period (`then`) and a running-mean aggregation. Every entry sharing a canonical_id
+phase after the due period (`then`), a running-mean aggregation and the grain (`pipelines/periods.py`: calendar
+year, quarter, school year or birth cohort) with the publication lag of its measure. Every entry sharing a canonical_id
 gets the same parameters, so the value is computed the same way under every id. The units table
 carries every parameter the dbt rule macros need, so SQL never branches on a criterion id.
 """
@@ -15,6 +16,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+from pipelines.periods import grain_period, grain_period_containing
 
 if TYPE_CHECKING:
     from pipelines.catalog.load import Catalog
@@ -32,6 +35,8 @@ UNIT_SCHEMA = {
     "period_grain": pl.Utf8, "reading_da": pl.Utf8,
     "threshold_area": pl.Utf8, "first_evaluated_period": pl.Utf8, "aggregation": pl.Utf8,
     "then_kind": pl.Utf8, "then_op": pl.Utf8, "then_pct": pl.Float64,
+    "first_index": pl.Int64, "last_index": pl.Int64, "baseline_index": pl.Int64, "due_index": pl.Int64,
+    "first_evaluated_index": pl.Int64, "publication_lag_months": pl.Int64,
 }
 
 
@@ -106,6 +111,31 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _period_index(grain: str, label: Any) -> int | None:
+    return None if label is None else grain_period(grain, label).index
+
+
+def _grain_bounds(grain: str, area_rule: dict[str, Any], reading: dict[str, Any], baselines: list[dict[str, Any]],
+                  area_key: str, plan_start: date, plan_end: date) -> tuple[Any, Any, Any, Any]:
+    """(baseline, first, due, last) labels of a unit. Calendar years come from the catalog rule and the reading;
+    other grains take their labels from the reading, the plan's first and last period by default."""
+    if grain == "year":
+        due = _year(area_rule.get("by_year") or area_rule.get("date") or area_rule.get("by_date"))
+        if due is not None and reading.get("year_label") == "publication":
+            due -= 1
+        due = reading.get("due_period", due)
+        baseline = reading.get("baseline_period") or _baseline_year(baselines, area_rule, area_key)
+        first = reading.get("first_period") or (baseline if baseline is not None else plan_start.year)
+        last = reading.get("last_period") or (due if due is not None and not reading.get("then") else plan_end.year)
+        return baseline, first, due, last
+    due = reading.get("due_period")
+    baseline = reading.get("baseline_period")
+    first = reading.get("first_period") or baseline or grain_period_containing(grain, plan_start).label
+    last = reading.get("last_period") or (due if due is not None and not reading.get("then")
+                                          else grain_period_containing(grain, plan_end).label)
+    return baseline, first, due, last
+
+
 def unit_row(criterion: dict[str, Any], area_key: str, rule: dict[str, Any], reading: dict[str, Any],
              baselines: list[dict[str, Any]]) -> dict[str, Any]:
     """One evaluation unit: the resolved rule of one criterion for one area key."""
@@ -114,13 +144,9 @@ def unit_row(criterion: dict[str, Any], area_key: str, rule: dict[str, Any], rea
     plan_start, plan_end = plan_bounds(criterion["plan_period"])
     area_rule = rule_for_area(rule, area_key, reading)
     direction = area_rule.get("direction") or criterion.get("direction")
-    due = _year(area_rule.get("by_year") or area_rule.get("date") or area_rule.get("by_date"))
-    if due is not None and reading.get("year_label") == "publication":
-        due -= 1
-    due = reading.get("due_period", due)
-    baseline = reading.get("baseline_period") or _baseline_year(baselines, area_rule, area_key)
-    first = baseline if baseline is not None else plan_start.year
-    last = reading.get("last_period") or (due if due is not None and not reading.get("then") else plan_end.year)
+    grain = reading.get("grain", "year")
+    baseline, first, due, last = _grain_bounds(grain, area_rule, reading, baselines, area_key, plan_start, plan_end)
+    first_evaluated = reading.get("first_evaluated_period")
     then = reading.get("then") or {}
     indicator = reading.get("indicator") or {}
     return {
@@ -141,14 +167,20 @@ def unit_row(criterion: dict[str, Any], area_key: str, rule: dict[str, Any], rea
         "first_period": str(first),
         "due_period": _str(due),
         "last_period": str(last),
-        "period_grain": "year",
+        "period_grain": grain,
         "reading_da": reading.get("reason_da"),
         "threshold_area": area_rule.get("threshold_area") or reading.get("threshold_area"),
-        "first_evaluated_period": _str(reading.get("first_evaluated_period")),
+        "first_evaluated_period": _str(first_evaluated),
         "aggregation": reading.get("aggregation", "value"),
         "then_kind": then.get("kind"),
         "then_op": then.get("op"),
         "then_pct": _float(then.get("pct")),
+        "first_index": _period_index(grain, first),
+        "last_index": _period_index(grain, last),
+        "baseline_index": _period_index(grain, baseline),
+        "due_index": _period_index(grain, due),
+        "first_evaluated_index": _period_index(grain, first_evaluated),
+        "publication_lag_months": reading.get("publication_lag_months"),
     }
 
 

@@ -1,12 +1,14 @@
 {#-
     Directional criteria (further reading 4): met when strictly better than the baseline (or by at
     least pct when the rule has one); before the last period better is on_track, worse off_track.
-    The baseline period itself is judged against the final target, so it is not_met.
+    The baseline period itself is judged against the final target, so it is not_met. A target due before the
+    last period ("−30 % within 2 years, held after") is met/not_met from its due period on.
 -#}
 {% macro rule_change_vs_baseline(e) -%}
     case
         when {{ e }}.baseline_value is null then 'missing_baseline'
-        when {{ e }}.period_index < {{ e }}.last_index and {{ e }}.period_index <> {{ e }}.baseline_index
+        when {{ e }}.period_index < coalesce({{ e }}.due_index, {{ e }}.last_index)
+            and {{ e }}.period_index <> {{ e }}.baseline_index
             then case when {{ compare(e ~ '.value', e ~ '.op', e ~ '.expected_value') }}
                 then 'on_track' else 'off_track' end
         when {{ compare(e ~ '.value', e ~ '.op', e ~ '.expected_value') }} then 'met'

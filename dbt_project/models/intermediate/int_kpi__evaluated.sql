@@ -1,4 +1,7 @@
-{#- The status of every evaluation row and the Danish sentence that explains it. -#}
+{#-
+    The status of every evaluation row and the Danish sentence that explains it. Periods are named as
+    the grain names them (period_da: '2018', 'skoleåret 2018/19', '4. kvartal 2017', 'årgang 2018').
+-#}
 with
 
 grid as (
@@ -31,7 +34,8 @@ explained as (
         evaluated.*,
         case when aggregation = 'running_mean' then 'gennemsnit ' else '' end
             || {{ number_da('value') }} || {{ unit_suffix_da('unit') }}
-            || case when aggregation = 'running_mean' then ' pr. år til og med ' else ' i ' end || period as value_text,
+            || case when aggregation = 'running_mean' then ' pr. år til og med ' else ' i ' end
+            || coalesce(period_da, period) as value_text,
         {{ op_da("coalesce(op, '>=')") }} || ' ' || {{ number_da('threshold') }} || {{ unit_suffix_da('unit') }}
             || case when threshold_area is not null then ' (' || {{ area_da('threshold_area') }} || ' samme år)' else '' end
             || case when due_period is not null and not in_then_phase then ' i ' || due_period else '' end
@@ -66,13 +70,14 @@ final as (
             when 'missing_baseline' then value_text || '; '
                 || case
                     when is_context and period_index = baseline_index
-                        then 'året er baseline (udgangspunkt) for den årlige kæde og vurderes ikke selv'
+                        then case when coalesce(period_grain, 'year') = 'year' then 'året er baseline (udgangspunkt) for den årlige kæde'
+                            else 'perioden er baseline (udgangspunkt) for kæden' end || ' og vurderes ikke selv'
                     when threshold is null and threshold_area is not null
                         then 'sammenligningstallet for ' || {{ area_da('threshold_area') }} || ' mangler'
                     when kind = 'yearly_pct_change_vs_previous_year' and previous_suppressed
-                        then 'værdien året før er diskretioneret'
+                        then 'værdien ' || {{ previous_da('period_grain') }} || ' er diskretioneret'
                     when kind = 'yearly_pct_change_vs_previous_year'
-                        then 'værdien året før (' || cast(period_index - 1 as varchar) || ') mangler'
+                        then 'værdien ' || {{ previous_da('period_grain') }} || ' (' || previous_period || ') mangler'
                     else 'baseline' || coalesce(' ' || baseline_period, '') || ' mangler'
                 end
                 || case when is_context and period_index = baseline_index then '.' else ', så målet kan ikke vurderes.' end
@@ -81,14 +86,17 @@ final as (
                     when kind = 'yearly_pct_change_vs_previous_year' then
                         'mål: ' || case when coalesce(pct, 0) < 0 or op like '<%' then 'fald' else 'stigning' end
                         || case when coalesce(pct, 0) <> 0 then ' på mindst ' || {{ number_da('abs(pct)') }} || ' %' else '' end
-                        || ' fra ' || {{ number_da('previous_value') }} || ' i ' || cast(period_index - 1 as varchar)
+                        || ' fra ' || {{ number_da('previous_value') }} || ' i ' || previous_period
                         || case when previous_value <> 0
                             then ' (' || {{ op_da('op') }} || ' ' || {{ number_da('expected_value', 2) }} || ')'
-                            else ' (kun 0 opfylder, når året før var 0)' end
+                            else ' (kun 0 opfylder, når værdien ' || {{ previous_da('period_grain') }} || ' var 0)' end
                     when kind = 'change_vs_baseline' then
-                        'mål: ' || case when op like '<%' then 'lavere' else 'højere' end || ' end baseline '
+                        'mål: ' || case when coalesce(pct, 0) <> 0 then 'mindst ' || {{ number_da('abs(pct)') }} || ' % ' else '' end
+                        || case when op like '<%' then 'lavere' else 'højere' end || ' end baseline '
                         || {{ number_da('baseline_value') }} || coalesce(' (' || baseline_period || ')', '')
                         || baseline_source_text
+                        || case when coalesce(pct, 0) <> 0
+                            then ', dvs. ' || {{ op_da('op') }} || ' ' || {{ number_da('expected_value', 2) }} else '' end
                     when status in ('on_track', 'off_track') and baseline_value is not null
                         and kind in ('absolute_threshold', 'reach_by_date') then
                         'mål: ' || target_text || '; ret linje fra ' || {{ number_da('baseline_value') }}
@@ -106,7 +114,8 @@ final as (
                 || case when status in ('met', 'not_met', 'on_track', 'off_track') then coalesce(' ' || reading_da, '') else '' end
         end
         || case when is_context and status not in ('not_due')
-            then ' (Kontekst: første vurderede år er ' || cast(first_evaluated_index as varchar) || '.)' else '' end
+            then ' (Kontekst: første vurderede ' || case when coalesce(period_grain, 'year') = 'year' then 'år' else 'periode' end
+                || ' er ' || first_evaluated_period || '.)' else '' end
             as status_reason,
     from explained
 

@@ -1,8 +1,9 @@
 {#-
-    Every evaluation unit × every period from its first period (the baseline period, or the plan
-    start where it has none) to its last (the due period, or the plan end), with the value, the
-    previous period's value, the resolved baseline and what the rule needs for this period. One row
-    even when nothing was delivered.
+    Every evaluation unit × every period of its grain (stg_catalog__periods: calendar year, quarter,
+    school year or birth cohort) from its first period (the baseline period, or the plan start where
+    it has none) to its last (the due period, or the plan end), with the value, the previous period's
+    value, the resolved baseline and what the rule needs for this period. One row even when nothing
+    was delivered. Periods are compared by their index in the grain; the previous period is index − 1.
 
     * baseline: a delivered baseline (int_baselines__delivered, by canonical_id) wins, then the value
       measured at the baseline period, then the catalog value (contract rule 3); baseline_source says which.
@@ -12,7 +13,8 @@
       measured value of the previous period (a suppressed previous value counts as missing).
     * aggregation running_mean: the value judged is the mean of the unit's values so far.
     * assessment: the verdict delivered for a qualitative criterion (int_assessments__delivered).
-    * publication: a period is due once period_end + the source's publication lag has passed;
+    * publication: a period is due once period_end + the publication lag has passed (the unit's own lag,
+      e.g. a birth cohort's 18-month visits, else the source's);
       source_newest_end is the end of the newest period the source delivered for the indicator (stale).
 -#}
 with
@@ -20,6 +22,12 @@ with
 units as (
 
     select * from {{ ref('stg_catalog__units') }}
+
+),
+
+periods as (
+
+    select * from {{ ref('stg_catalog__periods') }}
 
 ),
 
@@ -87,12 +95,16 @@ spine as (
 
     select
         units.*,
-        year_number::integer as period_index,
-        year_number::varchar as period,
-        make_date(year_number::integer, 1, 1) as period_start,
-        make_date(year_number::integer, 12, 31) as period_end
-    from units,
-        generate_series((units.first_period)::integer, (units.last_period)::integer) as years (year_number)
+        periods.period_index,
+        periods.period,
+        periods.period_start,
+        periods.period_end,
+        periods.period_da,
+        periods.previous_period
+    from units
+    inner join periods
+        on units.period_grain = periods.period_grain
+            and periods.period_index between units.first_index and units.last_index
 
 ),
 
@@ -136,18 +148,21 @@ joined as (
         spine.aggregation,
         spine.threshold_area,
         spine.reading_da,
+        spine.period_grain,
         spine.period,
         spine.period_start,
         spine.period_end,
         spine.period_index,
+        spine.period_da,
+        spine.previous_period,
         spine.baseline_period,
-        (spine.baseline_period)::integer as baseline_index,
+        spine.baseline_index,
         spine.due_period,
-        (spine.due_period)::integer as due_index,
-        (spine.last_period)::integer as last_index,
-        coalesce((spine.first_evaluated_period)::integer, (spine.first_period)::integer)
-            as first_evaluated_index,
-        spine.then_kind is not null and spine.period_index > (spine.due_period)::integer as in_then_phase,
+        spine.due_index,
+        spine.last_index,
+        coalesce(spine.first_evaluated_index, spine.first_index) as first_evaluated_index,
+        coalesce(spine.first_evaluated_period, spine.first_period) as first_evaluated_period,
+        spine.then_kind is not null and spine.period_index > spine.due_index as in_then_phase,
         spine.kind as rule_kind,
         spine.op as rule_op,
         spine.pct as rule_pct,
@@ -171,7 +186,7 @@ joined as (
         baselines.baseline_decided_by,
         newest.newest_end as source_newest_end,
         coalesce(frequencies.expected_every_months, 12) as expected_every_months,
-        coalesce(frequencies.publication_lag_months, 0) as publication_lag_months,
+        coalesce(spine.publication_lag_months, frequencies.publication_lag_months, 0) as publication_lag_months,
         assessments.assessment,
         cast('{{ var("as_of") }}' as date) as as_of
     from spine
@@ -182,7 +197,7 @@ joined as (
     left join series as previous_value
         on spine.criterion_id = previous_value.criterion_id
             and spine.area_key = previous_value.area_key
-            and previous_value.period = (spine.period_index - 1)::varchar
+            and spine.previous_period = previous_value.period
     left join measurements as comparator
         on spine.source_system = comparator.source_system
             and spine.indicator = comparator.indicator
@@ -225,7 +240,7 @@ grid as (
             else period_value
         end as value,
         case
-            when period_index - 1 = baseline_period::integer then baseline_value
+            when period_index - 1 = baseline_index then baseline_value
             when not previous_suppressed then measured_previous_value
         end as previous_value,
         period_index < first_evaluated_index as is_context,

@@ -161,11 +161,12 @@ pooled as (
         count(*) as n_members,
         bool_or(member_values.suppressed) as any_suppressed,
         count(member_values.numerator) as n_numerators,
-        -- Rounded: parallel float sums differ in the last bits between runs, and a re-run must change nothing.
-        round(sum(member_values.numerator), 9) as numerator,
-        round(sum(member_values.denominator), 9) as denominator,
-        round(sum(member_values.value), 9) as value_sum,
-        round(avg(member_values.value), 9) as value_mean,
+        -- Exact decimal sums, rounded: float sums depend on the order of the rows (parallel scans), and a
+        -- re-run must change nothing, not even in the 9th decimal.
+        cast(round(sum(cast(member_values.numerator as decimal(38, 12))), 9) as double) as numerator,
+        cast(round(sum(cast(member_values.denominator as decimal(38, 12))), 9) as double) as denominator,
+        cast(round(sum(cast(member_values.value as decimal(38, 12))), 9) as double) as value_sum,
+        cast(round(avg(cast(member_values.value as decimal(38, 12))), 9) as double) as value_mean,
         max(member_values.delivered_at) as delivered_at
     from member_values
     group by member_values.criterion_id, member_values.period

@@ -1,5 +1,6 @@
 {#-
-    Contract table: one row per criterion × area × evaluation period. Small cells (rule 8) are hidden
+    Contract table: one row per criterion × area × evaluation period (a calendar year, quarter, school year or
+    birth cohort, with its first and last day as the contract's key section asks). Small cells (rule 8) are hidden
     here (flags from int_kpi__disclosure): a hidden value becomes `suppressed`, and a target or baseline
     from which a hidden value could be read back (the chained target is previous × (1 ± pct)) is NULL.
 -#}
@@ -30,11 +31,13 @@ select
         -- that a hidden total is below 5 (rule 8, pipelines/privacy/disclosure.py)
         when value_hidden
             then 'Værdien for '
-                || period
+                || coalesce(period_da, period)
                 || ' er diskretioneret: færre end 5 personer, eller et tal der ellers kunne regnes ud.'
         when (kind = 'yearly_pct_change_vs_previous_year' and previous_hidden) or baseline_hidden
             then {{ status_da('status') }} || ': sammenligningstallet er diskretioneret.'
         else status_reason
     end as status_reason,
-    delivered_at as data_as_of
+    delivered_at as data_as_of,
+    period_start,
+    period_end
 from disclosure
