@@ -23,6 +23,7 @@ CONTRACT_TABLES: dict[str, list[str]] = {
 # Published beside the contract tables (an extension: evaluators may rely on it, the contract does not list it).
 EXTENSION_TABLES: dict[str, list[str]] = {
     "kpi_baselines": ["criterion_id", "area_key", "baseline_period", "baseline_value", "baseline_source"],
+    "kpi_status_history": [*CONTRACT_TABLES["kpi_status"], "valid_from", "valid_to"],
 }
 PUBLISHED_TABLES: dict[str, list[str]] = {**CONTRACT_TABLES, **EXTENSION_TABLES}
 
