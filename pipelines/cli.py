@@ -78,6 +78,8 @@ def nightly(
         err_console.print(f"[red]Kørslen fejlede; det tidligere lager er stadig publiceret.[/red] {result.failure}")
         raise typer.Exit(EXIT_FAILED)
     console.print(f"Publiceret: {warehouse}")
+    if result.report_error:
+        console.print(f"[yellow]Advarsel:[/yellow] {result.report_error}")
     raise typer.Exit(EXIT_REJECTED if result.rejected else EXIT_OK)
 
 
@@ -163,20 +165,6 @@ def sample(
 
     written = generate(target)
     console.print(f"Skrev {len(written)} filer under {target / 'inbox'}.")
-
-
-@app.command()
-def report(
-    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
-    output: Annotated[Path, typer.Option("--output", help="HTML-filen der skrives.")] = Path(
-        "reports/kpi_rapport.html"
-    ),
-) -> None:
-    """Dan bestyrelsesrapporten (HTML, dansk) fra det publicerede lager."""
-    from pipelines.report.board import render_report
-
-    _open_published(warehouse).close()
-    console.print(f"Rapport: {render_report(warehouse, output)}")
 
 
 @app.command("init-key")

@@ -40,6 +40,7 @@ class NightlyResult:
     outcomes: list[IngestOutcome] = field(default_factory=list)
     failure: str | None = None
     published: bool = False
+    report_error: str | None = None  # the warehouse is published; only the board report failed
 
     @property
     def rejected(self) -> list[IngestOutcome]:
@@ -85,6 +86,14 @@ def publish_task(config: RunConfig, build: Path) -> None:
     publish(build, config.internal_warehouse, config.warehouse)
 
 
+@task(name="report", cache_policy=NO_CACHE)
+def report_task(config: RunConfig) -> None:
+    from pipelines.report.build import nightly_report_dir, write_report
+
+    progress.report("Danner bestyrelsesrapporten")
+    write_report(config.warehouse, nightly_report_dir(config.warehouse))
+
+
 @flow(name="kpi-nightly", log_prints=False, validate_parameters=False)
 def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None) -> NightlyResult:
     config = RunConfig(Path(sources_dir), Path(warehouse), date.fromisoformat(as_of) if as_of else date.today())
@@ -100,6 +109,10 @@ def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None) -> 
             return result
         publish_task(config, build)
         result.published = True
+        try:
+            report_task(config)
+        except Exception as exc:  # the new warehouse stands; the board keeps the previous report
+            result.report_error = f"Rapporten blev ikke dannet: {type(exc).__name__}: {exc}"
     except Exception as exc:  # the run fails as a whole; the last good warehouse stays published
         result.failure = f"{type(exc).__name__}: {exc}"
     finally:
