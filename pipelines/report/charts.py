@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import functools
 import json
+import tempfile
+from importlib import resources
+from pathlib import Path
 
 import altair as alt
 import vl_convert
@@ -97,9 +100,30 @@ def trend_spec(criterion: Criterion) -> dict | None:
     return spec
 
 
+@functools.cache
+def register_fonts() -> None:
+    """Give vl-convert the report's font (it reads TTF, not WOFF2), for text measuring and PNG rendering."""
+    from fontTools.ttLib import TTFont
+
+    directory = Path(tempfile.mkdtemp(prefix="kpi-report-fonts-"))
+    fonts = resources.files("pipelines.report") / "fonts"
+    for name in ("open-sans-400", "open-sans-700"):
+        with resources.as_file(fonts / f"{name}.woff2") as woff2:
+            font = TTFont(woff2)
+        font.flavor = None
+        font.save(directory / f"{name}.ttf")
+    vl_convert.register_font_directory(str(directory))
+
+
 @functools.lru_cache(maxsize=512)
 def _svg(spec: str) -> str:
+    register_fonts()
     return vl_convert.vegalite_to_svg(spec, format_locale="da-DK")
+
+
+def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
+    register_fonts()
+    return vl_convert.svg_to_png(svg, scale=scale)
 
 
 def trend_svg(criterion: Criterion) -> str | None:

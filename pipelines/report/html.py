@@ -10,12 +10,11 @@ import re
 from functools import cache
 from importlib import resources
 
-import vl_convert
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from pipelines.report import tables
-from pipelines.report.charts import trend_svg
+from pipelines.report.charts import svg_to_png, trend_svg
 from pipelines.report.model import Criterion, ReportData
 from pipelines.report.vocabulary import STATUS_DA, STATUS_ORDER, STATUS_SYMBOL, date_da, number_da
 
@@ -79,7 +78,7 @@ def environment() -> Environment:
 def png_image(svg: str) -> str:
     """The chart as a PNG at twice its size: WeasyPrint lays out an image far faster than an SVG."""
     width = re.search(r'width="(\d+)', svg)
-    png = base64.b64encode(vl_convert.svg_to_png(svg, scale=2.0)).decode("ascii")
+    png = base64.b64encode(svg_to_png(svg)).decode("ascii")
     style = f' style="width: {int(width.group(1))}px"' if width else ""
     return f'<img alt="Udviklingsgraf" src="data:image/png;base64,{png}"{style}>'
 
