@@ -13,5 +13,5 @@ def write_pdf(html: str, path: Path) -> Path:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)  # unsupported screen-only CSS is not an error
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     path.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=html, base_url=None).write_pdf(path, media_type="print")
+    HTML(string=html, media_type="print").write_pdf(path)
     return path
