@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from pipelines.report.changes import read_state, start_of_day, write_state
+from pipelines.report.charts import ChartCache
 from pipelines.report.html import render_html
 from pipelines.report.model import ReportData, load_report_data
 from pipelines.report.pdf import write_pdf
@@ -19,6 +20,7 @@ from pipelines.report.vocabulary import date_da
 from pipelines.report.xlsx import write_xlsx
 
 REPORT_STEM = "kpi_rapport"
+CHART_CACHE_DIR_NAME = ".kpi_rapport_charts"
 
 
 @dataclass(frozen=True)
@@ -52,14 +54,16 @@ def write_report(warehouse: Path, out_dir: Path, as_of: date | None = None, sinc
     since_at, since_label = resolve_since(out_dir, since) if as_of is None or since else (None, "")
     data = load_report_data(warehouse, as_of=as_of, since=since_at, since_label=since_label)
     out_dir.mkdir(parents=True, exist_ok=True)
-    html = render_html(data)
+    charts = ChartCache(out_dir / CHART_CACHE_DIR_NAME)
+    html = render_html(data, chart_cache=charts)
     final = {suffix: out_dir / f"{REPORT_STEM}.{suffix}" for suffix in ("html", "xlsx", "pdf")}
     staged = {suffix: path.with_name(f".{path.name}.new") for suffix, path in final.items()}
     staged["html"].write_text(html, encoding="utf-8")
     write_xlsx(data, staged["xlsx"])
-    write_pdf(render_html(data, for_print=True), staged["pdf"])
+    write_pdf(render_html(data, for_print=True, chart_cache=charts), staged["pdf"])
     for suffix, path in staged.items():
         os.replace(path, final[suffix])
+    charts.prune()
     if as_of is None:
         write_state(out_dir, data.generated_at, data.data_version)
     return WrittenReport(final["html"], final["xlsx"], final["pdf"], data)

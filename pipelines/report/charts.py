@@ -7,6 +7,7 @@ path from the baseline to the final target (dotted).
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import tempfile
 from importlib import resources
@@ -126,11 +127,43 @@ def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
     return vl_convert.svg_to_png(svg, scale=scale)
 
 
-def trend_svg(criterion: Criterion) -> str | None:
+def trend_svg(criterion: Criterion, cache: ChartCache | None = None) -> str | None:
     """Inline SVG (no script, no external reference); None when the criterion has no value to draw.
     Criteria sharing a canonical id have the same series: the same spec is converted once."""
     spec = trend_spec(criterion)
     if spec is None:
         return None
-    svg = _svg(json.dumps(spec, sort_keys=True))
-    return svg.split("?>", 1)[-1] if svg.startswith("<?xml") else svg
+    text = json.dumps(spec, sort_keys=True)
+    svg = cache.get(text) if cache else None
+    if svg is None:
+        svg = _svg(text)
+        svg = svg.split("?>", 1)[-1] if svg.startswith("<?xml") else svg
+        if cache:
+            cache.put(text, svg)
+    return svg
+
+
+class ChartCache:
+    """SVGs by the hash of their spec, kept beside the report: most charts do not change from night to night."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.used: set[Path] = set()
+
+    def _path(self, spec: str) -> Path:
+        return self.directory / f"{hashlib.sha256(spec.encode()).hexdigest()[:32]}.svg"
+
+    def get(self, spec: str) -> str | None:
+        path = self._path(spec)
+        self.used.add(path)
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def put(self, spec: str, svg: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._path(spec).write_text(svg, encoding="utf-8")
+
+    def prune(self) -> None:
+        """Forget the charts this report did not use."""
+        for path in self.directory.glob("*.svg"):
+            if path not in self.used:
+                path.unlink(missing_ok=True)

@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from pipelines.report import tables
-from pipelines.report.charts import svg_to_png, trend_svg
+from pipelines.report.charts import ChartCache, svg_to_png, trend_svg
 from pipelines.report.model import Criterion, ReportData
 from pipelines.report.vocabulary import STATUS_DA, STATUS_ORDER, STATUS_SYMBOL, date_da, number_da
 
@@ -83,9 +83,9 @@ def png_image(svg: str) -> str:
     return f'<img alt="Udviklingsgraf" src="data:image/png;base64,{png}"{style}>'
 
 
-def render_html(data: ReportData, for_print: bool = False) -> str:
+def render_html(data: ReportData, for_print: bool = False, chart_cache: ChartCache | None = None) -> str:
     """The report page; for_print puts the charts in as PNG images (for the PDF)."""
-    charts = {c.criterion_id: trend_svg(c) for c in data.criteria if c.quantitative}
+    charts = {c.criterion_id: trend_svg(c, chart_cache) for c in data.criteria if c.quantitative}
     if for_print:
         charts = {k: png_image(v) for k, v in charts.items() if v}
     template = environment().get_template("report.html.j2")
