@@ -258,6 +258,10 @@ def load_report_data(warehouse: Path, as_of: date | None = None, since: datetime
             raise ReportDataError(f"Lageret {warehouse} har ingen kpi_status_history, så --as-of kan ikke bruges.")
         at = end_of_day(as_of) if as_of else None
         rows = status_rows(con, at)
+        if at is not None and not rows:
+            first = con.execute("select min(valid_from) from kpi_status_history").fetchone()[0]
+            raise ReportDataError(f"kpi_status_history i {warehouse} begynder {date_da(first)}; der er ingen"
+                                  f" status ved udgangen af {date_da(as_of)}.")
         criteria = read_criteria(con)
         by_id = {c.criterion_id: c for c in criteria}
         for row in rows:
