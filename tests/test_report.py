@@ -162,8 +162,13 @@ def _same(a: float | None, b: float | None) -> bool:
 def test_report_command_options_and_errors(published_demo: PublishedDemo, tmp_path: Path) -> None:
     bad = run_kpi("report", "--warehouse", str(published_demo.warehouse), "--since", "2026-13-01")
     assert bad.returncode == 2 and "ÅÅÅÅ-MM-DD" in bad.stderr and "Traceback" not in bad.stderr
+    before_history = run_kpi("report", "--warehouse", str(published_demo.warehouse), "--out", str(tmp_path),
+                             "--as-of", "2000-01-01")
+    assert before_history.returncode == 4
+    assert "ingen status ved udgangen af 01-01-2000" in " ".join(before_history.stderr.split())
+    assert not list(tmp_path.glob("kpi_rapport.*"))
     missing = run_kpi("report", "--warehouse", str(tmp_path / "findes_ikke.duckdb"), "--out", str(tmp_path))
-    assert missing.returncode == 4 and "findes ikke" in missing.stderr
+    assert missing.returncode == 4 and "findes ikke" in " ".join(missing.stderr.split())
 
 
 def _row(period: str, status: str, value: float | None) -> StatusRow:
