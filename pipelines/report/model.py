@@ -80,8 +80,8 @@ class Criterion:
     def rule_da(self) -> str:
         """The rule in words, from the catalog columns of `criteria`."""
         parts = [KIND_DA.get(self.target_kind, self.target_kind).capitalize()]
-        if self.direction:
-            parts.append(f"retning: {DIRECTION_DA.get(self.direction, self.direction)}")
+        if self.direction in DIRECTION_DA:
+            parts.append(f"retning: {DIRECTION_DA[self.direction]}")
         if self.unit:
             parts.append(f"enhed: {UNIT_DA.get(self.unit, self.unit)}")
         parts.append(f"opgøres {GRANULARITY_DA.get(self.granularity or '', 'pr. område')}")
