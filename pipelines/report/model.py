@@ -169,8 +169,8 @@ class ReportData:
                 counts[area][row.status] += 1
         return counts
 
-    def criterion(self, criterion_id: str) -> Criterion:
-        return next(c for c in self.criteria if c.criterion_id == criterion_id)
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.criterion_id == criterion_id), None)
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -127,11 +127,18 @@ def _state_text(status: str | None, value: float | None) -> str:
     if status is None:
         return '<span class="st st-none">findes ikke</span>'
     shown = f' <span class="val">{number_da(value)}</span>' if value is not None else ""
-    return status_html(status) + shown
+    return f'<span class="chg">{status_html(status)}{shown}</span>'
+
+
+def _change_label(criterion_id: str, data: ReportData) -> str:
+    criterion = data.criterion(criterion_id)
+    if criterion is None:  # no longer in the catalog
+        return f'<span class="cid">{escape(criterion_id)}</span>'
+    return _criterion_label(criterion, limit=70)
 
 
 def changes_table(changes: list[Change], data: ReportData) -> str:
-    rows = [{"Kriterium": f'<a class="cid" href="#{escape(c.criterion_id)}">{escape(c.criterion_id)}</a>',
+    rows = [{"Kriterium": _change_label(c.criterion_id, data),
              "Område": escape(data.area_name(c.area_key)), "Periode": escape(c.period),
              "Før": _state_text(c.old_status, c.old_value), "Nu": _state_text(c.new_status, c.new_value),
              "Begrundelse nu": escape(c.new_reason or "")} for c in changes]
