@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -18,7 +18,8 @@ from markupsafe import escape
 from openpyxl import load_workbook
 
 from pipelines.report.changes import Change, status_changes
-from pipelines.report.model import StatusRow
+from pipelines.report.model import GAP_COLUMNS, OPTIONAL_GAP_COLUMNS, ReportData, StatusRow
+from pipelines.report.tables import gap_summary, gaps_table
 from pipelines.report.vocabulary import STATUS_DA, number_da
 from pipelines.report.xlsx import sheet_title
 from tests.conftest import AS_OF, PublishedDemo, run_kpi
@@ -207,3 +208,24 @@ def test_sheet_titles_follow_excel_rules() -> None:
                                              (None, "–"), (0.0, "0"), (-1.5, "-1,5")])
 def test_numbers_in_danish(value: float | None, text: str) -> None:
     assert number_da(value) == text
+
+
+def _data_with_gaps(gaps: list[dict], columns: list[str]) -> ReportData:
+    return ReportData(generated_at=datetime(2026, 12, 1, 22, 0), as_of=None, data_as_of=None, last_load=None,
+                      catalog_version="2", area_names={}, sections=[], since=None, since_label="", changes=[],
+                      history_available=True, data_version=None, gaps=gaps, gap_columns=columns)
+
+
+def test_data_gaps_show_supplier_and_due_date_only_when_the_warehouse_has_them() -> None:
+    base = {"source_system": "police_haervaerk", "criterion_id": "c1", "gap_type": "missing_delivery",
+            "detail": "x"}
+    gaps = [{**base, "area_key": "motalavej", "period": "2024", "supplier": "Politiet", "due_date": date(2025, 3, 1)},
+            {**base, "area_key": "sydbyen", "period": "2025", "supplier": "Politiet", "due_date": date(2026, 3, 1)}]
+    columns = [*GAP_COLUMNS, *OPTIONAL_GAP_COLUMNS]
+    [row] = gap_summary(_data_with_gaps(gaps, columns))
+    assert row["Leverandør"] == "Politiet" and row["Frist"] == "01-03-2025" and row["Perioder"] == "2024–2025"
+    assert row["Mangel"] == "Manglende leverance" and row["Celler"] == "2"
+    assert "Leverandør" in gaps_table(_data_with_gaps(gaps, columns))
+    without = [{k: v for k, v in g.items() if k not in OPTIONAL_GAP_COLUMNS} for g in gaps]
+    [row] = gap_summary(_data_with_gaps(without, GAP_COLUMNS))
+    assert "Leverandør" not in row and "Frist" not in row
