@@ -36,7 +36,7 @@ system-deps:  ## install the Debian packages the tests need, when they are absen
 demo: install  ## run the nightly flow on the bundled sample deliveries and build the board report
 	$(KPI) init-key
 	$(KPI) nightly --sources sources/sample --warehouse warehouse/kpi.duckdb
-	$(KPI) report --warehouse warehouse/kpi.duckdb --output reports/kpi_rapport.html
+	$(KPI) report --warehouse warehouse/kpi.duckdb --out reports
 	$(KPI) sql "select status, count(*) as rows from kpi_status group by 1 order by 2 desc"
 	$(KPI) templates --period 2021 --out templates
 	$(KPI) gaps --warehouse warehouse/kpi.duckdb --supplier politi

@@ -175,6 +175,8 @@ def _print_nightly(result, warehouse: Path, log_file: Path) -> None:
                           f"Detaljer (til udviklerne): {log_file}", highlight=False)
         return
     console.print(f"Publiceret: {warehouse}", highlight=False)
+    if result.report_error:
+        console.print(f"[yellow]Advarsel:[/yellow] {result.report_error}", highlight=False)
 
 
 @app.command()
@@ -261,20 +263,6 @@ def sample(
 
     written = generate(target, scale)
     console.print(f"Skrev {len(written)} filer under {target / 'inbox'}.")
-
-
-@app.command()
-def report(
-    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
-    output: Annotated[Path, typer.Option("--output", help="HTML-filen der skrives.")] = Path(
-        "reports/kpi_rapport.html"
-    ),
-) -> None:
-    """Dan bestyrelsesrapporten (HTML, dansk) fra det publicerede lager."""
-    from pipelines.report.board import render_report
-
-    _open_published(warehouse).close()
-    console.print(f"Rapport: {render_report(warehouse, output)}")
 
 
 @app.command("init-key")

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 from rich.table import Table
 
-from pipelines.report.board import AREA_DA, STATUS_DA, number_da
+from pipelines.report.vocabulary import AREA_DA, STATUS_DA, number_da
 
 AREA_ORDER = ("motalavej", "ringparken", "sydbyen", "skaelskoer", "combined", "combined_mean")
 AREA_NAMES_DA = {"motalavej": "Motalavej", "ringparken": "Ringparken/Schackenborgvænge", "sydbyen": "Sydbyen",

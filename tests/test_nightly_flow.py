@@ -243,18 +243,6 @@ def test_the_sample_produces_every_status_it_can(demo: Demo) -> None:
     assert fed == [], "criteria fed by a sampled source without a single real status"
 
 
-def test_board_report_lists_every_criterion_in_danish(demo: Demo, tmp_path: Path) -> None:
-    output = tmp_path / "rapport.html"
-    done = run_kpi("report", "--warehouse", str(demo.warehouse), "--output", str(output))
-    assert done.returncode == 0, done.stdout + done.stderr
-    html = output.read_text(encoding="utf-8")
-    criteria = {c for (c,) in demo.query("select criterion_id from criteria")}
-    assert all(f"id: {c}<" in html for c in criteria)
-    assert "Ringparken/Schackenborgvænge" in html and "Samlet (gennemsnit)" in html
-    assert "26,1 pr. 1000 i 2020; mål: under 28 pr. 1000 i 2020 – opfyldt." in html
-    assert "Manglende leverance" in html and "missing_delivery" not in html
-
-
 def test_evaluator_notebook_runs_on_the_published_file(demo: Demo, monkeypatch) -> None:
     """Every code cell of notebooks/evaluator_queries.ipynb runs, read-only, against the demo warehouse."""
     import json

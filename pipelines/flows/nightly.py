@@ -93,6 +93,7 @@ class NightlyResult:
 
     def with_status(self, status: str) -> list[IngestOutcome]:
         return [o for o in self.outcomes if o.status == status]
+    report_error: str | None = None  # the warehouse is published; only the board report failed
 
     @property
     def rejected(self) -> list[IngestOutcome]:
@@ -205,6 +206,12 @@ def _run_stages(config: RunConfig, result: NightlyResult) -> None:
         result.run, result.published = final, True
         if notes := publish_targets_task(config):
             result.run = replace(result.run, message=(result.run.message + " " + " ".join(notes))[:MESSAGE_LIMIT])
+        with timed("report"):
+            try:
+                report_task(config)
+            except Exception as exc:  # the new warehouse stands; the board keeps the previous report
+                log.exception("the board report failed")
+                result.report_error = f"Rapporten blev ikke dannet: {type(exc).__name__}: {exc}"
     except ReferenceProblem as problem:
         result.failure = problem.message + ". Intet er indlæst."
     except (MissingKeyError, KeyMismatchError) as exc:  # Danish already; nothing was loaded
@@ -264,6 +271,14 @@ def skipped_if_locked(config: RunConfig, run_id: str | None = None) -> NightlyRe
     except RunLocked as locked:
         return _skipped(config, _new_result(run_id), locked)
     return None
+
+
+@task(name="report", cache_policy=NO_CACHE)
+def report_task(config: RunConfig) -> None:
+    from pipelines.report.build import nightly_report_dir, write_report
+
+    progress.report("Danner bestyrelsesrapporten")
+    write_report(config.warehouse, nightly_report_dir(config.warehouse))
 
 
 @flow(name="kpi-nightly", log_prints=False, validate_parameters=False)

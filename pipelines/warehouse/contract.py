@@ -27,6 +27,7 @@ EXTENSION_TABLES: dict[str, list[str]] = {
     "kpi_baselines": ["criterion_id", "area_key", "baseline_period", "baseline_value", "baseline_source"],
     "load_runs": ["run_id", "started_at", "finished_at", "outcome", "files_loaded", "files_rejected",
                   "files_duplicate", "message"],
+    "kpi_status_history": [*CONTRACT_TABLES["kpi_status"], "valid_from", "valid_to"],
 }
 PUBLISHED_TABLES: dict[str, list[str]] = {**CONTRACT_TABLES, **EXTENSION_TABLES}
 

@@ -1,0 +1,55 @@
+"""`kpi report`: the board report in HTML, XLSX and PDF from the published warehouse."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipelines.cli_common import EXIT_FAILED, WarehouseOption, console, err_console, open_published
+from pipelines.settings import DEFAULT_WAREHOUSE
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err_console.print(f"[red]{option}: '{value}' er ikke en dato; forventet ÅÅÅÅ-MM-DD, fx 2026-11-23.[/red]")
+        raise typer.Exit(2) from None
+
+
+def report(
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    out: Annotated[Path, typer.Option("--out", help="Mappen, hvor kpi_rapport.html, .xlsx og .pdf skrives.")] = Path(
+        "reports"),
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Vis status, som den stod ved udgangen af denne dag (ÅÅÅÅ-MM-DD; standard: nu).")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Vis ændringer fra og med denne dato (ÅÅÅÅ-MM-DD; standard: siden forrige rapport).")] = None,
+) -> None:
+    """Dan bestyrelsesrapporten (HTML, XLSX og PDF, på dansk) fra det publicerede lager."""
+    from pipelines.report.build import write_report
+    from pipelines.report.model import ReportDataError
+
+    as_of_day, since_day = parse_day(as_of, "--as-of"), parse_day(since, "--since")
+    open_published(warehouse).close()
+    try:
+        written = write_report(warehouse, out, as_of=as_of_day, since=since_day)
+    except ReportDataError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from None
+    for path in written.files:
+        console.print(f"Rapport: {path}")
+    data = written.data
+    if data.since is None:
+        console.print(data.since_label)
+    else:
+        console.print(f"Ændrede kriterier {data.since_label}: {len({c.criterion_id for c in data.changes})}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)

@@ -1,0 +1,169 @@
+"""Trend charts: one small SVG per quantitative criterion (altair → Vega-Lite → vl-convert, offline).
+
+Series per area and combined, the target the periods were judged against (dashed), and the straight
+path from the baseline to the final target (dotted).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import altair as alt
+import vl_convert
+
+from pipelines.report.model import Criterion, StatusRow
+from pipelines.report.vocabulary import AREA_SHORT_DA
+
+AREA_COLOURS = {"motalavej": "#1f6fb4", "ringparken": "#e07b00", "sydbyen": "#2a9d3a", "skaelskoer": "#8e5bb5",
+                "combined": "#111111", "combined_mean": "#8a8a8a"}
+TARGET_SERIES = "Mål"
+PATH_SERIES = "Lige vej til mål"
+TARGET_COLOUR = "#c62828"
+FONT = "Open Sans"
+WIDTH, HEIGHT = 330, 130
+
+
+def headline_area(criterion: Criterion) -> str:
+    """The area whose target line is drawn: the pooled figure where there is one."""
+    areas = criterion.areas
+    for area in ("combined", "combined_mean"):
+        if area in areas:
+            return area
+    return areas[0]
+
+
+def _period_order(rows: list[StatusRow]) -> list[str]:
+    firsts: dict[str, tuple] = {}
+    for row in rows:
+        firsts.setdefault(row.period, (row.period_start is None, row.period_start, row.period))
+    return sorted(firsts, key=lambda p: firsts[p])
+
+
+def chart_points(criterion: Criterion) -> list[dict]:
+    """The chart's data: one point per series × period."""
+    points = [{"period": r.period, "value": r.value, "series": AREA_SHORT_DA.get(r.area_key, r.area_key)}
+              for r in criterion.rows if r.value is not None]
+    headline = [r for r in criterion.rows if r.area_key == headline_area(criterion)]
+    # the baseline period's own row is judged against the final target: the line starts after it
+    points += [{"period": r.period, "value": r.target_value, "series": TARGET_SERIES}
+               for r in headline if r.target_value is not None and r.period != r.baseline_period]
+    baseline = next((r for r in headline if r.baseline_value is not None and r.baseline_period), None)
+    final = next((r for r in reversed(headline) if r.target_value is not None), None)
+    periods = _period_order(criterion.rows)
+    if (baseline and final and baseline.baseline_period in periods
+            and periods.index(final.period) > periods.index(baseline.baseline_period)
+            and abs(final.target_value - baseline.baseline_value) > 1e-9):
+        points += [{"period": baseline.baseline_period, "value": baseline.baseline_value, "series": PATH_SERIES},
+                   {"period": final.period, "value": final.target_value, "series": PATH_SERIES}]
+    return points
+
+
+SERIES = [*(AREA_SHORT_DA[a] for a in AREA_COLOURS), TARGET_SERIES, PATH_SERIES]
+SERIES_COLOURS = [*AREA_COLOURS.values(), TARGET_COLOUR, TARGET_COLOUR]
+SERIES_DASHES = [*([1, 0] for _ in AREA_COLOURS), [5, 3], [1, 3]]
+
+
+@functools.cache
+def chart_template() -> str:
+    """The trend chart designed once in altair (validated once); each criterion fills in its data."""
+    colour = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=SERIES_COLOURS),
+                       legend=alt.Legend(title=None, orient="right", symbolType="stroke", labelFontSize=10))
+    x = alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=",~f", tickCount=4))
+    base = alt.Chart(alt.Data(values=[]))
+    lines = base.mark_line(strokeWidth=1.6).encode(
+        x=x, y=y, color=colour,
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=SERIES_DASHES), legend=None))
+    dots = base.mark_point(filled=True, size=18).encode(x=x, y=y, color=colour).transform_filter(
+        alt.FieldOneOfPredicate(field="series", oneOf=SERIES[: len(AREA_COLOURS)]))
+    chart = (alt.layer(lines, dots).properties(width=WIDTH, height=HEIGHT)
+             .configure_view(stroke="#dddddd").configure(font=FONT)
+             .configure_axis(labelFontSize=10, grid=True, gridColor="#eeeeee", domainColor="#999999"))
+    return json.dumps(chart.to_dict())
+
+
+def trend_spec(criterion: Criterion) -> dict | None:
+    """The Vega-Lite spec of the criterion's chart; None when it has no value to draw."""
+    points = chart_points(criterion)
+    present = {p["series"] for p in points}
+    if not present - {TARGET_SERIES, PATH_SERIES}:
+        return None
+    spec = json.loads(chart_template())
+    spec["data"] = {"values": points}
+    for layer in spec["layer"]:
+        layer["encoding"]["x"]["sort"] = _period_order(criterion.rows)
+        layer["encoding"]["color"]["legend"]["values"] = [s for s in SERIES if s in present]
+    return spec
+
+
+@functools.cache
+def register_fonts() -> None:
+    """Give vl-convert the report's font (it reads TTF, not WOFF2), for text measuring and PNG rendering."""
+    from fontTools.ttLib import TTFont
+
+    directory = Path(tempfile.mkdtemp(prefix="kpi-report-fonts-"))
+    fonts = resources.files("pipelines.report") / "fonts"
+    for name in ("open-sans-400", "open-sans-700"):
+        with resources.as_file(fonts / f"{name}.woff2") as woff2:
+            font = TTFont(woff2)
+        font.flavor = None
+        font.save(directory / f"{name}.ttf")
+    vl_convert.register_font_directory(str(directory))
+
+
+@functools.lru_cache(maxsize=512)
+def _svg(spec: str) -> str:
+    register_fonts()
+    return vl_convert.vegalite_to_svg(spec, format_locale="da-DK")
+
+
+def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
+    register_fonts()
+    return vl_convert.svg_to_png(svg, scale=scale)
+
+
+def trend_svg(criterion: Criterion, cache: ChartCache | None = None) -> str | None:
+    """Inline SVG (no script, no external reference); None when the criterion has no value to draw.
+    Criteria sharing a canonical id have the same series: the same spec is converted once."""
+    spec = trend_spec(criterion)
+    if spec is None:
+        return None
+    text = json.dumps(spec, sort_keys=True)
+    svg = cache.get(text) if cache else None
+    if svg is None:
+        svg = _svg(text)
+        svg = svg.split("?>", 1)[-1] if svg.startswith("<?xml") else svg
+        if cache:
+            cache.put(text, svg)
+    return svg
+
+
+class ChartCache:
+    """SVGs by the hash of their spec, kept beside the report: most charts do not change from night to night."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.used: set[Path] = set()
+
+    def _path(self, spec: str) -> Path:
+        return self.directory / f"{hashlib.sha256(spec.encode()).hexdigest()[:32]}.svg"
+
+    def get(self, spec: str) -> str | None:
+        path = self._path(spec)
+        self.used.add(path)
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def put(self, spec: str, svg: str) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._path(spec).write_text(svg, encoding="utf-8")
+
+    def prune(self) -> None:
+        """Forget the charts this report did not use."""
+        for path in self.directory.glob("*.svg"):
+            if path not in self.used:
+                path.unlink(missing_ok=True)
