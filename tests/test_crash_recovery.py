@@ -213,7 +213,8 @@ def test_two_nightlies_at_once_one_waits_for_none_and_exits_5(prepared: Publishe
     # section 3: a sources dir with only its own address lists runs and says where each file came from
     out = flat(after.stdout)
     assert f"Referencefiler fra {demo.sources / 'reference'}: afdelinger.csv, area_addresses.csv" in out
-    assert re.search(r"Referencefiler fra projektet \(\S+\): area_aliases\.csv, criteria\.yaml, readings\.yaml", out)
+    assert re.search(r"Referencefiler fra projektet \(\S+\): area_aliases\.csv, criteria\.yaml, "
+                     r"delivery_calendar\.csv, readings\.yaml", out)
 
 
 @pytest.mark.e2e
