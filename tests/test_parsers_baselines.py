@@ -30,7 +30,7 @@ def test_sample_decisions_are_read_with_area_names_mapped(tmp_path: Path, parse_
     assert rows[("strat_ub_school_absence", "combined")]["value"] == pytest.approx(7.9)
     assert rows[("strat_ub_school_absence", "motalavej")]["value"] == pytest.approx(8.6)  # "Motalavej" → key
     assert rows[("strat_ub_school_absence", "motalavej")]["label"].startswith("Bestyrelsen")
-    assert set(frame["period"]) == {"2017"}
+    assert set(frame["period"]) == {"2016/17"}  # the board decided the school year 2016/17 (sample)
 
 
 @pytest.mark.parametrize(("body", "column", "found"), [

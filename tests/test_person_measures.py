@@ -230,4 +230,4 @@ def test_kpi_criteria_command_on_a_school_year(crafted: CraftedRun) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     text = " ".join(done.stdout.split())
     assert "Vurderes pr. skoleår" in text and "2016/17 (01-08-2016 – 31-07-2017)" in text
-    assert "Værdien for skoleåret 2018/19 er diskretioneret (færre end 5 personer)." in text
+    assert "Værdien for skoleåret 2018/19 er diskretioneret: færre end 5 personer" in text

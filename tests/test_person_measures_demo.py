@@ -19,8 +19,6 @@ def test_every_period_the_sample_covers_has_a_value(published_demo) -> None:
     assert missing == []
 
 
-@pytest.mark.xfail(strict=False, reason="complementary suppression (rule 8, version 2) is the disclosure work: until "
-                   "it lands, a small area cell hides the combined cohort shares and dropout quarters")
 def test_every_person_level_criterion_is_judged_in_some_period(published_demo) -> None:
     without = published_demo.query(
         f"select criterion_id from criteria where source_system in ({SOURCES_SQL})"

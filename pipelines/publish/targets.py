@@ -1,6 +1,7 @@
 """`publish_targets`: where the nightly publishes besides the DuckDB file (PostgreSQL connection strings).
 
-From `KPI_PUBLISH_TARGETS` (connection strings separated by spaces or newlines) or, when that is unset, from
+From `KPI_PUBLISH_TARGETS` (connection strings one per line; `postgresql://` URIs may also be separated
+by spaces) or, when that is unset, from
 `[publish] targets = [...]` in the config file outside the repository (`pipelines/operate/places.py`).
 Passwords belong in `~/.pgpass` or `PGPASSWORD`, not in the strings. A failed target never fails the run:
 the DuckDB file is published, the target keeps its previous version and the run's message says so.
@@ -20,7 +21,10 @@ log = logging.getLogger(__name__)
 
 def publish_targets() -> list[str]:
     if (value := os.environ.get("KPI_PUBLISH_TARGETS")) is not None:
-        return value.split()
+        lines = [line.strip() for line in value.splitlines() if line.strip()]
+        uris = [part for line in lines for part in line.split()]
+        # "host=… port=…" strings contain spaces themselves; only a line of URIs is split on spaces
+        return uris if all(u.startswith(("postgresql://", "postgres://")) for u in uris) else lines
     path = config_file()
     if not path.is_file():
         return []
