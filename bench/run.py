@@ -106,16 +106,17 @@ def raw_floor(inbox: Path) -> tuple[float, int]:
     return round(time.perf_counter() - start, 2), rows
 
 
-def next_quarter_delivery(inbox: Path) -> Path:
-    """(d): the newest own_registrations workbook again as the following quarter, delivered later."""
-    folder = inbox / "own_registrations"
-    latest = max(folder.glob("own_registrations_*Q*_*.xlsx"))
-    _, token, stamp = latest.stem.rsplit("_", 2)
-    year, quarter = int(token[:4]), int(token[5])
-    nxt = f"{year + quarter // 4}Q{quarter % 4 + 1}"
-    target = folder / f"own_registrations_{nxt}_{int(stamp[:4]) + 1}0101.xlsx"
-    shutil.copy(latest, target)
-    return target
+def next_quarter_delivery(inbox: Path, scale: int) -> Path:
+    """(d): the school dropout list of the quarter after the sample's last (2025Q4), person level, as the
+    sample generator writes it at this scale."""
+    from pipelines.sample._person_files import write_frame
+    from pipelines.sample.school_absence import QUARTERS, dropout_list
+
+    year, quarter = QUARTERS[-1]
+    year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    delivered = date(year + (quarter == 4), 3 * quarter % 12 + 1, 15)
+    target = inbox / "school_absence" / f"school_absence_dropout_{year}Q{quarter}_{delivered:%Y%m%d}.csv"
+    return write_frame(target, dropout_list(year, quarter, scale), encoding="utf-8")
 
 
 def evaluator_latency(warehouse: Path) -> dict[str, float]:
@@ -197,7 +198,7 @@ def bench_scale(name: str, scale: int, work: Path, env: dict[str, str], server: 
     print(f"[{name}] (e) ét-trins Prefect-flow …", flush=True)
     floor = [sys.executable, "-c", ONE_TASK_FLOW]
     result["e_orchestration_floor"] = asdict(measured(floor, env))
-    next_quarter_delivery(inbox)
+    next_quarter_delivery(inbox, scale)
     print(f"[{name}] (d) ét nyt kvartal …", flush=True)
     result["d_new_quarter"] = asdict(measured(nightly, env, logs))
     if server is not None:

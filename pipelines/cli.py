@@ -58,6 +58,9 @@ def nightly(
     programmes: Annotated[Path | None, typer.Option(
         "--programmes", help="Programfil (programmes.toml): byg hvert program i sit eget lager, ét ad gangen; "
                              "--sources og --warehouse gælder da ikke.")] = None,
+    full_rebuild: Annotated[bool, typer.Option(
+        "--full-rebuild", help="Byg alle dbt-modeller forfra, også når intet er nyt (ellers bygges kun det, "
+                               "der afhænger af nye leverancer eller en ny vurderingsdato).")] = False,
 ) -> None:
     """Kør natkørslen én gang: find nye leverancer, valider, indlæs, beregn og publicer.
 
@@ -69,15 +72,15 @@ def nightly(
     sprunget over, fordi en anden natkørsel er i gang for samme lager.
     """
     if programmes is not None:
-        raise typer.Exit(_nightly_programmes(programmes, as_of, verbose))
-    raise typer.Exit(_nightly_one(sources.resolve(), warehouse.resolve(), as_of, verbose))
+        raise typer.Exit(_nightly_programmes(programmes, as_of, verbose, full_rebuild))
+    raise typer.Exit(_nightly_one(sources.resolve(), warehouse.resolve(), as_of, verbose, full_rebuild=full_rebuild))
 
 
 # Of several programmes' exit codes, the one that matters most: a failure, a skip, rejections, all well.
 EXIT_PRIORITY = (EXIT_FAILED, EXIT_LOCKED, EXIT_REJECTED, EXIT_OK)
 
 
-def _nightly_programmes(path: Path, as_of: str | None, verbose: bool) -> int:
+def _nightly_programmes(path: Path, as_of: str | None, verbose: bool, full_rebuild: bool = False) -> int:
     from pipelines.programmes import ProgrammesError, read_programmes
 
     try:
@@ -88,12 +91,13 @@ def _nightly_programmes(path: Path, as_of: str | None, verbose: bool) -> int:
     codes = []
     for programme in listed:
         console.print(f"[bold]Program {programme.plan_id}[/bold]: {programme.name}", highlight=False)
-        codes.append(_nightly_one(programme.sources, programme.warehouse, as_of, verbose, programme.plan_id))
+        codes.append(_nightly_one(programme.sources, programme.warehouse, as_of, verbose, programme.plan_id,
+                                  full_rebuild))
     return next(code for code in EXIT_PRIORITY if code in codes)
 
 
 def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: bool,
-                 plan_id: str = DEFAULT_PLAN_ID) -> int:
+                 plan_id: str = DEFAULT_PLAN_ID, full_rebuild: bool = False) -> int:
     from pipelines.operate.run_logging import new_log_file
     from pipelines.privacy.cpr import MissingKeyError, load_key
 
@@ -105,7 +109,7 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
     log_file = new_log_file(warehouse.parent / "logs")
     run_id = uuid.uuid4().hex[:12]
     try:
-        result = _run_nightly(sources, warehouse, as_of, run_id, log_file, verbose, plan_id)
+        result = _run_nightly(sources, warehouse, as_of, run_id, log_file, verbose, plan_id, full_rebuild)
     except (Exception, KeyboardInterrupt) as exc:  # outside the flow's own handling: a paragraph, no traceback
         logging.getLogger("pipelines.cli").exception("kpi nightly failed")
         cause = "afbrudt (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
@@ -118,13 +122,14 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
 
 
 def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str, log_file: Path, verbose: bool,
-                 plan_id: str = DEFAULT_PLAN_ID):
+                 plan_id: str = DEFAULT_PLAN_ID, full_rebuild: bool = False):
     if verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
     from pipelines import progress
-    from pipelines.flows.nightly import nightly_flow, skipped_if_locked
+    from pipelines.flows.nightly import nightly_flow, preload_validation_if_needed, skipped_if_locked
     from pipelines.operate.run_logging import route_logs
     from pipelines.settings import RunConfig
+    from pipelines.validate.suites import wait_for_preload
 
     route_logs(log_file, verbose)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
@@ -136,10 +141,13 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
             "%s%s", stage, f" ({done}/{total})" if total else ""))
         try:
             config = RunConfig(sources, warehouse, date.today(), plan_id)
-            return skipped_if_locked(config, run_id) or nightly_flow(str(sources), str(warehouse), as_of, run_id,
-                                                                     plan_id)
+            if skipped := skipped_if_locked(config, run_id):
+                return skipped
+            preload_validation_if_needed(config)
+            return nightly_flow(str(sources), str(warehouse), as_of, run_id, plan_id, full_rebuild)
         finally:
             progress.clear()
+            wait_for_preload()
 
 
 def _record_crash(warehouse: Path, run_id: str, cause: str) -> None:
@@ -165,6 +173,8 @@ def _print_nightly(result, warehouse: Path, log_file: Path) -> None:
     loaded = result.with_status("loaded")
     console.print(f"Indlæst: {len(loaded)} filer, dubletter: {len(result.with_status('duplicate'))}, "
                   f"afvist: {len(result.rejected)}.")
+    if result.nothing_new:
+        console.print(result.run.message, highlight=False)
     for outcome in loaded:
         for warning in outcome.warnings:
             console.print(f"[yellow]Advarsel:[/yellow] {warning}", highlight=False)

@@ -15,8 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.sample import generate
-from tests.conftest import AS_OF, REFERENCE_DIR, SHARED, run_kpi
+from tests.conftest import AS_OF, REFERENCE_DIR, SHARED, PublishedDemo, run_kpi
 
 CONTRACT_TABLES = ("criteria", "areas", "measurements", "kpi_status", "data_gaps", "load_ledger")
 
@@ -40,13 +39,11 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Demo:
-    root = tmp_path_factory.mktemp("nightly")
-    sources = root / "sources"
-    generate(sources)
-    warehouse = root / "warehouse" / "kpi.duckdb"
-    first = run_kpi("nightly", "--sources", str(sources), "--warehouse", str(warehouse), "--as-of", AS_OF)
-    return Demo(sources, warehouse, first)
+def demo(published_demo: PublishedDemo, tmp_path_factory) -> Demo:
+    """A copy of the session's published demo (its first run is that one's), which these tests may change."""
+    copy = published_demo.copy_to(tmp_path_factory.mktemp("nightly") / "demo")
+    assert copy.first is not None
+    return Demo(copy.sources, copy.warehouse, copy.first)
 
 
 def test_first_run_loads_everything_and_publishes(demo: Demo) -> None:
@@ -115,12 +112,19 @@ def test_published_file_holds_only_the_public_schema(demo: Demo) -> None:
 
 def test_rerun_without_new_files_changes_nothing(demo: Demo) -> None:
     before = demo.snapshot()
+    runs_before = demo.query("select count(*) from load_runs")[0][0]
     again = demo.nightly()
     assert again.returncode == 0, again.stdout + again.stderr
     after = demo.snapshot()
     for table in CONTRACT_TABLES:
         changed = set(map(repr, after[table])) ^ set(map(repr, before[table]))
         assert not changed, f"{table} changed: {sorted(changed, key=repr)[:4]}"
+    # Same inputs as the last build: no build, no dbt, only load_runs republished with this run in it.
+    assert "Intet nyt siden sidste bygning" in " ".join(again.stdout.split()), again.stdout
+    runs = demo.query("select outcome, message from load_runs order by started_at")
+    assert len(runs) == runs_before + 1
+    assert runs[-1][0] == "published" and runs[-1][1].startswith("Intet nyt siden sidste bygning")
+    assert not (demo.warehouse.parent / "kpi.internal.duckdb.build").exists()
 
 
 def test_corrupt_delivery_is_rejected_and_the_rest_stays_published(demo: Demo) -> None:

@@ -29,18 +29,20 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from pipelines import progress  # noqa: E402
-from pipelines.ingest.discover import Decision, Delivery, discover  # noqa: E402
+from pipelines.ingest.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
 from pipelines.ingest.ingest import IngestOutcome, ingest, parse_context  # noqa: E402
 from pipelines.ingest.parsers import registry  # noqa: E402
 from pipelines.operate.alerts import alert_after_run  # noqa: E402
 from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
 from pipelines.operate.pause import pause_at  # noqa: E402
 from pipelines.operate.runlog import RunRecord, append_run, read_runs, record_start  # noqa: E402
-from pipelines.privacy.keys import KeyMismatchError, MissingKeyError, verify_key  # noqa: E402
+from pipelines.privacy.cpr import load_key  # noqa: E402
+from pipelines.privacy.keys import KeyMismatchError, MissingKeyError, fingerprint, verify_key  # noqa: E402
 from pipelines.reference import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
 from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
 from pipelines.timings import log_totals, timed  # noqa: E402
 from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
+from pipelines.transform.selection import dbt_selection  # noqa: E402
 from pipelines.warehouse.build import (  # noqa: E402
     assessment_sources,
     build_path,
@@ -49,7 +51,16 @@ from pipelines.warehouse.build import (  # noqa: E402
     prepare_build,
     remove_database,
 )
-from pipelines.warehouse.publish import publish  # noqa: E402
+from pipelines.warehouse.inputs import (  # noqa: E402
+    FileHashes,
+    InputsRecord,
+    fingerprint_of,
+    inbox_may_have_new_files,
+    input_parts,
+    read_record,
+    write_record,
+)
+from pipelines.warehouse.publish import publish, republish_runs  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +101,7 @@ class NightlyResult:
     run: RunRecord | None = None
     locked_by: LockHolder | None = None
     reference_origins: list[str] = field(default_factory=list)
+    nothing_new: bool = False  # same inputs as the last build: only load_runs was republished
 
     def with_status(self, status: str) -> list[IngestOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -116,6 +128,55 @@ def reference_task(config: RunConfig, run_dir: Path) -> tuple[Path, list[str]]:
     return resolved.snapshot(run_dir / "reference"), resolved.origin_lines_da()
 
 
+@dataclass
+class RunInputs:
+    """This run's inputs (pipelines/warehouse/inputs.py) and the record of the last build's."""
+
+    parts: dict[str, str]
+    hashes: FileHashes
+    record: InputsRecord | None
+    record_usable: bool  # the record still describes the warehouse files
+    full_rebuild: bool = False
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint_of(self.parts)
+
+    @property
+    def unchanged(self) -> bool:
+        return (not self.full_rebuild and self.record_usable and self.record is not None
+                and self.record.fingerprint == self.fingerprint)
+
+    def dbt_selection(self, outcomes: list[IngestOutcome]) -> list[str] | None:
+        if self.full_rebuild:
+            return None
+        changed = {o.table for o in outcomes if o.status == "loaded" and o.table}
+        ledger_changed = any(o.status in ("loaded", "duplicate", "rejected") for o in outcomes)
+        return dbt_selection(self.record, self.record_usable, self.parts, changed, ledger_changed)
+
+
+@task(name="compare-inputs", cache_policy=NO_CACHE)
+def inputs_task(config: RunConfig, reference_dir: Path, full_rebuild: bool) -> RunInputs:
+    progress.report("Sammenligner med sidste kørsel")
+    record = read_record(config.warehouse)
+    hashes = FileHashes(record.file_hashes if record else {})
+    reference = {p.name: p for p in sorted(reference_dir.iterdir()) if p.is_file()}
+    parts = input_parts(inbox_files(config.inbox), reference, config.as_of, config.plan_id,
+                        fingerprint(load_key()), hashes)
+    usable = record is not None and record.describes(_warehouse_files(config))
+    return RunInputs(parts, hashes, record, usable, full_rebuild)
+
+
+def _warehouse_files(config: RunConfig) -> list[Path]:
+    return [config.internal_warehouse, config.warehouse]
+
+
+@task(name="republish-runs", cache_policy=NO_CACHE)
+def republish_runs_task(config: RunConfig, runs: list[RunRecord]) -> None:
+    progress.report("Intet nyt: opdaterer load_runs")
+    republish_runs(config.warehouse, runs)
+
+
 @task(name="prepare-build", cache_policy=NO_CACHE)
 def prepare_build_task(config: RunConfig, reference_dir: Path) -> Path:
     progress.report("Forbereder byggefil")
@@ -123,9 +184,9 @@ def prepare_build_task(config: RunConfig, reference_dir: Path) -> Path:
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(config: RunConfig, build: Path) -> list[Delivery]:
+def discover_task(config: RunConfig, build: Path, hashes: FileHashes) -> list[Delivery]:
     progress.report("Finder nye leverancer")
-    return discover(config.inbox, ledger_entries(build), registry())
+    return discover(config.inbox, ledger_entries(build), registry(), hashes.sha256)
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
@@ -146,9 +207,10 @@ def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery],
 
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
-def transform_task(build: Path, as_of: date) -> DbtOutcome:
-    progress.report("Beregner kriterier (dbt build)")
-    return run_dbt_build(build, as_of, measurement_sources(), assessment_sources())
+def transform_task(build: Path, as_of: date, select: list[str] | None) -> DbtOutcome:
+    progress.report("Beregner kriterier (dbt build)" + (" for det ændrede" if select else ""))
+    log.info("dbt build %s", "--select " + " ".join(select) if select else "(alt)")
+    return run_dbt_build(build, as_of, measurement_sources(), assessment_sources(), select=select)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -179,7 +241,11 @@ def _closed(record: RunRecord, result: NightlyResult, message: str) -> RunRecord
                    files_duplicate=len(result.with_status("duplicate")), message=message[:MESSAGE_LIMIT])
 
 
-def _run_stages(config: RunConfig, result: NightlyResult) -> None:
+NOTHING_NEW_DA = ("Intet nyt siden sidste bygning: samme filer, referencefiler, kode og dato; "
+                  "kun load_runs er opdateret.")
+
+
+def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = False) -> None:
     """The stages of a run that holds the lock; sets `result.outcome`, `failure` and `published`."""
     assert result.run is not None
     run_dir = config.run_dir(result.run.run_id)
@@ -187,31 +253,28 @@ def _run_stages(config: RunConfig, result: NightlyResult) -> None:
         with timed("prepare"):
             _remove_leftovers(config)
             reference_dir, result.reference_origins = reference_task(config, run_dir)
+            inputs = inputs_task(config, reference_dir, full_rebuild)
+        if inputs.unchanged:
+            _republish_nothing_new(config, result, inputs)
+            return
+        with timed("prepare"):
             build = prepare_build_task(config, reference_dir)
             with duckdb.connect(str(build)) as con:
                 verify_key(con)  # before any person-level file is parsed: a missing or another key loads nothing
         with timed("discover"):
-            deliveries = discover_task(config, build)
+            deliveries = discover_task(config, build, inputs.hashes)
         result.outcomes = ingest_task(config, build, deliveries, reference_dir)  # times parse, validate, load
         with timed("dbt"):
-            dbt = transform_task(build, config.as_of)
+            dbt = transform_task(build, config.as_of, inputs.dbt_selection(result.outcomes))
         if not dbt.success:
             result.failure = "dbt build fejlede: " + "; ".join(dbt.failures[:5])
             return
         result.outcome = PUBLISHED_WITH_REJECTIONS if result.rejected else PUBLISHED
         final = _closed(result.run, result, _summary_da(result))
-        others = [r for r in read_runs(config.warehouse) if r.run_id != final.run_id]
         with timed("publish"):
-            publish_task(config, build, [*others, final])
-        result.run, result.published = final, True
-        if notes := publish_targets_task(config):
-            result.run = replace(result.run, message=(result.run.message + " " + " ".join(notes))[:MESSAGE_LIMIT])
-        with timed("report"):
-            try:
-                report_task(config)
-            except Exception as exc:  # the new warehouse stands; the board keeps the previous report
-                log.exception("the board report failed")
-                result.report_error = f"Rapporten blev ikke dannet: {type(exc).__name__}: {exc}"
+            publish_task(config, build, [*_other_runs(config, final), final])
+            write_record(config.warehouse, inputs.fingerprint, _warehouse_files(config), inputs.hashes, inputs.parts)
+        _after_publish(config, result, final, report=True)
     except ReferenceProblem as problem:
         result.failure = problem.message + ". Intet er indlæst."
     except (MissingKeyError, KeyMismatchError) as exc:  # Danish already; nothing was loaded
@@ -224,6 +287,38 @@ def _run_stages(config: RunConfig, result: NightlyResult) -> None:
             result.outcome = FAILED
         remove_database(build_path(config.internal_warehouse))
         shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _republish_nothing_new(config: RunConfig, result: NightlyResult, inputs: RunInputs) -> None:
+    """Inputs as in the last build: the same tables, with this run added to load_runs (no build, no dbt)."""
+    assert result.run is not None
+    result.outcome, result.nothing_new = PUBLISHED, True
+    final = _closed(result.run, result, NOTHING_NEW_DA)
+    with timed("publish"):
+        republish_runs_task(config, [*_other_runs(config, final), final])
+        write_record(config.warehouse, inputs.fingerprint, _warehouse_files(config), inputs.hashes, inputs.parts)
+    from pipelines.report.build import has_report, nightly_report_dir
+
+    _after_publish(config, result, final, report=not has_report(nightly_report_dir(config.warehouse)))
+
+
+def _other_runs(config: RunConfig, final: RunRecord) -> list[RunRecord]:
+    return [r for r in read_runs(config.warehouse) if r.run_id != final.run_id]
+
+
+def _after_publish(config: RunConfig, result: NightlyResult, final: RunRecord, *, report: bool) -> None:
+    """Mark the run published, then the PostgreSQL targets and the board report (neither fails the run)."""
+    result.run, result.published = final, True
+    if notes := publish_targets_task(config):
+        result.run = replace(result.run, message=(result.run.message + " " + " ".join(notes))[:MESSAGE_LIMIT])
+    if not report:
+        return
+    with timed("report"):
+        try:
+            report_task(config)
+        except Exception as exc:  # the new warehouse stands; the board keeps the previous report
+            log.exception("the board report failed")
+            result.report_error = f"Rapporten blev ikke dannet: {type(exc).__name__}: {exc}"
 
 
 def finish_run(config: RunConfig, result: NightlyResult, message: str | None = None) -> NightlyResult:
@@ -249,6 +344,15 @@ def publish_targets_task(config: RunConfig) -> list[str]:
         return []
     progress.report("Publicerer til PostgreSQL")
     return publish_to_targets(config.warehouse, config.plan_id)
+
+
+def preload_validation_if_needed(config: RunConfig) -> None:
+    """Start the GX import on the spare core when the inbox may hold a file to validate (before Prefect starts
+    in `kpi nightly`; at the flow's start when served, where the flow runs in a new process)."""
+    from pipelines.validate.suites import preload_in_background
+
+    if inbox_may_have_new_files([path for _, path in inbox_files(config.inbox)], config.warehouse):
+        preload_in_background()
 
 
 def _skipped(config: RunConfig, result: NightlyResult, locked: RunLocked) -> NightlyResult:
@@ -283,7 +387,8 @@ def report_task(config: RunConfig) -> None:
 
 @flow(name="kpi-nightly", log_prints=False, validate_parameters=False)
 def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
-                 run_id: str | None = None, plan_id: str = DEFAULT_PLAN_ID) -> NightlyResult:
+                 run_id: str | None = None, plan_id: str = DEFAULT_PLAN_ID,
+                 full_rebuild: bool = False) -> NightlyResult:
     config = RunConfig(Path(sources_dir), Path(warehouse), date.fromisoformat(as_of) if as_of else date.today(),
                        plan_id)
     result = _new_result(run_id)
@@ -295,8 +400,12 @@ def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
     try:
         assert result.run is not None
         record_start(config.warehouse, result.run)
-        _run_stages(config, result)
+        preload_validation_if_needed(config)
+        _run_stages(config, result, full_rebuild)
         return finish_run(config, result)
     finally:
         lock.release()
         log_totals(**{"start-up": startup})
+        from pipelines.validate.suites import wait_for_preload
+
+        wait_for_preload()

@@ -9,6 +9,7 @@ never supersedes anything.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -61,7 +62,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _inbox_files(inbox: Path) -> list[tuple[str, Path]]:
+def inbox_files(inbox: Path) -> list[tuple[str, Path]]:
     if not inbox.is_dir():
         return []
     return [
@@ -80,15 +81,16 @@ def _sort_key(item: tuple[str, Path]) -> tuple[str, str, str]:
     return (stamp, source_system, path.name)
 
 
-def discover(inbox: Path, ledger: list[LedgerEntry], parsers: dict[str, SourceParser]) -> list[Delivery]:
+def discover(inbox: Path, ledger: list[LedgerEntry], parsers: dict[str, SourceParser],
+             sha256: Callable[[Path], str] = sha256_of) -> list[Delivery]:
     """Decide, for every inbox file, whether it is loaded, a duplicate, rejected or already seen."""
     by_name = {e.file_name: e for e in ledger}
     loaded_hashes = {e.sha256: e.file_name for e in ledger if e.status in ("loaded", "superseded") and e.sha256}
     chains = {(e.source_system, e.file_type, e.period_token, e.delivered_at): e.file_name
               for e in ledger if e.status in ("loaded", "superseded")}
     deliveries: list[Delivery] = []
-    for source_system, path in sorted(_inbox_files(inbox), key=_sort_key):
-        sha = sha256_of(path)
+    for source_system, path in sorted(inbox_files(inbox), key=_sort_key):
+        sha = sha256(path)
         known = by_name.get(path.name)
         if known and (known.sha256 == sha or known.status != "rejected"):
             deliveries.append(Delivery(path, source_system, sha, Decision.SEEN))

@@ -26,6 +26,7 @@ class IngestOutcome:
     rows: int = 0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    table: str | None = None  # the raw table a loaded delivery was written to
 
 
 def parse_context(reference_dir: Path) -> ParseContext:
@@ -70,4 +71,5 @@ def ingest(con: duckdb.DuckDBPyConnection, delivery: Delivery, context: ParseCon
     with timed("load"):
         outcome.rows = load_observations(con, delivery, parsed.frame, parsed.warnings, parsed.table)
     outcome.status, outcome.warnings = "loaded", parsed.warnings
+    outcome.table = parsed.table or delivery.source_system
     return outcome

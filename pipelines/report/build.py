@@ -40,6 +40,11 @@ def nightly_report_dir(warehouse: Path) -> Path:
     return warehouse.parent / "reports"
 
 
+def has_report(out_dir: Path) -> bool:
+    """Whether all three report files are in `out_dir`."""
+    return all((out_dir / f"{REPORT_STEM}.{suffix}").is_file() for suffix in ("html", "xlsx", "pdf"))
+
+
 def resolve_since(out_dir: Path, since: date | None) -> tuple[datetime | None, str]:
     """--since DATE: the statuses at the start of that day; else those the previous report here showed."""
     if since is not None:

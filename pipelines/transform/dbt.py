@@ -1,5 +1,8 @@
 """Run `dbt build` on the build file: one invocation at a time, threads 1, no network.
 
+The nightly builds models, snapshots and data tests. dbt's unit tests check the SQL on fixed fixtures, not
+the night's data, so they run in `make test` (tests/test_dbt_unit_tests.py) and not every night (~4,5 s).
+
 dbt runs in a child process: dbt-duckdb keeps its database handle open for the life of the
 process, and the publish step must be able to attach the build file afterwards.
 """
@@ -29,7 +32,8 @@ def dbt_executable() -> Path:
 
 
 def run_dbt_build(build_db: Path, as_of: date, observation_sources: list[str], assessment_sources: list[str],
-                  project_dir: Path = DBT_PROJECT_DIR) -> DbtOutcome:
+                  project_dir: Path = DBT_PROJECT_DIR, select: list[str] | None = None) -> DbtOutcome:
+    """`dbt build` of the whole project, or of the `select` selectors (pipelines/transform/selection.py)."""
     target = build_db.parent / "dbt_target"
     variables = json.dumps({"as_of": as_of.isoformat(), "observation_sources": observation_sources,
                             "assessment_sources": assessment_sources})
@@ -37,7 +41,8 @@ def run_dbt_build(build_db: Path, as_of: date, observation_sources: list[str], a
     completed = subprocess.run(
         [str(dbt_executable()), "build", "--no-version-check", "--quiet", "--project-dir", str(project_dir),
          "--profiles-dir", str(project_dir), "--vars", variables, "--target-path", str(target),
-         "--log-path", str(build_db.parent / "dbt_logs")],
+         "--log-path", str(build_db.parent / "dbt_logs"), "--exclude-resource-type", "unit_test",
+         *(["--select", *select] if select else [])],
         env=env, capture_output=True, text=True, check=False,
     )
     failures: list[str] = []

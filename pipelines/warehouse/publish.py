@@ -45,29 +45,45 @@ def _write_load_runs(con: duckdb.DuckDBPyConnection, runs: list[RunRecord]) -> N
         con.executemany(f"insert into pub.main.{LOAD_RUNS_TABLE} values ({marks})", [r.as_row() for r in runs])
 
 
-def publish(build_db: Path, internal_target: Path, published: Path, runs: list[RunRecord] | None = None) -> None:
-    """Build the published file from the build file and the run log, audit it, then replace both targets."""
-    staging = staging_path(published)
+def _write_staging(source: Path, staging: Path, runs: list[RunRecord], *, checkpoint_source: bool) -> None:
+    """The published tables of `source` (a build or the published file) with `runs` as load_runs, audited."""
     remove_database(staging)
-    published.parent.mkdir(parents=True, exist_ok=True)
+    staging.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{build_db}' as build")
-        con.execute("checkpoint build")
+        con.execute(f"attach '{source}' as src" + ("" if checkpoint_source else " (read_only)"))
+        if checkpoint_source:
+            con.execute("checkpoint src")
         con.execute(f"attach '{staging}' as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')")
         for table in PUBLISHED_TABLES:
             if table != LOAD_RUNS_TABLE:
-                con.execute(f"create table pub.main.{table} as select * from build.main.{table}")
-        _write_load_runs(con, runs or [])
+                con.execute(f"create table pub.main.{table} as select * from src.main.{table}")
+        _write_load_runs(con, runs)
         problems = contract_problems(con, catalog="pub")
-        pause_at("publish", published.parent)
+        pause_at("publish", staging.parent)
         con.execute("checkpoint pub")
     finally:
         con.close()
-    leftovers = [p.name for p in (*database_files(build_db)[1:], *database_files(staging)[1:]) if p.exists()]
+    leftovers = [p.name for p in (*database_files(source)[1:], *database_files(staging)[1:]) if p.exists()]
     if problems or leftovers:
         remove_database(staging)
         raise PublishError("; ".join(problems) or f"DuckDB left {', '.join(leftovers)} behind after closing")
+
+
+def publish(build_db: Path, internal_target: Path, published: Path, runs: list[RunRecord] | None = None) -> None:
+    """Build the published file from the build file and the run log, audit it, then replace both targets."""
+    staging = staging_path(published)
+    _write_staging(build_db, staging, runs or [], checkpoint_source=True)
     os.replace(build_db, internal_target)
     pause_at("publish-swapped", published.parent)
+    os.replace(staging, published)
+
+
+def republish_runs(published: Path, runs: list[RunRecord]) -> None:
+    """A run with nothing new: the published tables again with `runs` as load_runs (the internal file is untouched).
+
+    A new file is written and swapped in as in `publish`, so readers of the old file are never locked out.
+    """
+    staging = staging_path(published)
+    _write_staging(published, staging, runs, checkpoint_source=False)
     os.replace(staging, published)

@@ -1,0 +1,138 @@
+"""The inputs record that lets a run with nothing new skip the build (pipelines/warehouse/inputs.py).
+
+What it protects: a run may skip the build only when every input equals the last published build's and the
+warehouse files are still the ones that build wrote. A false "unchanged" would leave a new delivery, a new
+reference file, new code or a new as-of date unpublished, so each input is changed here one at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipelines.warehouse.inputs import (
+    FileHashes,
+    inputs_fingerprint,
+    read_record,
+    record_path,
+    unchanged_since_last_build,
+    write_record,
+)
+
+AS_OF = date(2026, 11, 23)
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> dict:
+    inbox = tmp_path / "inbox" / "police_haervaerk"
+    inbox.mkdir(parents=True)
+    delivery = inbox / "police_haervaerk_2025_20260214.csv"
+    delivery.write_text("area;year;count\nmotalavej;2025;3\n", encoding="utf-8")
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    (reference / "areas.csv").write_text("area_key\nmotalavej\n", encoding="utf-8")
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    published, internal = warehouse / "kpi.duckdb", warehouse / "kpi.internal.duckdb"
+    published.write_bytes(b"published")
+    internal.write_bytes(b"internal")
+    return {"delivery": delivery, "reference": reference, "published": published, "internal": internal}
+
+
+def fingerprint_of(s: dict, *, as_of: date = AS_OF, plan: str = "slagelse", key: str = "k1",
+                   hashes: FileHashes | None = None) -> str:
+    files = [("police_haervaerk", p) for p in sorted(s["delivery"].parent.iterdir())]
+    reference = {p.name: p for p in s["reference"].iterdir()}
+    return inputs_fingerprint(files, reference, as_of, plan, key, hashes or FileHashes())
+
+
+def test_the_same_inputs_give_the_same_fingerprint(setup: dict) -> None:
+    assert fingerprint_of(setup) == fingerprint_of(setup)
+
+
+@pytest.mark.parametrize("change", ["content", "new file", "rename", "reference", "as_of", "plan", "key"])
+def test_every_input_changes_the_fingerprint(setup: dict, change: str) -> None:
+    before = fingerprint_of(setup)
+    kwargs = {}
+    delivery: Path = setup["delivery"]
+    if change == "content":
+        delivery.write_text("area;year;count\nmotalavej;2025;4\n", encoding="utf-8")
+    elif change == "new file":
+        (delivery.parent / "police_haervaerk_2025_20261101.csv").write_text("x", encoding="utf-8")
+    elif change == "rename":
+        delivery.rename(delivery.with_name("police_haervaerk_2025_20260215.csv"))
+    elif change == "reference":
+        (setup["reference"] / "areas.csv").write_text("area_key\nmotalavej\nskaelskoer\n", encoding="utf-8")
+    elif change == "as_of":
+        kwargs["as_of"] = date(2026, 11, 24)
+    elif change == "plan":
+        kwargs["plan"] = "eksempelby"
+    else:
+        kwargs["key"] = "k2"
+    assert fingerprint_of(setup, **kwargs) != before
+
+
+def test_a_cached_hash_is_used_while_the_file_is_untouched_and_dropped_when_it_changes(setup: dict) -> None:
+    delivery: Path = setup["delivery"]
+    real = hashlib.sha256(delivery.read_bytes()).hexdigest()
+    first = FileHashes()
+    assert first.sha256(delivery) == real
+    stat, _ = first.used[str(delivery.resolve())]
+    poisoned = FileHashes({str(delivery.resolve()): (stat, "cached")})
+    assert poisoned.sha256(delivery) == "cached"  # not read again: the stat key matched
+    delivery.write_text("area;year;count\nmotalavej;2025;99\n", encoding="utf-8")
+    assert poisoned.sha256(delivery) == hashlib.sha256(delivery.read_bytes()).hexdigest()
+
+
+def test_unchanged_only_after_the_record_is_written_for_these_warehouse_files(setup: dict) -> None:
+    published, internal = setup["published"], setup["internal"]
+    files = [internal, published]
+    current = fingerprint_of(setup)
+    assert not unchanged_since_last_build(read_record(published), current, files)  # no record yet
+    write_record(published, current, files, FileHashes())
+    assert unchanged_since_last_build(read_record(published), current, files)
+    assert not unchanged_since_last_build(read_record(published), "another", files)
+
+
+@pytest.mark.parametrize("tamper", ["internal rewritten", "published replaced", "internal removed", "record damaged"])
+def test_a_changed_warehouse_file_or_a_damaged_record_means_a_full_build(setup: dict, tamper: str) -> None:
+    published, internal = setup["published"], setup["internal"]
+    files = [internal, published]
+    current = fingerprint_of(setup)
+    write_record(published, current, files, FileHashes())
+    if tamper == "internal rewritten":
+        internal.write_bytes(b"internal, another build")
+    elif tamper == "published replaced":
+        scratch = published.with_name("scratch")
+        scratch.write_bytes(b"published")
+        os.utime(scratch, ns=(1, 1))
+        os.replace(scratch, published)
+    elif tamper == "internal removed":
+        internal.unlink()
+    else:
+        record_path(published).write_text("{not json", encoding="utf-8")
+    assert not unchanged_since_last_build(read_record(published), current, files)
+
+
+def test_a_faithful_copy_of_the_warehouse_folder_keeps_its_record(setup: dict, tmp_path: Path) -> None:
+    import shutil
+
+    published, internal = setup["published"], setup["internal"]
+    current = fingerprint_of(setup)
+    write_record(published, current, [internal, published], FileHashes())
+    copy = shutil.copytree(published.parent, tmp_path / "copy")
+    assert unchanged_since_last_build(read_record(copy / published.name), current,
+                                      [copy / internal.name, copy / published.name])
+
+
+def test_the_record_holds_no_file_content(setup: dict) -> None:
+    published = setup["published"]
+    hashes = FileHashes()
+    write_record(published, fingerprint_of(setup, hashes=hashes), [setup["internal"], published], hashes)
+    text = record_path(published).read_text(encoding="utf-8")
+    assert "motalavej" not in text and json.loads(text)["version"] == 1
