@@ -46,7 +46,7 @@ lint: install  ## ruff and sqlfluff on every tracked Python and SQL file
 	git ls-files -z '*.sql' | xargs -0 -r $(VENV)/bin/sqlfluff lint --processes 2 --disable-progress-bar
 
 test: install system-deps lint  ## lint and run the test suite (installs Debian packages when absent)
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations 15
 
 sample: install  ## regenerate the sample deliveries under sources/sample/ and the second sample programme
 	rm -rf sources/sample/inbox sources/programmes/eksempelby

@@ -11,6 +11,8 @@ import pytest
 
 from pipelines.settings import REPO_ROOT, apply_quiet_offline_env
 
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):  # `make test` runs two workers: one Prefect database each
+    os.environ["PREFECT_HOME"] = str(REPO_ROOT / ".prefect" / f"tests-{worker}")
 apply_quiet_offline_env()
 os.environ.setdefault("KPI_HMAC_KEY", "test-key-not-secret")
 # A developer's own config (SMTP, publish targets) must never reach the tests: point at a file that is not there.

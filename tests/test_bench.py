@@ -24,6 +24,8 @@ def test_the_benchmark_writes_its_results_at_demo_scale(tmp_path: Path) -> None:
         assert demo[run]["wall_s"] > 0 and demo[run]["peak_rss_mib"] > 50
     assert {"parse", "validate", "load", "dbt", "publish", "start-up"} <= set(demo["b_full"]["stages"])
     assert demo["c_nothing_new"]["stages"].get("parse", 0) == 0  # nothing new: nothing parsed
+    assert "dbt" not in demo["c_nothing_new"]["stages"]  # ... and no build
+    assert demo["d_new_quarter"]["stages"]["parse"] > 0 and demo["d_new_quarter"]["stages"]["dbt"] > 0
     assert demo["g_evaluator"]["queries"] == 10 and 0 < demo["g_evaluator"]["median_ms"] <= demo["g_evaluator"][
         "p95_ms"]
     assert {"c/e demo", "d/c demo"} <= set(result["ratios"])

@@ -163,10 +163,11 @@ class RawTable:
 
 
 def _numbered_rows_from_text(text: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    # Non-breaking spaces count as spaces in every cell (`clean_cell`): replaced once in the whole text.
+    reader = csv.reader(io.StringIO(text.replace("\u00a0", " "), newline=""), delimiter=";", quotechar='"')
     start = 1
     for cells in reader:
-        yield start, [clean_cell(c) for c in cells]
+        yield start, [c.strip() for c in cells]
         start = reader.line_num + 1
 
 
@@ -236,7 +237,9 @@ def split_trailing_notes(rows: list[RawRow], value_columns: Sequence[str]) -> tu
     def has_values(row: RawRow) -> bool:
         return any(row[column] for column in value_columns)
 
-    end = 1 + max((i for i, row in enumerate(rows) if has_values(row) and not _is_total_row(row)), default=-1)
+    # The last row with values that is not a total row, searched from the end (most files have no notes).
+    end = next((i + 1 for i in range(len(rows) - 1, -1, -1)
+                if has_values(rows[i]) and not _is_total_row(rows[i])), 0)
     tail = rows[end:]
     return rows[:end] + [row for row in tail if has_values(row)], [row for row in tail if not has_values(row)]
 
@@ -272,7 +275,9 @@ def _table_from_rows(
     """Title rows above the header, blank rows anywhere and note rows below the data (`split_trailing_notes`)."""
     required_folded = {fold(c): c for c in required}
     known = {fold(c) for c in (*required, *optional)}
+    canonical = {fold(c): c for c in (*required, *optional)}
     header: list[str] | None = None
+    names: list[str] = []  # the header's cells under their canonical names, for every data row
     header_row = 0
     data: list[RawRow] = []
     preamble: list[RawRow] = []
@@ -284,13 +289,13 @@ def _table_from_rows(
                 len(set(candidate) & set(required_folded)) >= min(2, len(required_folded))
             if found:
                 header, header_row = cells, number
+                names = [canonical.get(fold(c), c) if c else c for c in header]
             elif any(cells):
                 preamble.append(RawRow(number, {PREAMBLE_COLUMN: " ".join(c for c in cells if c)}))
             continue
         if not any(cells):
             continue
-        named = _named_cells(header, cells)
-        data.append(RawRow(number, named))
+        data.append(RawRow(number, _named_cells(names, cells)))
     if header is None:
         raise DeliveryRejected(file_name, "ingen overskriftsrække fundet",
                                f"en overskriftsrække med kolonnerne {', '.join(required)}")
@@ -299,10 +304,7 @@ def _table_from_rows(
         if folded not in present:
             raise DeliveryRejected(file_name, f"kolonnen {name} mangler", f"kolonnerne {', '.join(required)}",
                                    row=header_row, column=name)
-    canonical = {fold(c): c for c in (*required, *optional)}
-    rows_out = [
-        RawRow(r.number, {canonical.get(fold(k), k): v for k, v in r.cells.items()}) for r in data
-    ]
+    rows_out = data
     columns = [canonical.get(fold(c), c) for c in header if c]
     positions = {canonical.get(fold(c), c): i for i, c in enumerate(header) if c}
     unknown = [c for c in header if c and fold(c) not in known]
