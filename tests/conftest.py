@@ -11,6 +11,8 @@ import pytest
 
 from pipelines.settings import REPO_ROOT, apply_quiet_offline_env
 
+# The CLI's consoles take their width when first imported; wide, so no test depends on which test imported first.
+os.environ["COLUMNS"] = "200"
 if worker := os.environ.get("PYTEST_XDIST_WORKER"):  # `make test` runs two workers: one Prefect database each
     os.environ["PREFECT_HOME"] = str(REPO_ROOT / ".prefect" / f"tests-{worker}")
 apply_quiet_offline_env()

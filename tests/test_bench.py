@@ -13,7 +13,7 @@ from bench.run import main
 @pytest.mark.e2e
 def test_the_benchmark_writes_its_results_at_demo_scale(tmp_path: Path) -> None:
     assert main(["--scales", "demo=1", "--work", str(tmp_path / "work"), "--out", str(tmp_path / "results"),
-                 "--no-server"]) == 0
+                 "--no-server", "--repeats", "1"]) == 0
     [result_file] = (tmp_path / "results").glob("*.json")
     result = json.loads(result_file.read_text(encoding="utf-8"))
     assert result["machine"]["cores"] >= 1 and "prefect" in result["versions"]
@@ -22,6 +22,7 @@ def test_the_benchmark_writes_its_results_at_demo_scale(tmp_path: Path) -> None:
     for run in ("b_full", "c_nothing_new", "d_new_quarter", "e_orchestration_floor"):
         assert demo[run]["returncode"] == 0, run
         assert demo[run]["wall_s"] > 0 and demo[run]["peak_rss_mib"] > 50
+        assert demo[run]["walls_s"] == [demo[run]["wall_s"]]  # one run each with --repeats 1
     assert {"parse", "validate", "load", "dbt", "publish", "start-up"} <= set(demo["b_full"]["stages"])
     assert demo["c_nothing_new"]["stages"].get("parse", 0) == 0  # nothing new: nothing parsed
     assert "dbt" not in demo["c_nothing_new"]["stages"]  # ... and no build

@@ -102,3 +102,12 @@ def test_fingerprint_is_stored_once_and_another_key_stops(monkeypatch) -> None:
     with pytest.raises(KeyMismatchError, match="Pseudonymiseringsnøglen er ikke den"):
         verify_key(con)
     assert "first-key" not in stored_fingerprint(con)
+
+
+def test_digits_of_other_scripts_are_not_cpr_digits() -> None:
+    """Found by hypothesis: `0١01000000` (an Arabic-Indic one) passed the date check, then the HMAC failed."""
+    from pipelines.privacy.cpr import is_valid_cpr
+
+    assert not is_valid_cpr("0\u066101000000")
+    assert not is_valid_cpr("\uff10\uff11\uff10\uff11\uff10\uff10-0000")  # full-width digits
+    assert is_valid_cpr("010100-0000")

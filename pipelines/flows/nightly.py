@@ -15,6 +15,7 @@ import logging
 import shutil
 import time
 import traceback
+from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -192,13 +193,19 @@ def discover_task(config: RunConfig, build: Path, hashes: FileHashes) -> list[De
 @task(name="ingest", cache_policy=NO_CACHE)
 def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery],
                 reference_dir: Path) -> list[IngestOutcome]:
+    from pipelines.ingest.parallel import parsed_in_order
+
     context = parse_context(reference_dir)
     outcomes = []
     to_do = [d for d in deliveries if d.decision is not Decision.SEEN]
-    with duckdb.connect(str(build)) as con:
+    config.log_dir.mkdir(parents=True, exist_ok=True)
+    with closing(parsed_in_order(to_do, reference_dir, config.log_dir / "parse-workers.log")) as ahead, \
+            duckdb.connect(str(build)) as con:
         for index, delivery in enumerate(to_do, start=1):
             progress.report(f"Indlæser {delivery.file_name}", index, len(to_do))
-            outcomes.append(ingest(con, delivery, context))
+            with timed("parse"):  # waiting for a worker's parse counts as parsing
+                parsed = next(ahead)
+            outcomes.append(ingest(con, delivery, context, parsed))
             if delivery.rejection is not None:  # raised inside `ingest`: its traceback holds `con` (see above)
                 traceback.clear_frames(delivery.rejection.__traceback__)
             if index == 1:

@@ -33,6 +33,9 @@ class DeliveryRejected(Exception):
         self.cell = cell
         super().__init__(self.message)
 
+    def __reduce__(self):  # picklable, so that a parse in a worker process can send its rejection back
+        return (_restored, (type(self), dict(self.__dict__)))
+
     def in_cell(self, sheet: str, cell: str) -> DeliveryRejected:
         """The same rejection located at a workbook cell (`Registrering!D7`), as staff see it in Excel."""
         self.sheet, self.cell = sheet, cell
@@ -52,3 +55,10 @@ class DeliveryRejected(Exception):
         if self.column is not None:
             location.append(f"kolonne {self.column}")
         return f"{', '.join(location)}: {self.found}; forventet {self.expected}"
+
+
+def _restored(cls: type[DeliveryRejected], state: dict) -> DeliveryRejected:
+    rejection = cls.__new__(cls)
+    rejection.__dict__.update(state)
+    Exception.__init__(rejection, rejection.message)
+    return rejection

@@ -10,7 +10,7 @@ import duckdb
 from pipelines.ingest.discover import Decision, Delivery
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.parsers import registry
-from pipelines.ingest.parsers.base import ParseContext
+from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
 from pipelines.ingest.readers import AreaResolver
 from pipelines.reference import COMPARATOR_AREA_KEYS
 from pipelines.timings import timed
@@ -33,26 +33,42 @@ def parse_context(reference_dir: Path) -> ParseContext:
     return ParseContext(AreaResolver.from_reference(reference_dir), reference_dir)
 
 
-def parse_and_validate(delivery: Delivery, context: ParseContext):
-    """The parsed frame of a delivery, validated by its GX suite; raises DeliveryRejected."""
+def parse_delivery(delivery: Delivery, context: ParseContext) -> ParsedDelivery:
+    """The parsed frame of a delivery; raises DeliveryRejected (also for a parser's own failure)."""
     parser = registry()[delivery.source_system]
     assert delivery.name is not None
     try:
-        with timed("parse"):
-            parsed = parser.parse(delivery.path, delivery.name, context)
+        return parser.parse(delivery.path, delivery.name, context)
     except DeliveryRejected:
         raise
     except Exception as exc:  # a parser bug or an unforeseen file must reject the file, never crash the run
         raise DeliveryRejected(delivery.file_name, f"filen kunne ikke læses ({type(exc).__name__})",
                                "en fil der følger leverancebeskrivelsen (source_formats.md)") from exc
+
+
+def validate_parsed(parsed: ParsedDelivery, delivery: Delivery, context: ParseContext) -> None:
+    """The delivery's GX suite on its parsed frame; raises DeliveryRejected."""
+    assert delivery.name is not None
     with timed("validate"):
         validate_frame(parsed.frame, parsed.table or delivery.source_system, delivery.file_name,
                        {"file_periods": [p.label for p in delivery.name.periods]},
                        programme_areas=[k for k in context.areas.area_keys if k not in COMPARATOR_AREA_KEYS])
+
+
+def parse_and_validate(delivery: Delivery, context: ParseContext,
+                       parsed: ParsedDelivery | DeliveryRejected | None = None) -> ParsedDelivery:
+    """Parse (unless parsed ahead, pipelines/ingest/parallel.py) and validate; raises DeliveryRejected."""
+    if parsed is None:
+        with timed("parse"):
+            parsed = parse_delivery(delivery, context)
+    if isinstance(parsed, DeliveryRejected):
+        raise parsed
+    validate_parsed(parsed, delivery, context)
     return parsed
 
 
-def ingest(con: duckdb.DuckDBPyConnection, delivery: Delivery, context: ParseContext) -> IngestOutcome:
+def ingest(con: duckdb.DuckDBPyConnection, delivery: Delivery, context: ParseContext,
+           parsed_ahead: ParsedDelivery | DeliveryRejected | None = None) -> IngestOutcome:
     outcome = IngestOutcome(delivery.file_name, delivery.source_system, delivery.decision.value)
     if delivery.decision is Decision.SEEN:
         return outcome
@@ -63,7 +79,7 @@ def ingest(con: duckdb.DuckDBPyConnection, delivery: Delivery, context: ParseCon
     try:
         if delivery.rejection is not None:
             raise delivery.rejection
-        parsed = parse_and_validate(delivery, context)
+        parsed = parse_and_validate(delivery, context, parsed_ahead)
     except DeliveryRejected as rejection:
         record_rejection(con, delivery, rejection)
         outcome.status, outcome.error = "rejected", rejection.message

@@ -18,7 +18,7 @@ from pathlib import Path
 
 # Same shape as source_formats.md ("\b\d{6}-?\d{4}\b") and the contract checker.
 CPR_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{6}-?\d{4}(?![0-9A-Za-z])")
-_STRICT_CPR = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$")
+_STRICT_CPR = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$", re.ASCII)  # ASCII digits only: `١` is no CPR digit
 DEFAULT_KEY_FILE = Path.home() / ".config" / "kpi-warehouse" / "hmac.key"
 
 
