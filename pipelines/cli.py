@@ -126,10 +126,14 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
     if verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
     from pipelines import progress
-    from pipelines.flows.nightly import nightly_flow, preload_validation_if_needed, skipped_if_locked
+    from pipelines.flows.nightly import (
+        nightly_flow,
+        preload_validation_if_needed,
+        skipped_if_locked,
+        wait_for_validation_preload,
+    )
     from pipelines.operate.run_logging import route_logs
     from pipelines.settings import RunConfig
-    from pipelines.validate.suites import wait_for_preload
 
     route_logs(log_file, verbose)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
@@ -147,7 +151,7 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
             return nightly_flow(str(sources), str(warehouse), as_of, run_id, plan_id, full_rebuild)
         finally:
             progress.clear()
-            wait_for_preload()
+            wait_for_validation_preload()
 
 
 def _record_crash(warehouse: Path, run_id: str, cause: str) -> None:

@@ -20,6 +20,7 @@ import yaml
 
 from pipelines.ingest.readers import AreaResolver
 from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
+from pipelines.yaml_text import load_yaml
 
 PROJECT_REFERENCE_DIR = DEFAULT_SOURCES / REFERENCE_DIR_NAME
 
@@ -161,7 +162,7 @@ def _check_area_key(path: Path, row: _Row, known: frozenset[str]) -> str:
 
 def _yaml(path: Path, top_key: str) -> dict:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise ReferenceProblem(path, "filen er ikke gyldig YAML (UTF-8)",

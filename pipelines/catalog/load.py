@@ -13,10 +13,10 @@ from typing import Any
 
 import duckdb
 import polars as pl
-import yaml
 
 from pipelines.catalog.targets import evaluation_units
 from pipelines.periods import grain_calendar, grain_period_at
+from pipelines.yaml_text import load_yaml
 
 CALENDAR_YEARS = (2000, 2040)  # the periods of every grain that the catalog_periods table lists
 PSEUDO_AREA_KEYS = {"all_areas", "all_areas_and_combined", "ringparken_and_motalavej"}
@@ -46,9 +46,9 @@ class Catalog:
 
 
 def read_catalog(catalog_file: Path, readings_file: Path | None = None) -> Catalog:
-    document = yaml.safe_load(catalog_file.read_text(encoding="utf-8"))
+    document = load_yaml(catalog_file.read_text(encoding="utf-8"))
     readings_file = readings_file or catalog_file.with_name("readings.yaml")
-    readings = yaml.safe_load(readings_file.read_text(encoding="utf-8"))["readings"] if readings_file.is_file() else {}
+    readings = load_yaml(readings_file.read_text(encoding="utf-8"))["readings"] if readings_file.is_file() else {}
     return Catalog(
         version=str(document["meta"]["version"]),
         criteria=document["criteria"],

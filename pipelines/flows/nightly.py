@@ -13,12 +13,14 @@ import atexit
 import gc
 import logging
 import shutil
+import sys
 import time
 import traceback
 from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.settings import apply_quiet_offline_env
 
@@ -31,8 +33,6 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from pipelines import progress  # noqa: E402
 from pipelines.ingest.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
-from pipelines.ingest.ingest import IngestOutcome, ingest, parse_context  # noqa: E402
-from pipelines.ingest.parsers import registry  # noqa: E402
 from pipelines.operate.alerts import alert_after_run  # noqa: E402
 from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
 from pipelines.operate.pause import pause_at  # noqa: E402
@@ -44,14 +44,7 @@ from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noq
 from pipelines.timings import log_totals, timed  # noqa: E402
 from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
 from pipelines.transform.selection import dbt_selection  # noqa: E402
-from pipelines.warehouse.build import (  # noqa: E402
-    assessment_sources,
-    build_path,
-    ledger_entries,
-    measurement_sources,
-    prepare_build,
-    remove_database,
-)
+from pipelines.warehouse.files import build_path, remove_database  # noqa: E402
 from pipelines.warehouse.inputs import (  # noqa: E402
     FileHashes,
     InputsRecord,
@@ -62,6 +55,12 @@ from pipelines.warehouse.inputs import (  # noqa: E402
     write_record,
 )
 from pipelines.warehouse.publish import publish, republish_runs  # noqa: E402
+
+if TYPE_CHECKING:
+    from pipelines.ingest.ingest import IngestOutcome
+
+# The heavy modules (polars, the parsers, GX, the report) are imported inside the tasks that need them:
+# a run with nothing new does not pay for them.
 
 log = logging.getLogger(__name__)
 
@@ -180,12 +179,17 @@ def republish_runs_task(config: RunConfig, runs: list[RunRecord]) -> None:
 
 @task(name="prepare-build", cache_policy=NO_CACHE)
 def prepare_build_task(config: RunConfig, reference_dir: Path) -> Path:
+    from pipelines.warehouse.build import prepare_build
+
     progress.report("Forbereder byggefil")
     return prepare_build(config.internal_warehouse, reference_dir / CRITERIA_FILE)
 
 
 @task(name="discover", cache_policy=NO_CACHE)
 def discover_task(config: RunConfig, build: Path, hashes: FileHashes) -> list[Delivery]:
+    from pipelines.ingest.parsers import registry
+    from pipelines.warehouse.build import ledger_entries
+
     progress.report("Finder nye leverancer")
     return discover(config.inbox, ledger_entries(build), registry(), hashes.sha256)
 
@@ -193,6 +197,7 @@ def discover_task(config: RunConfig, build: Path, hashes: FileHashes) -> list[De
 @task(name="ingest", cache_policy=NO_CACHE)
 def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery],
                 reference_dir: Path) -> list[IngestOutcome]:
+    from pipelines.ingest.ingest import ingest, parse_context
     from pipelines.ingest.parallel import parsed_in_order
 
     context = parse_context(reference_dir)
@@ -215,6 +220,8 @@ def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery],
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
 def transform_task(build: Path, as_of: date, select: list[str] | None) -> DbtOutcome:
+    from pipelines.warehouse.build import assessment_sources, measurement_sources
+
     progress.report("Beregner kriterier (dbt build)" + (" for det ændrede" if select else ""))
     log.info("dbt build %s", "--select " + " ".join(select) if select else "(alt)")
     return run_dbt_build(build, as_of, measurement_sources(), assessment_sources(), select=select)
@@ -304,7 +311,7 @@ def _republish_nothing_new(config: RunConfig, result: NightlyResult, inputs: Run
     with timed("publish"):
         republish_runs_task(config, [*_other_runs(config, final), final])
         write_record(config.warehouse, inputs.fingerprint, _warehouse_files(config), inputs.hashes, inputs.parts)
-    from pipelines.report.build import has_report, nightly_report_dir
+    from pipelines.report.paths import has_report, nightly_report_dir
 
     _after_publish(config, result, final, report=not has_report(nightly_report_dir(config.warehouse)))
 
@@ -315,8 +322,10 @@ def _other_runs(config: RunConfig, final: RunRecord) -> list[RunRecord]:
 
 def _after_publish(config: RunConfig, result: NightlyResult, final: RunRecord, *, report: bool) -> None:
     """Mark the run published, then the PostgreSQL targets and the board report (neither fails the run)."""
+    from pipelines.publish.targets import publish_targets
+
     result.run, result.published = final, True
-    if notes := publish_targets_task(config):
+    if publish_targets() and (notes := publish_targets_task(config)):
         result.run = replace(result.run, message=(result.run.message + " " + " ".join(notes))[:MESSAGE_LIMIT])
     if not report:
         return
@@ -362,6 +371,13 @@ def preload_validation_if_needed(config: RunConfig) -> None:
         preload_in_background()
 
 
+def wait_for_validation_preload() -> None:
+    """Let a started GX import finish before the process ends (none was started if suites was never imported)."""
+    suites = sys.modules.get("pipelines.validate.suites")
+    if suites is not None:
+        suites.wait_for_preload()
+
+
 def _skipped(config: RunConfig, result: NightlyResult, locked: RunLocked) -> NightlyResult:
     result.outcome, result.locked_by = SKIPPED_LOCKED, locked.holder
     return finish_run(config, result, str(locked))
@@ -386,7 +402,8 @@ def skipped_if_locked(config: RunConfig, run_id: str | None = None) -> NightlyRe
 
 @task(name="report", cache_policy=NO_CACHE)
 def report_task(config: RunConfig) -> None:
-    from pipelines.report.build import nightly_report_dir, write_report
+    from pipelines.report.build import write_report
+    from pipelines.report.paths import nightly_report_dir
 
     progress.report("Danner bestyrelsesrapporten")
     write_report(config.warehouse, nightly_report_dir(config.warehouse))
@@ -413,6 +430,4 @@ def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
     finally:
         lock.release()
         log_totals(**{"start-up": startup})
-        from pipelines.validate.suites import wait_for_preload
-
-        wait_for_preload()
+        wait_for_validation_preload()

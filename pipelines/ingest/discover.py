@@ -13,10 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName, parse_file_name
-from pipelines.ingest.parsers.base import SourceParser
+
+if TYPE_CHECKING:
+    from pipelines.ingest.parsers.base import SourceParser
 
 
 class Decision(Enum):

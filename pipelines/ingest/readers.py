@@ -16,12 +16,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from pipelines.ingest.damaged_text import EXPECTED as DAMAGE_EXPECTED
 from pipelines.ingest.damaged_text import find_damage, line_of
 from pipelines.ingest.errors import DeliveryRejected
+
+if TYPE_CHECKING:
+    import polars as pl
 
 TOTAL_LABELS = frozenset({"i alt", "total", "boligområderne i alt", "ansøgningsområdet i alt"})
 NOTE_PREFIXES = ("kilde", "anm")
@@ -156,6 +158,8 @@ class RawTable:
 
     def to_polars(self) -> pl.DataFrame:
         """The table as strings, with the source row number in `_row`."""
+        import polars as pl  # here, so that reading the reference files needs no polars
+
         data = {ROW_COLUMN: [r.number for r in self.rows]}
         for column in self.columns:
             data[column] = [r[column] for r in self.rows]

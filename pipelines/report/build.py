@@ -15,11 +15,11 @@ from pipelines.report.changes import read_state, start_of_day, write_state
 from pipelines.report.charts import ChartCache
 from pipelines.report.html import render_html
 from pipelines.report.model import ReportData, load_report_data
+from pipelines.report.paths import REPORT_STEM, has_report, nightly_report_dir  # noqa: F401 (re-exported)
 from pipelines.report.pdf import write_pdf
 from pipelines.report.vocabulary import date_da
 from pipelines.report.xlsx import write_xlsx
 
-REPORT_STEM = "kpi_rapport"
 CHART_CACHE_DIR_NAME = ".kpi_rapport_charts"
 
 
@@ -33,16 +33,6 @@ class WrittenReport:
     @property
     def files(self) -> list[Path]:
         return [self.html, self.xlsx, self.pdf]
-
-
-def nightly_report_dir(warehouse: Path) -> Path:
-    """Where the nightly run writes the report: `reports/` beside the published file."""
-    return warehouse.parent / "reports"
-
-
-def has_report(out_dir: Path) -> bool:
-    """Whether all three report files are in `out_dir`."""
-    return all((out_dir / f"{REPORT_STEM}.{suffix}").is_file() for suffix in ("html", "xlsx", "pdf"))
 
 
 def resolve_since(out_dir: Path, since: date | None) -> tuple[datetime | None, str]:

@@ -14,10 +14,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from pipelines.settings import DBT_PROJECT_DIR
 from pipelines.warehouse.inputs import InputsRecord
+from pipelines.yaml_text import load_yaml
 
 FULL_BUILD_PARTS = ("code", "reference", "plan_id", "key")
 LEDGER_SELECTOR = "source:ledger+"
@@ -29,7 +28,7 @@ def raw_table_sources(project_dir: Path = DBT_PROJECT_DIR) -> dict[str, str]:
     """Raw table name → the dbt source that declares it (models/staging/*/_*__sources.yml)."""
     declared: dict[str, str] = {}
     for path in sorted((project_dir / "models").rglob("_*__sources.yml")):
-        for source in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("sources", []):
+        for source in (load_yaml(path.read_text(encoding="utf-8")) or {}).get("sources", []):
             for table in source.get("tables", []):
                 declared[table["name"]] = source["name"]
     return declared

@@ -17,6 +17,7 @@ from pipelines.catalog.delivery_calendar import CALENDAR_FILE, read_delivery_cal
 from pipelines.catalog.load import read_catalog, write_catalog
 from pipelines.ingest.parsers import registry
 from pipelines.operate.pause import pause_at
+from pipelines.warehouse.files import build_path, database_files, remove_database  # noqa: F401 (re-exported)
 from pipelines.warehouse.load import read_ledger
 from pipelines.warehouse.schema import ensure_raw_schema
 
@@ -41,24 +42,6 @@ def measurement_sources() -> list[str]:
 def assessment_sources() -> list[str]:
     """The sources whose rows are verdicts on criteria (section 17), shown as `qualitative`."""
     return [name for name in aggregate_sources() if getattr(registry()[name], "feeds_assessments", False)]
-
-
-def database_files(database: Path) -> list[Path]:
-    """A DuckDB file and what DuckDB keeps beside it: its write-ahead log and its spill folder."""
-    return [database, database.with_name(database.name + ".wal"), database.with_name(database.name + ".tmp")]
-
-
-def remove_database(database: Path) -> None:
-    """Remove a DuckDB file with its WAL and spill folder (nothing of it may be reused)."""
-    for path in database_files(database):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-
-
-def build_path(internal: Path) -> Path:
-    return internal.with_name(internal.name + ".build")
 
 
 def prepare_build(internal: Path, catalog_file: Path) -> Path:

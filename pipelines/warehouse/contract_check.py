@@ -24,6 +24,7 @@ import duckdb
 from pipelines.privacy.cpr import CPR_PATTERN
 from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
 from pipelines.warehouse.contract import CONTRACT_TABLES
+from pipelines.yaml_text import load_yaml
 
 DEFAULT_CATALOG = DEFAULT_SOURCES / REFERENCE_DIR_NAME / "criteria.yaml"
 
@@ -157,7 +158,7 @@ def _check_catalog(wh: _Warehouse, report: ContractReport, catalog_file: Path) -
     import yaml
 
     try:
-        catalog = yaml.safe_load(catalog_file.read_text(encoding="utf-8"))["criteria"]
+        catalog = load_yaml(catalog_file.read_text(encoding="utf-8"))["criteria"]
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
         report.problems.append(Problem("catalog", str(catalog_file),
                                        f"Kataloget {catalog_file} kunne ikke læses: {type(exc).__name__}."))

@@ -21,8 +21,8 @@ import duckdb
 
 from pipelines.operate.pause import pause_at
 from pipelines.operate.runlog import LOAD_RUNS_COLUMNS, RunRecord
-from pipelines.warehouse.build import database_files, remove_database
 from pipelines.warehouse.contract import PUBLISHED_TABLES, contract_problems
+from pipelines.warehouse.files import database_files, remove_database
 
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
 LOAD_RUNS_TABLE = "load_runs"

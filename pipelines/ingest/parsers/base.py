@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Protocol
 
 import polars as pl
-import yaml
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
 from pipelines.ingest.readers import AreaResolver, Cell, CellKind, RawTable, parse_number, scan_text_cells
 from pipelines.periods import Period
 from pipelines.privacy.cpr import contains_cpr
+from pipelines.yaml_text import load_yaml
 
 # The long shape every aggregate source is parsed into; one raw table per source holds it.
 OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
@@ -100,7 +100,7 @@ def observations_frame(observations: Iterable[Observation]) -> pl.DataFrame:
 @cache
 def catalog_ids(catalog_file: Path) -> frozenset[str]:
     """The criterion ids of the catalog a delivery may name (baseline decisions, assessments)."""
-    return frozenset(c["id"] for c in yaml.safe_load(catalog_file.read_text(encoding="utf-8"))["criteria"])
+    return frozenset(c["id"] for c in load_yaml(catalog_file.read_text(encoding="utf-8"))["criteria"])
 
 
 def reject_personal_data(tables: Iterable[RawTable], *, extra_cells: Iterable[tuple[int, str, str]] = ()) -> None:
