@@ -40,6 +40,7 @@ KPI = Path(sys.executable).with_name("kpi")
 AS_OF = "2026-11-23"
 DEFAULT_SCALES = {"demo": 1, "programme": 2, "municipal": 20}  # × the sample population (bench/README.md)
 QUERY_REPEATS = 20
+RUN_LOGS = "kpi-nightly-*.log"  # a run's own log (not parse-workers.log beside it)
 ONE_TASK_FLOW = """
 from pipelines.settings import apply_quiet_offline_env
 apply_quiet_offline_env()
@@ -67,7 +68,7 @@ class Measurement:
 
 def measured(command: list[str], env: dict[str, str], log_dir: Path | None = None) -> Measurement:
     """Run a command; wall time and the peak RSS summed over its process tree, sampled every 50 ms."""
-    before = set(log_dir.glob("*.log")) if log_dir and log_dir.is_dir() else set()
+    before = set(log_dir.glob(RUN_LOGS)) if log_dir and log_dir.is_dir() else set()
     start = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0
@@ -82,7 +83,7 @@ def measured(command: list[str], env: dict[str, str], log_dir: Path | None = Non
     wall = time.perf_counter() - start
     stages: dict[str, float] = {}
     if log_dir and log_dir.is_dir():
-        new = sorted(set(log_dir.glob("*.log")) - before)
+        new = sorted(set(log_dir.glob(RUN_LOGS)) - before)
         if new:
             stages = parse_timings(new[-1].read_text(encoding="utf-8", errors="replace"))
     return Measurement(round(wall, 2), round(peak / 2**20, 1), process.returncode, stages)

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -49,6 +50,14 @@ class OutputFormat(StrEnum):
 NIGHTLY_FAILED_DA = "Natkørslen fejlede; det tidligere lager er stadig publiceret og uændret."
 
 
+@dataclass(frozen=True)
+class NightlyOptions:
+    """How `kpi nightly` runs: everything rebuilt or only what changed; with or without the board report."""
+
+    full_rebuild: bool = False
+    report: bool = True
+
+
 @app.command()
 def nightly(
     sources: SourcesOption = DEFAULT_SOURCES,
@@ -61,6 +70,9 @@ def nightly(
     full_rebuild: Annotated[bool, typer.Option(
         "--full-rebuild", help="Byg alle dbt-modeller forfra, også når intet er nyt (ellers bygges kun det, "
                                "der afhænger af nye leverancer eller en ny vurderingsdato).")] = False,
+    report: Annotated[bool, typer.Option(
+        "--report/--no-report", help="Dan bestyrelsesrapporten efter publiceringen (med --no-report springes den "
+                                     "over; den kan dannes senere med kpi report).")] = True,
 ) -> None:
     """Kør natkørslen én gang: find nye leverancer, valider, indlæs, beregn og publicer.
 
@@ -71,16 +83,18 @@ def nightly(
     publiceret); 4 kørslen fejlede, og det tidligere lager er stadig publiceret; 5 kørslen blev
     sprunget over, fordi en anden natkørsel er i gang for samme lager.
     """
+    options = NightlyOptions(full_rebuild=full_rebuild, report=report)
     if programmes is not None:
-        raise typer.Exit(_nightly_programmes(programmes, as_of, verbose, full_rebuild))
-    raise typer.Exit(_nightly_one(sources.resolve(), warehouse.resolve(), as_of, verbose, full_rebuild=full_rebuild))
+        raise typer.Exit(_nightly_programmes(programmes, as_of, verbose, options))
+    raise typer.Exit(_nightly_one(sources.resolve(), warehouse.resolve(), as_of, verbose, options=options))
+
 
 
 # Of several programmes' exit codes, the one that matters most: a failure, a skip, rejections, all well.
 EXIT_PRIORITY = (EXIT_FAILED, EXIT_LOCKED, EXIT_REJECTED, EXIT_OK)
 
 
-def _nightly_programmes(path: Path, as_of: str | None, verbose: bool, full_rebuild: bool = False) -> int:
+def _nightly_programmes(path: Path, as_of: str | None, verbose: bool, options: NightlyOptions) -> int:
     from pipelines.programmes import ProgrammesError, read_programmes
 
     try:
@@ -92,12 +106,12 @@ def _nightly_programmes(path: Path, as_of: str | None, verbose: bool, full_rebui
     for programme in listed:
         console.print(f"[bold]Program {programme.plan_id}[/bold]: {programme.name}", highlight=False)
         codes.append(_nightly_one(programme.sources, programme.warehouse, as_of, verbose, programme.plan_id,
-                                  full_rebuild))
+                                  options))
     return next(code for code in EXIT_PRIORITY if code in codes)
 
 
 def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: bool,
-                 plan_id: str = DEFAULT_PLAN_ID, full_rebuild: bool = False) -> int:
+                 plan_id: str = DEFAULT_PLAN_ID, options: NightlyOptions | None = None) -> int:
     from pipelines.operate.run_logging import new_log_file
     from pipelines.privacy.cpr import MissingKeyError, load_key
 
@@ -109,7 +123,8 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
     log_file = new_log_file(warehouse.parent / "logs")
     run_id = uuid.uuid4().hex[:12]
     try:
-        result = _run_nightly(sources, warehouse, as_of, run_id, log_file, verbose, plan_id, full_rebuild)
+        result = _run_nightly(sources, warehouse, as_of, run_id, log_file, verbose, plan_id,
+                              options or NightlyOptions())
     except (Exception, KeyboardInterrupt) as exc:  # outside the flow's own handling: a paragraph, no traceback
         logging.getLogger("pipelines.cli").exception("kpi nightly failed")
         cause = "afbrudt (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
@@ -122,7 +137,8 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
 
 
 def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str, log_file: Path, verbose: bool,
-                 plan_id: str = DEFAULT_PLAN_ID, full_rebuild: bool = False):
+                 plan_id: str = DEFAULT_PLAN_ID, options: NightlyOptions | None = None):
+    options = options or NightlyOptions()
     if verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
     from pipelines import progress
@@ -148,7 +164,8 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
             if skipped := skipped_if_locked(config, run_id):
                 return skipped
             preload_validation_if_needed(config)
-            return nightly_flow(str(sources), str(warehouse), as_of, run_id, plan_id, full_rebuild)
+            return nightly_flow(str(sources), str(warehouse), as_of, run_id, plan_id, options.full_rebuild,
+                                options.report)
         finally:
             progress.clear()
             wait_for_validation_preload()

@@ -23,6 +23,8 @@ def test_the_benchmark_writes_its_results_at_demo_scale(tmp_path: Path) -> None:
         assert demo[run]["returncode"] == 0, run
         assert demo[run]["wall_s"] > 0 and demo[run]["peak_rss_mib"] > 50
         assert demo[run]["walls_s"] == [demo[run]["wall_s"]]  # one run each with --repeats 1
+    for run in ("b_full", "c_nothing_new", "d_new_quarter"):
+        assert {"start-up", "prepare", "publish"} <= set(demo[run]["stages"]), run  # read from the run's own log
     assert {"parse", "validate", "load", "dbt", "publish", "start-up"} <= set(demo["b_full"]["stages"])
     assert demo["c_nothing_new"]["stages"].get("parse", 0) == 0  # nothing new: nothing parsed
     assert "dbt" not in demo["c_nothing_new"]["stages"]  # ... and no build

@@ -55,7 +55,8 @@ def published_state(demo: PublishedDemo) -> tuple[str, int]:
 
 
 def nightly(demo: PublishedDemo) -> subprocess.CompletedProcess:
-    return run_kpi("nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse), "--as-of", AS_OF)
+    return run_kpi("nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse), "--as-of", AS_OF,
+                   "--no-report")  # the report has tests of its own; these are about the warehouse
 
 
 def start_nightly(demo: PublishedDemo, pause: str | None) -> subprocess.Popen:
@@ -65,8 +66,8 @@ def start_nightly(demo: PublishedDemo, pause: str | None) -> subprocess.Popen:
         env[PAUSE_ENV] = pause
     kpi = Path(sys.executable).with_name("kpi")
     return subprocess.Popen([str(kpi), "nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse),
-                             "--as-of", AS_OF], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+                             "--as-of", AS_OF, "--no-report"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def wait_for(condition: Callable[[], bool], run: subprocess.Popen, timeout: float = 400) -> None:

@@ -37,7 +37,7 @@ def tables_without_run_times(warehouse: Path) -> dict[str, list[str]]:
 
 def nightly(demo: PublishedDemo, *extra: str):
     return run_kpi("nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse), "--as-of", AS_OF,
-                   *extra)
+                   "--no-report", *extra)
 
 
 def dbt_line(demo: PublishedDemo) -> str:

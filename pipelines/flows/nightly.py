@@ -259,7 +259,7 @@ NOTHING_NEW_DA = ("Intet nyt siden sidste bygning: samme filer, referencefiler, 
                   "kun load_runs er opdateret.")
 
 
-def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = False) -> None:
+def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = False, report: bool = True) -> None:
     """The stages of a run that holds the lock; sets `result.outcome`, `failure` and `published`."""
     assert result.run is not None
     run_dir = config.run_dir(result.run.run_id)
@@ -269,7 +269,7 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
             reference_dir, result.reference_origins = reference_task(config, run_dir)
             inputs = inputs_task(config, reference_dir, full_rebuild)
         if inputs.unchanged:
-            _republish_nothing_new(config, result, inputs)
+            _republish_nothing_new(config, result, inputs, report)
             return
         with timed("prepare"):
             build = prepare_build_task(config, reference_dir)
@@ -288,7 +288,7 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
         with timed("publish"):
             publish_task(config, build, [*_other_runs(config, final), final])
             write_record(config.warehouse, inputs.fingerprint, _warehouse_files(config), inputs.hashes, inputs.parts)
-        _after_publish(config, result, final, report=True)
+        _after_publish(config, result, final, report=report)
     except ReferenceProblem as problem:
         result.failure = problem.message + ". Intet er indlæst."
     except (MissingKeyError, KeyMismatchError) as exc:  # Danish already; nothing was loaded
@@ -303,7 +303,7 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def _republish_nothing_new(config: RunConfig, result: NightlyResult, inputs: RunInputs) -> None:
+def _republish_nothing_new(config: RunConfig, result: NightlyResult, inputs: RunInputs, report: bool) -> None:
     """Inputs as in the last build: the same tables, with this run added to load_runs (no build, no dbt)."""
     assert result.run is not None
     result.outcome, result.nothing_new = PUBLISHED, True
@@ -313,7 +313,7 @@ def _republish_nothing_new(config: RunConfig, result: NightlyResult, inputs: Run
         write_record(config.warehouse, inputs.fingerprint, _warehouse_files(config), inputs.hashes, inputs.parts)
     from pipelines.report.paths import has_report, nightly_report_dir
 
-    _after_publish(config, result, final, report=not has_report(nightly_report_dir(config.warehouse)))
+    _after_publish(config, result, final, report=report and not has_report(nightly_report_dir(config.warehouse)))
 
 
 def _other_runs(config: RunConfig, final: RunRecord) -> list[RunRecord]:
@@ -412,7 +412,7 @@ def report_task(config: RunConfig) -> None:
 @flow(name="kpi-nightly", log_prints=False, validate_parameters=False)
 def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
                  run_id: str | None = None, plan_id: str = DEFAULT_PLAN_ID,
-                 full_rebuild: bool = False) -> NightlyResult:
+                 full_rebuild: bool = False, report: bool = True) -> NightlyResult:
     config = RunConfig(Path(sources_dir), Path(warehouse), date.fromisoformat(as_of) if as_of else date.today(),
                        plan_id)
     result = _new_result(run_id)
@@ -425,7 +425,7 @@ def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
         assert result.run is not None
         record_start(config.warehouse, result.run)
         preload_validation_if_needed(config)
-        _run_stages(config, result, full_rebuild)
+        _run_stages(config, result, full_rebuild, report)
         return finish_run(config, result)
     finally:
         lock.release()
