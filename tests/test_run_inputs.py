@@ -17,11 +17,14 @@ import pytest
 
 from pipelines.warehouse.inputs import (
     FileHashes,
-    inputs_fingerprint,
+    input_parts,
     read_record,
     record_path,
     unchanged_since_last_build,
     write_record,
+)
+from pipelines.warehouse.inputs import (
+    fingerprint_of as fingerprint_of_parts,
 )
 
 AS_OF = date(2026, 11, 23)
@@ -48,7 +51,7 @@ def fingerprint_of(s: dict, *, as_of: date = AS_OF, plan: str = "slagelse", key:
                    hashes: FileHashes | None = None) -> str:
     files = [("police_haervaerk", p) for p in sorted(s["delivery"].parent.iterdir())]
     reference = {p.name: p for p in s["reference"].iterdir()}
-    return inputs_fingerprint(files, reference, as_of, plan, key, hashes or FileHashes())
+    return fingerprint_of_parts(input_parts(files, reference, as_of, plan, key, hashes or FileHashes()))
 
 
 def test_the_same_inputs_give_the_same_fingerprint(setup: dict) -> None:

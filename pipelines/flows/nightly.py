@@ -52,6 +52,7 @@ from pipelines.warehouse.inputs import (  # noqa: E402
     inbox_may_have_new_files,
     input_parts,
     read_record,
+    unchanged_since_last_build,
     write_record,
 )
 from pipelines.warehouse.publish import publish, republish_runs  # noqa: E402
@@ -136,16 +137,12 @@ class RunInputs:
     hashes: FileHashes
     record: InputsRecord | None
     record_usable: bool  # the record still describes the warehouse files
+    unchanged: bool  # the last build had these inputs: nothing to build
     full_rebuild: bool = False
 
     @property
     def fingerprint(self) -> str:
         return fingerprint_of(self.parts)
-
-    @property
-    def unchanged(self) -> bool:
-        return (not self.full_rebuild and self.record_usable and self.record is not None
-                and self.record.fingerprint == self.fingerprint)
 
     def dbt_selection(self, outcomes: list[IngestOutcome]) -> list[str] | None:
         if self.full_rebuild:
@@ -163,8 +160,10 @@ def inputs_task(config: RunConfig, reference_dir: Path, full_rebuild: bool) -> R
     reference = {p.name: p for p in sorted(reference_dir.iterdir()) if p.is_file()}
     parts = input_parts(inbox_files(config.inbox), reference, config.as_of, config.plan_id,
                         fingerprint(load_key()), hashes)
-    usable = record is not None and record.describes(_warehouse_files(config))
-    return RunInputs(parts, hashes, record, usable, full_rebuild)
+    files = _warehouse_files(config)
+    usable = record is not None and record.describes(files)
+    unchanged = not full_rebuild and unchanged_since_last_build(record, fingerprint_of(parts), files)
+    return RunInputs(parts, hashes, record, usable, unchanged, full_rebuild)
 
 
 def _warehouse_files(config: RunConfig) -> list[Path]:
@@ -353,11 +352,10 @@ def finish_run(config: RunConfig, result: NightlyResult, message: str | None = N
 
 @task(name="publish-targets", cache_policy=NO_CACHE)
 def publish_targets_task(config: RunConfig) -> list[str]:
-    """PostgreSQL and other targets after the DuckDB publish (`publish_targets`); never fails the run."""
-    from pipelines.publish.targets import publish_targets, publish_to_targets
+    """PostgreSQL and other targets after the DuckDB publish; never fails the run. Called only when
+    `publish_targets()` names some (`_after_publish`), so a run without targets makes no task of it."""
+    from pipelines.publish.targets import publish_to_targets
 
-    if not publish_targets():
-        return []
     progress.report("Publicerer til PostgreSQL")
     return publish_to_targets(config.warehouse, config.plan_id)
 

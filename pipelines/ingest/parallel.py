@@ -43,14 +43,10 @@ def worth_parallel(deliveries: list[Delivery]) -> bool:
 
 
 def _start_worker(log_file: str | None) -> None:
-    if log_file:
-        handle = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        os.dup2(handle, 1)
-        os.dup2(handle, 2)
-    else:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
+    """A worker's stdout and stderr go to the run's worker log (or nowhere), never to the analyst's terminal."""
+    handle = os.open(log_file or os.devnull, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    os.dup2(handle, 1)
+    os.dup2(handle, 2)
 
 
 @cache

@@ -87,11 +87,6 @@ def fingerprint_of(parts: dict[str, str]) -> str:
     return _hash_json(parts)
 
 
-def inputs_fingerprint(inbox_files: list[tuple[str, Path]], reference_files: dict[str, Path], as_of: date,
-                       plan_id: str, key_fingerprint: str, hashes: FileHashes) -> str:
-    return fingerprint_of(input_parts(inbox_files, reference_files, as_of, plan_id, key_fingerprint, hashes))
-
-
 def _hash_json(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
