@@ -30,7 +30,14 @@ from pipelines.cli_common import (
 )
 from pipelines.cli_common import open_published as _open_published
 from pipelines.commands import register_all
-from pipelines.settings import DEFAULT_PLAN_ID, DEFAULT_SOURCES, DEFAULT_WAREHOUSE, apply_quiet_offline_env
+from pipelines.settings import (
+    DEFAULT_PLAN_ID,
+    DEFAULT_SOURCES,
+    DEFAULT_WAREHOUSE,
+    apply_quiet_offline_env,
+    current_prefect_home,
+    prefect_home_problem,
+)
 
 apply_quiet_offline_env()
 
@@ -47,6 +54,7 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+PREFECT_START_TIMEOUT = "Timed out while attempting to connect to ephemeral Prefect API server"
 NIGHTLY_FAILED_DA = "Natkørslen fejlede; det tidligere lager er stadig publiceret og uændret."
 
 
@@ -120,6 +128,10 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
     except MissingKeyError as exc:
         err_console.print(f"[red]Kørslen er ikke startet; intet er indlæst.[/red] {exc}", highlight=False)
         return EXIT_FAILED
+    if not os.environ.get("PREFECT_API_URL") and (problem := prefect_home_problem()):  # the temporary server's
+        err_console.print(f"[red]Kørslen er ikke startet; intet er indlæst.[/red] {problem} Sæt PREFECT_HOME til "
+                          "en mappe, du kan skrive i.", highlight=False)
+        return EXIT_FAILED
     log_file = new_log_file(warehouse.parent / "logs")
     run_id = uuid.uuid4().hex[:12]
     try:
@@ -127,13 +139,24 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
                               options or NightlyOptions())
     except (Exception, KeyboardInterrupt) as exc:  # outside the flow's own handling: a paragraph, no traceback
         logging.getLogger("pipelines.cli").exception("kpi nightly failed")
-        cause = "afbrudt (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
+        cause = _failure_cause(exc)
         _record_crash(warehouse, run_id, cause)
         err_console.print(f"[red]{NIGHTLY_FAILED_DA}[/red] Årsag: {cause}\n"
                           f"Detaljer (til udviklerne): {log_file}", highlight=False)
         return EXIT_FAILED
     _print_nightly(result, warehouse, log_file)
     return result.exit_code
+
+
+def _failure_cause(exc: BaseException) -> str:
+    """The cause of a run that failed outside the flow's own handling, in Danish where we know it."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "afbrudt (Ctrl-C)"
+    if PREFECT_START_TIMEOUT in str(exc):
+        return (f"Prefects midlertidige server startede ikke inden for "
+                f"{os.environ.get('PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS', '?')} sekunder "
+                f"(PREFECT_HOME={current_prefect_home()}); serverens egen fejlmeddelelse står over denne besked.")
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str, log_file: Path, verbose: bool,

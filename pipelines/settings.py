@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +35,27 @@ def apply_quiet_offline_env() -> None:
     for key, value in QUIET_OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
     os.environ.setdefault("PREFECT_HOME", str(REPO_ROOT / ".prefect"))
+    with contextlib.suppress(OSError):  # unusable: `kpi nightly` says so in Danish (prefect_home_problem)
+        current_prefect_home().mkdir(parents=True, exist_ok=True)
+
+
+def current_prefect_home() -> Path:
+    return Path(os.environ.get("PREFECT_HOME", str(REPO_ROOT / ".prefect"))).expanduser()
+
+
+def prefect_home_problem() -> str | None:
+    """Why the temporary Prefect server could not keep its SQLite database in PREFECT_HOME, or None.
+
+    Prefect creates only the last level of PREFECT_HOME; in a folder that is not there SQLite fails with
+    "unable to open database file" and the client waits out its whole start-up timeout (3 minutes) before it
+    says "Timed out while attempting to connect to ephemeral Prefect API server".
+    """
+    home = current_prefect_home()
+    if not home.is_dir():
+        return f"Prefects mappe {home} (PREFECT_HOME) findes ikke og kan ikke oprettes."
+    if not os.access(home, os.W_OK | os.X_OK):
+        return f"Der kan ikke skrives i Prefects mappe {home} (PREFECT_HOME)."
+    return None
 
 
 DEFAULT_PLAN_ID = "kpi"
