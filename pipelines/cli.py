@@ -155,7 +155,9 @@ def _failure_cause(exc: BaseException) -> str:
     if PREFECT_START_TIMEOUT in str(exc):
         return (f"Prefects midlertidige server startede ikke inden for "
                 f"{os.environ.get('PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS', '?')} sekunder "
-                f"(PREFECT_HOME={current_prefect_home()}); serverens egen fejlmeddelelse står over denne besked.")
+                f"(PREFECT_HOME={current_prefect_home()}); serverens egen fejl står i logfilen. Er Prefects "
+                f"database beskadiget, kan {current_prefect_home() / 'prefect.db'} flyttes væk: den rummer kun "
+                "Prefects egen kørselshistorik (lagerets står i load_runs).")
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -171,10 +173,12 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
         skipped_if_locked,
         wait_for_validation_preload,
     )
-    from pipelines.operate.run_logging import route_logs
+    from pipelines.operate.run_logging import route_logs, temporary_server_output_into
     from pipelines.settings import RunConfig
 
     route_logs(log_file, verbose)
+    if not verbose and not os.environ.get("PREFECT_API_URL"):
+        temporary_server_output_into(log_file)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=verbose) as bar:
         task_id = bar.add_task("Starter Prefect", total=None)

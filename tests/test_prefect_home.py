@@ -39,3 +39,22 @@ def test_an_unusable_prefect_home_stops_the_run_at_once_in_danish(tmp_path: Path
     assert f"Kørslen er ikke startet; intet er indlæst. Prefects mappe {blocker / 'prefect'} (PREFECT_HOME)" in output
     assert "Traceback" not in output and not (tmp_path / "warehouse").exists()
     assert os.environ["PREFECT_HOME"] != env["PREFECT_HOME"]  # the test's own environment is untouched
+
+
+def test_a_broken_prefect_database_fails_in_danish_with_the_servers_error_in_the_log(tmp_path: Path) -> None:
+    """The temporary server's start-up traceback goes to the run's log, never to the analyst's terminal."""
+    home = tmp_path / "prefect"
+    home.mkdir()
+    (home / "prefect.db").write_bytes(b"this is not an SQLite database\n" * 64)
+    warehouse = tmp_path / "warehouse" / "kpi.duckdb"
+    done = run_kpi("nightly", "--sources", str(tmp_path / "sources"), "--warehouse", str(warehouse), timeout=300,
+                   env={"PREFECT_HOME": str(home), "PREFECT_API_URL": "",
+                        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "8"})
+    output = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 4, output
+    assert "Prefects midlertidige server startede ikke inden for 8 sekunder" in output
+    assert f"kan {home / 'prefect.db'} flyttes væk" in output
+    assert "Traceback" not in output and "uvicorn" not in output
+    [log_file] = (warehouse.parent / "logs").glob("kpi-nightly-*.log")
+    log = log_file.read_text(encoding="utf-8")
+    assert "file is not a database" in log and "Application startup failed" in log
