@@ -91,7 +91,10 @@ def temporary_server_output_into(log_file: Path) -> None:
     """
     from prefect.server.api.server import SubprocessASGIServer
 
-    spawn = SubprocessASGIServer._run_uvicorn_command
+    spawn = getattr(SubprocessASGIServer, "_run_uvicorn_command", None)
+    if spawn is None:  # another Prefect: its server's output stays on the terminal, the run goes on
+        logging.getLogger(__name__).warning("Prefect's server spawn was not found; its output is not logged")
+        return
     original = getattr(spawn, "spawns_to_terminal", spawn)
 
     def spawn_into_log(server: SubprocessASGIServer):
