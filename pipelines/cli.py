@@ -37,6 +37,7 @@ from pipelines.settings import (
     apply_quiet_offline_env,
     current_prefect_home,
     prefect_home_problem,
+    uses_temporary_prefect_server,
 )
 
 apply_quiet_offline_env()
@@ -128,7 +129,7 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
     except MissingKeyError as exc:
         err_console.print(f"[red]Kørslen er ikke startet; intet er indlæst.[/red] {exc}", highlight=False)
         return EXIT_FAILED
-    if not os.environ.get("PREFECT_API_URL") and (problem := prefect_home_problem()):  # the temporary server's
+    if uses_temporary_prefect_server() and (problem := prefect_home_problem()):
         err_console.print(f"[red]Kørslen er ikke startet; intet er indlæst.[/red] {problem} Sæt PREFECT_HOME til "
                           "en mappe, du kan skrive i.", highlight=False)
         return EXIT_FAILED
@@ -153,10 +154,11 @@ def _failure_cause(exc: BaseException) -> str:
     if isinstance(exc, KeyboardInterrupt):
         return "afbrudt (Ctrl-C)"
     if PREFECT_START_TIMEOUT in str(exc):
+        home = current_prefect_home()
         return (f"Prefects midlertidige server startede ikke inden for "
                 f"{os.environ.get('PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS', '?')} sekunder "
-                f"(PREFECT_HOME={current_prefect_home()}); serverens egen fejl står i logfilen. Er Prefects "
-                f"database beskadiget, kan {current_prefect_home() / 'prefect.db'} flyttes væk: den rummer kun "
+                f"(PREFECT_HOME={home}); serverens egen fejl står i logfilen. Er Prefects "
+                f"database beskadiget, kan {home / 'prefect.db'} flyttes væk: den rummer kun "
                 "Prefects egen kørselshistorik (lagerets står i load_runs).")
     return f"{type(exc).__name__}: {exc}"
 
@@ -177,7 +179,7 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
     from pipelines.settings import RunConfig
 
     route_logs(log_file, verbose)
-    if not verbose and not os.environ.get("PREFECT_API_URL"):
+    if not verbose and uses_temporary_prefect_server():
         temporary_server_output_into(log_file)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=verbose) as bar:

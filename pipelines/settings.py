@@ -16,6 +16,7 @@ DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "kpi.duckdb"
 REFERENCE_DIR_NAME = "reference"
 INBOX_DIR_NAME = "inbox"
 RUN_DIR_PREFIX = ".kpi-run-"
+DEFAULT_PREFECT_HOME = REPO_ROOT / ".prefect"
 
 QUIET_OFFLINE_ENV = {
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -34,13 +35,18 @@ def apply_quiet_offline_env() -> None:
     """Turn off telemetry and version checks before dbt, Prefect or GX is imported."""
     for key, value in QUIET_OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
-    os.environ.setdefault("PREFECT_HOME", str(REPO_ROOT / ".prefect"))
+    os.environ.setdefault("PREFECT_HOME", str(DEFAULT_PREFECT_HOME))
     with contextlib.suppress(OSError):  # unusable: `kpi nightly` says so in Danish (prefect_home_problem)
         current_prefect_home().mkdir(parents=True, exist_ok=True)
 
 
 def current_prefect_home() -> Path:
-    return Path(os.environ.get("PREFECT_HOME", str(REPO_ROOT / ".prefect"))).expanduser()
+    return Path(os.environ.get("PREFECT_HOME", str(DEFAULT_PREFECT_HOME))).expanduser()
+
+
+def uses_temporary_prefect_server() -> bool:
+    """Without PREFECT_API_URL a flow starts Prefect's temporary server, with its database in PREFECT_HOME."""
+    return not os.environ.get("PREFECT_API_URL")
 
 
 def prefect_home_problem() -> str | None:

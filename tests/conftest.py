@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.settings import REPO_ROOT, apply_quiet_offline_env
+from pipelines.settings import DEFAULT_PREFECT_HOME, REPO_ROOT, apply_quiet_offline_env
 
 # The CLI's consoles take their width when first imported; wide, so no test depends on which test imported first.
 os.environ["COLUMNS"] = "200"
 if worker := os.environ.get("PYTEST_XDIST_WORKER"):  # `make test` runs two workers: one Prefect database each
-    os.environ["PREFECT_HOME"] = str(REPO_ROOT / ".prefect" / f"tests-{worker}")
+    os.environ["PREFECT_HOME"] = str(DEFAULT_PREFECT_HOME / f"tests-{worker}")
 apply_quiet_offline_env()
 os.environ.setdefault("KPI_HMAC_KEY", "test-key-not-secret")
 # A developer's own config (SMTP, publish targets) must never reach the tests: point at a file that is not there.
