@@ -1,9 +1,12 @@
-"""Many programmes in one PostgreSQL database: `all_plans` views with a `plan_id` column, guarded by row-level security.
+"""Many programmes in one PostgreSQL database: `all_plans` views with a `plan_id` column, one programme per reader.
 
 Each programme's tables live in its own schema `<plan_id>`. The contract tables of every programme are also
-kept, with a `plan_id` column, in `all_plans_data.<table>`, whose row-level security policy shows a row only
-to members of that programme's evaluator role (`<plan_id>_evaluator`). `all_plans.<table>` are views over
-them with `security_invoker`, so the policy is applied for the evaluator who queries the view.
+kept, with a `plan_id` column, in `all_plans_data.<table>`, which no evaluator may read, use or see statistics
+of. `all_plans.<table>` is a view over `all_plans_data.read_<table>()`, a SECURITY DEFINER function that returns
+only the rows of the programmes whose `<plan_id>_evaluator` role the logged-in user (`session_user`) is a
+member of. The function takes no argument (no membership oracle), names every object with its schema and runs
+with `search_path = pg_catalog, pg_temp` (PostgreSQL's guidance for security-definer functions), and the
+planner sees a function scan with a fixed estimate, so `EXPLAIN` tells nothing about other programmes' rows.
 The rows of a programme are replaced inside its publish's swap transaction.
 """
 
@@ -14,23 +17,60 @@ from pipelines.warehouse.contract import CONTRACT_TABLES
 DATA_SCHEMA = "all_plans_data"
 VIEW_SCHEMA = "all_plans"
 READABLE_PLANS_FUNCTION = f"{DATA_SCHEMA}.readable_plans"
+# The planner's row estimate of every read function: a constant, so EXPLAIN tells nothing about the data.
+READ_FUNCTION_ROWS = 1000
+SAFE_SEARCH_PATH = "pg_catalog, pg_temp"  # pg_temp last: temp objects never shadow catalog names
 
 
 def evaluator_role(plan_id: str) -> str:
     return f"{plan_id}_evaluator"
 
 
-def _ensure_function(pg) -> None:
-    # SECURITY DEFINER so that an evaluator need not read the plans table; the querying user is passed in,
-    # because inside the function current_user is its owner. A missing role is simply not a member.
+def read_function(table: str) -> str:
+    return f"{DATA_SCHEMA}.read_{table}"
+
+
+def _ensure_readable_plans(pg) -> None:
+    # No argument: the reader is the logged-in user (session_user), never a name the caller passes. Inside a
+    # SECURITY DEFINER function current_user is the owner, and SET ROLE can only reach roles the login is a
+    # member of anyway. Only the owner may execute it (the read functions run as the owner).
+    pg.execute(f"drop function if exists {READABLE_PLANS_FUNCTION}(name)")  # the old oracle, if still there
     pg.execute(f"""
-        create or replace function {READABLE_PLANS_FUNCTION}(reader name) returns text[]
-        language sql stable security definer set search_path = pg_catalog as $$
-            select coalesce(array_agg(p.plan_id), '{{}}')
+        create or replace function {READABLE_PLANS_FUNCTION}() returns text[]
+        language sql stable security definer set search_path = {SAFE_SEARCH_PATH} as $$
+            select coalesce(pg_catalog.array_agg(p.plan_id order by p.plan_id), '{{}}'::pg_catalog.text[])
             from {DATA_SCHEMA}.plans as p
-            join pg_roles as r on r.rolname = p.plan_id || '_evaluator'
-            where pg_has_role(reader, r.oid, 'MEMBER')
+            join pg_catalog.pg_roles as r
+                on r.rolname operator(pg_catalog.=) (p.plan_id operator(pg_catalog.||) '_evaluator')
+            where pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER')
         $$""")
+    pg.execute(f"revoke all on function {READABLE_PLANS_FUNCTION}() from public")
+
+
+def _ensure_read_function(pg, table: str) -> None:
+    from psycopg import sql
+
+    pg.execute(sql.SQL("""
+        create or replace function {function}() returns setof {data}
+        language sql stable security definer set search_path = {path} rows {rows} as $$
+            select t.* from {data} as t
+            where t.plan_id operator(pg_catalog.=) any ({readable}())
+        $$""").format(function=sql.SQL(read_function(table)), data=sql.Identifier(DATA_SCHEMA, table),
+                      path=sql.SQL(SAFE_SEARCH_PATH), rows=sql.Literal(READ_FUNCTION_ROWS),
+                      readable=sql.SQL(READABLE_PLANS_FUNCTION)))
+    pg.execute(sql.SQL("revoke all on function {}() from public").format(sql.SQL(read_function(table))))
+
+
+def _ensure_view(pg, table: str) -> None:
+    """A plain view over the read function; replacing it in place keeps its grants.
+
+    An older version was a security_invoker view straight over the data table, with the same columns.
+    """
+    from psycopg import sql
+
+    view = sql.Identifier(VIEW_SCHEMA, table)
+    pg.execute(sql.SQL("create or replace view {} as select * from {}()").format(view, sql.SQL(read_function(table))))
+    pg.execute(sql.SQL("alter view {} reset (security_invoker)").format(view))
 
 
 def refresh_plan_rows(pg, plan_id: str, column_types: dict[str, dict[str, str]]) -> None:
@@ -41,7 +81,7 @@ def refresh_plan_rows(pg, plan_id: str, column_types: dict[str, dict[str, str]])
     pg.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(VIEW_SCHEMA)))
     pg.execute(f"create table if not exists {DATA_SCHEMA}.plans (plan_id text primary key)")
     pg.execute(f"insert into {DATA_SCHEMA}.plans values (%s) on conflict do nothing", [plan_id])
-    _ensure_function(pg)
+    _ensure_readable_plans(pg)
     for table, columns in CONTRACT_TABLES.items():
         types = column_types.get(table, {})
         if any(c not in types for c in columns):
@@ -49,26 +89,31 @@ def refresh_plan_rows(pg, plan_id: str, column_types: dict[str, dict[str, str]])
         data = sql.Identifier(DATA_SCHEMA, table)
         definition = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(types[c])) for c in columns)
         pg.execute(sql.SQL("create table if not exists {} (plan_id text not null, {})").format(data, definition))
+        # No policy: row-level security then refuses every row to anyone but the owner (and superusers), so
+        # a SELECT granted by mistake shows nothing. The read function runs as the owner.
         pg.execute(sql.SQL("alter table {} enable row level security").format(data))
         pg.execute(sql.SQL("drop policy if exists plan_readers on {}").format(data))
-        policy = "create policy plan_readers on {} for select using (plan_id = any ({}(current_user)))"
-        pg.execute(sql.SQL(policy).format(data, sql.SQL(READABLE_PLANS_FUNCTION)))
         pg.execute(sql.SQL("delete from {} where plan_id = %s").format(data), [plan_id])
         names = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
         pg.execute(sql.SQL("insert into {} (plan_id, {}) select %s, {} from {}").format(
             data, names, names, sql.Identifier(plan_id, table)), [plan_id])
-        pg.execute(sql.SQL("create or replace view {} with (security_invoker = true) as select * from {}").format(
-            sql.Identifier(VIEW_SCHEMA, table), data))
+        _ensure_read_function(pg, table)
+        _ensure_view(pg, table)
 
 
 def grant_all_plans(pg, role: str) -> None:
+    """The role reads the all_plans views (through the read functions) and nothing in all_plans_data."""
     from psycopg import sql
 
     if pg.execute("select 1 from pg_namespace where nspname = %s", [VIEW_SCHEMA]).fetchone() is None:
         return
-    for schema in (DATA_SCHEMA, VIEW_SCHEMA):
-        pg.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(schema), sql.Identifier(role)))
-        pg.execute(sql.SQL("grant select on all tables in schema {} to {}").format(sql.Identifier(schema),
-                                                                                   sql.Identifier(role)))
-    pg.execute(sql.SQL("grant execute on function {}(name) to {}").format(sql.SQL(READABLE_PLANS_FUNCTION),
-                                                                    sql.Identifier(role)))
+    grantee = sql.Identifier(role)
+    data = sql.Identifier(DATA_SCHEMA)
+    # An older version granted the data tables (guarded by a policy) and the oracle function: take them back.
+    pg.execute(sql.SQL("revoke all on all tables in schema {} from {}").format(data, grantee))
+    pg.execute(sql.SQL("revoke all on schema {} from {}").format(data, grantee))
+    pg.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(VIEW_SCHEMA), grantee))
+    for (view,) in pg.execute("select c.relname from pg_catalog.pg_class as c where c.relkind = 'v' "
+                              "and c.relnamespace = %s::regnamespace", [VIEW_SCHEMA]).fetchall():
+        pg.execute(sql.SQL("grant select on {} to {}").format(sql.Identifier(VIEW_SCHEMA, view), grantee))
+        pg.execute(sql.SQL("grant execute on function {}() to {}").format(sql.SQL(read_function(view)), grantee))

@@ -23,6 +23,7 @@ import duckdb
 
 from pipelines.publish import all_plans
 from pipelines.publish.all_plans import evaluator_role
+from pipelines.publish.pg_hardening import harden_database, lock_down_role
 from pipelines.warehouse.contract import CONTRACT_TABLES, PUBLISHED_TABLES
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -144,7 +145,7 @@ def audit_problems(pg, schema: str, tables: list[SourceTable]) -> list[str]:
 
 
 def _role_exists(pg, role: str) -> bool:
-    return pg.execute("select 1 from pg_roles where rolname = %s", [role]).fetchone() is not None
+    return pg.execute("select 1 from pg_catalog.pg_roles where rolname = %s", [role]).fetchone() is not None
 
 
 def _column_types(pg, schema: str) -> dict[str, dict[str, str]]:
@@ -164,6 +165,7 @@ def _grant_evaluators(pg, schema: str) -> None:
     for (plan_id,) in pg.execute(f"select plan_id from {all_plans.DATA_SCHEMA}.plans").fetchall():
         if _role_exists(pg, evaluator_role(plan_id)):
             all_plans.grant_all_plans(pg, evaluator_role(plan_id))
+            lock_down_role(pg, evaluator_role(plan_id))
 
 
 def _swap(pg, new_schema: str, schema: str, old_schema: str) -> None:
@@ -222,6 +224,8 @@ def publish_to_postgres(published: Path, dsn: str, plan_id: str = "kpi") -> Publ
     try:
         tables = source_tables(duck)
         with psycopg.connect(dsn, autocommit=False) as pg:
+            harden_database(pg)  # its warnings are init_roles' to tell; a publisher may lack the rights
+            pg.commit()
             for leftover in (new_schema, old_schema):
                 pg.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(leftover)))
             pg.execute(sql.SQL("create schema {}").format(sql.Identifier(new_schema)))
@@ -255,9 +259,11 @@ def init_roles(dsn: str, plan_id: str = "kpi", login: str | None = None, passwor
             if not _role_exists(pg, role):
                 pg.execute(sql.SQL("create role {} nologin").format(sql.Identifier(role)))
                 done.append(f"oprettede rollen {role} (kun læseadgang)")
-            database = pg.execute("select current_database()").fetchone()[0]
+            database = pg.execute("select pg_catalog.current_database()").fetchone()[0]
             pg.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(database),
                                                                            sql.Identifier(role)))
+            done.extend(harden_database(pg))
+            lock_down_role(pg, role)
             if pg.execute("select 1 from pg_namespace where nspname = %s", [plan_id]).fetchone():
                 grant_read(pg, plan_id, role)
                 done.append(f"{role} kan læse skemaet {plan_id}")
@@ -273,6 +279,7 @@ def init_roles(dsn: str, plan_id: str = "kpi", login: str | None = None, passwor
                     statement = statement.format(sql.Identifier(login))
                 pg.execute(statement)
                 pg.execute(sql.SQL("grant {} to {}").format(sql.Identifier(role), sql.Identifier(login)))
+                lock_down_role(pg, login)
                 done.append(f"brugeren {login} er medlem af {role}")
             pg.commit()
     except psycopg.Error as exc:
