@@ -245,3 +245,23 @@ def test_the_evaluator_writes_nothing(attacker: psycopg.Connection) -> None:
     with pytest.raises((psycopg.errors.ObjectNotInPrerequisiteState,  # a view over a function: not updatable
                         psycopg.errors.InsufficientPrivilege)):
         attacker.execute("insert into all_plans.kpi_status (plan_id) values ('alpha')")
+
+
+def test_debug_output_shows_no_plan_of_the_rows_behind_the_views(attacker: psycopg.Connection) -> None:
+    """debug_print_plan is a user setting: the plan of the function body must not reach the client."""
+    data_oids = {oid for (oid,) in attacker.execute(
+        "select c.oid::int from pg_catalog.pg_class as c where c.relnamespace = 'all_plans_data'::regnamespace "
+        "and c.relkind = 'r'").fetchall()}
+    notices: list[str] = []
+    attacker.add_notice_handler(lambda diagnostic: notices.append(
+        f"{diagnostic.message_primary} {diagnostic.message_detail}"))
+    for setting in ("debug_print_plan", "debug_print_parse", "debug_print_rewritten"):
+        attacker.execute(f"set {setting} = on")
+    attacker.execute("set client_min_messages = debug5")
+    rows = attacker.execute("select count(*) from all_plans.kpi_status").fetchone()
+    attacker.execute("reset all")
+    assert rows == (ROWS["alpha"],)
+    assert notices, "debug_print_plan sends nothing: the attack was not tried"
+    shown = " ".join(notices)
+    assert not [oid for oid in data_oids if f":relid {oid} " in shown], "the function body's plan was shown"
+    assert _refused(attacker, "load 'auto_explain'")

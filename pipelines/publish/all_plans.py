@@ -20,6 +20,11 @@ READABLE_PLANS_FUNCTION = f"{DATA_SCHEMA}.readable_plans"
 # The planner's row estimate of every read function: a constant, so EXPLAIN tells nothing about the data.
 READ_FUNCTION_ROWS = 1000
 SAFE_SEARCH_PATH = "pg_catalog, pg_temp"  # pg_temp last: temp objects never shadow catalog names
+# The settings of every security-definer function: the safe search_path, and no dump of the body's parse tree
+# or plan to the client (debug_print_* are user settings, and the plan would carry the planner's estimates of
+# the data table, i.e. of every programme's rows).
+DEFINER_SETTINGS = (f"set search_path = {SAFE_SEARCH_PATH} set debug_print_parse = off "
+                    "set debug_print_rewritten = off set debug_print_plan = off")
 
 
 def evaluator_role(plan_id: str) -> str:
@@ -37,7 +42,7 @@ def _ensure_readable_plans(pg) -> None:
     pg.execute(f"drop function if exists {READABLE_PLANS_FUNCTION}(name)")  # the old oracle, if still there
     pg.execute(f"""
         create or replace function {READABLE_PLANS_FUNCTION}() returns text[]
-        language sql stable security definer set search_path = {SAFE_SEARCH_PATH} as $$
+        language sql stable security definer {DEFINER_SETTINGS} as $$
             select coalesce(pg_catalog.array_agg(p.plan_id order by p.plan_id), '{{}}'::pg_catalog.text[])
             from {DATA_SCHEMA}.plans as p
             join pg_catalog.pg_roles as r
@@ -52,11 +57,11 @@ def _ensure_read_function(pg, table: str) -> None:
 
     pg.execute(sql.SQL("""
         create or replace function {function}() returns setof {data}
-        language sql stable security definer set search_path = {path} rows {rows} as $$
+        language sql stable security definer {settings} rows {rows} as $$
             select t.* from {data} as t
             where t.plan_id operator(pg_catalog.=) any ({readable}())
         $$""").format(function=sql.SQL(read_function(table)), data=sql.Identifier(DATA_SCHEMA, table),
-                      path=sql.SQL(SAFE_SEARCH_PATH), rows=sql.Literal(READ_FUNCTION_ROWS),
+                      settings=sql.SQL(DEFINER_SETTINGS), rows=sql.Literal(READ_FUNCTION_ROWS),
                       readable=sql.SQL(READABLE_PLANS_FUNCTION)))
     pg.execute(sql.SQL("revoke all on function {}() from public").format(sql.SQL(read_function(table))))
 
