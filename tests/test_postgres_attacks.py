@@ -265,3 +265,39 @@ def test_debug_output_shows_no_plan_of_the_rows_behind_the_views(attacker: psyco
     shown = " ".join(notices)
     assert not [oid for oid in data_oids if f":relid {oid} " in shown], "the function body's plan was shown"
     assert _refused(attacker, "load 'auto_explain'")
+
+
+OLD_LAYOUT = """
+    create function all_plans_data.readable_plans(reader name) returns text[]
+    language sql stable security definer set search_path = pg_catalog as $$
+        select coalesce(array_agg(p.plan_id), '{}') from all_plans_data.plans as p
+        join pg_roles as r on r.rolname = p.plan_id || '_evaluator' where pg_has_role(reader, r.oid, 'MEMBER')
+    $$;
+    grant temporary on database postgres to public;
+    grant usage on schema all_plans_data to beta_evaluator;
+    grant select on all tables in schema all_plans_data to beta_evaluator;
+    grant execute on function all_plans_data.readable_plans(name) to beta_evaluator;
+"""
+
+
+def test_a_publish_takes_back_what_the_previous_layout_gave(tmp_path: Path) -> None:
+    """A database published by the earlier version (policy + oracle + grants on the data tables) is repaired."""
+    started = start_local_cluster()
+    admin = started.dsn(password=SUPERUSER_PASSWORD)
+    try:
+        for plan_id, rows in ROWS.items():
+            init_roles(admin, plan_id, f"eva_{plan_id}", f"pw-{plan_id}")
+            publish_to_postgres(_warehouse(tmp_path / f"{plan_id}.duckdb", rows), admin, plan_id)
+        with psycopg.connect(admin, autocommit=True) as pg:
+            pg.execute(OLD_LAYOUT)
+            for table in CONTRACT_TABLES:
+                pg.execute(f"create policy plan_readers on all_plans_data.{table} for select "
+                           "using (plan_id = any (all_plans_data.readable_plans(current_user)))")
+        publish_to_postgres(tmp_path / "alpha.duckdb", admin, "alpha")  # beta itself is not republished
+        with psycopg.connect(started.dsn("eva_beta", password="pw-beta"), autocommit=True) as con:
+            assert _visible_plans(con) == {"beta"}
+            assert _refused(con, "select all_plans_data.readable_plans('alpha_evaluator')")
+            assert _refused(con, "select plan_id from all_plans_data.plans")
+            assert _refused(con, "create temp table scratch (x int)")
+    finally:
+        started.stop()

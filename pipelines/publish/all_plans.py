@@ -35,10 +35,21 @@ def read_function(table: str) -> str:
     return f"{DATA_SCHEMA}.read_{table}"
 
 
+def _drop_old_policies(pg) -> None:
+    """An older version guarded the data tables with a policy calling readable_plans(name): drop them first."""
+    from psycopg import sql
+
+    for (table,) in pg.execute("select c.relname from pg_catalog.pg_policy as p join pg_catalog.pg_class as c "
+                               "on c.oid = p.polrelid where c.relnamespace = %s::regnamespace "
+                               "and p.polname = 'plan_readers'", [DATA_SCHEMA]).fetchall():
+        pg.execute(sql.SQL("drop policy plan_readers on {}").format(sql.Identifier(DATA_SCHEMA, table)))
+
+
 def _ensure_readable_plans(pg) -> None:
     # No argument: the reader is the logged-in user (session_user), never a name the caller passes. Inside a
     # SECURITY DEFINER function current_user is the owner, and SET ROLE can only reach roles the login is a
     # member of anyway. Only the owner may execute it (the read functions run as the owner).
+    _drop_old_policies(pg)
     pg.execute(f"drop function if exists {READABLE_PLANS_FUNCTION}(name)")  # the old oracle, if still there
     pg.execute(f"""
         create or replace function {READABLE_PLANS_FUNCTION}() returns text[]
@@ -97,7 +108,6 @@ def refresh_plan_rows(pg, plan_id: str, column_types: dict[str, dict[str, str]])
         # No policy: row-level security then refuses every row to anyone but the owner (and superusers), so
         # a SELECT granted by mistake shows nothing. The read function runs as the owner.
         pg.execute(sql.SQL("alter table {} enable row level security").format(data))
-        pg.execute(sql.SQL("drop policy if exists plan_readers on {}").format(data))
         pg.execute(sql.SQL("delete from {} where plan_id = %s").format(data), [plan_id])
         names = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
         pg.execute(sql.SQL("insert into {} (plan_id, {}) select %s, {} from {}").format(
