@@ -301,3 +301,18 @@ def test_a_publish_takes_back_what_the_previous_layout_gave(tmp_path: Path) -> N
             assert _refused(con, "create temp table scratch (x int)")
     finally:
         started.stop()
+
+
+def test_init_roles_warns_when_the_publisher_cannot_take_the_rights_away(cluster: LocalCluster) -> None:
+    """A publisher that is neither superuser nor the database's owner gets Danish warnings, not silence."""
+    admin = cluster.dsn(password=SUPERUSER_PASSWORD)
+    with psycopg.connect(admin, autocommit=True) as pg:
+        pg.execute("create database unhardened")
+        pg.execute("create role publisher login createrole password 'pw-publisher'")
+        pg.execute("grant create on database unhardened to publisher")
+    publisher = cluster.dsn("publisher", dbname="unhardened", password="pw-publisher")
+    said = init_roles(publisher, "gamma", "eva_gamma", "pw-gamma")
+    warnings = [line for line in said if line.startswith("ADVARSEL")]
+    assert any("TEMP" in w for w in warnings) and any("reltuples" in w for w in warnings), said
+    assert all("eva_gamma" in w for w in warnings)
+    assert [line for line in init_roles(admin, "alpha") if line.startswith("ADVARSEL")] == []

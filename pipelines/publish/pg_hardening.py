@@ -4,9 +4,10 @@ PostgreSQL gives every role a few things by default that an evaluator of one pro
 another programme: TEMP on the database (temporary objects), CREATE on the `public` schema (before 15), and
 read access to the planner's and the statistics collector's numbers for every table (`pg_class.reltuples`,
 `relpages`, `pg_stat_*`, `pg_statio_*`, `pg_relation_size`…), which give another programme's row counts.
-`harden_database` takes them from PUBLIC in this database (the catalog part needs a superuser: a publisher
-without one gets Danish warnings naming what a superuser must run, see docs/postgresql.md), and
-`lock_down_role` takes TEMP and CREATE from an evaluator role itself.
+`harden_database` takes them from PUBLIC in this database (the catalog part needs a superuser, the database
+part its owner), `lock_down_role` takes TEMP and CREATE from an evaluator role itself, and `remaining_rights`
+says in Danish what an evaluator role still has (e.g. when the publisher is no superuser: see
+docs/postgresql.md, "Hardening", for what a superuser must run).
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def hardening_sql(pg) -> list[str]:
     return [s.as_string(pg) for s in _database_statements(pg) + _catalog_statements(pg)]
 
 
-def _apply(pg, statements: list, warning: str) -> list[str]:
+def _apply(pg, statements: list) -> None:
+    """Run the statements in a savepoint; a user without the rights gets an error or only a WARNING from REVOKE."""
     import psycopg
 
     try:
@@ -76,23 +78,44 @@ def _apply(pg, statements: list, warning: str) -> list[str]:
             for statement in statements:
                 pg.execute(statement)
     except psycopg.errors.InsufficientPrivilege:
-        return [warning]
-    return []
+        pass  # what is still missing is found by remaining_rights
 
 
-def harden_database(pg) -> list[str]:
-    """Take from PUBLIC what an evaluator must not have here; returns Danish warnings for what could not be done."""
-    return (_apply(pg, _database_statements(pg),
-                   "ADVARSEL: kun databasens ejer kan fjerne TEMP og CREATE fra PUBLIC; se docs/postgresql.md")
-            + _apply(pg, _catalog_statements(pg),
-                     "ADVARSEL: kun en superbruger kan skjule tabelstatistikken (pg_class.reltuples, pg_stat_*) "
-                     "for evaluatorer; se docs/postgresql.md"))
+def harden_database(pg) -> None:
+    """Take from PUBLIC what an evaluator must not have in this database (as far as this user may)."""
+    _apply(pg, _database_statements(pg))
+    _apply(pg, _catalog_statements(pg))
+
+
+def remaining_rights(pg, role: str) -> list[str]:
+    """Danish warnings for each right the role still has that an evaluator must not have (none when hardened)."""
+    checks = {
+        "TEMP på databasen (midlertidige objekter)":
+            "select pg_catalog.has_database_privilege(%(role)s, pg_catalog.current_database(), 'TEMP')",
+        "CREATE på databasen": "select pg_catalog.has_database_privilege(%(role)s, "
+                               "pg_catalog.current_database(), 'CREATE')",
+        "CREATE i et skema": "select exists (select 1 from pg_catalog.pg_namespace as n "
+                             "where pg_catalog.has_schema_privilege(%(role)s, n.oid, 'CREATE'))",
+        "tabelstatistikken i pg_class (reltuples)": "select pg_catalog.has_column_privilege(%(role)s, "
+                                                     "'pg_catalog.pg_class', 'reltuples', 'SELECT')",
+        "statistikfunktionerne (pg_stat_get_live_tuples, pg_relation_size)":
+            "select pg_catalog.has_function_privilege(%(role)s, 'pg_catalog.pg_stat_get_live_tuples(oid)', "
+            "'EXECUTE') or pg_catalog.has_function_privilege(%(role)s, 'pg_catalog.pg_relation_size(regclass)', "
+            "'EXECUTE')",
+    }
+    left = [what for what, query in checks.items() if pg.execute(query, {"role": role}).fetchone()[0]]
+    if not left:
+        return []
+    return [f"ADVARSEL: {role} har stadig {what}; kør som superbruger eller databasens ejer de sætninger, "
+            "docs/postgresql.md nævner under 'Hærdning'" for what in left]
 
 
 def lock_down_role(pg, role: str) -> None:
     """No TEMP and no CREATE on the database or the public schema for this role itself (PUBLIC is separate)."""
     from psycopg import sql
 
-    pg.execute(sql.SQL("revoke temporary, create on database {} from {}").format(_database(pg), sql.Identifier(role)))
+    statements = [sql.SQL("revoke temporary, create on database {} from {}").format(_database(pg),
+                                                                                  sql.Identifier(role))]
     if pg.execute("select 1 from pg_catalog.pg_namespace where nspname = 'public'").fetchone():
-        pg.execute(sql.SQL("revoke create on schema public from {}").format(sql.Identifier(role)))
+        statements.append(sql.SQL("revoke create on schema public from {}").format(sql.Identifier(role)))
+    _apply(pg, statements)

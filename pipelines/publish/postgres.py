@@ -23,7 +23,7 @@ import duckdb
 
 from pipelines.publish import all_plans
 from pipelines.publish.all_plans import evaluator_role
-from pipelines.publish.pg_hardening import harden_database, lock_down_role
+from pipelines.publish.pg_hardening import harden_database, lock_down_role, remaining_rights
 from pipelines.warehouse.contract import CONTRACT_TABLES, PUBLISHED_TABLES
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -224,7 +224,7 @@ def publish_to_postgres(published: Path, dsn: str, plan_id: str = "kpi") -> Publ
     try:
         tables = source_tables(duck)
         with psycopg.connect(dsn, autocommit=False) as pg:
-            harden_database(pg)  # its warnings are init_roles' to tell; a publisher may lack the rights
+            harden_database(pg)  # init_roles tells what a publisher without the rights could not do
             pg.commit()
             for leftover in (new_schema, old_schema):
                 pg.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(leftover)))
@@ -262,7 +262,7 @@ def init_roles(dsn: str, plan_id: str = "kpi", login: str | None = None, passwor
             database = pg.execute("select pg_catalog.current_database()").fetchone()[0]
             pg.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(database),
                                                                            sql.Identifier(role)))
-            done.extend(harden_database(pg))
+            harden_database(pg)
             lock_down_role(pg, role)
             if pg.execute("select 1 from pg_namespace where nspname = %s", [plan_id]).fetchone():
                 grant_read(pg, plan_id, role)
@@ -281,6 +281,7 @@ def init_roles(dsn: str, plan_id: str = "kpi", login: str | None = None, passwor
                 pg.execute(sql.SQL("grant {} to {}").format(sql.Identifier(role), sql.Identifier(login)))
                 lock_down_role(pg, login)
                 done.append(f"brugeren {login} er medlem af {role}")
+            done.extend(remaining_rights(pg, login or role))
             pg.commit()
     except psycopg.Error as exc:
         raise PostgresPublishError(f"PostgreSQL svarede med en fejl: {str(exc).strip().splitlines()[0]}") from exc
