@@ -64,13 +64,14 @@ def _ensure_readable_plans(pg) -> None:
 
 
 def _ensure_read_function(pg, table: str) -> None:
+    """The rows of the reader's programmes; the sub-select makes readable_plans() run once, not once a row."""
     from psycopg import sql
 
     pg.execute(sql.SQL("""
         create or replace function {function}() returns setof {data}
         language sql stable security definer {settings} rows {rows} as $$
             select t.* from {data} as t
-            where t.plan_id operator(pg_catalog.=) any ({readable}())
+            where t.plan_id operator(pg_catalog.=) any ((select {readable}())::pg_catalog.text[])
         $$""").format(function=sql.SQL(read_function(table)), data=sql.Identifier(DATA_SCHEMA, table),
                       settings=sql.SQL(DEFINER_SETTINGS), rows=sql.Literal(READ_FUNCTION_ROWS),
                       readable=sql.SQL(READABLE_PLANS_FUNCTION)))
