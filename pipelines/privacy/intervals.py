@@ -201,8 +201,16 @@ def _candidates(program: _Program) -> list[tuple[TableKey, int]]:
 
 
 def _repair(program: _Program, target: tuple[TableKey, int, str, float]) -> list[tuple[TableKey, int]]:
-    """The cheapest further figures to hide so that the target can be 5 or more; [] if it already can."""
-    candidates = _candidates(program)
+    """The cheapest further figures to hide so that the target can be 5 or more; [] if it already can.
+    Most targets already can: a program without the choice of figures (a few ms) says so first."""
+    if _solve(program, target, []) == []:
+        return []
+    return _solve(program, target, _candidates(program)) or _candidates(program)
+
+
+def _solve(program: _Program, target: tuple[TableKey, int, str, float], candidates: list[tuple[TableKey, int]]
+           ) -> list[tuple[TableKey, int]] | None:
+    """The cheapest choice among candidates (None: no choice reaches 5)."""
     width = program.size + len(candidates)
     big = 2 * program.upper * max((len(t.cells) for t in program.cluster.tables.values()), default=1)
     rows: list[dict[int, float]] = []
@@ -244,8 +252,8 @@ def _repair(program: _Program, target: tuple[TableKey, int, str, float]) -> list
     integrality = np.array([int(x) for x in program.integral] + [1] * len(candidates))
     result = milp(objective, constraints=[LinearConstraint(matrix, lows, highs)], integrality=integrality,
                   bounds=Bounds(lower, upper))
-    if not result.success:  # cannot happen while the truth is feasible; hide everything that may help
-        return candidates
+    if not result.success:  # with every candidate: cannot happen while the truth is feasible
+        return None
     return [candidate for candidate in candidates if result.x[chosen[candidate]] > 0.5]
 
 
