@@ -5,6 +5,15 @@ Independent of pipelines/privacy/disclosure.py: the test tables state their own 
 `combined`). The attacker knows non-negativity, that a hidden primary cell is 1-4 and that any other
 hidden cell is 0 or at least 5 (more than measurements tells: it does not say why a cell is hidden).
 Of a hidden total nothing more is known: kpi_status gives the same reason for every hidden value.
+
+The second part is the reader of the protection interval (rule 8, version 3): `Knowledge` (linear rows,
+bounds, whole numbers) and `feasible_range` (exact min and max of a sum of unknowns, by MILP) are generic
+and meant to be reused by other attack modules; `LinkedAttack` states what a reader of several related
+tables of one source and period knows (published figures, declared relations, whole numbers, a hidden
+count or denominator is at least 1 since zeros are published) without knowing why a figure is hidden;
+`narrow` lists the hidden figures of 1-4 whose maximum is below 5 or that have one possible value, and
+`recovered` every hidden figure a reader can read back exactly. tests/demo_attack.py runs it on a
+published warehouse.
 """
 
 from __future__ import annotations

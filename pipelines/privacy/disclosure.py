@@ -1,4 +1,4 @@
-"""Contract rule 8 (version 2): primary and complementary small-cell suppression, one implementation.
+"""Contract rule 8 (version 3): primary and complementary small-cell suppression, one implementation.
 
 Every source goes through `suppress`, called by the dbt Python model `int_measurements__disclosure`.
 
@@ -30,6 +30,15 @@ Rules
    figures hidden, then fewest other totals, then fewest cells, then the smallest values (the least
    informative cells). A judged figure is therefore hidden only when no move avoids it (e.g. a
    stock's or a yearly source's only other cells are judged themselves).
+3. Protection interval, across indicators (pipelines/privacy/intervals.py): a reader knows more than one
+   table. Indicators built from the same persons are related (pipelines/privacy/relations.py, declared
+   in the yml of the model that builds them), counts are whole numbers, and a hidden count is at least 1
+   (zeros are published, and no rule hides a zero count). Given all that, every part 1-4 of a primary
+   figure must be able to be 5 or more (the upper protection level is the threshold); where it cannot,
+   the cheapest further figures are hidden (one small MILP per target, the same order of costs).
+Only published figures count (version 3): a total over the areas is a figure only when some criterion
+publishes it (`combined`, `combined_mean`, see `pooled_groups`); the total over the areas of a
+criterion judged per area only is never published, so it neither reveals nor needs protecting.
 """
 
 from __future__ import annotations
