@@ -111,7 +111,7 @@ def bounds_of_hidden(table: AttackTable, hidden: dict[Key, bool],
     cells = sorted(table.cells)
     index = {cell: i for i, cell in enumerate(cells)}
     lower = np.zeros(len(cells))
-    upper = np.full(len(cells), np.inf)
+    upper = np.full(len(cells), UNBOUNDED)  # finite: HiGHS may not tell unbounded from infeasible
     rows, lows, highs = [], [], []
     for key, members in figures.items():
         vector = np.zeros(len(cells))
@@ -157,11 +157,9 @@ def bounds_of_hidden(table: AttackTable, hidden: dict[Key, bool],
         for sign in (1, -1):
             result = milp(sign * objective, constraints=constraints, integrality=integrality,
                           bounds=Bounds(lower, upper))
-            if result.status == 3:  # unbounded: nothing published limits it
-                ends.append(-sign * np.inf)
-                continue
             assert result.success, result.message  # the true table is always feasible
-            ends.append(sign * result.fun)
+            end = sign * result.fun  # at the cap: nothing published limits it
+            ends.append(np.inf if end >= UNBOUNDED / 2 else end)
         out[key] = (ends[0], ends[1])
     return out
 
