@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pipelines.privacy.disclosure import COMPLEMENTARY, PRIMARY, suppress
@@ -244,3 +244,46 @@ def test_demo_relations_cover_every_source_with_several_person_measures() -> Non
     declared = {d.source_system for d in declarations(MODELS)}
     assert {"novax", "kmd_opera", "uu_registration", "questionnaire", "school_absence", "bl_tables"} <= declared
 
+
+
+@st.composite
+def counts_and_shares(draw) -> tuple[AttackTable, AttackTable]:
+    """A count table (areas × quarters or a year, pooled sets, a delivered total) and a share whose base is
+    that count, cell by cell: the numerators are drawn below each count; a count of 0 has no share."""
+    count = draw(tables())
+    numerators = {cell: draw(st.integers(0, int(value))) for cell, value in count.cells.items() if value > 0}
+    assume(numerators)  # a table of zeros has no share
+    return count, AttackTable(count.year, numerators, count.rollup, count.groups, count.delivered_combined)
+
+
+def _share_records(numerators: AttackTable, counts: AttackTable) -> list[dict]:
+    rows = {cell: (numerators.cells[cell], counts.cells[cell]) for cell in numerators.cells}
+    if numerators.delivered_combined:
+        for column in sorted({column for _, column in rows}):
+            parts = [value for (row, c), value in rows.items() if c == column and row in AREAS]
+            if parts:
+                rows[("combined", column)] = tuple(sum(p) for p in zip(*parts, strict=True))
+    return [{"source_system": "s", "indicator": "p", "area_key": row, "period": column,
+             "value": 100 * num / den, "numerator": num, "denominator": den, "unit": "percent",
+             "suppressed": False} for (row, column), (num, den) in rows.items()]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(counts_and_shares())
+def test_a_count_and_the_share_it_is_the_base_of_protect_each_other(pair: tuple[AttackTable, AttackTable]) -> None:
+    counts, numerators = pair
+    relations = ["p.denominator = i", "p.numerator <= p.denominator"]
+    rollups = {("s", "i"): counts.rollup, ("s", "p"): counts.rollup} if counts.rollup else {}
+    out = suppress(counts.records() + _share_records(numerators, counts),
+                   groups={("s", "i"): counts.groups, ("s", "p"): counts.groups}, rollups=rollups,
+                   group_areas=AREAS, relations=[parse("s", r) for r in relations])
+    by_key = {(row["indicator"], row["area_key"], row["period"], row["areas_key"]): row["hidden"] for row in out}
+    bases = AttackTable(counts.year, dict(numerators.cells), counts.rollup, counts.groups,
+                        counts.delivered_combined)
+    bases.cells = {cell: counts.cells[cell] for cell in numerators.cells}
+    attack = LinkedAttack({("i", "value"): counts, ("p", "numerator"): numerators, ("p", "denominator"): bases},
+                          {"i": {key: by_key[("i", *key)] for key in counts.figures()},
+                           "p": {key: by_key[("p", *key)] for key in numerators.figures()}},
+                          [(("p", "denominator"), "=", [("i", "value")]),
+                           (("p", "numerator"), "<=", [("p", "denominator")])])
+    assert narrow(attack) == []
