@@ -110,7 +110,8 @@ class _Program:
         largest = 0.0
         for key, table in cluster.tables.items():
             for part in self.parts[key]:
-                values = [getattr(cell, part) for cell in table.cells if not cell.source_suppressed]
+                values = [getattr(cell, part) for cell in table.cells
+                          if not cell.source_suppressed and getattr(cell, part) is not None]
                 whole = all(float(v).is_integer() for v in values)
                 signed = any(v < 0 for v in values)
                 largest = max([largest, *(abs(v) for v in values)])
