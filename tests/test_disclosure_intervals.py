@@ -234,7 +234,8 @@ def test_demo_no_hidden_small_figure_is_provably_below_5(published_demo) -> None
 
 
 def test_demo_declared_relations_hold(published_demo) -> None:
-    """Every declared relation is true of the demo's figures, cell by cell (a wrong one would be ignored)."""
+    """Every declared relation is true of the demo's figures, cell by cell (a wrong one would be ignored),
+    and each applies to some cell (a misspelt indicator would silently relate nothing)."""
     internal = published_demo.warehouse.with_name("kpi.internal.duckdb")
     with duckdb.connect(str(internal), read_only=True) as con:
         figures = {(s, i, a, p): {"value": v, "numerator": n, "denominator": d} for s, i, a, p, v, n, d in con.execute(
@@ -242,7 +243,7 @@ def test_demo_declared_relations_hold(published_demo) -> None:
             " from intermediate.int_measurements__unioned").fetchall()}
     with RELATIONS.open(encoding="utf-8") as handle:
         relations = from_rows(csv.DictReader(handle))
-    broken, checked = [], 0
+    broken, checked, used = [], 0, set()
     for relation in relations:
         for (source, indicator, area, period), left in figures.items():
             if (source, indicator) != (relation.source_system, relation.left.indicator):
@@ -254,11 +255,13 @@ def test_demo_declared_relations_hold(published_demo) -> None:
             total = sum(r[t.part] for r, t in zip(right, relation.right, strict=True))
             value = left[relation.left.part]
             checked += 1
+            used.add(str(relation))
             if not {"=": abs(value - total) < 1e-6, "<=": value <= total + 1e-6,
                     ">=": value >= total - 1e-6}[relation.operator]:
                 broken.append((str(relation), area, period, value, total))
     assert broken == []
     assert checked > 300
+    assert {str(relation) for relation in relations} == used  # a misspelt indicator would relate nothing
 
 
 def test_demo_relations_cover_every_source_with_several_person_measures() -> None:
