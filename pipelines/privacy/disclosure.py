@@ -1,4 +1,4 @@
-"""Contract rule 8 (version 2): primary and complementary small-cell suppression, one implementation.
+"""Contract rule 8 (version 3): primary and complementary small-cell suppression, one implementation.
 
 Every source goes through `suppress`, called by the dbt Python model `int_measurements__disclosure`.
 
@@ -30,6 +30,15 @@ Rules
    figures hidden, then fewest other totals, then fewest cells, then the smallest values (the least
    informative cells). A judged figure is therefore hidden only when no move avoids it (e.g. a
    stock's or a yearly source's only other cells are judged themselves).
+3. Protection interval, across indicators (pipelines/privacy/intervals.py): a reader knows more than one
+   table. Indicators built from the same persons are related (pipelines/privacy/relations.py, declared
+   in the yml of the model that builds them), counts are whole numbers, and a hidden count is at least 1
+   (zeros are published, and no rule hides a zero count). Given all that, every part 1-4 of a primary
+   figure must be able to be 5 or more (the upper protection level is the threshold); where it cannot,
+   the cheapest further figures are hidden (one small MILP per target, the same order of costs).
+Only published figures count (version 3): a total over the areas is a figure only when some criterion
+publishes it (`combined`, `combined_mean`, see `pooled_groups`); the total over the areas of a
+criterion judged per area only is never published, so it neither reveals nor needs protecting.
 """
 
 from __future__ import annotations
@@ -39,6 +48,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pipelines.privacy import intervals
+
+if TYPE_CHECKING:
+    from pipelines.privacy.relations import Relation
 
 PERSON_MINIMUM = 5
 COUNT_UNITS = frozenset({"count", "fte_persons"})
@@ -327,9 +342,12 @@ class Table:
                 if figure.hidden_because is not None}
 
     def hide(self, keys: set[tuple[str, str, str]]) -> None:
-        """Hide these figures too (complementary): a linked table hides them."""
+        """Hide these figures too (complementary): a linked table hides them. A zero count stays published
+        (a reader knows every hidden count is at least 1)."""
         for figure in self.figures:
-            if figure.hidden_because is None and (figure.area_key, figure.period, figure.areas_key) in keys:
+            zero_count = figure.is_cell and self.unit in COUNT_UNITS and figure.quantities == (0.0,)
+            if figure.hidden_because is None and not zero_count and \
+                    (figure.area_key, figure.period, figure.areas_key) in keys:
                 figure.hidden_because = COMPLEMENTARY
 
     def published(self) -> list[tuple[str, str, str, bool, str | None]]:
@@ -342,9 +360,32 @@ class Table:
         return out
 
 
+POOLED_UNITS = frozenset({AREA_GROUP_ROW, "combined_mean"})
+
+
+def pooled_groups(units: Iterable[Mapping], criterion_areas: Iterable[Mapping]
+                  ) -> dict[tuple[str, str], set[tuple[str, ...]]]:
+    """Per (source_system, indicator), the area sets whose total is published: those of the criteria with a
+    `combined` or `combined_mean` unit. A criterion judged per area only publishes no total over its areas,
+    and a figure never published can neither reveal a hidden cell nor need protecting (rule 8, version 3).
+
+    units: criterion_id, area_key, source_system, indicator (stg_catalog__units); criterion_areas:
+    criterion_id, area_key (stg_catalog__criterion_areas).
+    """
+    areas_of: dict[str, list[str]] = defaultdict(list)
+    for row in criterion_areas:
+        areas_of[row["criterion_id"]].append(row["area_key"])
+    groups: dict[tuple[str, str], set[tuple[str, ...]]] = defaultdict(set)
+    for row in units:
+        if row["indicator"] is not None and row["area_key"] in POOLED_UNITS:
+            groups[(row["source_system"], row["indicator"])].add(tuple(sorted(areas_of[row["criterion_id"]])))
+    return dict(groups)
+
+
 def suppress(records: Iterable[Mapping], *, groups: Mapping[tuple[str, str], Iterable[Iterable[str]]],
              rollups: Mapping[tuple[str, str], str], group_areas: Iterable[str],
-             families: Mapping[tuple[str, str], str] | None = None) -> list[dict]:
+             families: Mapping[tuple[str, str], str] | None = None,
+             relations: Iterable[Relation] = ()) -> list[dict]:
     """Rule 8 over every table of `records` (measurement rows of person indicators).
 
     records: source_system, indicator, area_key, period, value, numerator, denominator, unit, suppressed.
@@ -354,6 +395,8 @@ def suppress(records: Iterable[Mapping], *, groups: Mapping[tuple[str, str], Ite
     families: indicators that count the same persons (a count and the share it is the numerator of);
     a figure hidden in one table of a family and period is hidden in all of them, or the other table
     would publish it. Hiding more never un-protects a figure, so each table stays protected.
+    relations: linear relations between indicators of one source (pipelines/privacy/relations.py); with
+    them, rule 3 (the protection interval, pipelines/privacy/intervals.py) hides what else is needed.
     Returns one row per published figure: source_system, indicator, area_key, period, areas_key
     ('' for an area's or a delivered figure, the group's areas for a pooled one), judged_period,
     hidden, hidden_because (primary | source | complementary | None).
@@ -372,6 +415,7 @@ def suppress(records: Iterable[Mapping], *, groups: Mapping[tuple[str, str], Ite
         table.protect()
         tables[(source_system, indicator, period)] = table
     _share_within_families(tables, families)
+    intervals.protect(tables, relations, _hide_complementary)
     out: list[dict] = []
     for (source_system, indicator, period), table in tables.items():
         for area_key, figure_period, key, hidden, reason in table.published():
@@ -379,6 +423,11 @@ def suppress(records: Iterable[Mapping], *, groups: Mapping[tuple[str, str], Ite
                         "period": figure_period, "areas_key": key, "judged_period": period,
                         "hidden": hidden, "hidden_because": reason})
     return out
+
+
+def _hide_complementary(figure: Figure) -> None:
+    if figure.hidden_because is None:
+        figure.hidden_because = COMPLEMENTARY
 
 
 def _share_within_families(tables: Mapping[tuple[str, str, str], Table], families: Mapping[tuple[str, str], str]

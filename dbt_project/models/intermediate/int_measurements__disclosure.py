@@ -2,11 +2,15 @@
 
 The rule itself lives in pipelines/privacy/disclosure.py (one implementation, tested there); this
 model only feeds it the measurements of person indicators (events are never hidden), the area sets
-each criterion pools (`combined`, `combined_mean`), the quarterly roll-ups and the families of linked
-indicators (seed disclosure_families), and returns its answer.
+each criterion pools and publishes (`combined`, `combined_mean`: a criterion judged per area only
+publishes no total over its areas, so that total is neither a figure to protect nor one that reveals,
+contract rule 8 version 3), the quarterly roll-ups, the families of linked indicators (seed
+disclosure_families) and the linear relations between indicators (seed disclosure_relations, generated
+from the models' yml by pipelines/privacy/relations.py), and returns its answer.
 """
 
-from pipelines.privacy.disclosure import suppress
+from pipelines.privacy.disclosure import pooled_groups, suppress
+from pipelines.privacy.relations import from_rows
 
 COLUMNS = {"source_system": "varchar", "indicator": "varchar", "area_key": "varchar", "period": "varchar",
            "areas_key": "varchar", "judged_period": "varchar", "hidden": "boolean", "hidden_because": "varchar"}
@@ -26,19 +30,15 @@ def model(dbt, session):
     areas = [row["area_key"] for row in _rows(dbt.ref("stg_catalog__areas"))]
     families = {(row["source_system"], row["indicator"]): row["family"]
                 for row in _rows(dbt.ref("disclosure_families"))}
-    unit_indicators = _rows(dbt.ref("stg_catalog__units").select("criterion_id, source_system, indicator"))
-    criterion_areas: dict[str, list[str]] = {}
-    for row in _rows(dbt.ref("stg_catalog__criterion_areas")):
-        criterion_areas.setdefault(row["criterion_id"], []).append(row["area_key"])
-    groups: dict[tuple[str, str], set[tuple[str, ...]]] = {}
-    for row in unit_indicators:
-        if row["indicator"] is not None:
-            groups.setdefault((row["source_system"], row["indicator"]), set()).add(
-                tuple(sorted(criterion_areas.get(row["criterion_id"], []))))
+    relations = from_rows(_rows(dbt.ref("disclosure_relations")))
+    units = dbt.ref("stg_catalog__units").select("criterion_id, area_key, source_system, indicator")
+    groups = pooled_groups(_rows(units),
+                           _rows(dbt.ref("stg_catalog__criterion_areas").select("criterion_id, area_key")))
     records = [row for row in _rows(measurements.select(
         "source_system, indicator, area_key, period, value, numerator, denominator, unit, suppressed"))
         if row["indicator"] not in events]
-    figures = suppress(records, groups=groups, rollups=rollups, group_areas=areas, families=families)
+    figures = suppress(records, groups=groups, rollups=rollups, group_areas=areas, families=families,
+                       relations=relations)
     # Returned as a DuckDB relation: a pyarrow table would make dbt-duckdb import pandas (seconds).
     staged = "int_measurements__disclosure_staged"
     session.execute(f"create or replace temp table {staged} ("
