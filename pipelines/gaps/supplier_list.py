@@ -18,6 +18,7 @@ GAP_TYPES_DA = {
     "failed_validation": "leverance afvist",
     "unmapped_area": "ukendt område i leverance",
     "suppressed": "diskretioneret (for få personer)",
+    "needs_reading": "kræver bestyrelsens beslutning",
 }
 NO_SUPPLIER = "Ingen leverance forventet"
 

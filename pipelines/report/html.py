@@ -20,7 +20,7 @@ from pipelines.report.vocabulary import STATUS_DA, STATUS_ORDER, STATUS_SYMBOL, 
 
 FONT_FACES = [("Open Sans", "open-sans-400.woff2", 400, None), ("Open Sans", "open-sans-700.woff2", 700, None),
               ("KPI Symbols", "status-symbols.woff2", 400, "U+2013, U+2026, U+2192, U+2298, U+25CB-25CC, "
-                                                         "U+25F7, U+26A0, U+270E, U+2713-2716")]
+                                                         "U+25F7, U+2696, U+26A0, U+270E, U+2713-2716")]
 STATUS_MEANING_DA = {
     "met": "reglen holder for perioden",
     "not_met": "reglen holder ikke for perioden",
@@ -32,6 +32,7 @@ STATUS_MEANING_DA = {
     "stale": "den nyeste værdi er ældre end kildens hyppighed tillader",
     "not_due": "perioden er ikke slut endnu",
     "qualitative": "vurderes kvalitativt; vurderingen står i begrundelsen",
+    "needs_reading": "ingen leverance kan give tallet; bestyrelsen må beslutte en læsning",
 }
 
 
