@@ -32,7 +32,7 @@ def gaps(
     = Path("reports/manglende_leverancer.xlsx"),
 ) -> None:
     """Vis manglende leverancer pr. leverandør med frister: en liste sekretariatet kan sende til hver leverandør."""
-    from pipelines.gaps.supplier_list import HEADERS_DA, as_rows, supplier_gaps
+    from pipelines.gaps.supplier_list import BOARD, BOARD_TITLE, HEADERS_DA, as_rows, supplier_gaps
 
     con = open_published(warehouse)
     try:
@@ -55,11 +55,12 @@ def gaps(
         return
     for name, group in groupby(found, key=lambda g: g.supplier):
         items = list(group)
-        table = Table("Kilde", "Periode", "Mangel", "Frist", "Kriterier", "Områder", title=f"{name} ({len(items)})",
+        title = BOARD_TITLE if name == BOARD else name
+        table = Table("Kilde", "Periode", "Mangel", "Frist", "Krit.", "Områder", title=f"{title} ({len(items)})",
                       title_justify="left")
         for g in items:
-            table.add_row(g.source_system, g.period or "", g.gap_type_da,
-                          f"{g.due_date:%d-%m-%Y}" if g.due_date else "", str(g.criteria), g.areas)
+            table.add_row(g.source_name_da, g.period or "", g.gap_type_da,
+                          f"{g.due_date:%d-%m-%Y}" if g.due_date else "", str(g.criteria), g.areas_da)
         console.print(table)
 
 

@@ -97,6 +97,7 @@ def render_html(data: ReportData, for_print: bool = False, chart_cache: ChartCac
         status_counts=Markup(tables.status_count_table(data)),
         changes=Markup(tables.changes_table(data.changes, data)) if data.changes else None,
         gaps=Markup(tables.gaps_table(data)),
+        board=Markup(tables.board_table(data)),
         matrices=[Markup(tables.section_matrix(s, i)) for i, s in enumerate(data.sections)],
         criterion_tables={c.criterion_id: Markup(tables.criterion_table(c, data, i)) for i, c in enumerate(evaluated)},
         charts={k: Markup(v) for k, v in charts.items() if v},
