@@ -298,11 +298,15 @@ def deliveries(
         "order by loaded_at desc, delivered_at desc, file_name",
         [source, source, status, status],
     ).fetchall()
-    table = Table("indlæst", "kilde", "fil", "leveret", "status", "rækker", "fejl",
+    from pipelines.ingest.notices import stored_notices
+
+    notices = stored_notices(warehouse.with_name(warehouse.stem + ".internal.duckdb"))
+    table = Table("indlæst", "kilde", "fil", "leveret", "status", "rækker", "fejl eller bemærkning",
                   title=f"Indlæsningslog ({len(rows)} filer)")
     for loaded_at, source_system, file_name, delivered_at, file_status, rows_loaded, error in rows:
+        note = error or (notices.get(file_name, "") if file_status == "loaded" else "")
         table.add_row(f"{loaded_at:%Y-%m-%d %H:%M}", source_system, file_name,
-                      f"{delivered_at:%Y-%m-%d}" if delivered_at else "", file_status, str(rows_loaded or 0), error)
+                      f"{delivered_at:%Y-%m-%d}" if delivered_at else "", file_status, str(rows_loaded or 0), note)
     console.print(table)
 
 

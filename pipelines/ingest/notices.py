@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 _OUTSIDE_AREAS = re.compile(r"^(?P<file>.+): (?P<persons>\d+) personer uden for områderne udeladt "
                             r"\((?P<rows>\d+) rækker\)$")
@@ -52,3 +53,21 @@ def summarise(notices: Iterable[str]) -> NoticeSummary:
         expected.append(f"{count_da(files)} {lists}: {count_da(persons)} personer ({count_da(rows)} rækker) uden for "
                         "områderne udeladt, som forventet (listerne dækker hele kommunen).")
     return NoticeSummary(expected, to_act_on)
+
+
+def stored_notices(internal: Path) -> dict[str, str]:
+    """File name → its notices (one per line) from the internal ledger; empty when the file cannot be read.
+
+    The published load_ledger keeps the contract's columns only; the notices stay in the internal file
+    (`raw.load_ledger.warnings`), which holds no personal data in that column (file names and counts).
+    """
+    import duckdb
+
+    if not internal.is_file():
+        return {}
+    try:
+        with duckdb.connect(str(internal), read_only=True) as con:
+            rows = con.execute("select file_name, warnings from raw.load_ledger where warnings is not null").fetchall()
+    except duckdb.Error:  # held by a running nightly, or an older layout: the notices are in the run's log
+        return {}
+    return {name: "\n".join(line.removeprefix(f"{name}: ") for line in text.splitlines()) for name, text in rows}
