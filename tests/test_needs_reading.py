@@ -145,6 +145,19 @@ def test_a_missing_verdict_is_owed_by_whoever_delivers_verdicts(published_demo: 
     assert interviews == [("qualitative_interviews",)]
 
 
+def test_the_report_shows_the_board_section_and_the_new_status(published_demo: PublishedDemo) -> None:
+    html = (published_demo.warehouse.parent / "reports" / "kpi_rapport.html").read_text(encoding="utf-8")
+    board = html[html.index("<h2>Kræver bestyrelsens beslutning</h2>"):html.index("<h2>Datamangler: hvem skal")]
+    assert all(c in board for c in (POLICE_COMBINED, "vision_sub_crit_no_attachment_18_64",
+                                    "strat_lbf_central_measurements_followup"))
+    assert "Politiets tryghedsindeks" in board and "police_tryghedsindeks" not in board
+    gaps = html[html.index("<h2>Datamangler: hvem skal"):html.index('<section id="metode"')]
+    assert "Bestyrelsen" not in gaps and "Kræver bestyrelsens beslutning" not in gaps
+    assert "police_tryghedsindeks" not in gaps and "Politiets tryghedsindeks" in gaps
+    legend = html[html.index('<section class="legend">'):]
+    assert "⚖" in legend and "Kræver læsning" in legend
+
+
 # --- a reading the board decides ------------------------------------------------------------------------------
 
 
