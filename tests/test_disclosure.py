@@ -353,3 +353,32 @@ def test_demo_no_hidden_cell_of_any_source_can_be_recovered(published_demo) -> N
                 assert low < high, f"{source_system} {indicator} {key} is recoverable: {low:g}"
         attacked += 1
     assert attacked >= 20
+
+
+def test_a_per_area_criterion_publishes_no_total_and_a_small_area_hides_nothing_else() -> None:
+    """Rule 8, version 3: a stock judged per area only (Q4 is the year) with one small area. No total over
+    the areas is published, so none is protected or counted as revealing: only the small area's Q4 is
+    hidden, never another area's judged yearly value. Before version 3 the unpublished total was treated
+    as a judged figure and the tie was broken by hiding Ringparken's 2018 value."""
+    from pipelines.privacy.disclosure import pooled_groups
+
+    units = [{"criterion_id": "per_area", "area_key": area, "source_system": "s", "indicator": "i"}
+             for area in ("motalavej", "ringparken")]
+    criterion_areas = [{"criterion_id": "per_area", "area_key": area} for area in ("motalavej", "ringparken")]
+    groups = pooled_groups(units, criterion_areas)
+    assert groups == {}
+    table = AttackTable("2018", quarterly("2018", {"motalavej": [6, 7, 8, 3], "ringparken": [12, 14, 15, 16]}),
+                        rollup="last", groups=[])
+    out = {(row["area_key"], row["period"], row["areas_key"]): row for row in
+           suppress(table.records(), groups=groups, rollups={("s", "i"): "last"}, group_areas=AREAS)}
+    hidden = {key for key, row in out.items() if row["hidden"]}
+    assert hidden == {("motalavej", "2018Q4", ""), ("motalavej", "2018", "")}  # the Q4 cell is the year
+    assert out[("ringparken", "2018", "")]["hidden"] is False
+    assert not any(key[2] for key in out)  # no pooled figure at all
+    assert_protected(table, out)
+    # ... and with a criterion that does publish the total, the total is protected (the old behaviour)
+    pooled = pooled_groups([*units, {"criterion_id": "pooled", "area_key": "combined", "source_system": "s",
+                                     "indicator": "i"}],
+                           [*criterion_areas, *({"criterion_id": "pooled", "area_key": area}
+                                                for area in ("motalavej", "ringparken"))])
+    assert pooled == {("s", "i"): {("motalavej", "ringparken")}}
