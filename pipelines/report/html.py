@@ -17,6 +17,7 @@ from pipelines.report import tables
 from pipelines.report.charts import ChartCache, svg_to_png, trend_svg
 from pipelines.report.model import Criterion, ReportData
 from pipelines.report.vocabulary import STATUS_DA, STATUS_ORDER, STATUS_SYMBOL, date_da, number_da
+from pipelines.source_names import source_name_da
 
 FONT_FACES = [("Open Sans", "open-sans-400.woff2", 400, None), ("Open Sans", "open-sans-700.woff2", 700, None),
               ("KPI Symbols", "status-symbols.woff2", 400, "U+2013, U+2026, U+2192, U+2298, U+25CB-25CC, "
@@ -103,5 +104,5 @@ def render_html(data: ReportData, for_print: bool = False, chart_cache: ChartCac
         charts={k: Markup(v) for k, v in charts.items() if v},
         baseline_summary=baseline_summary, target_summary=target_summary,
         legend=[(s, STATUS_SYMBOL[s], STATUS_DA[s], STATUS_MEANING_DA[s]) for s in STATUS_ORDER],
-        evaluated_count=len(evaluated),
+        evaluated_count=len(evaluated), source_name=source_name_da,
     )
