@@ -75,6 +75,28 @@ def test_every_source_has_a_danish_name_and_the_default_verdict_source_exists() 
     assert DEFAULT_VERDICT_SOURCE in _calendar_suppliers()
 
 
+def test_every_place_that_names_the_statuses_knows_the_new_one() -> None:
+    import re
+
+    from pipelines.gaps.supplier_list import GAP_TYPES_DA as SUPPLIER_GAP_TYPES_DA
+    from pipelines.report.html import STATUS_MEANING_DA
+    from pipelines.report.vocabulary import GAP_TYPES_DA, STATUS_DA, STATUS_SYMBOL
+    from pipelines.warehouse.contract_check import GAP_TYPES, STATUSES
+
+    root = REFERENCE_DIR.parents[1]
+    macro = (root / "dbt_project/macros/format_da.sql").read_text(encoding="utf-8")
+    status_da = macro[macro.index("macro status_da"):]
+    sql_words = dict(re.findall(r"when '(\w+)' then '([^']+)'", status_da[:status_da.index("endmacro")]))
+    assert sql_words == STATUS_DA and set(STATUS_DA) == set(STATUS_SYMBOL) == set(STATUS_MEANING_DA) == STATUSES
+    assert set(GAP_TYPES_DA) == set(SUPPLIER_GAP_TYPES_DA) == GAP_TYPES
+    assert "needs_reading" in STATUSES and "needs_reading" in GAP_TYPES
+    docs = root / "dbt_project/models/docs"
+    assert all(f"| `{s}` |" in (docs / "statuses.md").read_text(encoding="utf-8") for s in STATUSES)
+    assert all(f"| `{g}` |" in (docs / "gap_types.md").read_text(encoding="utf-8") for g in GAP_TYPES)
+    for model in ("intermediate/int_kpi__evaluated.yml", "marts/kpi_status.yml", "marts/data_gaps.yml"):
+        assert "needs_reading" in (root / "dbt_project/models" / model).read_text(encoding="utf-8"), model
+
+
 # --- the demo -------------------------------------------------------------------------------------------------
 
 
