@@ -164,11 +164,11 @@ def board_decisions(data: ReportData) -> list[dict[str, str]]:
     rows = []
     for (criterion_id, area_key, source_system), items in sorted(groups.items()):
         newest = max(items, key=lambda g: g["period"] or "")
-        detail = newest["detail"] or ""
+        reason = (newest["detail"] or "").split(": ", 1)[-1]  # the period is in the column, the why after the colon
         rows.append({"Kriterium": criterion_id, "Tal": AREA_DA.get(area_key, area_key),
                      "Kilde": source_name_da(source_system),
                      "Perioder": _periods_text(sorted({g["period"] for g in items if g["period"]})),
-                     "Hvad mangler, og hvad kan bestyrelsen beslutte": detail.split(": ", 1)[-1]})
+                     "Hvad mangler, og hvad kan bestyrelsen beslutte": reason[:1].upper() + reason[1:]})
     return rows
 
 
