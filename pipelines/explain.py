@@ -49,7 +49,7 @@ LATEST_SQL = """
         select criterion_id, area_key, period, status,
             row_number() over (
                 partition by criterion_id, area_key
-                order by case when status in ('not_due', 'missing_data', 'needs_reading') then 1 else 0 end, period desc
+                order by case when status in ('not_due', 'missing_data') then 1 else 0 end, period desc
             ) as recency
         from kpi_status
     )

@@ -24,7 +24,7 @@ STATUS_COLUMNS = ["criterion_id", "area_key", "period", "value", "baseline_perio
 GAP_COLUMNS = ["source_system", "criterion_id", "area_key", "period", "gap_type", "detail"]
 OPTIONAL_GAP_COLUMNS = ["supplier", "due_date"]  # contract v2; shown once the warehouse has them
 # Statuses that say nothing about the latest value: a cell shows them only when nothing else is known.
-UNEVALUATED = ("not_due", "missing_data", "needs_reading")
+UNEVALUATED = ("not_due", "missing_data")
 
 
 class ReportDataError(RuntimeError):
