@@ -57,8 +57,9 @@ def gaps(
         items = list(group)
         title = BOARD_TITLE if name == BOARD else name
         # fits 80 columns; the number of criteria per line is in --format csv/xlsx
-        table = Table(Column("Kilde", width=_longest_word([g.source_name_da for g in items])), "Periode", "Mangel", "Frist", "Områder",
-                      title=f"{title} ({len(items)})", title_justify="left")
+        source = Column("Kilde", width=_longest_word([g.source_name_da for g in items]))
+        table = Table(source, "Periode", "Mangel", "Frist", "Områder", title=f"{title} ({len(items)})",
+                      title_justify="left")
         for g in items:
             table.add_row(g.source_name_da, g.period or "", g.gap_type_da,
                           f"{g.due_date:%d-%m-%Y}" if g.due_date else "", g.areas_da)

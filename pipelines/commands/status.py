@@ -72,9 +72,9 @@ def _print_board(board) -> None:
     table.add_column("kriterium / tal og kilde", no_wrap=True)  # the id is what the analyst types next
     table.add_column("perioder")
     for decision in board:
-        figure = AREA_DA.get(decision.area_key, decision.area_key)
-        table.add_row(f"{decision.criterion_id}\n[dim]{escape(figure)}: {escape(source_name_da(decision.source_system))}"
-                      "[/dim]", decision.periods_da)
+        figure = escape(f"{AREA_DA.get(decision.area_key, decision.area_key)}: "
+                        f"{source_name_da(decision.source_system)}")
+        table.add_row(f"{decision.criterion_id}\n[dim]{figure}[/dim]", decision.periods_da)
     console.print(table)
 
 

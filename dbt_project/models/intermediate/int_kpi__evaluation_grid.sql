@@ -157,10 +157,10 @@ owners as (
         case
             when units.kind = 'qualitative'
                 then coalesce(
-                    units.verdicts_from,
-                    case when catalog_source.area_figures = 'verdicts' then units.source_system end,
-                    '{{ var("default_verdict_source") }}'
-                )
+                        units.verdicts_from,
+                        case when catalog_source.area_figures = 'verdicts' then units.source_system end,
+                        '{{ var("default_verdict_source") }}'
+                    )
             else units.source_system
         end as gap_source_system
     from units

@@ -169,8 +169,10 @@ pooled as (
         cast(round(sum(cast(member_values.denominator as decimal(38, 12))), 9) as double) as denominator,
         cast(round(sum(cast(member_values.value as decimal(38, 12))), 9) as double) as value_sum,
         count(member_values.denominator) filter (where member_values.denominator > 0) as n_weights,
-        cast(round(sum(cast(member_values.value as decimal(38, 12)) * cast(member_values.denominator as decimal(38, 12)))
-            / nullif(sum(cast(member_values.denominator as decimal(38, 12))), 0), 9) as double) as value_weighted_mean,
+        cast(round(
+            sum(cast(member_values.value as decimal(38, 12)) * cast(member_values.denominator as decimal(38, 12)))
+            / nullif(sum(cast(member_values.denominator as decimal(38, 12))), 0), 9
+        ) as double) as value_weighted_mean,
         cast(round(avg(cast(member_values.value as decimal(38, 12))), 9) as double) as value_mean,
         max(member_values.delivered_at) as delivered_at
     from member_values
