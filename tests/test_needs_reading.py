@@ -30,6 +30,7 @@ from tests.conftest import AS_OF, REFERENCE_DIR, PublishedDemo, run_kpi
 EVALUATED = {"met", "not_met", "on_track", "off_track"}
 VERDICT_SOURCES = {"samarbejdsudvalg_evaluation", "qualitative_interviews", "lbf_central"}
 POLICE_COMBINED = "strat_tt_delmaal_1_naboskab_tryghed"
+DST_COMBINED = "vision_sub_crit_no_attachment_18_64"
 
 
 def _calendar_suppliers() -> dict[str, str]:
@@ -185,7 +186,8 @@ def test_the_report_shows_the_board_section_and_the_new_status(published_demo: P
 
 @pytest.fixture(scope="module")
 def with_board_reading(published_demo: PublishedDemo, tmp_path_factory) -> PublishedDemo:
-    """The demo after the board decided: combined tryghedsindeks = the areas weighted by respondents."""
+    """The demo after the board decided: combined tryghedsindeks = the areas weighted by respondents, and the
+    combined share without attachment (DST) = the unweighted mean of the areas."""
     demo = published_demo.copy_to(tmp_path_factory.mktemp("reading") / "demo")
     reference = demo.sources / "reference"
     if not (reference / "criteria.yaml").is_file():
@@ -193,6 +195,7 @@ def with_board_reading(published_demo: PublishedDemo, tmp_path_factory) -> Publi
     readings_file: Path = reference / "readings.yaml"
     readings = yaml.safe_load(readings_file.read_text(encoding="utf-8"))
     readings["readings"][POLICE_COMBINED]["combine"] = "weighted_mean"
+    readings["readings"][DST_COMBINED]["combine"] = "mean"
     readings_file.write_text(yaml.safe_dump(readings, allow_unicode=True, sort_keys=False), encoding="utf-8")
     demo.first = run_kpi("nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse),
                          "--as-of", AS_OF, "--no-report")
@@ -215,6 +218,14 @@ def test_a_reading_by_the_board_turns_needs_reading_into_an_evaluated_status(
         assert round(value, 6) == expected[period], period
     assert with_board_reading.query("select count(*) from data_gaps where criterion_id = ?", [POLICE_COMBINED]) \
         == [(0,)]
+    # the unweighted mean of DST's shares, as the board decided for this one criterion
+    dst = with_board_reading.query(
+        "select s.period, s.value, s.status, m.value from kpi_status s join kpi_status m using (criterion_id, period) "
+        "where s.criterion_id = ? and s.area_key = 'combined' and m.area_key = 'combined_mean' "
+        "and s.status != 'not_due' order by s.period", [DST_COMBINED])
+    assert len(dst) == 8 and all(status in EVALUATED for _, _, status, _ in dst)
+    assert all(value == mean for _, value, _, mean in dst)
     # the other figures still wait for the board
-    assert with_board_reading.query("select count(*) from data_gaps where gap_type = 'needs_reading' "
-                                    "and source_system = 'dst_noegletal'")[0][0] > 0
+    waiting = with_board_reading.query("select distinct criterion_id from data_gaps where gap_type = 'needs_reading' "
+                                       "and source_system = 'dst_noegletal'")
+    assert waiting == [("vision_sub_crit_basic_education_30_64",)]
