@@ -214,6 +214,22 @@ def _record_crash(warehouse: Path, run_id: str, cause: str) -> None:
         logging.getLogger("pipelines.cli").exception("could not record the failed run")
 
 
+def _print_notices(notices: list[str]) -> None:
+    """Expected notices as one line per kind, the rest as warnings; every notice goes into the run's log."""
+    from pipelines.ingest.notices import summarise
+
+    log = logging.getLogger("pipelines.cli")
+    for notice in notices:
+        log.info("Bemærkning: %s", notice)
+    summary = summarise(notices)
+    for line in summary.expected:
+        console.print(line, highlight=False)
+    for warning in summary.to_act_on:
+        console.print(f"[yellow]Advarsel:[/yellow] {warning}", highlight=False)
+    if summary.expected:
+        console.print("Detaljer pr. fil: kørselsloggen og 'kpi deliveries'.", highlight=False)
+
+
 def _print_nightly(result, warehouse: Path, log_file: Path) -> None:
     for line in result.reference_origins:
         console.print(line, highlight=False)
@@ -225,9 +241,7 @@ def _print_nightly(result, warehouse: Path, log_file: Path) -> None:
                   f"afvist: {len(result.rejected)}.")
     if result.nothing_new:
         console.print(result.run.message, highlight=False)
-    for outcome in loaded:
-        for warning in outcome.warnings:
-            console.print(f"[yellow]Advarsel:[/yellow] {warning}", highlight=False)
+    _print_notices([warning for outcome in loaded for warning in outcome.warnings])
     for outcome in result.rejected:
         console.print(f"[red]Afvist:[/red] {outcome.error}", highlight=False)
     if result.failure:
@@ -284,11 +298,15 @@ def deliveries(
         "order by loaded_at desc, delivered_at desc, file_name",
         [source, source, status, status],
     ).fetchall()
-    table = Table("indlæst", "kilde", "fil", "leveret", "status", "rækker", "fejl",
+    from pipelines.ingest.notices import stored_notices
+
+    notices = stored_notices(warehouse.with_name(warehouse.stem + ".internal.duckdb"))
+    table = Table("indlæst", "kilde", "fil", "leveret", "status", "rækker", "fejl eller bemærkning",
                   title=f"Indlæsningslog ({len(rows)} filer)")
     for loaded_at, source_system, file_name, delivered_at, file_status, rows_loaded, error in rows:
+        note = error or (notices.get(file_name, "") if file_status == "loaded" else "")
         table.add_row(f"{loaded_at:%Y-%m-%d %H:%M}", source_system, file_name,
-                      f"{delivered_at:%Y-%m-%d}" if delivered_at else "", file_status, str(rows_loaded or 0), error)
+                      f"{delivered_at:%Y-%m-%d}" if delivered_at else "", file_status, str(rows_loaded or 0), note)
     console.print(table)
 
 

@@ -77,6 +77,8 @@ CASES: dict[str, tuple[list[str], set[tuple[str, str]]]] = {
     "a missing column": (["alter table kpi_status drop column status_reason"], {("missing_columns", "kpi_status")}),
     "half of the data_gaps version-2 columns": (
         ["alter table data_gaps add column supplier varchar"], {("partial_version_2", "data_gaps")}),
+    "version 3: a figure that needs the board's reading": (
+        ["update kpi_status set status = 'needs_reading'", "update data_gaps set gap_type = 'needs_reading'"], set()),
     "a bad status": (["update kpi_status set status = 'groen'"], {("vocabulary", "kpi_status.status")}),
     "a null status": (["update kpi_status set status = null"], {("vocabulary", "kpi_status.status")}),
     "a bad gap type": (["update data_gaps set gap_type = 'late'"], {("vocabulary", "data_gaps.gap_type")}),

@@ -61,12 +61,16 @@ def test_overdue_publication_exits_non_zero_and_lists_the_late_sources(tmp_path,
     assert code == 6, output
     assert "FORÆLDET" in output and "40 timer siden" in output
     assert "sprunget over" in output
-    police = next(line for line in output.splitlines() if "police_haervaerk" in line)
-    assert "Sydsjællands og Lolland-Falsters Politi" in police
+    # one row per source, by its Danish name; the supplier on the row's second line
+    lines = output.splitlines()
+    row = next(i for i, line in enumerate(lines) if "Politiets hærværkstal" in line)
+    police = lines[row]
+    assert "Sydsjællands og Lolland-Falsters Politi" in lines[row + 1]
     assert f"{TODAY - timedelta(days=40):%Y-%m-%d}" in police  # the earliest due date
     assert "2024–2025" in police and "ikke leveret, forældet" in police
-    assert "web_analytics" not in output  # due in 30 days: not late yet
-    assert "own_registrations" not in output  # suppressed is no delivery problem
+    assert "police_haervaerk" not in output
+    assert "Besøg på hjemmesiden" not in output  # due in 30 days: not late yet
+    assert "Egne registreringer" not in output  # suppressed is no delivery problem
     assert "Forsinkede kilder (1)" in output
 
 
@@ -87,7 +91,7 @@ def test_without_run_log_the_file_time_counts_and_v1_data_gaps_work(tmp_path, no
     assert code == 6, output
     assert "3 dage siden" in output and "filens tidsstempel" in output
     assert "Seneste kørsel: ingen registreret." in output
-    assert "web_analytics" in output  # no due dates in a v1 file: every gap counts
+    assert "Besøg på hjemmesiden" in output  # no due dates in a v1 file: every gap counts
 
 
 def test_never_published_exits_non_zero(tmp_path, no_prefect_server):

@@ -25,7 +25,7 @@ from pipelines.report.xlsx import sheet_title
 from tests.conftest import AS_OF, PublishedDemo, run_kpi
 
 STATUS_BY_WORD = {word: status for status, word in STATUS_DA.items()}
-REPORT_SHEETS_NOT_SECTIONS = {"Overblik", "Ændringer", "Datamangler"}
+REPORT_SHEETS_NOT_SECTIONS = {"Overblik", "Ændringer", "Datamangler", "Bestyrelsens beslutninger"}
 
 
 def report_dir(demo: PublishedDemo) -> Path:

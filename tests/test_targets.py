@@ -19,7 +19,7 @@ GRID_COLUMNS = {
     "is_published": "boolean", "is_stale": "boolean", "kind": "varchar", "op": "varchar", "pct": "double",
     "threshold": "double", "value": "double", "previous_value": "double", "suppressed": "boolean",
     "baseline_value": "double", "baseline_index": "integer", "due_index": "integer", "last_index": "integer",
-    "assessment": "varchar",
+    "assessment": "varchar", "needs_reading_da": "varchar",
 }
 
 
@@ -119,6 +119,32 @@ def test_suppressed_not_due_and_missing(units):
     rows = unit_rows(u, {2018: None, 2019: None, 2026: None})
     rows[0]["suppressed"] = True
     assert [s for _, s, _ in evaluate(rows)] == ["suppressed", "missing_data", "not_due"]
+
+
+def test_a_figure_no_delivery_can_give_needs_a_reading_until_one_is_delivered(units):
+    u = unit(units, "strat_tt_delmaal_1_naboskab_tryghed", "combined")
+    why = "kilden leverer et indeks pr. område"
+    rows = unit_rows(u, {2018: None, 2019: 75.0, 2026: None}, needs_reading_da=why, baseline_value=70.0)
+    # no value: the board's; a value the source delivered itself after all: judged; not yet due: not due
+    assert [s for _, s, _ in evaluate(rows)] == ["needs_reading", "on_track", "not_due"]
+    suppressed = unit_rows(u, {2018: None}, needs_reading_da=why)
+    suppressed[0]["suppressed"] = True
+    assert evaluate(suppressed)[0][1] == "needs_reading"  # nothing was formed, so nothing is hidden
+    verdicts = [{"period": "2019", "kind": "qualitative", "last_index": 2021, "needs_reading_da": why},
+                {"period": "2020", "kind": "qualitative", "last_index": 2021, "needs_reading_da": why,
+                 "assessment": "Opfyldt: …"},
+                {"period": "2021", "kind": "qualitative", "last_index": 2021}]
+    assert [s for _, s, _ in evaluate(verdicts)] == ["needs_reading", "qualitative", "missing_data"]
+
+
+def test_a_reading_names_who_delivers_verdicts(units):
+    from pipelines.catalog.load import read_catalog as read
+
+    catalog = read(ROOT / "sources/reference/criteria.yaml")
+    catalog.readings["vision_sub_crit_non_western"] = {"verdicts_from": "qualitative_interviews"}
+    units_read = evaluation_units(catalog)
+    assert unit(units_read, "vision_sub_crit_non_western", "motalavej")["verdicts_from"] == "qualitative_interviews"
+    assert unit(units, "vision_sub_crit_non_western", "motalavej")["verdicts_from"] is None
 
 
 def test_strict_and_non_strict_thresholds(units):

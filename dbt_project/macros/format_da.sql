@@ -57,6 +57,7 @@
         when 'stale' then 'Forældet'
         when 'not_due' then 'Ikke forfalden'
         when 'qualitative' then 'Kvalitativ vurdering'
+        when 'needs_reading' then 'Kræver læsning'
     end
 {%- endmacro %}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from pipelines.cli_common import WarehouseOption, console, open_published
 from pipelines.settings import DEFAULT_WAREHOUSE
@@ -32,7 +32,7 @@ def gaps(
     = Path("reports/manglende_leverancer.xlsx"),
 ) -> None:
     """Vis manglende leverancer pr. leverandør med frister: en liste sekretariatet kan sende til hver leverandør."""
-    from pipelines.gaps.supplier_list import HEADERS_DA, as_rows, supplier_gaps
+    from pipelines.gaps.supplier_list import BOARD, BOARD_TITLE, HEADERS_DA, as_rows, supplier_gaps
 
     con = open_published(warehouse)
     try:
@@ -55,12 +55,20 @@ def gaps(
         return
     for name, group in groupby(found, key=lambda g: g.supplier):
         items = list(group)
-        table = Table("Kilde", "Periode", "Mangel", "Frist", "Kriterier", "Områder", title=f"{name} ({len(items)})",
+        title = BOARD_TITLE if name == BOARD else name
+        # fits 80 columns; the number of criteria per line is in --format csv/xlsx
+        source = Column("Kilde", width=_longest_word([g.source_name_da for g in items]))
+        table = Table(source, "Periode", "Mangel", "Frist", "Områder", title=f"{title} ({len(items)})",
                       title_justify="left")
         for g in items:
-            table.add_row(g.source_system, g.period or "", g.gap_type_da,
-                          f"{g.due_date:%d-%m-%Y}" if g.due_date else "", str(g.criteria), g.areas)
+            table.add_row(g.source_name_da, g.period or "", g.gap_type_da,
+                          f"{g.due_date:%d-%m-%Y}" if g.due_date else "", g.areas_da)
         console.print(table)
+
+
+def _longest_word(texts: list[str]) -> int:
+    """A fixed width for a column of names: rich would otherwise cut a long word (Samarbejdsudval…) to fit 80."""
+    return max(len(word) for text in texts for word in text.split()) if texts else 1
 
 
 def register(app: typer.Typer) -> None:

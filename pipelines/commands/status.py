@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from pipelines.cli_common import WarehouseOption, console
+from pipelines.report.vocabulary import AREA_DA
 from pipelines.settings import DEFAULT_WAREHOUSE
+from pipelines.source_names import source_name_da
 
 EXIT_STALE = 6  # the last successful publication is older than 36 hours, there is none, or it cannot be read
 
@@ -41,6 +44,38 @@ def _schedule_line(report) -> str:
     serving = "kpi schedule kører" if state.serving else "kpi schedule svarer ikke; ingen kørsel vil starte"
     next_run = f"næste kørsel {_when(state.next_run)}" if state.next_run else "ingen kørsel planlagt endnu"
     return f"Planlægning: aktiv, {'; '.join(state.schedules)}; {next_run} ({serving})."
+
+
+def _print_overdue(overdue) -> None:
+    """What suppliers owe: one line per source, by its Danish name."""
+    if not overdue:
+        console.print("Forsinkede kilder: ingen.")
+        return
+    table = Table("kilde / leverandør", "forfaldt", "perioder", "huller", "slags",
+                  title=f"Forsinkede kilder ({len(overdue)})", title_justify="left")
+    kinds = {"stale": "forældet", "missing_delivery": "ikke leveret"}
+    for source in overdue:
+        supplier = f"\n[dim]{escape(source.supplier)}[/dim]" if source.supplier else ""
+        table.add_row(escape(source_name_da(source.source_system)) + supplier,
+                      f"{source.due_date:%Y-%m-%d}" if source.due_date else "", source.periods_da,
+                      str(source.gaps), ", ".join(kinds.get(t, t) for t in source.gap_types))
+    console.print(table)
+
+
+def _print_board(board) -> None:
+    """What the board must decide (needs_reading): no supplier can deliver these figures."""
+    if not board:
+        return
+    table = Table(title=f"Kræver bestyrelsens beslutning ({len(board)})", title_justify="left",
+                  caption="Ingen leverance kan give tallene, kun en læsning, som bestyrelsen beslutter "
+                          "('kpi gaps --supplier bestyrelsen' siger hvilke).", caption_justify="left")
+    table.add_column("kriterium / tal og kilde", no_wrap=True)  # the id is what the analyst types next
+    table.add_column("perioder")
+    for decision in board:
+        figure = escape(f"{AREA_DA.get(decision.area_key, decision.area_key)}: "
+                        f"{source_name_da(decision.source_system)}")
+        table.add_row(f"{decision.criterion_id}\n[dim]{figure}[/dim]", decision.periods_da)
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
@@ -81,18 +116,9 @@ def register(app: typer.Typer) -> None:
         console.print(_schedule_line(report))
         if report.unreadable:
             console.print(f"[red]Lageret kan ikke læses:[/red] {report.unreadable}")
-        elif report.overdue:
-            table = Table("kilde", "leverandør", "forfaldt", "perioder", "huller", "slags",
-                          title=f"Forsinkede kilder ({len(report.overdue)})")
-            kinds = {"stale": "forældet", "missing_delivery": "ikke leveret"}
-            for source in report.overdue:
-                table.add_row(source.source_system, source.supplier or "",
-                              f"{source.due_date:%Y-%m-%d}" if source.due_date else "", source.periods_da,
-                              str(source.gaps),
-                              ", ".join(kinds.get(t, t) for t in source.gap_types))
-            console.print(table)
         else:
-            console.print("Forsinkede kilder: ingen.")
+            _print_overdue(report.overdue)
+            _print_board(report.board)
         hours = MAX_AGE.total_seconds() / 3600
         if report.unreadable:
             console.print("[red]Status: FEJL. Den publicerede fil kan ikke åbnes.[/red]")

@@ -37,8 +37,11 @@ def templates(
     if not written:
         err_console.print(f"[red]Ingen kriterier at registrere for {token}.[/red]")
         raise typer.Exit(EXIT_FAILED)
-    for path in written:
-        console.print(f"Skabelon: {path}")
+    from pipelines.source_names import source_name_da
+
+    sources = ", ".join(source_name_da(name) for name in dict.fromkeys(path.parent.name for path in written))
+    console.print(f"Skabeloner for {token}: {len(written)} projektmapper i {out}/, én mappe pr. kilde ({sources}).",
+                  highlight=False)
 
 
 def register(app: typer.Typer) -> None:

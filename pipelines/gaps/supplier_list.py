@@ -11,6 +11,9 @@ from datetime import date
 
 import duckdb
 
+from pipelines.report.vocabulary import AREA_SHORT_DA
+from pipelines.source_names import source_name_da
+
 GAP_TYPES_DA = {
     "missing_delivery": "mangler levering",
     "missing_baseline": "mangler baseline",
@@ -18,8 +21,11 @@ GAP_TYPES_DA = {
     "failed_validation": "leverance afvist",
     "unmapped_area": "ukendt område i leverance",
     "suppressed": "diskretioneret (for få personer)",
+    "needs_reading": "kræver bestyrelsens beslutning",
 }
 NO_SUPPLIER = "Ingen leverance forventet"
+BOARD = "Bestyrelsen"  # data_gaps.supplier of needs_reading (dbt var board_supplier)
+BOARD_TITLE = "Kræver bestyrelsens beslutning"
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,15 @@ class SupplierGap:
     @property
     def gap_type_da(self) -> str:
         return GAP_TYPES_DA.get(self.gap_type, self.gap_type)
+
+    @property
+    def source_name_da(self) -> str:
+        return source_name_da(self.source_system)
+
+    @property
+    def areas_da(self) -> str:
+        """The areas by their short Danish names (Motalavej, Samlet, Gns.)."""
+        return ", ".join(AREA_SHORT_DA.get(a, a) for a in self.areas.split(", ")) if self.areas else ""
 
 
 def supplier_gaps(con: duckdb.DuckDBPyConnection, supplier: str | None = None) -> list[SupplierGap]:

@@ -19,6 +19,7 @@ from pipelines.operate.runlog import RunRecord
 
 MAX_AGE = timedelta(hours=36)
 OVERDUE_GAP_TYPES = ("stale", "missing_delivery")
+BOARD_GAP_TYPE = "needs_reading"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,22 @@ class OverdueSource:
         if self.first_period == self.last_period:
             return self.first_period or ""
         return f"{self.first_period}–{self.last_period}"
+
+
+@dataclass(frozen=True)
+class BoardDecision:
+    """A figure no delivery can give (data_gaps `needs_reading`): the board must decide a reading."""
+
+    criterion_id: str
+    area_key: str
+    source_system: str
+    periods: int
+    first_period: str
+    last_period: str
+
+    @property
+    def periods_da(self) -> str:
+        return self.first_period if self.first_period == self.last_period else f"{self.first_period}–{self.last_period}"
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,7 @@ class StatusReport:
     last_run: RunRecord | None
     schedule: ScheduleAnswer
     overdue: list[OverdueSource] = field(default_factory=list)
+    board: list[BoardDecision] = field(default_factory=list)
     running: LockHolder | None = None
     unreadable: str | None = None  # the published file cannot be opened: why
 
@@ -99,6 +117,19 @@ def overdue_sources(warehouse: Path, today: date) -> list[OverdueSource]:
     if not warehouse.is_file():
         return []
     return _overdue_rows(duckdb.connect(str(warehouse), read_only=True), today)
+
+
+def board_decisions(warehouse: Path) -> list[BoardDecision]:
+    """The published `needs_reading` gaps, one line per criterion and figure (contract v3; none in older files)."""
+    import duckdb
+
+    if not warehouse.is_file():
+        return []
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select criterion_id, area_key, source_system, count(*), min(period), max(period) from data_gaps "
+            f"where gap_type = '{BOARD_GAP_TYPE}' group by all order by criterion_id, area_key").fetchall()
+    return [BoardDecision(*row) for row in rows]
 
 
 def _overdue_rows(connection, today: date) -> list[OverdueSource]:
@@ -170,6 +201,7 @@ def collect_status(warehouse: Path, api_url: str, now: datetime | None = None) -
                           running=running_holder(warehouse, runs))
     try:
         report.overdue = overdue_sources(warehouse, now.date())
+        report.board = board_decisions(warehouse)
     except duckdb.Error as exc:  # a damaged file is no publication anyone can use
         report.unreadable = str(exc).splitlines()[0]
     return report

@@ -17,10 +17,11 @@ from pipelines.report import tables
 from pipelines.report.charts import ChartCache, svg_to_png, trend_svg
 from pipelines.report.model import Criterion, ReportData
 from pipelines.report.vocabulary import STATUS_DA, STATUS_ORDER, STATUS_SYMBOL, date_da, number_da
+from pipelines.source_names import source_name_da
 
 FONT_FACES = [("Open Sans", "open-sans-400.woff2", 400, None), ("Open Sans", "open-sans-700.woff2", 700, None),
               ("KPI Symbols", "status-symbols.woff2", 400, "U+2013, U+2026, U+2192, U+2298, U+25CB-25CC, "
-                                                         "U+25F7, U+26A0, U+270E, U+2713-2716")]
+                                                         "U+25F7, U+2696, U+26A0, U+270E, U+2713-2716")]
 STATUS_MEANING_DA = {
     "met": "reglen holder for perioden",
     "not_met": "reglen holder ikke for perioden",
@@ -32,6 +33,7 @@ STATUS_MEANING_DA = {
     "stale": "den nyeste værdi er ældre end kildens hyppighed tillader",
     "not_due": "perioden er ikke slut endnu",
     "qualitative": "vurderes kvalitativt; vurderingen står i begrundelsen",
+    "needs_reading": "ingen leverance kan give tallet; bestyrelsen må beslutte en læsning",
 }
 
 
@@ -96,10 +98,11 @@ def render_html(data: ReportData, for_print: bool = False, chart_cache: ChartCac
         status_counts=Markup(tables.status_count_table(data)),
         changes=Markup(tables.changes_table(data.changes, data)) if data.changes else None,
         gaps=Markup(tables.gaps_table(data)),
+        board=Markup(tables.board_table(data)),
         matrices=[Markup(tables.section_matrix(s, i)) for i, s in enumerate(data.sections)],
         criterion_tables={c.criterion_id: Markup(tables.criterion_table(c, data, i)) for i, c in enumerate(evaluated)},
         charts={k: Markup(v) for k, v in charts.items() if v},
         baseline_summary=baseline_summary, target_summary=target_summary,
         legend=[(s, STATUS_SYMBOL[s], STATUS_DA[s], STATUS_MEANING_DA[s]) for s in STATUS_ORDER],
-        evaluated_count=len(evaluated),
+        evaluated_count=len(evaluated), source_name=source_name_da,
     )

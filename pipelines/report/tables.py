@@ -13,6 +13,7 @@ from great_tables import GT
 from pipelines.report.changes import Change
 from pipelines.report.model import Criterion, ReportData, Section
 from pipelines.report.vocabulary import (
+    AREA_DA,
     AREA_SHORT_DA,
     GAP_TYPES_DA,
     STATUS_DA,
@@ -21,6 +22,7 @@ from pipelines.report.vocabulary import (
     date_da,
     number_da,
 )
+from pipelines.source_names import source_name_da
 
 NO_CELL = ""
 
@@ -146,13 +148,49 @@ def changes_table(changes: list[Change], data: ReportData) -> str:
     return publication_table(frame, "changes", list(frame.columns), "Ændringer")
 
 
+BOARD_GAP_TYPE = "needs_reading"  # a figure no delivery can give: the board decides, no supplier owes it
+
+
+def _periods_text(periods: list[str]) -> str:
+    return (periods[0] if len(periods) == 1 else f"{periods[0]}–{periods[-1]}") if periods else "–"
+
+
+def board_decisions(data: ReportData) -> list[dict[str, str]]:
+    """The figures only a reading by the board can give, one row per criterion and figure (areas together, mean)."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for gap in data.gaps:
+        if gap["gap_type"] == BOARD_GAP_TYPE:
+            groups[(gap["criterion_id"] or "", gap["area_key"] or "", gap["source_system"] or "")].append(gap)
+    rows = []
+    for (criterion_id, area_key, source_system), items in sorted(groups.items()):
+        newest = max(items, key=lambda g: g["period"] or "")
+        reason = (newest["detail"] or "").split(": ", 1)[-1]  # the period is in the column, the why after the colon
+        rows.append({"Kriterium": criterion_id, "Tal": AREA_DA.get(area_key, area_key),
+                     "Kilde": source_name_da(source_system),
+                     "Perioder": _periods_text(sorted({g["period"] for g in items if g["period"]})),
+                     "Hvad mangler, og hvad kan bestyrelsen beslutte": reason[:1].upper() + reason[1:]})
+    return rows
+
+
+def board_table(data: ReportData) -> str:
+    rows = board_decisions(data)
+    if not rows:
+        return ""
+    frame = pl.DataFrame(rows)
+    return publication_table(frame, "board", [], "Kræver bestyrelsens beslutning")
+
+
 def gap_summary(data: ReportData) -> list[dict[str, str]]:
-    """Data gaps grouped by who must deliver, source and type: periods, areas, criteria, earliest due date."""
+    """Data gaps grouped by who must deliver, source and type: periods, areas, criteria, earliest due date.
+
+    Figures only the board can give (needs_reading) are not deliveries anyone owes: board_decisions lists them.
+    """
     keys = ["supplier", "source_system", "gap_type"] if "supplier" in data.gap_columns else ["source_system",
                                                                                             "gap_type"]
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for gap in data.gaps:
-        groups[tuple(gap.get(k) for k in keys)].append(gap)
+        if gap["gap_type"] != BOARD_GAP_TYPE:
+            groups[tuple(gap.get(k) for k in keys)].append(gap)
     rows = []
     for key, items in sorted(groups.items(), key=lambda kv: tuple(str(k or "") for k in kv[0])):
         values = dict(zip(keys, key, strict=True))
@@ -160,9 +198,9 @@ def gap_summary(data: ReportData) -> list[dict[str, str]]:
         row = {}
         if "supplier" in data.gap_columns:
             row["Leverandør"] = values["supplier"] or "–"
-        row |= {"Kilde": values["source_system"] or "–",
+        row |= {"Kilde": source_name_da(values["source_system"]),
                 "Mangel": GAP_TYPES_DA.get(values["gap_type"], values["gap_type"]),
-                "Perioder": (periods[0] if len(periods) == 1 else f"{periods[0]}–{periods[-1]}") if periods else "–",
+                "Perioder": _periods_text(periods),
                 "Områder": ", ".join(sorted({AREA_SHORT_DA.get(g["area_key"], g["area_key"] or "–")
                                              for g in items})),
                 "Kriterier": str(len({g["criterion_id"] for g in items if g["criterion_id"]})),

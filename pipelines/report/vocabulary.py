@@ -15,6 +15,7 @@ STATUS_DA = {
     "stale": "Forældet",
     "not_due": "Ikke forfalden",
     "qualitative": "Kvalitativ vurdering",
+    "needs_reading": "Kræver læsning",
 }
 # A symbol for every status, so a cell never relies on colour alone (print in black and white, colour blindness).
 STATUS_SYMBOL = {
@@ -28,6 +29,7 @@ STATUS_SYMBOL = {
     "stale": "◷",
     "not_due": "…",
     "qualitative": "✎",
+    "needs_reading": "⚖",
 }
 STATUS_ORDER = list(STATUS_DA)
 AREA_ORDER = ["motalavej", "ringparken", "sydbyen", "skaelskoer", "combined", "combined_mean"]
@@ -44,6 +46,7 @@ GAP_TYPES_DA = {
     "failed_validation": "Afvist leverance",
     "suppressed": "Diskretioneret",
     "unmapped_area": "Ukendt område i leverance",
+    "needs_reading": "Kræver bestyrelsens beslutning",
 }
 
 

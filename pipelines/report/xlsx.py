@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipelines.report.model import Criterion, ReportData, StatusRow
-from pipelines.report.tables import gap_summary
+from pipelines.report.tables import board_decisions, gap_summary
 from pipelines.report.vocabulary import STATUS_DA
 
 NUMBER_FORMAT = "#,##0.0##"
@@ -110,6 +110,11 @@ def write_xlsx(data: ReportData, path: Path) -> Path:
         gap_sheet = workbook.create_sheet(sheet_title("Datamangler", taken))
         write_table(gap_sheet, [(name, 18 if name != "Leverandør" else 36) for name in gaps[0]],
                     [list(g.values()) for g in gaps])
+    decisions = board_decisions(data)
+    if decisions:
+        board_sheet = workbook.create_sheet(sheet_title("Bestyrelsens beslutninger", taken))
+        write_table(board_sheet, [(name, 80 if name.startswith("Hvad") else 28) for name in decisions[0]],
+                    [list(d.values()) for d in decisions])
     workbook.properties.title = "KPI-rapport til bestyrelsen"
     workbook.properties.creator = "kpi-warehouse"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ import polars as pl
 
 from pipelines.catalog.delivery_calendar import CALENDAR_FILE, read_delivery_calendar, write_delivery_calendar
 from pipelines.catalog.load import read_catalog, write_catalog
+from pipelines.catalog.source_figures import write_sources
 from pipelines.ingest.parsers import registry
 from pipelines.operate.pause import pause_at
 from pipelines.warehouse.files import build_path, database_files, remove_database  # noqa: F401 (re-exported)
@@ -54,6 +55,7 @@ def prepare_build(internal: Path, catalog_file: Path) -> Path:
     with duckdb.connect(str(build)) as con:
         ensure_raw_schema(con, aggregate_sources(), row_tables())
         write_catalog(con, read_catalog(catalog_file))
+        write_sources(con, registry())
         write_delivery_calendar(con, read_delivery_calendar(catalog_file.with_name(CALENDAR_FILE)))
         pause_at("prepare-build", internal.parent)
     return build

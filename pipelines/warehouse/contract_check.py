@@ -1,6 +1,6 @@
-"""The project's own check of a published file against docs/warehouse_contract.md (version 2).
+"""The project's own check of a published file against docs/warehouse_contract.md (version 3).
 
-It checks everything the programme's shared checker (`../shared/tools/check_contract.py`, version 2)
+It checks everything the programme's shared checker (`../shared/tools/check_contract.py`, version 3)
 checks, so that a clone without `../shared` can still prove its file keeps the contract: the public
 tables and their columns, the version-2 columns where a table has some of them, the vocabularies
 (status, gap type, ledger status, run outcome), the area keys, the period formats, that every catalog
@@ -42,9 +42,11 @@ REQUIRED_COLUMNS: dict[str, list[str]] = {
     for table, columns in CONTRACT_TABLES.items()
 }
 STATUSES = frozenset({"met", "not_met", "on_track", "off_track", "missing_data", "missing_baseline", "suppressed",
-                      "stale", "not_due", "qualitative"})
+                      "stale", "not_due", "qualitative",
+                      "needs_reading"})  # version 3
 GAP_TYPES = frozenset({"missing_delivery", "missing_baseline", "stale", "failed_validation", "suppressed",
-                       "unmapped_area"})
+                       "unmapped_area",
+                       "needs_reading"})  # version 3
 LEDGER_STATUSES = frozenset({"loaded", "duplicate", "superseded", "rejected"})
 RUN_OUTCOMES = frozenset({"published", "published_with_rejections", "failed", "skipped_locked"})
 VOCABULARIES: dict[tuple[str, str], frozenset[str]] = {

@@ -1,13 +1,18 @@
 {#-
     The status of one evaluation row. Order: not yet ended (or not yet published), qualitative,
-    suppressed, no value (stale when the source has stopped delivering, else missing_data), then the
-    rule of the row's kind. `e` is the alias of a relation with the columns of int_kpi__evaluation_grid
+    no value that no delivery can give (needs_reading), suppressed, no value (stale when the source has
+    stopped delivering, else missing_data), then the rule of the row's kind. `e` is the alias of a relation with the columns of int_kpi__evaluation_grid
     (kind/op/pct/threshold already resolved for the period's phase) plus expected_value.
 -#}
 {% macro kpi_status(e) -%}
     case
         when {{ e }}.period_end > {{ e }}.as_of or not {{ e }}.is_published then 'not_due'
-        when {{ e }}.kind = 'qualitative' then case when {{ e }}.assessment is not null then 'qualitative' else 'missing_data' end
+        when {{ e }}.kind = 'qualitative' then case
+            when {{ e }}.assessment is not null then 'qualitative'
+            when {{ e }}.needs_reading_da is not null then 'needs_reading'
+            else 'missing_data'
+        end
+        when {{ e }}.value is null and {{ e }}.needs_reading_da is not null then 'needs_reading'
         when {{ e }}.suppressed then 'suppressed'
         when {{ e }}.value is null then case when {{ e }}.is_stale then 'stale' else 'missing_data' end
         when {{ e }}.kind in ('absolute_threshold', 'reach_by_date') then {{ rule_absolute_threshold(e) }}

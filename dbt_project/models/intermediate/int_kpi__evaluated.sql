@@ -60,6 +60,10 @@ final as (
                     else 'Tallet for ' || period || ' ventes først offentliggjort efter '
                         || strftime(period_end + to_months(publication_lag_months), '%d-%m-%Y') || '.'
                 end
+            when 'needs_reading' then
+                case when kind = 'qualitative' then 'Vurderingen' else 'Tallet' end
+                || ' for ' || {{ area_da('area_key') }} || ' i ' || coalesce(period_da, period)
+                || ' leveres ikke og kan ikke udledes: ' || needs_reading_da
             when 'missing_data' then
                 case when kind = 'qualitative' then 'Ingen vurdering leveret for ' || period || '.'
                     else 'Ingen værdi leveret for ' || period || '.' end

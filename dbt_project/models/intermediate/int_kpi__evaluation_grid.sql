@@ -13,6 +13,12 @@
       measured value of the previous period (a suppressed previous value counts as missing).
     * aggregation running_mean: the value judged is the mean of the unit's values so far.
     * assessment: the verdict delivered for a qualitative criterion (int_assessments__delivered).
+    * gap_source_system: the source that owes a missing value: the indicator's source, or for a qualitative
+      criterion the source of its verdicts (the reading's verdicts_from, else the catalog source where it
+      delivers verdicts, else var default_verdict_source).
+    * needs_reading_da: why no delivery can give this row's figure (stg_catalog__sources: `combined` of a source
+      that delivers only shares or an index per area, unless a reading forms it from the areas; `combined_mean`
+      of verdicts); NULL where a delivery can close a gap.
     * publication: a period is due once period_end + the publication lag has passed (the unit's own lag,
       e.g. a birth cohort's 18-month visits, else the source's);
       source_newest_end is the end of the newest period the source delivered for the indicator (stale).
@@ -53,6 +59,12 @@ catalog_baselines as (
 frequencies as (
 
     select * from {{ ref('source_frequencies') }}
+
+),
+
+sources as (
+
+    select * from {{ ref('stg_catalog__sources') }}
 
 ),
 
@@ -137,6 +149,26 @@ baselines as (
 
 ),
 
+owners as (
+
+    select
+        units.criterion_id,
+        units.area_key,
+        case
+            when units.kind = 'qualitative'
+                then coalesce(
+                        units.verdicts_from,
+                        case when catalog_source.area_figures = 'verdicts' then units.source_system end,
+                        '{{ var("default_verdict_source") }}'
+                    )
+            else units.source_system
+        end as gap_source_system
+    from units
+    left join sources as catalog_source
+        on units.source_system = catalog_source.source_system
+
+),
+
 joined as (
 
     select
@@ -188,8 +220,19 @@ joined as (
         coalesce(frequencies.expected_every_months, 12) as expected_every_months,
         coalesce(spine.publication_lag_months, frequencies.publication_lag_months, 0) as publication_lag_months,
         assessments.assessment,
+        owners.gap_source_system,
+        case
+            when spine.area_key = 'combined' and spine.combine not in ('mean', 'weighted_mean')
+                then owner_sources.combined_needs_reading_da
+            when spine.area_key = 'combined_mean' then owner_sources.combined_mean_needs_reading_da
+        end as needs_reading_da,
         cast('{{ var("as_of") }}' as date) as as_of
     from spine
+    inner join owners
+        on spine.criterion_id = owners.criterion_id
+            and spine.area_key = owners.area_key
+    left join sources as owner_sources
+        on owners.gap_source_system = owner_sources.source_system
     left join series as current_value
         on spine.criterion_id = current_value.criterion_id
             and spine.area_key = current_value.area_key

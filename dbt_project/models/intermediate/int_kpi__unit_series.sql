@@ -1,7 +1,9 @@
 {#-
     The value series each evaluation unit is judged on. Areas take their own measurement; `combined`
     pools the criterion's areas (Σ numerator / Σ denominator × scale, or the sum for counts) unless the
-    source delivered a combined value itself; `combined_mean` is the unweighted mean of the areas
+    source delivered a combined value itself, or takes the mean of the areas where a reading says so
+    (`mean`, or `weighted_mean` weighted by each area's delivered denominator, e.g. respondents);
+    `combined_mean` is the unweighted mean of the areas
     (the documents' 30,65). Both need every area of the criterion to be present. A stock date
     ('2017-10-01') counts for its year.
 -#}
@@ -166,6 +168,11 @@ pooled as (
         cast(round(sum(cast(member_values.numerator as decimal(38, 12))), 9) as double) as numerator,
         cast(round(sum(cast(member_values.denominator as decimal(38, 12))), 9) as double) as denominator,
         cast(round(sum(cast(member_values.value as decimal(38, 12))), 9) as double) as value_sum,
+        count(member_values.denominator) filter (where member_values.denominator > 0) as n_weights,
+        cast(round(
+            sum(cast(member_values.value as decimal(38, 12)) * cast(member_values.denominator as decimal(38, 12)))
+            / nullif(sum(cast(member_values.denominator as decimal(38, 12))), 0), 9
+        ) as double) as value_weighted_mean,
         cast(round(avg(cast(member_values.value as decimal(38, 12))), 9) as double) as value_mean,
         max(member_values.delivered_at) as delivered_at
     from member_values
@@ -195,11 +202,15 @@ combined_values as (
         period_end,
         case
             when any_suppressed then null
+            -- readings the board decides where the areas cannot be pooled (an index, shares only)
+            when combine = 'mean' then value_mean
+            when combine = 'weighted_mean' then case when n_weights = n_members then value_weighted_mean end
             when n_numerators = n_members and denominator > 0 then round(numerator / denominator * scale, 9)
             when combine in ('pooled', 'sum') and unit not in ('rate_per_1000', 'percent', 'index') then value_sum
         end as value,
-        case when n_numerators = n_members then numerator end as numerator,
-        case when n_numerators = n_members then denominator end as denominator,
+        case when n_numerators = n_members and combine not in ('mean', 'weighted_mean') then numerator end as numerator,
+        case when n_numerators = n_members and combine not in ('mean', 'weighted_mean') then denominator end
+            as denominator,
         unit,
         any_suppressed as suppressed,
         delivered_at

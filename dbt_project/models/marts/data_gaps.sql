@@ -1,5 +1,8 @@
-{#- What is missing: undelivered or suppressed periods, missing baselines, and files that failed at ingestion;
-    with who must deliver (supplier) and by when (due_date) from the delivery calendar. -#}
+{#- What is missing: undelivered or suppressed periods, missing baselines, figures no delivery can give, and files
+    that failed at ingestion; with who can close each gap (supplier) and by when (due_date). Every gap names who
+    can close it (contract v3): a missing value is owed by the source that owes it (gap_source_system: for a
+    qualitative criterion the source of its verdicts, not the source of the underlying data) and its supplier in
+    the delivery calendar; a figure no delivery can give (`needs_reading`) is the board's, with no deadline. -#}
 with
 
 published_status as (
@@ -15,7 +18,7 @@ disclosure as (
         criterion_id,
         area_key,
         period,
-        source_system,
+        gap_source_system as source_system,
         is_context,
         period_end,
         as_of
@@ -53,6 +56,7 @@ evaluation_gaps as (
             when 'missing_baseline' then 'missing_baseline'
             when 'suppressed' then 'suppressed'
             when 'stale' then 'stale'
+            when 'needs_reading' then 'needs_reading'
         end as gap_type,
         published_status.status_reason as detail,
         disclosure.period_end,
@@ -62,7 +66,7 @@ evaluation_gaps as (
         on published_status.criterion_id = disclosure.criterion_id
             and published_status.area_key = disclosure.area_key
             and published_status.period = disclosure.period
-    where published_status.status in ('missing_data', 'missing_baseline', 'suppressed', 'stale')
+    where published_status.status in ('missing_data', 'missing_baseline', 'suppressed', 'stale', 'needs_reading')
         -- context rows before the first evaluated period (e.g. the chain's own baseline year) are not gaps
         and not (disclosure.is_context and published_status.status = 'missing_baseline')
 
@@ -135,9 +139,14 @@ select
     period,
     gap_type,
     detail,
-    -- a suppressed cell is not a delivery anyone owes (contract: both null where no delivery is expected)
-    case when gap_type != 'suppressed' then calendar_supplier end as supplier,
-    case when gap_type != 'suppressed' then calendar_due_date end as due_date
+    -- a suppressed cell is not a delivery anyone owes (contract: both null where no delivery is expected);
+    -- a figure no delivery can give waits for a reading by the programme's board, which has no deadline
+    case gap_type
+        when 'suppressed' then null
+        when 'needs_reading' then '{{ var("board_supplier") }}'
+        else calendar_supplier
+    end as supplier,
+    case when gap_type not in ('suppressed', 'needs_reading') then calendar_due_date end as due_date
 from with_deadlines
 -- a missing delivery is a gap only once its deadline has passed
 where not (gap_type = 'missing_delivery' and calendar_due_date is not null and calendar_due_date >= as_of)

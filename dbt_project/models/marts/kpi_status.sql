@@ -25,8 +25,13 @@ select
         when baseline_hidden then null
         else expected_value
     end as target_value,
-    case when value_hidden and status not in ('not_due', 'qualitative') then 'suppressed' else status end as status,
     case
+        when value_hidden and status not in ('not_due', 'qualitative', 'needs_reading') then 'suppressed'
+        else status
+    end as status,
+    case
+        -- no figure to hide: no delivery gives it (the reason says which readings would)
+        when status = 'needs_reading' then status_reason
         -- one reason whether the value is itself small or hides another: saying which would tell a reader
         -- that a hidden total is below 5 (rule 8, pipelines/privacy/disclosure.py)
         when value_hidden

@@ -61,6 +61,11 @@ class AssessmentParser:
     def feeds_assessments(self) -> bool:
         return self.indicator is None
 
+    @property
+    def area_figures(self) -> str:
+        """Verdicts per area and for the areas together; the ministry's list is a 1/0 per area (summable)."""
+        return "verdicts" if self.feeds_assessments else "counts"
+
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_table(path, (YEAR, AREA, CRITERION, VERDICT, REASON), (SOURCE, CRITERION_TEXT),
                            sheet=TEMPLATE_SHEET, value_columns=(CRITERION, VERDICT))

@@ -20,6 +20,7 @@ import polars as pl
 from pipelines.ingest.addresses import AddressBook
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
+from pipelines.ingest.notices import outside_areas_notice
 from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
 from pipelines.ingest.readers import RawRow, RawTable, parse_number, read_delimited
 from pipelines.privacy.cpr import birth_date, contains_cpr, load_key, pseudonymise
@@ -104,8 +105,7 @@ class PersonRows:
         file_name = self.table.file_name
         found = [f"{file_name}: ukendt kolonne {shown(column)} ignoreret" for column in self.table.unknown_columns]
         if self.outside:
-            found.append(f"{file_name}: {len(self.outside)} personer uden for områderne udeladt "
-                         f"({self.outside_rows} rækker)")
+            found.append(outside_areas_notice(file_name, len(self.outside), self.outside_rows))
         return found
 
 

@@ -172,6 +172,7 @@ class DstNoegletalParser:
     extensions = ("csv",)
     file_types: tuple[str, ...] = ()
     aggregate = True
+    area_figures = "shares"  # shares and means per area, no counts: the areas cannot be pooled
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         rows = delimited_rows(path)

@@ -73,6 +73,7 @@ class PoliceTryghedsindeksParser:
     extensions = ("xlsx",)
     file_types: tuple[str, ...] = ()
     aggregate = True
+    area_figures = "index"  # an index per area (with its respondents): it cannot be summed or pooled
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         period = _measurement_year(name, path.name)

@@ -1,0 +1,9 @@
+with
+
+source as (
+
+    select * from {{ source('catalog', 'catalog_sources') }}
+
+)
+
+select * from source
