@@ -148,3 +148,23 @@ def test_a_nightly_over_reversed_files_publishes_the_same_tables(published_demo:
     got, expected = published_tables(warehouse), published_tables(published_demo.warehouse)
     assert set(got) == set(expected)
     assert [table for table in sorted(expected) if got[table] != expected[table]] == []
+
+
+def test_a_warehouse_from_before_the_tie_rank_gains_the_column() -> None:
+    """A raw table made by an older parser gets the new column (NULL in its rows) instead of failing dbt."""
+    import duckdb
+
+    from pipelines.ingest.parsers.kmd_opera import SCHEMA
+    from pipelines.warehouse.schema import ensure_raw_schema, row_table_ddl
+
+    older = {name: dtype for name, dtype in SCHEMA.items() if name != "end_tie_rank"}
+    with duckdb.connect() as con:
+        con.execute("create schema raw")
+        con.execute(row_table_ddl("kmd_opera", older))
+        con.execute("insert into raw.kmd_opera (person_id, source_row) values ('p1', 2)")
+        ensure_raw_schema(con, [], {"kmd_opera": SCHEMA})
+        ensure_raw_schema(con, [], {"kmd_opera": SCHEMA})  # a second run changes nothing
+        columns = [r[0] for r in con.execute("select column_name from information_schema.columns "
+                                             "where table_name = 'kmd_opera'").fetchall()]
+        assert columns.count("end_tie_rank") == 1
+        assert con.execute("select person_id, end_tie_rank from raw.kmd_opera").fetchall() == [("p1", None)]
