@@ -3,13 +3,15 @@
 Shuffling a file's data rows (header, title and note rows stay where they are; in a workbook, the rows of each
 data sheet among themselves) changes nothing:
 - per parser, on every sample delivery: the parsed frame, sorted canonically and without row numbers, is the
-  same for every permutation hypothesis draws;
+  same for every permutation hypothesis draws (fraflytning_admin listed an area's afdelinger in file order);
 - end to end (e2e): a nightly over the whole sample with every file's data rows reversed publishes the same
   tables as the unshuffled demo, apart from run times, run ids and file hashes. The sample's KMD Opera
-  extract holds benefit rows ending the same day with and without selvforsørgelse, so an arbitrary pick among
-  them (as `arg_max` over tied end dates made) changes the published counts.
-Reproduce a failure: in int_benefit_spells__merged.sql order `ending_periods` by `numbered.area_key` first and
-run the e2e test.
+  extract holds benefit rows ending the same day with and without selvforsørgelse (pipelines/sample/kmd_opera.py),
+  so a pick among them that follows the rows' order changes the published counts.
+Which row ends a spell is checked against section 8 itself by the dbt unit tests in
+models/intermediate/persons/int_benefit_spells_unit_tests.yml.
+Reproduce a failure: in int_benefit_spells__merged.sql put `numbered.source_row desc` first in the order of
+`ending_periods` (and select source_row in `benefit_periods`) and run the e2e test.
 """
 
 from __future__ import annotations
