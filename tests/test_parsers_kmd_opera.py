@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +50,33 @@ def test_a_bad_row_is_named_but_no_cpr_is_quoted(tmp_path, parse_context, row: s
                                            row])
     rejection_without_cpr("kmd_opera", path, parse_context, ["010194-3551", "310298-3551", "020290-1234"], row=3,
                           column=column)
+
+
+def folder(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def test_rows_ending_the_same_day_are_ranked_by_exit_reason_and_address(tmp_path, parse_context) -> None:
+    """Section 8's tie order (Afgangsårsag, Vejnavn, Husnr, Postnr), whatever the rows' order in the file."""
+    rows = [
+        "010194-3551;Motalavej;84;4200;YDELSE;Kontanthjælp;01-01-2019;30-06-2019;Selvforsørgelse - uddannelse",
+        "010194-3551;Ringparken;12;4200;YDELSE;A-dagpenge;01-02-2019;30-06-2019;Selvforsørgelse - job",
+        "010194-3551;Motalavej;84;4200;YDELSE;Sygedagpenge;01-03-2019;30-06-2019;Selvforsørgelse - job",
+        "010194-3551;MOTALAVEJ; 84 ;4200;YDELSE;Ledighedsydelse;01-04-2019;30-06-2019;Selvforsørgelse - job",
+        "010194-3551;Motalavej;84;4200;YDELSE;Kontanthjælp;01-07-2019;31-12-2019;",  # alone on its day
+        "010194-3551;Motalavej;84;4200;TILBUD;Virksomhedspraktik;01-02-2019;30-06-2019;",  # not a benefit
+        "150605-4321;Ringparken;12;4200;YDELSE;Kontanthjælp;01-01-2019;30-06-2019;Andet",  # another person
+    ]
+    ranks = {}
+    for order, lines in (("file", rows), ("reversed", rows[::-1])):
+        frame = parse_person_file("kmd_opera", write_delivery(folder(tmp_path / order), NAME, [HEADER, *lines]),
+                                  parse_context).frame
+        ranks[order] = {(person_id == pseudonym("0101943551"), code, start.month): rank for person_id, code, start, rank
+                        in frame.select("person_id", "code", "start_date", "end_tie_rank").iter_rows()}
+    assert ranks["file"] == ranks["reversed"] == {
+        (True, "Sygedagpenge", 3): 1, (True, "Ledighedsydelse", 4): 1,  # the same address, written otherwise
+        (True, "A-dagpenge", 2): 2,  # Motalavej before Ringparken
+        (True, "Kontanthjælp", 1): 3,  # Selvforsørgelse - job before - uddannelse
+        (True, "Kontanthjælp", 7): 1, (True, "Virksomhedspraktik", 2): None, (False, "Kontanthjælp", 1): 1,
+    }

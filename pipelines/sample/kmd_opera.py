@@ -4,6 +4,10 @@ Benefit spells (YDELSE) of adults aged 16-66, fewer each year; a spell that ends
 ydelse` is followed the next day by another (adjacent periods), and spells of one person may overlap.
 Offers (TILBUD: praktik, løntilskud, …) start inside a spell, more often in later years. Spells still
 running at the extract date have no Slutdato. cp1252, as the jobcenter exports it.
+
+A few spells that end otherwise also hold a second benefit ending the same day with `Selvforsørgelse`
+(`SAME_DAY_EXITS`): section 8's tie rule decides them, so a figure that depended on the order of the rows in
+the file would show it (tests/test_row_order.py shuffles them).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ EXITS = ["Selvforsørgelse - job", "Selvforsørgelse - uddannelse", "Overgået t
          "Sygdom", "Andet", ""]
 YOUNG_EXITS = [0.25, 0.25, 0.15, 0.05, 0.05, 0.15, 0.1]
 OLDER_EXITS = [0.35, 0.05, 0.2, 0.05, 0.1, 0.15, 0.1]
+SAME_DAY_EXITS = 0.005  # share of the other-ending benefit rows given a selvforsørgelse row ending the same day
 HEADER = ["CPR", "Vejnavn", "Husnr", "Postnr", "Posttype", "Kode", "Startdato", "Slutdato", "Afgangsårsag"]
 
 
@@ -62,10 +67,10 @@ def _spells(scale: int) -> pl.DataFrame:
     f_code = rng.choice(BENEFITS, int(follow.sum()), p=OLDER_WEIGHTS)
     f_exit = rng.choice(EXITS, int(follow.sum()), p=OLDER_EXITS)
     f_exit = np.where(f_exit == "Overgået til anden ydelse", "Andet", f_exit)
-    ydelse = pl.DataFrame({
+    ydelse = pl.concat([pl.DataFrame({
         "person": np.r_[person, person[follow]], "Posttype": "YDELSE", "Kode": np.r_[code, f_code],
         "start": np.r_[start, f_start], "end": np.r_[end, f_end], "Afgangsårsag": np.r_[exit_reason, f_exit],
-    })
+    }), _same_day_exits(person, start, end, exit_reason, scale)])
     offers = ydelse.filter(pl.Series(rng.random(ydelse.height)) < 0.25 + 0.03 * (
         pl.col("start") - day_number(date(2014, 1, 1))) / 365)
     offer_start = offers["start"].to_numpy() + rng.integers(7, 60, offers.height)
@@ -81,6 +86,22 @@ def _spells(scale: int) -> pl.DataFrame:
         pl.when(open_period).then(None).otherwise(pl.col("end")).cast(pl.Int32).cast(pl.Date).alias("end"),
         pl.when(open_period).then(pl.lit("")).otherwise(pl.col("Afgangsårsag")).alias("Afgangsårsag"),
     )
+
+
+def _same_day_exits(person: np.ndarray, start: np.ndarray, end: np.ndarray, exit_reason: np.ndarray,
+                    scale: int) -> pl.DataFrame:
+    """A second benefit (another code, starting later) ending on the same day as some rows that end otherwise,
+    with selvforsørgelse: the spell then ends in selvforsørgelse (section 8). Its own generator, so the other
+    rows stay as they were."""
+    rng = rng_for("kmd_opera_same_day_exits", scale)
+    chosen = (rng.random(len(person)) < SAME_DAY_EXITS) & ~np.char.startswith(exit_reason.astype(str), "Selvfors")
+    chosen &= end - start >= 30
+    count = int(chosen.sum())
+    return pl.DataFrame({
+        "person": person[chosen], "Posttype": "YDELSE", "Kode": rng.choice(["A-dagpenge", "Sygedagpenge"], count),
+        "start": end[chosen] - rng.integers(7, 30, count), "end": end[chosen],
+        "Afgangsårsag": rng.choice(["Selvforsørgelse - job", "Selvforsørgelse - uddannelse"], count),
+    })
 
 
 def extract(scale: int = 1) -> pl.DataFrame:

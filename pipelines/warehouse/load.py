@@ -89,7 +89,7 @@ def _settle_chain(con: duckdb.DuckDBPyConnection, delivery: Delivery) -> None:
         newest_cover as (
             select
                 older.file_name,
-                arg_max(newer.file_name, newer.delivered_at) as superseded_by
+                first(newer.file_name order by newer.delivered_at desc, newer.file_name desc) as superseded_by
             from files as older
             join files as newer
                 on newer.delivered_at > older.delivered_at

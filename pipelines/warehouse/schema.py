@@ -60,3 +60,5 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, aggregate_sources: list[st
         con.execute(observation_table_ddl(source_system))
     for table, schema in (row_tables or {}).items():
         con.execute(row_table_ddl(table, schema))
+        for name, dtype in schema.items():  # a column a parser gained since the table was made (NULL before)
+            con.execute(f"alter table raw.{table} add column if not exists {name} {_DUCKDB_TYPES[str(dtype)]}")

@@ -1,7 +1,8 @@
 {#-
     The verdicts in force from every assessment source (var assessment_sources), loaded files only; per
-    canonical criterion, area and year the latest delivery wins. A verdict named for one catalog entry holds
-    for every entry sharing its canonical_id, as baselines do.
+    canonical criterion, area and year the latest delivery wins; within one file the first by criterion_id,
+    then assessment text and score (never the rows' order in the file). A verdict named for one catalog entry
+    holds for every entry sharing its canonical_id, as baselines do.
 -#}
 with
 
@@ -68,7 +69,7 @@ latest as (
     from active
     qualify row_number() over (
             partition by canonical_id, area_key, period
-            order by delivered_at desc, source_file desc, source_row desc
+            order by delivered_at desc, source_file desc, criterion_id asc, assessment asc, score asc
         ) = 1
 
 )

@@ -1,4 +1,7 @@
-{#- Delivered baselines from loaded files only; per canonical criterion, area and period the latest delivery wins. -#}
+{#-
+    Delivered baselines from loaded files only; per canonical criterion, area and period the latest delivery wins
+    (within one file: the first by criterion_id, then value; never the rows' order).
+-#}
 with
 
 decisions as (
@@ -42,7 +45,7 @@ latest as (
     from active
     qualify row_number() over (
             partition by canonical_id, area_key, period
-            order by delivered_at desc, source_file desc, source_row desc
+            order by delivered_at desc, source_file desc, criterion_id asc, baseline_value asc
         ) = 1
 
 )

@@ -70,7 +70,7 @@ latest as (
     )
     qualify row_number() over (
             partition by source_system, indicator, area_key, period
-            order by delivered_at desc, loaded_at desc
+            order by delivered_at desc, loaded_at desc, source_file desc
         ) = 1
 
 )

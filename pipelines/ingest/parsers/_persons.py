@@ -206,7 +206,11 @@ class PersonParser:
                 record = self.record(row, rows)
                 if record is not None:
                     records.append({**record, "source_row": row.number})
-            return ParsedDelivery(person_frame(records, self.schema), rows.warnings(), table=self.table)
+            return ParsedDelivery(self.frame(records), rows.warnings(), table=self.table)
+
+    def frame(self, records: list[dict[str, object]]) -> pl.DataFrame:
+        """The records as the raw table's frame; a parser that derives a column across rows does it here."""
+        return person_frame(records, self.schema)
 
 
 def require_period_kind(path: Path, name: FileName, *, separator: str, kind: str, pattern: str) -> None:

@@ -2,7 +2,8 @@
 
 One row per afdeling; the area is found through `afdelinger.csv` (an unknown pair is rejected). The
 fraflytningsprocent of an area is Σ fraflytninger / Σ boliger × 100 over its afdelinger, delivered with
-numerator and denominator so that `combined` pools all areas.
+numerator and denominator so that `combined` pools all areas. The source label lists an area's afdelinger in
+the order of `afdelinger.csv`, whatever their order in the file.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.ingest.addresses import AfdelingRegister
+from pipelines.ingest.addresses import Afdeling, AfdelingRegister
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
 from pipelines.ingest.parsers._police import row_year, unknown_column_warnings
@@ -35,7 +36,7 @@ class AreaTotals:
     first_row: int
     dwellings: int = 0
     move_outs: int = 0
-    afdelinger: list[str] = field(default_factory=list)
+    afdelinger: list[Afdeling] = field(default_factory=list)
 
 
 def _whole_number(row: RawRow, column: str, table: RawTable, *, minimum: int) -> int:
@@ -89,12 +90,13 @@ class FraflytningAdminParser:
             totals = by_area.setdefault((afdeling.area_key, period), AreaTotals(row.number))
             totals.dwellings += dwellings
             totals.move_outs += move_outs
-            totals.afdelinger.append(f"{afdeling.organisation} afd. {afdeling.number}")
+            totals.afdelinger.append(afdeling)
         if not by_area:
             raise DeliveryRejected(path.name, "filen har kun total- eller noterækker", "mindst én række pr. afdeling")
         observations = []
         for (area_key, period), totals in by_area.items():
-            label = ", ".join(totals.afdelinger)
+            label = ", ".join(f"{a.organisation} afd. {a.number}"
+                              for a in sorted(totals.afdelinger, key=register.afdelinger.index))
             observations += [
                 Observation("fraflytningsprocent", area_key, period, Cell(CellKind.VALUE, _percent(totals)), "percent",
                             totals.first_row, label, numerator=totals.move_outs, denominator=totals.dwellings),

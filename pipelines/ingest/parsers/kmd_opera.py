@@ -3,6 +3,11 @@
 A full extract of every period that overlaps the file's years. The CPR becomes a pseudonym and a birth
 year; the address at Startdato becomes the area, and periods of persons living outside the areas are
 dropped (counted in a warning). An empty Slutdato is an open period.
+
+The address itself is not kept, but section 8 breaks a tie between benefit rows that end a spell on the same
+day by (Afgangsårsag, Vejnavn, Husnr, Postnr). So each YDELSE row gets `end_tie_rank`: its place among the
+person's YDELSE rows in the file with the same Slutdato (or both open), in that order (see `tie_order`); rows
+equal in all four share a rank. The rank depends only on the rows' content, never on their order in the file.
 """
 
 from __future__ import annotations
@@ -11,10 +16,14 @@ import polars as pl
 
 from pipelines.ingest.parsers._persons import (
     ADDRESS_COLUMNS,
+    HOUSE_NUMBER,
+    POSTCODE,
+    STREET,
     PersonParser,
     PersonRows,
     code_list,
     parse_date,
+    person_frame,
     require_in_set,
 )
 from pipelines.ingest.readers import RawRow
@@ -40,9 +49,28 @@ SCHEMA: dict[str, pl.DataType] = {
     "start_date": pl.Date,
     "end_date": pl.Date,
     "exit_reason": pl.Utf8,
+    "end_tie_rank": pl.Int64,
     "source_row": pl.Int64,
 }
+TIE_ORDER = "tie_order"  # a record's sort key for `end_tie_rank`, dropped before the frame is built
 
+
+def tie_order(exit_reason: str | None, street: str, house_number: str, postcode: str) -> tuple[str, ...]:
+    """(Afgangsårsag, Vejnavn, Husnr, Postnr) as compared: text in Unicode code-point order, case and spacing
+    ignored, an empty Afgangsårsag as empty text (so before every reason)."""
+    return (exit_reason or "", *(" ".join(text.split()).casefold() for text in (street, house_number, postcode)))
+
+
+def with_end_tie_ranks(records: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Each YDELSE record with its dense rank by `tie_order` among the person's rows ending the same day."""
+    groups: dict[tuple[object, object], set[tuple[str, ...]]] = {}
+    for record in records:
+        if record["post_type"] == "YDELSE":
+            groups.setdefault((record["person_id"], record["end_date"]), set()).add(record[TIE_ORDER])
+    ranks = {group: {order: rank for rank, order in enumerate(sorted(orders), start=1)}
+             for group, orders in groups.items()}
+    return [{**record, "end_tie_rank": ranks[(record["person_id"], record["end_date"])][record[TIE_ORDER]]
+             if record["post_type"] == "YDELSE" else None} for record in records]
 
 
 class KmdOperaParser(PersonParser):
@@ -73,7 +101,11 @@ class KmdOperaParser(PersonParser):
         if area_key is None:
             return None
         return {"person_id": person_id, "birth_year": birth_year, "area_key": area_key, "post_type": post_type,
-                "code": code, "start_date": start, "end_date": end, "exit_reason": exit_reason}
+                "code": code, "start_date": start, "end_date": end, "exit_reason": exit_reason,
+                TIE_ORDER: tie_order(exit_reason, row[STREET], row[HOUSE_NUMBER], row[POSTCODE])}
+
+    def frame(self, records: list[dict[str, object]]) -> pl.DataFrame:
+        return person_frame(with_end_tie_ranks(records), self.schema)
 
 
 PARSER = KmdOperaParser()

@@ -31,7 +31,8 @@ children as (
     select
         child_id,
         any_value(birth_year) as birth_year,
-        arg_max(area_key, delivered_at) as area_key
+        -- the area of the latest visit in the newest delivery (then the last area key: never the rows' order)
+        first(area_key order by delivered_at desc, visit_date desc, area_key desc) as area_key
     from visits
     group by child_id
 

@@ -19,7 +19,7 @@ paired as (
     select
         course_id,
         respondent_id,
-        any_value(area_key) as area_key,
+        max(area_key) filter (where wave = 'efter') as area_key,  -- one 'efter' answer per respondent
         year(max(response_date) filter (where wave = 'efter')) as year,
         max(score) filter (where wave = 'efter') - max(score) filter (where wave = 'før') as change
     from responses

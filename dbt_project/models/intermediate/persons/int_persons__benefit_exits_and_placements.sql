@@ -6,7 +6,7 @@ with
 
 periods as (
 
-    {{ latest_person_rows(ref('stg_kmd_opera__periods'), ['person_id', 'post_type', 'code', 'start_date']) }}
+    {{ latest_kmd_opera_periods() }}
 
 ),
 
@@ -88,7 +88,7 @@ events as (
     union all
     select
         'praktik_loentilskud_personer' as indicator,
-        arg_max(area_key, start_date) as area_key,
+        first(area_key order by start_date desc, area_key desc) as area_key,
         year,
         person_id,
         1 as events

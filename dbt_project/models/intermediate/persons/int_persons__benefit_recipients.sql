@@ -6,7 +6,7 @@ with
 
 periods as (
 
-    {{ latest_person_rows(ref('stg_kmd_opera__periods'), ['person_id', 'post_type', 'code', 'start_date']) }}
+    {{ latest_kmd_opera_periods() }}
 
 ),
 
@@ -34,7 +34,7 @@ recipients as (
     select
         periods.person_id,
         covered_years.year,
-        arg_max(periods.area_key, periods.start_date) as area_key,
+        first(periods.area_key order by periods.start_date desc, periods.area_key desc) as area_key,
         covered_years.year - any_value(periods.birth_year) between 18 and 29 as is_18_29
     from periods
     inner join covered_years

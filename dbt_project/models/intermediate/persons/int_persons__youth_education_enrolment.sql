@@ -6,13 +6,14 @@ with
 
 statuses as (
 
-    {{ latest_person_rows(ref('stg_uu_registration__statuses'), ['person_id', 'status_date']) }}
+    {{ latest_person_rows(ref('stg_uu_registration__statuses'), ['person_id', 'status_date'],
+                          ['status asc', 'education asc', 'area_key asc']) }}
 
 ),
 
 benefit_periods as (
 
-    {{ latest_person_rows(ref('stg_kmd_opera__periods'), ['person_id', 'post_type', 'code', 'start_date']) }}
+    {{ latest_kmd_opera_periods() }}
 
 ),
 
@@ -56,7 +57,9 @@ benefit_years as (
         benefit_periods.person_id,
         covered_years.year,
         any_value(benefit_periods.birth_year) as birth_year,
-        arg_max(benefit_periods.area_key, benefit_periods.start_date) as area_key
+        -- the latest start; two on one day: the last area key (a total order, not the rows' order)
+        first(benefit_periods.area_key order by benefit_periods.start_date desc, benefit_periods.area_key desc)
+            as area_key
     from benefit_periods
     inner join covered_years
         on benefit_periods.start_date <= make_date(covered_years.year, 12, 31)

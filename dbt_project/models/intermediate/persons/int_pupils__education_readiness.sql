@@ -3,7 +3,8 @@ with
 
 assessments as (
 
-    {{ latest_person_rows(ref('stg_school_readiness__assessments'), ['school_year', 'pupil_id', 'assessment_date']) }}
+    {{ latest_person_rows(ref('stg_school_readiness__assessments'), ['school_year', 'pupil_id', 'assessment_date'],
+                          ['is_ready asc', 'grade asc', 'area_key asc']) }}
 
 ),
 

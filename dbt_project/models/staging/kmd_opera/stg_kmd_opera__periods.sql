@@ -17,6 +17,7 @@ renamed as (
         cast(start_date as date) as start_date,
         cast(end_date as date) as end_date,
         cast(exit_reason as varchar) as exit_reason,
+        cast(end_tie_rank as integer) as end_tie_rank,
         cast(source_file as varchar) as source_file,
         cast(source_row as integer) as source_row,
         cast(delivered_at as date) as delivered_at,
