@@ -288,7 +288,8 @@ def deliveries(
                   title=f"Indlæsningslog ({len(rows)} filer)")
     for loaded_at, source_system, file_name, delivered_at, file_status, rows_loaded, error in rows:
         table.add_row(f"{loaded_at:%Y-%m-%d %H:%M}", source_system, file_name,
-                      f"{delivered_at:%Y-%m-%d}" if delivered_at else "", file_status, str(rows_loaded or 0), error)
+                      f"{delivered_at:%Y-%m-%d}" if delivered_at else "", file_status,
+                      "skjult" if rows_loaded is None else str(rows_loaded), error)  # persons: not published
     console.print(table)
 
 
