@@ -88,7 +88,9 @@ select
         case when value_hidden_now then status_now else status end as status,
         case
             when value_hidden_now then status_reason_now
-            when baseline_hidden_now or previous_hidden_now then {{ comparison_hidden_reason('status') }}
+            -- the words of kpi_status.sql for a row whose comparison figure is hidden
+            when baseline_hidden_now or previous_hidden_now
+                then {{ status_da('status') }} || ': sammenligningstallet er diskretioneret.'
             else status_reason
         end as status_reason
     ),
