@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from datetime import date
 from itertools import product
 from pathlib import Path
 
@@ -21,7 +22,8 @@ import pytest
 from openpyxl import load_workbook
 
 from pipelines.ingest.parsers import registry
-from pipelines.report.model import UNCHECKED_NOTE_DA, load_report_data
+from pipelines.report.changes import Change, status_changes
+from pipelines.report.model import UNCHECKED_NOTE_DA, StatusRow, load_report_data
 from pipelines.report.vocabulary import STATUS_DA
 from pipelines.settings import DBT_PROJECT_DIR
 from tests.conftest import AS_OF, PublishedDemo, run_kpi
@@ -156,6 +158,16 @@ def test_the_report_lists_no_change_of_a_figure_hidden_now(corrected: PublishedD
     sheet = load_workbook(corrected.warehouse.parent / "reports" / "kpi_rapport.xlsx")["Ændringer"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert rows and all(row[4] is None for row in rows if row[5] == STATUS_DA["suppressed"])
+
+
+def test_what_changed_hides_the_before_value_of_any_row_hidden_now() -> None:
+    """Even from an unmasked history (a warehouse built before the rule): no before-value of a hidden figure."""
+    def row(area: str, status: str, value: float | None) -> StatusRow:
+        return StatusRow(CRITERION, area, YEAR, value, None, None, 20.0, status, "grund", date(2022, 3, 1))
+
+    old = [row("motalavej", "met", 25.0), row(AREA, "met", 22.0), row("combined", "met", 73.0)]
+    new = [row("motalavej", "suppressed", None), row(AREA, "suppressed", None), row("combined", "not_met", 54.0)]
+    assert status_changes(old, new) == [Change(CRITERION, "combined", YEAR, "met", 73.0, "not_met", 54.0, "grund")]
 
 
 # --- through metadata ----------------------------------------------------------------------------------------
