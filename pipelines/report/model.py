@@ -23,8 +23,8 @@ STATUS_COLUMNS = ["criterion_id", "area_key", "period", "value", "baseline_perio
                   "target_value", "status", "status_reason", "data_as_of"]
 GAP_COLUMNS = ["source_system", "criterion_id", "area_key", "period", "gap_type", "detail"]
 OPTIONAL_GAP_COLUMNS = ["supplier", "due_date"]  # contract v2; shown once the warehouse has them
-UNCHECKED_NOTE_DA = ("Andelen er ikke kontrolleret for små tal: kilden leverer den uden tæller og nævner, så det kan"
-                     " ikke ses, om den bygger på færre end 5 personer.")
+UNCHECKED_NOTE_DA = ("Tallet er ikke kontrolleret for små tal: kilden leverer andelen eller gennemsnittet uden"
+                     " tæller og nævner, så det kan ikke ses, om det bygger på færre end 5 personer.")
 # Statuses that say nothing about the latest value: a cell shows them only when nothing else is known.
 UNEVALUATED = ("not_due", "missing_data")
 
