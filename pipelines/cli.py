@@ -306,7 +306,8 @@ def deliveries(
     for loaded_at, source_system, file_name, delivered_at, file_status, rows_loaded, error in rows:
         note = error or (notices.get(file_name, "") if file_status == "loaded" else "")
         table.add_row(f"{loaded_at:%Y-%m-%d %H:%M}", source_system, file_name,
-                      f"{delivered_at:%Y-%m-%d}" if delivered_at else "", file_status, str(rows_loaded or 0), note)
+                      f"{delivered_at:%Y-%m-%d}" if delivered_at else "", file_status,
+                      "skjult" if rows_loaded is None else str(rows_loaded), note)  # persons: not published
     console.print(table)
 
 

@@ -121,3 +121,48 @@ def test_extra_column_is_accepted_with_a_warning(tmp_path: Path, parse_context) 
 def test_parser_either_loads_or_rejects(tmp_path: Path, parse_context, rows) -> None:
     parser_helpers.assert_frame_or_rejection(PARSER.source_system, workbook(tmp_path, rows), parse_context,
                                              period="2018Q2")
+
+
+# --- a share with its counts (rule 8 can check only a share whose counts it has) ----------------------------------
+
+COUNTED = [*HEADER, "Tæller", "Nævner"]
+
+
+def counted_workbook(tmp_path: Path, rows: list[list[object]]) -> Path:
+    return write_workbook(tmp_path / NAME, {"Registrering": [COUNTED, *rows]})
+
+
+def test_a_share_carries_its_counts_and_an_older_workbook_stays_valid(tmp_path: Path, parse_context) -> None:
+    rows = [["Fritidsjob", "fritidsjob_fastholdt_2mdr_pct", "Samlet", "57,5%", "", 23, 40],
+            ["Kommunikation", "komm_viceværter_kursus_pct", "Samlet", "80", "", "", ""],
+            ["Fritidsjob", "fritidsjob_formidlet", "Motalavej", 7, "", "", ""]]
+    frame = parser_helpers.parse(PARSER.source_system, counted_workbook(tmp_path, rows), parse_context).frame
+    assert frame.select("indicator", "value", "numerator", "denominator").rows() == [
+        ("fritidsjob_fastholdt_2mdr_pct", 57.5, 23.0, 40.0), ("komm_viceværter_kursus_pct", 80.0, None, None),
+        ("fritidsjob_formidlet", 7.0, None, None)]
+    older = parser_helpers.parse(PARSER.source_system, workbook(tmp_path, [rows[0][:5]]), parse_context).frame
+    assert older.select("value", "numerator", "denominator").rows() == [(57.5, None, None)]
+
+
+@pytest.mark.parametrize(("row", "column", "found"), [
+    (["Fritidsjob", "fritidsjob_fastholdt_2mdr_pct", "Samlet", "57,5%", "", 23, ""], "Nævner", "Nævner er tom"),
+    (["Fritidsjob", "fritidsjob_fastholdt_2mdr_pct", "Samlet", "57,5%", "", 23, 0], "Nævner", "Nævner er 0"),
+    (["Fritidsjob", "fritidsjob_fastholdt_2mdr_pct", "Samlet", "57,5%", "", 41, 40], "Tæller", "større end Nævner"),
+    (["Fritidsjob", "fritidsjob_fastholdt_2mdr_pct", "Samlet", "57,5%", "", "2,5", 40], "Tæller", "ikke et helt tal"),
+    (["Fritidsjob", "fritidsjob_fastholdt_2mdr_pct", "Samlet", "60%", "", 23, 40], "Antal", "passer ikke"),
+    (["Fritidsjob", "fritidsjob_formidlet", "Motalavej", 7, "", 3, ""], "Tæller", "for et antal"),
+])
+def test_bad_counts_of_a_share_are_rejected(tmp_path: Path, parse_context, row, column, found) -> None:
+    caught = reject(counted_workbook(tmp_path, [row]), parse_context)
+    assert (caught.row, caught.column) == (2, column) and found in caught.message
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(denominator=st.integers(1, 500), data=st.data())
+def test_any_share_given_with_its_rounded_percent_loads_with_its_counts(tmp_path: Path, parse_context,
+                                                                        denominator: int, data) -> None:
+    numerator = data.draw(st.integers(0, denominator))
+    shown = f"{numerator / denominator * 100:.1f}".replace(".", ",")
+    row = ["Fritidsjob", "fritidsjob_fastholdt_2mdr_pct", "Samlet", shown, "", numerator, denominator]
+    frame = parser_helpers.parse(PARSER.source_system, counted_workbook(tmp_path, [row]), parse_context).frame
+    assert frame.select("numerator", "denominator").rows() == [(numerator, denominator)]

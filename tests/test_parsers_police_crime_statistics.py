@@ -76,3 +76,30 @@ def test_percent_above_100_is_rejected_and_decimals_are_allowed(tmp_path: Path, 
 def test_sample_passes_the_gx_suite(frames: dict[str, pl.DataFrame]) -> None:
     for name, frame in frames.items():
         validate_frame(frame, PARSER.source_system, name, {"file_periods": [name.split("_")[3]]})
+
+
+def _counted_file(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "police_crime_statistics_2018_20190310.csv"
+    path.write_text("\n".join(["År;Område;Indikator;Værdi;Tæller;Nævner", *rows]), encoding="utf-8")
+    return path
+
+
+def test_the_reoffending_share_may_carry_its_counts(tmp_path: Path, parse_context) -> None:
+    """Rule 8 checks a share by its counts: the police may add Tæller/Nævner; a file without them stays valid."""
+    frame = parse(_counted_file(tmp_path, "2018;Ringparken;tilbagefald_15_25_pct;31,6;6;19",
+                                "2018;Motalavej;tilbagefald_15_25_pct;30;;", "2018;Motalavej;domme_15_25;14;;"),
+                  parse_context).frame
+    assert frame.select("indicator", "area_key", "numerator", "denominator").rows() == [
+        ("tilbagefald_15_25_pct", "ringparken", 6.0, 19.0), ("tilbagefald_15_25_pct", "motalavej", None, None),
+        ("domme_15_25", "motalavej", None, None)]
+
+
+@pytest.mark.parametrize(("row", "column", "found"), [
+    ("2018;Ringparken;tilbagefald_15_25_pct;31,6;7;19", "Værdi", "passer ikke"),
+    ("2018;Ringparken;tilbagefald_15_25_pct;31,6;6;", "Nævner", "Nævner er tom"),
+    ("2018;Motalavej;domme_15_25;14;3;", "Tæller", "for et antal"),
+])
+def test_bad_counts_are_rejected_naming_row_and_column(tmp_path: Path, parse_context, row, column, found) -> None:
+    with pytest.raises(DeliveryRejected) as caught:
+        parse(_counted_file(tmp_path, row), parse_context)
+    assert (caught.value.row, caught.value.column) == (2, column) and found in caught.value.message

@@ -49,7 +49,7 @@ def test_only_input_cells_are_unlocked_and_they_are_validated(templates_2019) ->
     header = [c.value for c in sheet[1]]
     assert header[:5] == ["Aktivitet", "Indikator", "Område", "Antal", "Bemærkning"]
     unlocked = {header[c.column - 1] for row in sheet.iter_rows(min_row=2) for c in row if not c.protection.locked}
-    assert unlocked == {"Antal", "Bemærkning"}
+    assert unlocked == {"Antal", "Bemærkning", "Tæller", "Nævner"}  # a share with its counts (rule 8)
     rules = {(v.type, v.operator, v.formula1) for v in sheet.data_validations.dataValidation}
     assert ("whole", "greaterThanOrEqual", "0") in rules
     assert ("decimal", "between", "0") in rules  # the *_pct codes: a percent between 0 and 100

@@ -33,8 +33,18 @@ def _same_value(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
+def is_hidden(row: StatusRow) -> bool:
+    """The row's value is hidden by rule 8 (or by the source): no figure, status `suppressed`."""
+    return row.status == "suppressed" and row.value is None
+
+
 def status_changes(old: list[StatusRow], new: list[StatusRow]) -> list[Change]:
-    """Rows (criterion × area × period) whose status or value differs, including rows that appeared or went."""
+    """Rows (criterion × area × period) whose status or value differs, including rows that appeared or went.
+
+    A figure hidden now is hidden in its earlier version too (rule 8 across versions): "then" would otherwise
+    give back a cell that today's totals protect. kpi_status_history already hides it; this holds for any
+    `old` rows, e.g. from a warehouse built before that rule.
+    """
     def key(row: StatusRow) -> tuple[str, str, str]:
         return (row.criterion_id, row.area_key, row.period)
 
@@ -43,6 +53,8 @@ def status_changes(old: list[StatusRow], new: list[StatusRow]) -> list[Change]:
     changes = []
     for k in sorted(before.keys() | after.keys()):
         was, now = before.get(k), after.get(k)
+        if was and now and is_hidden(now):
+            was = now
         if was and now and was.status == now.status and _same_value(was.value, now.value):
             continue
         changes.append(Change(*k, was.status if was else None, was.value if was else None,

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from pipelines.report import tables
 from pipelines.report.charts import ChartCache, svg_to_png, trend_svg
-from pipelines.report.model import Criterion, ReportData
+from pipelines.report.model import UNCHECKED_NOTE_DA, Criterion, ReportData
 from pipelines.report.vocabulary import STATUS_DA, STATUS_ORDER, STATUS_SYMBOL, date_da, number_da
 from pipelines.source_names import source_name_da
 
@@ -102,7 +102,7 @@ def render_html(data: ReportData, for_print: bool = False, chart_cache: ChartCac
         matrices=[Markup(tables.section_matrix(s, i)) for i, s in enumerate(data.sections)],
         criterion_tables={c.criterion_id: Markup(tables.criterion_table(c, data, i)) for i, c in enumerate(evaluated)},
         charts={k: Markup(v) for k, v in charts.items() if v},
-        baseline_summary=baseline_summary, target_summary=target_summary,
+        baseline_summary=baseline_summary, target_summary=target_summary, unchecked_note=UNCHECKED_NOTE_DA,
         legend=[(s, STATUS_SYMBOL[s], STATUS_DA[s], STATUS_MEANING_DA[s]) for s in STATUS_ORDER],
         evaluated_count=len(evaluated), source_name=source_name_da,
     )

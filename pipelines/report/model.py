@@ -23,6 +23,8 @@ STATUS_COLUMNS = ["criterion_id", "area_key", "period", "value", "baseline_perio
                   "target_value", "status", "status_reason", "data_as_of"]
 GAP_COLUMNS = ["source_system", "criterion_id", "area_key", "period", "gap_type", "detail"]
 OPTIONAL_GAP_COLUMNS = ["supplier", "due_date"]  # contract v2; shown once the warehouse has them
+UNCHECKED_NOTE_DA = ("Tallet er ikke kontrolleret for små tal: kilden leverer andelen eller gennemsnittet uden"
+                     " tæller og nævner, så det kan ikke ses, om det bygger på færre end 5 personer.")
 # Statuses that say nothing about the latest value: a cell shows them only when nothing else is known.
 UNEVALUATED = ("not_due", "missing_data")
 
@@ -71,6 +73,7 @@ class Criterion:
     granularity: str | None
     rows: list[StatusRow] = field(default_factory=list)
     baselines: list[Baseline] = field(default_factory=list)
+    unchecked: bool = False  # a share/mean published without the counts rule 8 needs (unchecked_shares)
 
     @property
     def level_da(self) -> str:
@@ -222,6 +225,15 @@ def read_baselines(con: duckdb.DuckDBPyConnection) -> dict[str, list[Baseline]]:
     return baselines
 
 
+def read_unchecked(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The criteria judged on a share or mean that the source delivers without its counts: not checked
+    for small cells (none when the warehouse predates the table)."""
+    if not _columns(con, "unchecked_shares"):
+        return set()
+    return {c for (c,) in con.execute(
+        "select distinct criterion_id from unchecked_shares where criterion_id is not null").fetchall()}
+
+
 def read_gaps(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], list[str]]:
     have = _columns(con, "data_gaps")
     columns = GAP_COLUMNS + [c for c in OPTIONAL_GAP_COLUMNS if c in have]
@@ -272,6 +284,9 @@ def load_report_data(warehouse: Path, as_of: date | None = None, since: datetime
         for criterion_id, items in read_baselines(con).items():
             if criterion_id in by_id:
                 by_id[criterion_id].baselines = items
+        for criterion_id in read_unchecked(con):
+            if criterion_id in by_id:
+                by_id[criterion_id].unchecked = True
         gaps, gap_columns = read_gaps(con) if as_of is None else ([], [])
         names = {**dict(con.execute("select area_key, name_da from areas").fetchall()), **AREA_DA}
         version = con.execute("select max(catalog_version) from criteria").fetchone()[0]

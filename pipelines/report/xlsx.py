@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipelines.report.model import Criterion, ReportData, StatusRow
+from pipelines.report.model import UNCHECKED_NOTE_DA, Criterion, ReportData, StatusRow
 from pipelines.report.tables import board_decisions, gap_summary
 from pipelines.report.vocabulary import STATUS_DA
 
@@ -74,7 +74,8 @@ def write_table(sheet: Worksheet, columns: list[tuple[str, int]], rows: list[lis
 def status_row(criterion: Criterion, row: StatusRow, data: ReportData) -> list[Any]:
     return [criterion.criterion_id, criterion.level_da, data.area_name(row.area_key), row.area_key, row.period,
             row.value, row.baseline_period, row.baseline_value, row.target_value, STATUS_DA[row.status],
-            row.status_reason, row.data_as_of]
+            f"{row.status_reason} ({UNCHECKED_NOTE_DA})" if criterion.unchecked and row.value is not None
+            else row.status_reason, row.data_as_of]
 
 
 def write_xlsx(data: ReportData, path: Path) -> Path:

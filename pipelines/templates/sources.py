@@ -45,10 +45,13 @@ def own_registrations_template(catalog: Catalog, quarter: Period, delivered: dat
         key=lambda r: (str(r.values[m.INDICATOR]), str(r.values[m.AREA])),
     )
     columns = [Column(m.ACTIVITY, 28), Column(m.INDICATOR, 30), Column(m.AREA, 30), Column(m.COUNT, 10, WHOLE),
-               Column(m.REMARK, 36, TEXT), Column(m.DESCRIPTION, 90)]
+               Column(m.REMARK, 36, TEXT), Column(m.NUMERATOR, 10, WHOLE), Column(m.DENOMINATOR, 10, WHOLE),
+               Column(m.DESCRIPTION, 90)]
     instructions = [f"Egne registreringer for kvartalet {quarter.label}: antal i kvartalet for strømme (fx "
                     "formidlede job), bestanden ved kvartalets udgang for bestande (fx aktive frivillige), procenter "
-                    "som tal mellem 0 og 100.", *COMMON_INSTRUCTIONS]
+                    "som tal mellem 0 og 100. Skriv ved procenter også tæller og nævner (fx 23 af 40): uden dem "
+                    "kan andelen ikke kontrolleres for små tal. Ved antal står tæller og nævner tomme.",
+                    *COMMON_INSTRUCTIONS]
     return Template(m.SOURCE_SYSTEM, file_name(m.SOURCE_SYSTEM, quarter.label, delivered), m.SHEET, columns, rows,
                     instructions)
 

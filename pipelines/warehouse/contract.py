@@ -28,6 +28,8 @@ EXTENSION_TABLES: dict[str, list[str]] = {
     "load_runs": ["run_id", "started_at", "finished_at", "outcome", "files_loaded", "files_rejected",
                   "files_duplicate", "message"],
     "kpi_status_history": [*CONTRACT_TABLES["kpi_status"], "valid_from", "valid_to"],
+    # shares, rates and means published without the counts rule 8 needs (docs/privacy.d)
+    "unchecked_shares": ["criterion_id", "source_system", "indicator", "unit", "values_without_base"],
 }
 PUBLISHED_TABLES: dict[str, list[str]] = {**CONTRACT_TABLES, **EXTENSION_TABLES}
 

@@ -3,6 +3,15 @@
     kpi_status in their order plus valid_from and valid_to (NULL for the current version). Columns that
     kpi_status gains later are appended to the snapshot after its own columns, so `* exclude` keeps the
     kpi_status order; the publish step checks the column list against the contract.
+
+    A figure hidden now is hidden in every version (rule 8 across versions, docs/privacy.d/50-versions-and-metadata.md):
+    after a correction, a cell chosen as complementary today was published yesterday, and today's total minus the
+    other cells minus yesterday's value would give back the small one. So, using today's flags:
+    * value hidden now: every version shows the value as today (NULL) with today's status and reason;
+    * baseline hidden now (or the figure at the version's own baseline period): baseline_value and target_value
+      NULL, the reason says the comparison figure is hidden;
+    * chained target whose previous period is hidden now: target_value NULL, the same reason.
+    The snapshot (internal) keeps the true versions; a figure published again later shows its history again.
 -#}
 with
 
@@ -10,10 +19,81 @@ snapshot as (
 
     select * from {{ ref('kpi_status_snapshot') }}
 
+),
+
+current_rows as (
+
+    select * from {{ ref('kpi_status') }}
+
+),
+
+disclosure as (
+
+    select * from {{ ref('int_kpi__disclosure') }}
+
+),
+
+hidden_now as (
+
+    -- a value the source suppressed is hidden now too (NULL with status suppressed), with no flag of ours
+    select
+        current_rows.criterion_id,
+        current_rows.area_key,
+        current_rows.period,
+        current_rows.status,
+        current_rows.status_reason,
+        coalesce(disclosure.value_hidden, false)
+        or (current_rows.value is null and current_rows.status = 'suppressed') as value_hidden,
+        coalesce(disclosure.baseline_hidden, false) as baseline_hidden,
+        coalesce(disclosure.kind = 'yearly_pct_change_vs_previous_year' and disclosure.previous_hidden, false)
+            as previous_hidden
+    from current_rows
+    left join disclosure
+        on current_rows.criterion_id = disclosure.criterion_id
+            and current_rows.area_key = disclosure.area_key
+            and current_rows.period = disclosure.period
+
+),
+
+flagged as (
+
+    select
+        snapshot.*,
+        coalesce(now.value_hidden, false) as value_hidden_now,
+        coalesce(now.baseline_hidden, false) or coalesce(baseline_figure.value_hidden, false)
+            as baseline_hidden_now,
+        coalesce(now.previous_hidden, false) as previous_hidden_now,
+        now.status as status_now,
+        now.status_reason as status_reason_now
+    from snapshot
+    left join hidden_now as now
+        on snapshot.criterion_id = now.criterion_id
+            and snapshot.area_key = now.area_key
+            and snapshot.period = now.period
+    left join hidden_now as baseline_figure
+        on snapshot.criterion_id = baseline_figure.criterion_id
+            and snapshot.area_key = baseline_figure.area_key
+            and snapshot.baseline_period = baseline_figure.period
+
 )
 
 select
-    * exclude (version_id, version_updated_at, valid_from, valid_to),
+    * exclude (
+        version_id, version_updated_at, valid_from, valid_to,
+        value_hidden_now, baseline_hidden_now, previous_hidden_now, status_now, status_reason_now
+    ) replace (
+        case when value_hidden_now then null else value end as value,
+        case when baseline_hidden_now then null else baseline_value end as baseline_value,
+        case when baseline_hidden_now or previous_hidden_now then null else target_value end as target_value,
+        case when value_hidden_now then status_now else status end as status,
+        case
+            when value_hidden_now then status_reason_now
+            -- the words of kpi_status.sql for a row whose comparison figure is hidden
+            when baseline_hidden_now or previous_hidden_now
+                then {{ status_da('status') }} || ': sammenligningstallet er diskretioneret.'
+            else status_reason
+        end as status_reason
+    ),
     valid_from,
     valid_to
-from snapshot
+from flagged

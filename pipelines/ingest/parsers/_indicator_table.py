@@ -148,26 +148,36 @@ class IndicatorTableParser:
     def _counts(self, row: RawRow, indicator: Indicator, cell: Cell,
                 file_name: str) -> tuple[float | None, float | None]:
         """Tæller and Nævner: whole numbers ≥ 0, only on shares; required on shares when the source says so."""
-        given = {column: clean_cell(row[column]) for column in (NUMERATOR, DENOMINATOR)}
         if cell.kind is CellKind.SUPPRESSED:
             return None, None  # a hidden share keeps its counts hidden too
         if indicator.unit != PERCENT:
-            for column, text in given.items():
-                if text:
-                    raise DeliveryRejected(file_name, f"'{text}' i {column} for et antal",
-                                           f"{column} tom; Tæller og Nævner udfyldes kun for andele (…_pct)",
-                                           row=row.number, column=column)
+            reject_counts_beside_a_count(row, file_name)
             return None, None
-        if not any(given.values()) and not self.shares_need_counts:
-            return None, None
-        numerator, denominator = (_whole_count(row, column, file_name) for column in (NUMERATOR, DENOMINATOR))
-        if denominator == 0:
-            raise DeliveryRejected(file_name, "Nævner er 0", "et antal større end 0 i Nævner",
-                                   row=row.number, column=DENOMINATOR)
-        if numerator > denominator:
-            raise DeliveryRejected(file_name, f"Tæller {numerator:g} er større end Nævner {denominator:g}",
-                                   "Tæller ≤ Nævner", row=row.number, column=NUMERATOR)
-        return numerator, denominator
+        return share_counts(row, file_name, required=self.shares_need_counts)
+
+
+def reject_counts_beside_a_count(row: RawRow, file_name: str) -> None:
+    """Tæller and Nævner belong to shares only: a count row must leave them empty."""
+    for column in (NUMERATOR, DENOMINATOR):
+        if text := clean_cell(row[column]):
+            raise DeliveryRejected(file_name, f"'{text}' i {column} for et antal",
+                                   f"{column} tom; Tæller og Nævner udfyldes kun for andele (…_pct)",
+                                   row=row.number, column=column)
+
+
+def share_counts(row: RawRow, file_name: str, *, required: bool) -> tuple[float | None, float | None]:
+    """A share's Tæller and Nævner: (None, None) when both are empty and not required (an older file),
+    else whole numbers ≥ 0 with Nævner > 0 and Tæller ≤ Nævner. Rule 8 checks a share by these counts."""
+    if not required and not any(clean_cell(row[column]) for column in (NUMERATOR, DENOMINATOR)):
+        return None, None
+    numerator, denominator = (_whole_count(row, column, file_name) for column in (NUMERATOR, DENOMINATOR))
+    if denominator == 0:
+        raise DeliveryRejected(file_name, "Nævner er 0", "et antal større end 0 i Nævner",
+                               row=row.number, column=DENOMINATOR)
+    if numerator > denominator:
+        raise DeliveryRejected(file_name, f"Tæller {numerator:g} er større end Nævner {denominator:g}",
+                               "Tæller ≤ Nævner", row=row.number, column=NUMERATOR)
+    return numerator, denominator
 
 
 def _is_skipped(row: RawRow) -> bool:
@@ -222,14 +232,20 @@ def _check_value(row: RawRow, indicator: Indicator, cell: Cell, file_name: str,
     if value > 100:
         raise DeliveryRejected(file_name, f"andelen {row[VALUE]} er over 100", "en andel mellem 0 og 100",
                                row=row.number, column=VALUE)
+    check_share_value(row, VALUE, value, numerator, denominator, file_name)
+
+
+def check_share_value(row: RawRow, column: str, value: float, numerator: float | None, denominator: float | None,
+                      file_name: str) -> None:
+    """A share given with its counts must be Tæller / Nævner × 100, up to the rounding of the text."""
     if numerator is None or denominator is None:
         return
     computed = numerator / denominator * 100
-    if abs(value - computed) > _rounding_tolerance(row[VALUE]):
+    if abs(value - computed) > _rounding_tolerance(row[column]):
         shown = f"{computed:.2f}".replace(".", ",")
-        raise DeliveryRejected(file_name, f"Værdi {clean_cell(row[VALUE])} passer ikke med Tæller/Nævner "
+        raise DeliveryRejected(file_name, f"{column} {clean_cell(row[column])} passer ikke med Tæller/Nævner "
                                           f"({numerator:g}/{denominator:g} = {shown} %)",
-                               "Værdi = Tæller / Nævner × 100 (afrundet)", row=row.number, column=VALUE)
+                               f"{column} = Tæller / Nævner × 100 (afrundet)", row=row.number, column=column)
 
 
 def _rounding_tolerance(text: str) -> float:

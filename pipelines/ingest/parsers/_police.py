@@ -99,12 +99,14 @@ def reject_repeated_cells(observations: list[Observation], file_name: str, *, co
 
 
 def parse_yearly_csv(path: Path, name: FileName, context: ParseContext, columns: Sequence[str],
-                     row_observations: RowObservations, *, value_columns: Sequence[str]) -> ParsedDelivery:
+                     row_observations: RowObservations, *, value_columns: Sequence[str],
+                     optional: Sequence[str] = ()) -> ParsedDelivery:
     """A `År;Område;…` police extract: read, CPR scan, one call of `row_observations` per data row.
 
-    `columns` are the required columns after `År;Område`; rows below the data with empty `value_columns` are notes.
+    `columns` are the required columns after `År;Område`, `optional` the columns a file may add; rows below the
+    data with empty `value_columns` are notes.
     """
-    table = read_delimited(path, [YEAR_COLUMN, AREA_COLUMN, *columns], value_columns=value_columns)
+    table = read_delimited(path, [YEAR_COLUMN, AREA_COLUMN, *columns], optional, value_columns=value_columns)
     reject_personal_data([table])
     observations: list[Observation] = []
     for row, area_key in area_rows(table, context):

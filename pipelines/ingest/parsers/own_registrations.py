@@ -3,7 +3,9 @@
 Sheet `Registrering`, `Aktivitet | Indikator | Område | Antal | Bemærkning`; `Område` is an area or
 `Samlet` (combined). The indicator codes and whether each is a flow (summed over the quarters of a year)
 or a stock/share (the Q4 value) are the dbt seed `quarterly_indicators.csv`: one list for parser and
-models. `*_pct` codes are percentages 0-100, every other code a whole count.
+models. `*_pct` codes are percentages 0-100, every other code a whole count. A share may carry its counts in
+the optional columns `Tæller` and `Nævner` (as in section 15; older workbooks without them stay valid): rule 8 can
+only check a share by its counts (docs/privacy.d/50-versions-and-metadata.md).
 """
 
 from __future__ import annotations
@@ -14,6 +16,13 @@ from pathlib import Path
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
+from pipelines.ingest.parsers._indicator_table import (
+    DENOMINATOR,
+    NUMERATOR,
+    check_share_value,
+    reject_counts_beside_a_count,
+    share_counts,
+)
 from pipelines.ingest.parsers._police import (
     reject_repeated_cells,
     require_bounded,
@@ -28,6 +37,7 @@ from pipelines.ingest.parsers.base import (
     reject_personal_data,
 )
 from pipelines.ingest.readers import (
+    CellKind,
     RawRow,
     RawTable,
     is_note_label,
@@ -73,8 +83,9 @@ class OwnRegistrationsParser:
         if SHEET not in sheets:
             raise DeliveryRejected(path.name, f"arket {SHEET} mangler (fandt: {', '.join(sheets) or 'ingen ark'})",
                                    f"et ark med navnet {SHEET}")
-        table = read_xlsx_sheet(path, SHEET, [ACTIVITY, INDICATOR, AREA, COUNT], [REMARK, DESCRIPTION],
-                                value_columns=[COUNT])
+        table = read_xlsx_sheet(path, SHEET, [ACTIVITY, INDICATOR, AREA, COUNT],
+                                [REMARK, NUMERATOR, DENOMINATOR, DESCRIPTION],
+                                value_columns=[COUNT, NUMERATOR, DENOMINATOR])
         reject_personal_data([table], extra_cells=scan_other_sheets(path, [s for s in sheets if s != SHEET]))
         with located_in_cells(table):
             observations = _observations(table, quarter, context)
@@ -98,14 +109,19 @@ def _observations(table: RawTable, quarter: Period, context: ParseContext) -> li
             raise DeliveryRejected(path.name, f"ukendt indikator '{code}'", "en af koderne: " + ", ".join(codes),
                                    row=row.number, column=INDICATOR)
         area_key = context.areas.resolve(row[AREA], file_name=path.name, row=row.number, column=AREA)
+        numerator = denominator = None
         if code.endswith("_pct"):
             cell = require_bounded(row[COUNT], table=table, row=row, column=COUNT, upper=100)
             unit = "percent"
+            if cell.kind is CellKind.VALUE:
+                numerator, denominator = share_counts(row, path.name, required=False)
+                check_share_value(row, COUNT, cell.value, numerator, denominator, path.name)
         else:
             cell = require_count(row[COUNT], table=table, row=row, column=COUNT)
             unit = "count"
+            reject_counts_beside_a_count(row, path.name)
         observations.append(Observation(code, area_key, quarter, cell, unit, row.number,
-                                        row[REMARK] or row[ACTIVITY]))
+                                        row[REMARK] or row[ACTIVITY], numerator=numerator, denominator=denominator))
     return observations
 
 

@@ -1,4 +1,8 @@
-"""Police crime statistics for the two SUB areas (source_formats.md section 5): `År;Område;Indikator;Værdi`."""
+"""Police crime statistics for the two SUB areas (source_formats.md section 5): `År;Område;Indikator;Værdi`.
+
+The reoffending share may carry its counts in the optional columns `Tæller` and `Nævner` (as section 15; files
+without them stay valid): rule 8 can only check a share by its counts (docs/privacy.d/50-versions-and-metadata.md).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,16 @@ from pathlib import Path
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
+from pipelines.ingest.parsers._indicator_table import (
+    DENOMINATOR,
+    NUMERATOR,
+    check_share_value,
+    reject_counts_beside_a_count,
+    share_counts,
+)
 from pipelines.ingest.parsers._police import parse_yearly_csv, require_bounded, require_count
 from pipelines.ingest.parsers.base import Observation, ParseContext, ParsedDelivery
-from pipelines.ingest.readers import RawRow, RawTable, fold
+from pipelines.ingest.readers import CellKind, RawRow, RawTable, fold
 from pipelines.periods import Period
 
 INDICATOR_COLUMN, VALUE_COLUMN = "Indikator", "Værdi"
@@ -26,11 +37,17 @@ def _observations(row: RawRow, area_key: str, period: Period, table: RawTable) -
         raise DeliveryRejected(table.file_name, f"ukendt indikator '{row[INDICATOR_COLUMN]}'",
                                "en af " + ", ".join(UNITS), row=row.number, column=INDICATOR_COLUMN)
     unit = UNITS[indicator]
+    numerator = denominator = None
     if unit == "percent":
         cell = require_bounded(row[VALUE_COLUMN], table=table, row=row, column=VALUE_COLUMN, upper=100)
+        if cell.kind is CellKind.VALUE:
+            numerator, denominator = share_counts(row, table.file_name, required=False)
+            check_share_value(row, VALUE_COLUMN, cell.value, numerator, denominator, table.file_name)
     else:
         cell = require_count(row[VALUE_COLUMN], table=table, row=row, column=VALUE_COLUMN)
-    return [Observation(indicator, area_key, period, cell, unit, row.number, row["Område"])]
+        reject_counts_beside_a_count(row, table.file_name)
+    return [Observation(indicator, area_key, period, cell, unit, row.number, row["Område"],
+                        numerator=numerator, denominator=denominator)]
 
 
 class PoliceCrimeStatisticsParser:
@@ -41,7 +58,7 @@ class PoliceCrimeStatisticsParser:
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         return parse_yearly_csv(path, name, context, [INDICATOR_COLUMN, VALUE_COLUMN], _observations,
-                                value_columns=[VALUE_COLUMN])
+                                value_columns=[VALUE_COLUMN, NUMERATOR, DENOMINATOR], optional=[NUMERATOR, DENOMINATOR])
 
 
 PARSER = PoliceCrimeStatisticsParser()
