@@ -16,16 +16,16 @@ import polars as pl
 from pipelines.ingest.filenames import FileName
 from pipelines.ingest.parsers._persons import (
     ADDRESS_COLUMNS,
+    HIDDEN,
     PersonParser,
     PersonRows,
     parse_decimal,
     require_file_period,
     require_period_kind,
-    shown,
 )
 from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
 from pipelines.ingest.readers import RawRow
-from pipelines.privacy.cpr import contains_cpr
+from pipelines.privacy.detector import contains_cpr
 
 SCHOOL_YEAR, PUPIL_CPR, SCHOOL, GRADE, SCHOOL_DAYS = "Skoleår", "Elev_CPR", "Skole", "Klassetrin", "Skoledage"
 SICK, LAWFUL, UNLAWFUL = "Fravær sygdom", "Fravær lovligt", "Fravær ulovligt"
@@ -59,7 +59,7 @@ DROPOUT_SCHEMA: dict[str, pl.DataType] = {
 def _school(row: RawRow, rows: PersonRows) -> str:
     text = " ".join(row[SCHOOL].split())
     if not text or contains_cpr(text):
-        raise rows.reject(row, SCHOOL, shown(text), "skolens navn")
+        raise rows.reject(row, SCHOOL, HIDDEN if text else "tom", "skolens navn")
     return text
 
 

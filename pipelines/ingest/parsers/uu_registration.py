@@ -9,16 +9,16 @@ import polars as pl
 
 from pipelines.ingest.parsers._persons import (
     ADDRESS_COLUMNS,
+    HIDDEN,
     PersonParser,
     PersonRows,
     code_list,
     parse_date,
     require_date_in_file,
     require_in_set,
-    shown,
 )
 from pipelines.ingest.readers import RawRow
-from pipelines.privacy.cpr import contains_cpr
+from pipelines.privacy.detector import contains_cpr
 
 CPR, STATUS_DATE, STATUS, EDUCATION = "CPR", "Statusdato", "Status", "Uddannelse"
 COLUMNS = (CPR, *ADDRESS_COLUMNS, STATUS_DATE, STATUS, EDUCATION)
@@ -48,7 +48,7 @@ class UuRegistrationParser(PersonParser):
         status = require_in_set(row, STATUS, STATUSES, rows)
         education = row[EDUCATION].strip() or None
         if education and contains_cpr(education):
-            raise rows.reject(row, EDUCATION, shown(education), "navnet på en uddannelse")
+            raise rows.reject(row, EDUCATION, HIDDEN, "navnet på en uddannelse")
         area_key = rows.area(row, person_id)
         if area_key is None:
             return None
