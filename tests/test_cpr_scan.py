@@ -76,7 +76,7 @@ def test_the_run_loaded_the_person_level_sources(published_demo) -> None:
 
 
 def test_no_cpr_in_any_file_the_run_wrote(published_demo, originals) -> None:
-    """Both DuckDB files (values and bytes), logs, dbt target and log files, the run log, the report, Prefect's files."""
+    """Both DuckDB files (values, bytes), logs, dbt target and log files, the run log, the report, Prefect's files."""
     folders = [published_demo.warehouse.parent, *prefect_home()]
     scanned, findings = findings_in_written_files(folders, originals)
     assert scanned >= 10 and all(p.is_file() for p in (published_demo.warehouse,
