@@ -8,7 +8,8 @@ Two searches over every text a file yields:
   the text are read with up to three separators (anything but a letter or a digit) between them collapsed,
   so a known number is found with any separator, in any Unicode digit script and inside a longer digit
   run; in readable text also as a number rendering without its leading zero (`find_cpr(numeric=True)`).
-  Letters break a run: a pseudonym's hex digits are not read as one long number.
+  Letters break a run: a pseudonym's hex digits are not read as one long number; the digits of a decimal
+  fraction (`12.880733945400001`) are left out.
 
 What a file yields: a DuckDB file its tables' values as text (every column, every schema) and its raw
 bytes; a workbook or zip its members' bytes; a PDF the text of `pdftotext` and its raw bytes; every file its
@@ -31,12 +32,13 @@ TEXT_SUFFIXES = {".log", ".json", ".jsonl", ".txt", ".csv", ".html", ".md", ".ym
                  ".eml", ""}
 _DIGIT_RUN = re.compile(r"[0-9](?:[^0-9A-Za-z\r\n]{0,3}[0-9])*")
 _NOT_DIGIT = re.compile(r"[^0-9]")
+_FRACTION = re.compile(r"(?<=[0-9])[.,][0-9]+")  # `12.880733945400001`: the digits of a fraction are no person
 
 
 def known_in(text: str, known: set[str]) -> list[str]:
     """Known CPR numbers in `text`, whatever separators stand between their digits (up to three)."""
     hits = []
-    for run in _DIGIT_RUN.finditer(ascii_form(text)):
+    for run in _DIGIT_RUN.finditer(_FRACTION.sub("", ascii_form(text))):
         digits = _NOT_DIGIT.sub("", run[0])
         if len(digits) >= 10:
             hits += sorted({digits[i:i + 10] for i in range(len(digits) - 9)} & known)

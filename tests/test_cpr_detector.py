@@ -108,6 +108,12 @@ def test_amounts_are_not_cpr_numbers(amount) -> None:
         assert find_cpr(text) == [], text
 
 
+@given(whole=st.integers(0, 10**6), digits=cprs(), comma=st.booleans())
+def test_a_decimal_fraction_is_not_a_cpr_number(whole: int, digits: str, comma: bool) -> None:
+    text = f"{whole}{',' if comma else '.'}{digits}"  # `17.7405976764`: a target value, not a person
+    assert find_cpr(text) == [] and find_cpr(text, numeric=True) == [] and not re.search(cpr_regex(), text)
+
+
 @given(digits=st.from_regex(r"\A[0-9]{11,24}\Z"))
 def test_a_cpr_inside_a_longer_digit_run_is_not_searched(digits: str) -> None:
     """The policy (detector.py): 12- and 13-digit identifiers are not taken for CPR numbers."""

@@ -40,11 +40,12 @@ _EXTRA_DASHES = "\u2212\u2043\ufe63\uff0d\u02d7\u2796"
 # Invisible characters that may stand between digits (zero-width space/joiners, word joiner, BOM, soft hyphen).
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
-_PREFIX_OK = r"(?:(?<![0-9a-z])|(?<=cpr)|(?<=nr)|(?<=nummer))"
+# Before the number: no letter or digit (unless a glued prefix), and no `3.` or `3,` (a decimal fraction).
+_PREFIX_OK = r"(?<![0-9][.,])(?:(?<![0-9a-z])|(?<=cpr)|(?<=nr)|(?<=nummer))"
 _TOKEN = re.compile(_PREFIX_OK + r"(\d{6})[ ]{0,2}-?[ ]{0,2}(\d{4})(?![0-9a-z])", re.ASCII | re.IGNORECASE)
 # Numbers as a spreadsheet or a float column writes them: 9 or 10 digits, maybe `.0`, or scientific notation.
 _NUMERIC = re.compile(
-    r"(?<![0-9a-z.])(?:(\d{9,10})(?:\.0+)?|(\d\.\d{1,9}e\+?0?[89]))(?![0-9a-z])", re.ASCII | re.IGNORECASE)
+    r"(?<![0-9][.,])(?<![0-9a-z.])(?:(\d{9,10})(?:\.0+)?|(\d\.\d{1,9}e\+?0?[89]))(?![0-9a-z])", re.ASCII | re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def cpr_regex() -> str:
     dashes = "".join(chr(code) for code, ascii_char in table.items() if ascii_char == "-")
     spaces = "".join(chr(code) for code, ascii_char in table.items() if ascii_char == " ")
     space = f"[ \\t{re.escape(spaces)}]{{0,2}}"
-    return (r"(?:(?<![0-9A-Za-z])|(?i:(?<=cpr)|(?<=nr)|(?<=nummer)))"
+    return (r"(?<![0-9][.,])(?:(?<![0-9A-Za-z])|(?i:(?<=cpr)|(?<=nr)|(?<=nummer)))"
             rf"\d{{6}}{space}[-{re.escape(dashes)}]?{space}\d{{4}}(?![0-9A-Za-z])")
 
 

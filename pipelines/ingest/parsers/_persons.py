@@ -10,6 +10,8 @@ unless they hold a CPR number.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -93,6 +95,10 @@ class PersonRows:
         person = (pseudonymise(text, self._key), born.year, born)
         self._persons[text] = person
         return person
+
+    def keyed_id(self, *parts: str) -> str:
+        """An id for a thing (a visit) that only the key holder can link to its parts (HMAC-SHA256, hex)."""
+        return hmac.new(self._key, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()
 
     def require_once(self, key: object, row: RawRow, column: str, *, who: str, expected: str) -> None:
         """A key (a pupil in a school year, …) may stand in one row only; the error names the other row."""
