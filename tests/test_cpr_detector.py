@@ -16,8 +16,10 @@ from pipelines.privacy.log_masking import CprMaskingFilter
 
 # The first code point of every Unicode digit script (ASCII, fullwidth, Arabic-Indic, Devanagari, …).
 DIGIT_ZEROS = sorted({code for code in range(0x1FFFF) if unicodedata.decimal(chr(code), None) == 0})
-DASHES = ["-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212", "\ufe63", "\uff0d"]
-SPACES = [" ", "\u00a0", "\u2009", "\u202f", "\u2007", "\t", "\u200b"]
+# Every Unicode dash (category Pd: hyphen, en/em dash, non-breaking hyphen U+2011, …) and the minus signs.
+DASHES = [chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) == "Pd"] + ["\u2212", "\u02d7", "\u2796"]
+# Every Unicode space (category Zs: NBSP, thin space, …), the tab and the invisible zero-width space.
+SPACES = [chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) == "Zs"] + ["\t", "\u200b"]
 SEPARATORS = ["", *DASHES, *SPACES, " - ", "\u00a0\u2013\u00a0", "  ", " \u2011"]
 PREFIXES = ["", "CPR", "cpr", "CPR ", "CPR-nr. ", "cpr:", "CPR-nummer: ", "cpr.nr.", "Cprnr", "personnummer ",
             "\uff23\uff30\uff32"]
