@@ -49,3 +49,16 @@ renamed as (
 
 select * from renamed
 {% endmacro %}
+
+{#-
+    The published form of a status_reason: a qualitative row's reason written before free text was kept
+    internal (`Opfyldt: <Begrundelse> (<Kilde>)`, still in the snapshot of an older warehouse) is cut to its
+    verdict. Used by kpi_status_history, so no earlier version publishes a delivered sentence.
+-#}
+{% macro published_reason(status, status_reason) -%}
+    case
+        when {{ status }} = 'qualitative' and {{ status_reason }} not like '%; begrundelsen publiceres ikke)'
+            then split_part({{ status_reason }}, ':', 1) || ' (begrundelsen publiceres ikke)'
+        else {{ status_reason }}
+    end
+{%- endmacro %}
