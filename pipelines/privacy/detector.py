@@ -45,7 +45,8 @@ _PREFIX_OK = r"(?<![0-9][.,])(?:(?<![0-9a-z])|(?<=cpr)|(?<=nr)|(?<=nummer))"
 _TOKEN = re.compile(_PREFIX_OK + r"(\d{6})[ ]{0,2}-?[ ]{0,2}(\d{4})(?![0-9a-z])", re.ASCII | re.IGNORECASE)
 # Numbers as a spreadsheet or a float column writes them: 9 or 10 digits, maybe `.0`, or scientific notation.
 _NUMERIC = re.compile(
-    r"(?<![0-9][.,])(?<![0-9a-z.])(?:(\d{9,10})(?:\.0+)?|(\d\.\d{1,9}e\+?0?[89]))(?![0-9a-z])", re.ASCII | re.IGNORECASE)
+    r"(?<![0-9][.,])(?<![0-9a-z.])(?:(\d{9,10})(?:\.0+)?|(\d\.\d{1,9}e\+?0?[89]))(?![0-9a-z])",
+    re.ASCII | re.IGNORECASE)
 
 
 @dataclass(frozen=True)
