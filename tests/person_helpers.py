@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -31,6 +33,12 @@ def parse_person_file(source_system: str, path: Path, context, *, validate: bool
 
 def pseudonym(cpr: str) -> str:
     return pseudonymise(cpr, os.environ["KPI_HMAC_KEY"].encode("utf-8"))
+
+
+def visit_key(child_id: str, visit_type: str, visit_date: str) -> str:
+    """The keyed id of a Novax visit (pipelines/ingest/parsers/_persons.PersonRows.keyed_id)."""
+    parts = "\x1f".join(("novax-visit", child_id, visit_type, visit_date))
+    return hmac.new(os.environ["KPI_HMAC_KEY"].encode("utf-8"), parts.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def rejection_without_cpr(source_system: str, path: Path, context, cprs: list[str], *, row: int,

@@ -88,8 +88,8 @@ def test_filled_templates_load_and_reach_kpi_status(gapped: PublishedDemo) -> No
     status = gapped.query("select status, status_reason from kpi_status "
                           "where criterion_id = 'act_tryghedsvandring_resident_influence' "
                           "and area_key = 'motalavej' and period = '2019'")
-    assert status == [("qualitative", "Delvist opfyldt: Skabelonen blev udfyldt af samarbejdsudvalget. "
-                                      "(SU-referat 01-11-2026)")]
+    assert status == [("qualitative", "Delvist opfyldt (samarbejdsudvalgets evaluering, "
+                                      "samarbejdsudvalg_evaluation_2019_20261120.xlsx; begrundelsen publiceres ikke)")]
 
 
 def test_every_gap_type_is_produced(gapped: PublishedDemo) -> None:

@@ -237,7 +237,8 @@ def test_the_sample_produces_every_status_it_can(demo: Demo) -> None:
     assert [p for p, _ in stale] == ["2021"]  # registrations stopped after 2020
     verdicts = demo.query("select status, status_reason from kpi_status where area_key = 'ringparken' "
                           "and criterion_id = 'act_tryghedsvandring_resident_influence' and period = '2018'")
-    assert verdicts[0][0] == "qualitative" and verdicts[0][1].endswith("(SU-referat 2018)")
+    assert verdicts[0][0] == "qualitative" and verdicts[0][1].endswith(  # the verdict and its source, no free text
+        "(samarbejdsudvalgets evaluering, samarbejdsudvalg_evaluation_2018_20190115.csv; begrundelsen publiceres ikke)")
     fed = demo.query(
         "select criterion_id from criteria where source_system in ('bl_tables', 'police_tryghedsindeks', "
         "'police_haervaerk', 'police_crime_statistics', 'fraflytning_admin', 'brand_redning', 'media_monitoring', "

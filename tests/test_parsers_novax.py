@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.person_helpers import parse_person_file, pseudonym, rejection_without_cpr, write_delivery
+from tests.person_helpers import parse_person_file, pseudonym, rejection_without_cpr, visit_key, write_delivery
 
 HEADER = "Barn_CPR;Fødselsdato;Vejnavn;Husnr;Postnr;Besøgstype;Besøgsdato;Status"
 NAME = "novax_2016-2025_20260110.csv"
@@ -21,13 +21,18 @@ def test_visits_keep_no_birth_date(tmp_path, parse_context) -> None:
         "050616-4022;05.06.2016;Slotsgade;5;4200;Barselsbesøg;12.06.2016;Gennemført",  # outside
     ], encoding="utf-8-sig")
     parsed = parse_person_file("novax", path, parse_context)
+    child, other = pseudonym("1201182329"), pseudonym("0506164012")
     assert parsed.frame.drop("source_row").rows() == [
-        (pseudonym("1201182329"), 2018, 1, "motalavej", "Barselsbesøg", date(2018, 1, 21), 9, "Gennemført"),
-        (pseudonym("1201182329"), 2018, 1, "motalavej", "Ekstra behovsbesøg 6 mdr", date(2018, 7, 3), 172,
+        (child, 2018, "motalavej", "Barselsbesøg", visit_key(child, "Barselsbesøg", "2018-01-21"), date(2018, 1, 1),
          "Gennemført"),
-        (pseudonym("0506164012"), 2016, 6, "ringparken", "Graviditetsbesøg", date(2016, 4, 1), -65, "Udeblevet"),
+        (child, 2018, "motalavej", "Ekstra behovsbesøg 6 mdr", visit_key(child, "Ekstra behovsbesøg 6 mdr",
+                                                                         "2018-07-03"), date(2018, 7, 1), "Gennemført"),
+        (other, 2016, "ringparken", "Graviditetsbesøg", visit_key(other, "Graviditetsbesøg", "2016-04-01"),
+         date(2016, 4, 1), "Udeblevet"),
     ]
-    assert "birth_date" not in parsed.frame.columns
+    # no birth date, visit date or age at the visit: together they gave the child's birth date
+    assert parsed.frame.columns == ["child_id", "birth_year", "area_key", "visit_type", "visit_key", "visit_quarter",
+                                    "visit_status", "source_row"]
     assert parsed.warnings == [f"{NAME}: 1 personer uden for områderne udeladt (1 rækker)"]
 
 

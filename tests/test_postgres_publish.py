@@ -150,3 +150,15 @@ def test_kpi_publish_command(dsn: str, versions) -> None:
     said = " ".join((refused.stdout + refused.stderr).split())  # the console wraps long lines
     assert "Den tidligere publicerede version er uændret" in said and "forkert" not in said
     assert "Traceback" not in refused.stdout + refused.stderr
+
+
+@pytest.mark.parametrize("form", ["CPR0101871467", "010187\u20131467", "010187 1467", "cpr: 010187\u00a0-\u00a01467"])
+def test_the_audit_finds_a_cpr_in_any_written_form(dsn: str, versions, tmp_path: Path, form: str) -> None:
+    """The PostgreSQL audit uses the one detector (pipelines/privacy/detector.py), not a narrower regex."""
+    variant = _variant(versions["a"], tmp_path / "cpr_form.duckdb",
+                       f"update kpi_status set status_reason = 'Se {form}' where period = '2017'")
+    publish_to_postgres(versions["a"], dsn)
+    with pytest.raises(PostgresPublishError) as caught:
+        publish_to_postgres(variant, dsn)
+    assert "kpi_status.status_reason: CPR-lignende værdi" in str(caught.value) and "1467" not in str(caught.value)
+    assert _pg(dsn, READER_QUERY) == [_pair(versions["a"])]

@@ -152,8 +152,9 @@ def test_a_nightly_over_reversed_files_publishes_the_same_tables(published_demo:
     assert [table for table in sorted(expected) if got[table] != expected[table]] == []
 
 
-def test_a_warehouse_from_before_the_tie_rank_gains_the_column() -> None:
-    """A raw table made by an older parser gets the new column (NULL in its rows) instead of failing dbt."""
+def test_a_warehouse_from_before_the_tie_rank_reads_the_extract_again() -> None:
+    """A raw table made by an older parser (no `end_tie_rank`) is dropped and its files leave the ledger, so the
+    run reads them again from the inbox and every row gets its rank, instead of NULL ranks or a failing dbt."""
     import duckdb
 
     from pipelines.ingest.parsers.kmd_opera import SCHEMA
@@ -162,11 +163,15 @@ def test_a_warehouse_from_before_the_tie_rank_gains_the_column() -> None:
     older = {name: dtype for name, dtype in SCHEMA.items() if name != "end_tie_rank"}
     with duckdb.connect() as con:
         con.execute("create schema raw")
+        ensure_raw_schema(con, [], {})
         con.execute(row_table_ddl("kmd_opera", older))
-        con.execute("insert into raw.kmd_opera (person_id, source_row) values ('p1', 2)")
+        con.execute("insert into raw.kmd_opera (person_id, source_file, source_row) values ('p1', 'kmd.csv', 2)")
+        con.execute("insert into raw.load_ledger (source_system, file_name, status, loaded_at) values "
+                    "('kmd_opera', 'kmd.csv', 'loaded', now()), ('police_haervaerk', 'other.csv', 'loaded', now())")
         ensure_raw_schema(con, [], {"kmd_opera": SCHEMA})
         ensure_raw_schema(con, [], {"kmd_opera": SCHEMA})  # a second run changes nothing
         columns = [r[0] for r in con.execute("select column_name from information_schema.columns "
                                              "where table_name = 'kmd_opera'").fetchall()]
         assert columns.count("end_tie_rank") == 1
-        assert con.execute("select person_id, end_tie_rank from raw.kmd_opera").fetchall() == [("p1", None)]
+        assert con.execute("select count(*) from raw.kmd_opera").fetchone() == (0,)
+        assert con.execute("select file_name from raw.load_ledger").fetchall() == [("other.csv",)]

@@ -4,6 +4,12 @@ source_formats.md, section 0 ("Re-delivery / corrections"): files of one source 
 period token form a chain and the latest delivery date wins; a byte-identical file is a duplicate
 whatever its name; two files of a chain with the same delivery date are ambiguous; a rejected file
 never supersedes anything.
+
+A file name is data too: a name (or folder) holding a CPR number in any written form is rejected here,
+before anything is logged, under its masked name (`kmd_opera_<CPR skjult>_20261101.csv`). Only the masked
+name ever leaves this module: terminal, run log, alert mail, load_ledger, data_gaps, load_runs and the
+inputs record see that. The file is not parsed; every other delivery loads, and the next run finds the
+masked name with the same content in the ledger and leaves it alone.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName, parse_file_name
+from pipelines.privacy.detector import mask_cpr
 
 if TYPE_CHECKING:
     from pipelines.ingest.parsers.base import SourceParser
@@ -51,10 +58,20 @@ class Delivery:
     name: FileName | None = None
     rejection: DeliveryRejected | None = None
     duplicate_of: str | None = None
+    masked_name: str | None = None  # set when the name holds a CPR number: the only name that may be shown
 
     @property
     def file_name(self) -> str:
-        return self.path.name
+        return self.masked_name or self.path.name
+
+
+CPR_IN_NAME_FOUND = "filnavnet indeholder et CPR-nummer (her vist som <CPR skjult>); filen er ikke læst"
+CPR_IN_NAME_EXPECTED = "et filnavn uden personoplysninger, <kilde>_<periode>_<ÅÅÅÅMMDD>.<endelse>: omdøb filen"
+
+
+def shown_name(path: Path) -> str:
+    """A file's name as it may be shown and stored: with every CPR number masked."""
+    return mask_cpr(path.name)
 
 
 def sha256_of(path: Path) -> str:
@@ -92,11 +109,18 @@ def discover(inbox: Path, ledger: list[LedgerEntry], parsers: dict[str, SourcePa
     chains = {(e.source_system, e.file_type, e.period_token, e.delivered_at): e.file_name
               for e in ledger if e.status in ("loaded", "superseded")}
     deliveries: list[Delivery] = []
-    for source_system, path in sorted(inbox_files(inbox), key=_sort_key):
+    for folder, path in sorted(inbox_files(inbox), key=_sort_key):
         sha = sha256(path)
-        known = by_name.get(path.name)
+        source_system, name_shown = mask_cpr(folder), shown_name(path)
+        masked = name_shown if (name_shown, source_system) != (path.name, folder) else None
+        known = by_name.get(name_shown)
         if known and (known.sha256 == sha or known.status != "rejected"):
-            deliveries.append(Delivery(path, source_system, sha, Decision.SEEN))
+            deliveries.append(Delivery(path, source_system, sha, Decision.SEEN, masked_name=masked))
+            continue
+        if masked:
+            rejection = DeliveryRejected(name_shown, CPR_IN_NAME_FOUND, CPR_IN_NAME_EXPECTED)
+            deliveries.append(Delivery(path, source_system, sha, Decision.REJECT, rejection=rejection,
+                                       masked_name=masked))
             continue
         parser = parsers.get(source_system)
         if parser is None:

@@ -24,6 +24,8 @@ from pathlib import Path
 from pipelines.ingest.discover import Decision, Delivery
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.parsers.base import ParsedDelivery
+from pipelines.operate.run_logging import LOG_FORMAT
+from pipelines.privacy.log_masking import mask_cpr_in
 
 PARALLEL_MIN_BYTES = 24 * 2**20  # below this, parsing in the run's own process is faster
 WINDOW = 6  # files parsed ahead of the load at most (bounds the frames held in memory)
@@ -47,6 +49,7 @@ def _start_worker(log_file: str | None) -> None:
     handle = os.open(log_file or os.devnull, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     os.dup2(handle, 1)
     os.dup2(handle, 2)
+    logging.basicConfig(handlers=[mask_cpr_in(logging.StreamHandler())], format=LOG_FORMAT)
 
 
 @cache

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from pipelines.privacy.log_masking import mask_cpr_in
+
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 KEEP_LOG_FILES = 50
 # One INFO line per HTTP request to Prefect's server: that is debugging, not a record of the run.
@@ -44,7 +46,7 @@ def route_logs(log_file: Path, verbose: bool) -> logging.Handler:
     Call it after Prefect has been imported: Prefect configures logging (a console handler on the root
     logger and on a few of its own) when it is imported, and that is what this undoes.
     """
-    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler = mask_cpr_in(logging.FileHandler(log_file, encoding="utf-8"))  # CPR numbers masked in every record
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.setLevel(logging.INFO)
     root = logging.getLogger()
@@ -53,11 +55,13 @@ def route_logs(log_file: Path, verbose: bool) -> logging.Handler:
     logging.captureWarnings(True)
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
-    if verbose:
-        return handler
     loggers = [root, *(logger for logger in logging.root.manager.loggerDict.values()
                        if isinstance(logger, logging.Logger))]
     for logger in loggers:
+        for other in logger.handlers:  # Prefect's API handler and, with --verbose, the consoles: masked too
+            mask_cpr_in(other)
+        if verbose:
+            continue
         for console in [h for h in logger.handlers if _writes_to_terminal(h)]:
             logger.removeHandler(console)
         if logger is not root and not logger.propagate:

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from pipelines.privacy.detector import mask_cpr
+
 OUTCOMES = ("published", "published_with_rejections", "failed", "skipped_locked")
 LOAD_RUNS_COLUMNS = ["run_id", "started_at", "finished_at", "outcome", "files_loaded", "files_rejected",
                      "files_duplicate", "message"]
@@ -39,6 +41,7 @@ class RunRecord:
 
     def as_json(self) -> str:
         data = asdict(self)
+        data["message"] = mask_cpr(data["message"])  # defence in depth: the run log feeds load_runs
         for key in ("started_at", "finished_at"):
             data[key] = data[key].isoformat(timespec="seconds") if data[key] else None
         return json.dumps(data, ensure_ascii=False)

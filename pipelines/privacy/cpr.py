@@ -16,27 +16,16 @@ import secrets
 from datetime import date
 from pathlib import Path
 
-# Same shape as source_formats.md ("\b\d{6}-?\d{4}\b") and the contract checker.
-CPR_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{6}-?\d{4}(?![0-9A-Za-z])")
+from pipelines.privacy.detector import century, contains_cpr, find_cpr, mask_cpr
+
+__all__ = ["MissingKeyError", "birth_date", "century", "contains_cpr", "ensure_key_file", "find_cpr", "is_valid_cpr",
+           "key_file", "load_key", "mask_cpr", "normalise_cpr", "pseudonymise"]
 _STRICT_CPR = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$", re.ASCII)  # ASCII digits only: `١` is no CPR digit
 DEFAULT_KEY_FILE = Path.home() / ".config" / "kpi-warehouse" / "hmac.key"
 
 
 class MissingKeyError(RuntimeError):
     pass
-
-
-def contains_cpr(text: str) -> bool:
-    return bool(CPR_PATTERN.search(text))
-
-
-def century(year_2: int, seventh_digit: int) -> int:
-    """The century of a CPR birth date from its 7th digit (CPR-kontoret's rule, no modulus-11)."""
-    if seventh_digit <= 3:
-        return 1900
-    if seventh_digit in (4, 9):
-        return 2000 if year_2 <= 36 else 1900
-    return 2000 if year_2 <= 57 else 1800
 
 
 def birth_date(text: str) -> date | None:

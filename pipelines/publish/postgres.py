@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.privacy.detector import contains_cpr, mask_cpr
 from pipelines.publish import all_plans
 from pipelines.publish.all_plans import evaluator_role
 from pipelines.publish.pg_hardening import harden_database, lock_down_role, remaining_rights
@@ -32,8 +33,6 @@ _PG_TYPES = {
     "HUGEINT": "numeric", "BOOLEAN": "boolean", "DATE": "date", "TIMESTAMP": "timestamp",
     "TIMESTAMP WITH TIME ZONE": "timestamptz", "VARCHAR[]": "text[]", "DECIMAL": "numeric",
 }
-# Postgres' regex for the CPR shape of pipelines/privacy/cpr.py (no lookbehind in POSIX regexes).
-_PG_CPR = r"(^|[^0-9A-Za-z])[0-9]{6}-?[0-9]{4}($|[^0-9A-Za-z])"
 
 
 class PostgresPublishError(RuntimeError):
@@ -132,14 +131,14 @@ def audit_problems(pg, schema: str, tables: list[SourceTable]) -> list[str]:
                                  "and not ({c}::text = any(%s))").format(
             c=sql.Identifier(column), s=sql.Identifier(schema), t=sql.Identifier(name)), [sorted(allowed)]).fetchall()
         if bad:
-            problems.append(f"{name}.{column}: værdier uden for kontrakten {sorted(v for (v,) in bad)[:5]}")
+            problems.append(f"{name}.{column}: værdier uden for kontrakten {sorted(mask_cpr(v) for (v,) in bad)[:5]}")
     for table in tables:
         for column, kind in table.columns:
             if not kind.upper().startswith("VARCHAR"):
                 continue
-            hit = pg.execute(sql.SQL("select 1 from {}.{} where {}::text ~ %s limit 1").format(
-                sql.Identifier(schema), sql.Identifier(table.name), sql.Identifier(column)), [_PG_CPR]).fetchone()
-            if hit:
+            values = pg.execute(sql.SQL("select distinct {c}::text from {s}.{t} where {c} is not null").format(
+                c=sql.Identifier(column), s=sql.Identifier(schema), t=sql.Identifier(table.name))).fetchall()
+            if any(contains_cpr(value) for (value,) in values):  # the one detector, as the DuckDB audit
                 problems.append(f"{table.name}.{column}: CPR-lignende værdi")
     return problems
 

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.ingest.errors import DeliveryRejected
+from pipelines.privacy.detector import cpr_regex
 from pipelines.reference import COMPARATOR_AREA_KEYS
 from pipelines.settings import EXPECTATIONS_DIR, apply_quiet_offline_env
 
@@ -96,6 +97,8 @@ def _validation_definition(source_system: str):
 
     for item in definition["expectations"]:
         kwargs = {k: _area_parameter(v) for k, v in item["kwargs"].items()}
+        if item["type"] == _CPR_EXPECTATION:
+            kwargs["regex"] = cpr_regex()  # the one detector's shape, whatever the suite file says
         suite.add_expectation(ExpectationConfiguration(type=item["type"], kwargs=kwargs).to_domain_obj())
     suite = context.suites.add(suite)
     return context.validation_definitions.add(

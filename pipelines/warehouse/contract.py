@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.privacy.cpr import CPR_PATTERN
+from pipelines.privacy.detector import contains_cpr
 
 CONTRACT_TABLES: dict[str, list[str]] = {
     "criteria": ["criterion_id", "canonical_id", "plan_period", "level", "criterion_type", "indsatsomraade",
@@ -51,6 +51,6 @@ def contract_problems(con: duckdb.DuckDBPyConnection, schema: str = "main", cata
         " where table_catalog = ? and table_schema = ? and data_type = 'VARCHAR'", [catalog_name, schema]
     ).fetchall():
         values = con.execute(f'select distinct "{column}" from {prefix}{schema}."{table}" where "{column}" is not null')
-        if any(CPR_PATTERN.search(str(v)) for (v,) in values.fetchall()):
+        if any(contains_cpr(str(v)) for (v,) in values.fetchall()):
             problems.append(f"{table}.{column}: CPR-shaped value")
     return problems

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.privacy.cpr import CPR_PATTERN
+from pipelines.privacy.detector import contains_cpr, mask_cpr
 from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
 from pipelines.warehouse.contract import CONTRACT_TABLES
 from pipelines.yaml_text import load_yaml
@@ -118,7 +118,7 @@ class _Warehouse:
 
 def _shown(values: set) -> list[str]:
     """A few of the values found, for the message; a CPR-shaped one is never quoted."""
-    return sorted(CPR_PATTERN.sub("<CPR-lignende værdi>", str(v)) for v in values)[:5]
+    return sorted(mask_cpr(str(v), mask="<CPR-lignende værdi>") for v in values)[:5]
 
 
 def _check_tables(wh: _Warehouse, report: ContractReport) -> None:
@@ -184,7 +184,7 @@ def _check_cpr(wh: _Warehouse, report: ContractReport) -> None:
         if "CHAR" not in str(dtype).upper():
             continue
         values = wh.con.execute(f'select distinct "{column}" from "{schema}"."{table}" where "{column}" is not null')
-        if any(CPR_PATTERN.search(str(value)) for (value,) in values.fetchall()):
+        if any(contains_cpr(str(value)) for (value,) in values.fetchall()):
             hits.append(f"{schema}.{table}.{column}")
     report.check(not hits, lambda: Problem(
         "cpr", ",".join(hits), f"CPR-lignende værdier i {', '.join(hits)} (værdierne vises ikke)."))

@@ -10,7 +10,9 @@ The record (`<warehouse stem>.inputs.json` beside the published file) is written
 names the size and modification time of the internal and published files it belongs to. A run killed
 before the record is written, a warehouse file replaced or removed by hand, or any changed input makes
 the next run build in full. The record also caches each inbox file's hash by (size, mtime, ctime, inode),
-as git's index does, so a run reads only the files that changed.
+as git's index does, so a run reads only the files that changed. Paths and names in it are masked
+(`mask_cpr`): a CPR number in a delivery's name must not reach the record, not even hashed (the CPR space is
+small enough to search).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pipelines.ingest.discover import sha256_of
+from pipelines.ingest.discover import sha256_of, shown_name
+from pipelines.privacy.detector import mask_cpr
 from pipelines.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, REPO_ROOT
 
 RECORD_VERSION = 1
@@ -35,6 +38,11 @@ SKIPPED_CODE_DIRS = {"target", "logs", "dbt_packages", "__pycache__", ".pytest_c
 
 def record_path(published: Path) -> Path:
     return published.with_name(published.stem + ".inputs.json")
+
+
+def _cache_key(path: Path) -> str:
+    """The record's key for an inbox file: its resolved path with every CPR number masked."""
+    return mask_cpr(str(path.resolve()))
 
 
 def _stat_key(path: Path) -> list[int]:
@@ -50,7 +58,7 @@ class FileHashes:
     used: dict[str, tuple[list[int], str]] = field(default_factory=dict)
 
     def sha256(self, path: Path) -> str:
-        key, stat = str(path.resolve()), _stat_key(path)
+        key, stat = _cache_key(path), _stat_key(path)
         cached = self.known.get(key)
         sha = cached[1] if cached and list(cached[0]) == stat else sha256_of(path)
         self.used[key] = (stat, sha)
@@ -77,7 +85,7 @@ def code_version() -> str:
 def input_parts(inbox_files: list[tuple[str, Path]], reference_files: dict[str, Path], as_of: date,
                 plan_id: str, key_fingerprint: str, hashes: FileHashes) -> dict[str, str]:
     """One hash per kind of input (inbox, reference, code) and the plain values of the others."""
-    inbox = [[folder, path.name, hashes.sha256(path)] for folder, path in inbox_files]
+    inbox = [[mask_cpr(folder), shown_name(path), hashes.sha256(path)] for folder, path in inbox_files]
     reference = {name: sha256_of(path) for name, path in sorted(reference_files.items())}
     return {"inbox": _hash_json(inbox), "reference": _hash_json(reference), "code": code_version(),
             "as_of": as_of.isoformat(), "plan_id": plan_id, "key": key_fingerprint}
@@ -151,7 +159,7 @@ def inbox_may_have_new_files(files: list[Path], published: Path) -> bool:
     if record is None:
         return True
     for path in files:
-        cached = record.file_hashes.get(str(path.resolve()))
+        cached = record.file_hashes.get(_cache_key(path))
         if cached is None or list(cached[0]) != _stat_key(path):
             return True
     return False

@@ -59,6 +59,23 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, aggregate_sources: list[st
     for source_system in aggregate_sources:
         con.execute(observation_table_ddl(source_system))
     for table, schema in (row_tables or {}).items():
+        read_again_if_columns_changed(con, table, schema)
         con.execute(row_table_ddl(table, schema))
-        for name, dtype in schema.items():  # a column a parser gained since the table was made (NULL before)
-            con.execute(f"alter table raw.{table} add column if not exists {name} {_DUCKDB_TYPES[str(dtype)]}")
+
+
+def read_again_if_columns_changed(con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, pl.DataType]) -> None:
+    """A person-level raw table whose columns changed is dropped and its files are read again from the inbox.
+
+    Used when a column is no longer kept (data minimisation, e.g. raw.novax's visit dates): the old rows must
+    go, and only the delivery can give the new columns (a keyed visit id needs the key and the date). The
+    files' ledger rows are removed, so the run finds them as new deliveries; a file no longer in the inbox
+    loses its rows.
+    """
+    expected = [c.split()[0] for c in DELIVERY_COLUMNS.split(", ")] + list(schema)
+    have = [r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_catalog = current_database()"
+        " and table_schema = 'raw' and table_name = ? order by ordinal_position", [table]).fetchall()]
+    if not have or have == expected:
+        return
+    con.execute(f"delete from raw.load_ledger where file_name in (select distinct source_file from raw.{table})")
+    con.execute(f"drop table raw.{table}")

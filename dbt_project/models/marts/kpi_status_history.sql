@@ -12,6 +12,8 @@
       NULL, the reason says the comparison figure is hidden;
     * chained target whose previous period is hidden now: target_value NULL, the same reason.
     The snapshot (internal) keeps the true versions; a figure published again later shows its history again.
+    A qualitative reason from before free text was kept internal is cut to its verdict (macro
+    published_reason).
 -#}
 with
 
@@ -91,7 +93,7 @@ select
             -- the words of kpi_status.sql for a row whose comparison figure is hidden
             when baseline_hidden_now or previous_hidden_now
                 then {{ status_da('status') }} || ': sammenligningstallet er diskretioneret.'
-            else status_reason
+            else {{ published_reason('status', 'status_reason') }}
         end as status_reason
     ),
     valid_from,

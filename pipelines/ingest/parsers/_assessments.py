@@ -2,9 +2,12 @@
 
 `År;Område;Kriterie_id;Vurdering;Begrundelse;Kilde`, text may be quoted and contain `;`. A verdict is
 stored as an observation of the criterion (indicator = Kriterie_id) with a score (opfyldt 1, delvist
-0,5, ikke opfyldt 0, ikke vurderet none) and the Danish `Vurdering: Begrundelse (Kilde)` as label, which
-becomes the `status_reason` of a qualitative criterion. This module defines no PARSER; the modules of
-samarbejdsudvalg_evaluation, qualitative_interviews, lbf_central and sub_list_government do.
+0,5, ikke opfyldt 0, ikke vurderet none) and the Danish `Vurdering: Begrundelse (Kilde)` as label. The label
+is free text from the delivery and stays in the internal file: the `status_reason` of a qualitative criterion
+names only the verdict and its source (dbt macro stage_assessments, docs/privacy.d/20-cpr-and-free-text.md).
+A CPR number in any cell, in any written form, rejects the file (`reject_personal_data`). This module defines
+no PARSER; the modules of samarbejdsudvalg_evaluation, qualitative_interviews, lbf_central and
+sub_list_government do.
 """
 
 from __future__ import annotations
@@ -109,6 +112,6 @@ class AssessmentParser:
 
 
 def _reason(row: RawRow) -> str:
-    """`Opfyldt: <Begrundelse> (<Kilde>)`, the sentence the board reads in status_reason."""
+    """`Opfyldt: <Begrundelse> (<Kilde>)`, as delivered; kept internally, never published."""
     reason = f"{row[VERDICT].strip().capitalize()}: {row[REASON].strip()}"
     return f"{reason} ({row[SOURCE].strip()})" if row[SOURCE].strip() else reason

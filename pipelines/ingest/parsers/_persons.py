@@ -2,12 +2,16 @@
 
 A CPR number lives only inside `PersonRows` while a file is parsed: each one is replaced by its
 HMAC-SHA256 pseudonym and its birth year at once, and the frame a parser returns holds neither the CPR
-nor the address nor the full birth date. Errors name the row and the column, never the value of a CPR
-column; any other value that looks like a CPR is not quoted either (`shown`).
+nor the address nor the full birth date. Errors name file, row, column and what was expected, never a
+value: any cell of a person-level file may hold personal data (a CPR number in a Status cell, a CPR read as
+`101871467.0`), so `described` says only whether the cell was empty. Column names of the header are quoted
+unless they hold a CPR number.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -23,17 +27,24 @@ from pipelines.ingest.filenames import FileName
 from pipelines.ingest.notices import outside_areas_notice
 from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
 from pipelines.ingest.readers import RawRow, RawTable, parse_number, read_delimited
-from pipelines.privacy.cpr import birth_date, contains_cpr, load_key, pseudonymise
+from pipelines.privacy.cpr import birth_date, load_key, pseudonymise
+from pipelines.privacy.detector import contains_cpr
 
 STREET, HOUSE_NUMBER, POSTCODE = "Vejnavn", "Husnr", "Postnr"
 ADDRESS_COLUMNS = (STREET, HOUSE_NUMBER, POSTCODE)
 HIDDEN = "en værdi der ligner et CPR-nummer (vises ikke)"
+NOT_SHOWN = "en værdi (vises ikke: filen er personhenførbar)"
 PERSON_ID_REGEX = "^[0-9a-f]{64}$"
 
 
+def described(text: str) -> str:
+    """A data cell of a person-level file as an error may name it: empty or not, never its value."""
+    return NOT_SHOWN if text.strip() else "tom"
+
+
 def shown(text: str) -> str:
-    """A cell as it may appear in an error: quoted, unless it could be a CPR number."""
-    if contains_cpr(text):
+    """A header cell as it may appear in a warning: quoted, unless it could be a CPR number."""
+    if contains_cpr(text, numeric=True):
         return HIDDEN
     return f"'{text}'" if text else "tom"
 
@@ -44,9 +55,11 @@ def no_cpr_in_errors() -> Iterator[None]:
     try:
         yield
     except DeliveryRejected as rejection:
-        if contains_cpr(rejection.message):
-            raise DeliveryRejected(rejection.file_name, HIDDEN if contains_cpr(rejection.found) else rejection.found,
-                                   "en gyldig værdi (se source_formats.md)" if contains_cpr(rejection.expected)
+        if contains_cpr(rejection.message, numeric=True):
+            raise DeliveryRejected(rejection.file_name,
+                                   HIDDEN if contains_cpr(rejection.found, numeric=True) else rejection.found,
+                                   "en gyldig værdi (se source_formats.md)"
+                                   if contains_cpr(rejection.expected, numeric=True)
                                    else rejection.expected, row=rejection.row, column=rejection.column,
                                    gap_type=rejection.gap_type) from None
         raise
@@ -83,6 +96,10 @@ class PersonRows:
         person = (pseudonymise(text, self._key), born.year, born)
         self._persons[text] = person
         return person
+
+    def keyed_id(self, *parts: str) -> str:
+        """An id for a thing (a visit) that only the key holder can link to its parts (HMAC-SHA256, hex)."""
+        return hmac.new(self._key, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()
 
     def require_once(self, key: object, row: RawRow, column: str, *, who: str, expected: str) -> None:
         """A key (a pupil in a school year, …) may stand in one row only; the error names the other row."""
@@ -125,7 +142,7 @@ def parse_date(row: RawRow, column: str, pattern: str, rows: PersonRows, *, requ
     day = _date(text, pattern)
     if day is None:
         shown_pattern = pattern.replace("%d", "DD").replace("%m", "MM").replace("%Y", "ÅÅÅÅ")
-        raise rows.reject(row, column, f"{shown(text)} er ikke en dato", shown_pattern)
+        raise rows.reject(row, column, f"{described(text)} der ikke er en dato", shown_pattern)
     return day
 
 
@@ -134,7 +151,7 @@ def parse_decimal(row: RawRow, column: str, rows: PersonRows, *, minimum: float 
     text = row[column]
     cell = parse_number(text)
     if cell is None or cell.value is None or cell.value < minimum or (check is not None and not check(cell.value)):
-        raise rows.reject(row, column, f"{shown(text)}", expected)
+        raise rows.reject(row, column, described(text), expected)
     return float(cell.value)
 
 
@@ -143,7 +160,7 @@ def require_in_set(row: RawRow, column: str, allowed: dict[str, str], rows: Pers
     text = " ".join(row[column].split())
     value = allowed.get(text.casefold())
     if value is None:
-        raise rows.reject(row, column, f"{shown(text)}", "en af " + ", ".join(sorted(set(allowed.values()))))
+        raise rows.reject(row, column, described(text), "en af " + ", ".join(sorted(set(allowed.values()))))
     return value
 
 
@@ -154,7 +171,7 @@ def code_list(*codes: str) -> dict[str, str]:
 def require_date_in_file(day: date, row: RawRow, column: str, rows: PersonRows) -> None:
     name = rows.name
     if not (name.first_day <= day <= name.last_day):
-        raise rows.reject(row, column, f"datoen {day:%d-%m-%Y} ligger uden for filens periode {name.period_token}",
+        raise rows.reject(row, column, f"en dato (vises ikke) uden for filens periode {name.period_token}",
                           f"en dato mellem {name.first_day:%d-%m-%Y} og {name.last_day:%d-%m-%Y}")
 
 
@@ -162,7 +179,7 @@ def require_file_period(row: RawRow, column: str, rows: PersonRows) -> str:
     """A period column (`Skoleår`, `Kvartal`) must state the file's own period."""
     label = rows.name.periods[0].label
     if row[column].strip().replace(" ", "") != label or len(rows.name.periods) != 1:
-        raise rows.reject(row, column, f"{shown(row[column].strip())}", f"filens periode {label}")
+        raise rows.reject(row, column, described(row[column]), f"filens periode {label}")
     return label
 
 

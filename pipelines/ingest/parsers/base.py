@@ -15,7 +15,7 @@ from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
 from pipelines.ingest.readers import AreaResolver, Cell, CellKind, RawTable, parse_number, scan_text_cells
 from pipelines.periods import Period
-from pipelines.privacy.cpr import contains_cpr
+from pipelines.privacy.detector import contains_cpr
 from pipelines.yaml_text import load_yaml
 
 # The long shape every aggregate source is parsed into; one raw table per source holds it.

@@ -87,7 +87,7 @@ class KmdOperaParser(PersonParser):
         start = parse_date(row, START, DATE_FORMAT, rows)
         end = parse_date(row, END, DATE_FORMAT, rows, required=False)
         if end is not None and end < start:
-            raise rows.reject(row, END, f"slutdatoen {end:%d-%m-%Y} ligger før startdatoen",
+            raise rows.reject(row, END, "slutdatoen ligger før startdatoen",
                               "en slutdato på eller efter startdatoen, eller tom (åben periode)")
         if start > name.last_day or (end is not None and end < name.first_day):
             raise rows.reject(row, START, f"perioden ligger uden for udtrækkets år {name.period_token}",

@@ -1,12 +1,17 @@
 """Sundhedsplejen's Novax visit extract: one row per child and visit (source_formats.md section 10).
 
-The child's CPR becomes a pseudonym; of the birth date only the year and month are kept (cohort and
-visit windows), with the child's age in days at the visit. The area is the address at birth; children
-living outside the areas are dropped. `Fødselsdato` must agree with the DDMMYY of the CPR number; the
-century is taken from `Fødselsdato` (the example of section 10 has a 7th digit that says 1918).
+The child's CPR becomes a pseudonym; of the birth date only the year is kept (the cohort). Of a visit only
+its quarter and a keyed visit id are kept (docs/privacy.d/30-internal-tables.md): the exact visit date, with
+the child's age at it, would give the birth date. The visit id (HMAC of child, type and date under the
+pseudonymisation key) lets the same visit in two extracts count once without the date. The area is the
+address at birth; children living outside the areas are dropped. `Fødselsdato` must agree with the DDMMYY
+of the CPR number; the century is taken from `Fødselsdato` (the example of section 10 has a 7th digit that
+says 1918).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import polars as pl
 
@@ -31,11 +36,10 @@ PREGNANCY_DAYS = 300  # a pregnancy visit may lie this long before the birth
 SCHEMA: dict[str, pl.DataType] = {
     "child_id": pl.Utf8,
     "birth_year": pl.Int64,
-    "birth_date_month": pl.Int64,
     "area_key": pl.Utf8,
     "visit_type": pl.Utf8,
-    "visit_date": pl.Date,
-    "visit_age_days": pl.Int64,
+    "visit_key": pl.Utf8,
+    "visit_quarter": pl.Date,  # the first day of the visit's quarter
     "visit_status": pl.Utf8,
     "source_row": pl.Int64,
 }
@@ -65,9 +69,13 @@ class NovaxParser(PersonParser):
         area_key = rows.area(row, child_id)
         if area_key is None:
             return None
-        return {"child_id": child_id, "birth_year": born.year, "birth_date_month": born.month, "area_key": area_key,
-                "visit_type": visit_type, "visit_date": visit_date, "visit_age_days": age_days,
-                "visit_status": status}
+        return {"child_id": child_id, "birth_year": born.year, "area_key": area_key, "visit_type": visit_type,
+                "visit_key": rows.keyed_id("novax-visit", child_id, visit_type, visit_date.isoformat()),
+                "visit_quarter": quarter_start(visit_date), "visit_status": status}
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
 PARSER = NovaxParser()

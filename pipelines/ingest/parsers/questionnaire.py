@@ -15,7 +15,7 @@ import polars as pl
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers._persons import person_frame
+from pipelines.ingest.parsers._persons import described, person_frame, shown
 from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery, reject_personal_data, require_date_in_file
 from pipelines.ingest.readers import RawRow, RawTable, fold, read_delimited
 
@@ -49,7 +49,7 @@ def _items(row: RawRow, columns: list[str], table: RawTable) -> list[int]:
         if not text:
             continue
         if text not in {"1", "2", "3", "4", "5"}:
-            raise DeliveryRejected(table.file_name, f"'{text}'", "et svar fra 1 til 5 eller tom", row=row.number,
+            raise DeliveryRejected(table.file_name, described(text), "et svar fra 1 til 5 eller tom", row=row.number,
                                    column=column)
         answers.append(int(text))
     return answers
@@ -78,7 +78,7 @@ class QuestionnaireParser:
             area_key = context.areas.resolve(row[AREA], file_name=path.name, row=row.number, column=AREA)
             wave = WAVES.get(fold(row[WAVE]))
             if wave is None:
-                raise DeliveryRejected(path.name, f"'{row[WAVE]}'", "før eller efter", row=row.number, column=WAVE)
+                raise DeliveryRejected(path.name, described(row[WAVE]), "før eller efter", row=row.number, column=WAVE)
             key = (course, respondent, wave)
             if key in seen:
                 raise DeliveryRejected(path.name, f"respondenten står også i række {seen[key]} i samme runde",
@@ -87,15 +87,15 @@ class QuestionnaireParser:
             try:
                 answered = datetime.strptime(row[DATE].strip(), "%d-%m-%Y").date()
             except ValueError:
-                raise DeliveryRejected(path.name, f"'{row[DATE]}' er ikke en dato", "DD-MM-ÅÅÅÅ", row=row.number,
-                                       column=DATE) from None
+                raise DeliveryRejected(path.name, f"{described(row[DATE])} der ikke er en dato", "DD-MM-ÅÅÅÅ",
+                                       row=row.number, column=DATE) from None
             require_date_in_file(answered, name, file_name=path.name, row=row.number, column=DATE)
             answers = _items(row, item_columns, table)
             records.append({"course_id": course, "area_key": area_key, "respondent_id": respondent, "wave": wave,
                             "response_date": answered,
                             "score": sum(answers) / len(answers) if answers else None,
                             "items_answered": len(answers), "source_row": row.number})
-        warnings = [f"{path.name}: ukendt kolonne '{c}' ignoreret" for c in table.unknown_columns
+        warnings = [f"{path.name}: ukendt kolonne {shown(c)} ignoreret" for c in table.unknown_columns
                     if c not in item_columns]
         return ParsedDelivery(person_frame(records, SCHEMA), warnings, table="questionnaire")
 

@@ -16,16 +16,16 @@ import polars as pl
 from pipelines.ingest.filenames import FileName
 from pipelines.ingest.parsers._persons import (
     ADDRESS_COLUMNS,
+    HIDDEN,
     PersonParser,
     PersonRows,
     parse_decimal,
     require_file_period,
     require_period_kind,
-    shown,
 )
 from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
 from pipelines.ingest.readers import RawRow
-from pipelines.privacy.cpr import contains_cpr
+from pipelines.privacy.detector import contains_cpr
 
 SCHOOL_YEAR, PUPIL_CPR, SCHOOL, GRADE, SCHOOL_DAYS = "Skoleår", "Elev_CPR", "Skole", "Klassetrin", "Skoledage"
 SICK, LAWFUL, UNLAWFUL = "Fravær sygdom", "Fravær lovligt", "Fravær ulovligt"
@@ -36,9 +36,6 @@ DROPOUT = "dropout"
 PUPIL_YEAR_SCHEMA: dict[str, pl.DataType] = {
     "school_year": pl.Utf8,
     "pupil_id": pl.Utf8,
-    "birth_year": pl.Int64,
-    "school": pl.Utf8,
-    "grade": pl.Int64,
     "area_key": pl.Utf8,
     "school_days": pl.Int64,
     "absence_sick_days": pl.Float64,
@@ -50,8 +47,6 @@ DROPOUT_SCHEMA: dict[str, pl.DataType] = {
     "quarter": pl.Utf8,
     "pupil_id": pl.Utf8,
     "area_key": pl.Utf8,
-    "school": pl.Utf8,
-    "absence_pct": pl.Float64,
     "source_row": pl.Int64,
 }
 
@@ -59,7 +54,7 @@ DROPOUT_SCHEMA: dict[str, pl.DataType] = {
 def _school(row: RawRow, rows: PersonRows) -> str:
     text = " ".join(row[SCHOOL].split())
     if not text or contains_cpr(text):
-        raise rows.reject(row, SCHOOL, shown(text), "skolens navn")
+        raise rows.reject(row, SCHOOL, HIDDEN if text else "tom", "skolens navn")
     return text
 
 
@@ -87,10 +82,10 @@ class PupilYears(PersonParser):
 
     def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
         school_year = require_file_period(row, SCHOOL_YEAR, rows)
-        pupil_id, birth_year, _ = rows.person(row, PUPIL_CPR)
+        pupil_id, _, _ = rows.person(row, PUPIL_CPR)
         rows.require_once(pupil_id, row, PUPIL_CPR, who="eleven", expected="én række pr. elev og skoleår")
-        school = _school(row, rows)
-        grade = _whole(row, GRADE, rows, 0, 10)
+        _school(row, rows)  # checked, not stored: no measure needs the school, grade or birth year
+        _whole(row, GRADE, rows, 0, 10)
         school_days = _whole(row, SCHOOL_DAYS, rows, 1, 366)
         sick, lawful, unlawful = (_half_days(row, column, rows) for column in (SICK, LAWFUL, UNLAWFUL))
         if sick + lawful + unlawful > school_days:
@@ -98,9 +93,8 @@ class PupilYears(PersonParser):
         area_key = rows.area(row, pupil_id)
         if area_key is None:
             return None
-        return {"school_year": school_year, "pupil_id": pupil_id, "birth_year": birth_year, "school": school,
-                "grade": grade, "area_key": area_key, "school_days": school_days, "absence_sick_days": sick,
-                "absence_lawful_days": lawful, "absence_unlawful_days": unlawful}
+        return {"school_year": school_year, "pupil_id": pupil_id, "area_key": area_key, "school_days": school_days,
+                "absence_sick_days": sick, "absence_lawful_days": lawful, "absence_unlawful_days": unlawful}
 
 
 class DropoutList(PersonParser):
@@ -118,14 +112,12 @@ class DropoutList(PersonParser):
         quarter = require_file_period(row, QUARTER, rows)
         pupil_id, _, _ = rows.person(row, PUPIL_CPR)
         rows.require_once(pupil_id, row, PUPIL_CPR, who="eleven", expected="én række pr. elev og kvartal")
-        school = _school(row, rows)
-        absence_pct = parse_decimal(row, ABSENCE_PCT, rows, check=lambda v: v <= 100,
-                                    expected="en procent mellem 0 og 100")
+        _school(row, rows)  # checked, not stored: the list's measure counts pupils only
+        parse_decimal(row, ABSENCE_PCT, rows, check=lambda v: v <= 100, expected="en procent mellem 0 og 100")
         area_key = rows.area(row, pupil_id)
         if area_key is None:
             return None
-        return {"quarter": quarter, "pupil_id": pupil_id, "area_key": area_key, "school": school,
-                "absence_pct": absence_pct}
+        return {"quarter": quarter, "pupil_id": pupil_id, "area_key": area_key}
 
 
 class SchoolAbsenceParser:

@@ -1,6 +1,8 @@
 """UU's education status list: one row per young person and status date (source_formats.md section 9).
 
 The CPR becomes a pseudonym and a birth year, the address an area; persons outside the areas are dropped.
+`Uddannelse` is free text that no measure reads: it is checked for CPR numbers (a hit rejects the file) and
+not stored (docs/privacy.d/30-internal-tables.md).
 """
 
 from __future__ import annotations
@@ -9,16 +11,16 @@ import polars as pl
 
 from pipelines.ingest.parsers._persons import (
     ADDRESS_COLUMNS,
+    HIDDEN,
     PersonParser,
     PersonRows,
     code_list,
     parse_date,
     require_date_in_file,
     require_in_set,
-    shown,
 )
 from pipelines.ingest.readers import RawRow
-from pipelines.privacy.cpr import contains_cpr
+from pipelines.privacy.detector import contains_cpr
 
 CPR, STATUS_DATE, STATUS, EDUCATION = "CPR", "Statusdato", "Status", "Uddannelse"
 COLUMNS = (CPR, *ADDRESS_COLUMNS, STATUS_DATE, STATUS, EDUCATION)
@@ -29,7 +31,6 @@ SCHEMA: dict[str, pl.DataType] = {
     "area_key": pl.Utf8,
     "status_date": pl.Date,
     "status": pl.Utf8,
-    "education": pl.Utf8,
     "source_row": pl.Int64,
 }
 
@@ -46,14 +47,13 @@ class UuRegistrationParser(PersonParser):
         status_date = parse_date(row, STATUS_DATE, "%d-%m-%Y", rows)
         require_date_in_file(status_date, row, STATUS_DATE, rows)
         status = require_in_set(row, STATUS, STATUSES, rows)
-        education = row[EDUCATION].strip() or None
-        if education and contains_cpr(education):
-            raise rows.reject(row, EDUCATION, shown(education), "navnet på en uddannelse")
+        if contains_cpr(row[EDUCATION]):
+            raise rows.reject(row, EDUCATION, HIDDEN, "navnet på en uddannelse")
         area_key = rows.area(row, person_id)
         if area_key is None:
             return None
         return {"person_id": person_id, "birth_year": birth_year, "area_key": area_key, "status_date": status_date,
-                "status": status, "education": education}
+                "status": status}
 
 
 PARSER = UuRegistrationParser()

@@ -37,7 +37,7 @@ typed as (
     select
         visits.child_id,
         visits.area_key,
-        year(visits.visit_date) as year,
+        year(visits.visit_quarter) as year,
         visit_types.role,
         statuses.code is not null as completed
     from visits

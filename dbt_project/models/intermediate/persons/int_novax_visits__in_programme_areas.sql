@@ -9,7 +9,7 @@ programme_areas as (
 
 visits as (
 
-    {{ latest_person_rows(ref('stg_novax__visits'), ['child_id', 'visit_type', 'visit_date'],
+    {{ latest_person_rows(ref('stg_novax__visits'), ['child_id', 'visit_type', 'visit_key'],
                           ['visit_status asc', 'area_key asc']) }}
 
 ),

@@ -12,8 +12,6 @@ renamed as (
         cast(quarter as varchar) as quarter,
         cast(pupil_id as varchar) as pupil_id,
         cast(area_key as varchar) as area_key,
-        cast(school as varchar) as school,
-        cast(absence_pct as double) as absence_pct,
         cast(source_file as varchar) as source_file,
         cast(source_row as integer) as source_row,
         cast(delivered_at as date) as delivered_at,

@@ -11,9 +11,6 @@ renamed as (
     select
         cast(school_year as varchar) as school_year,
         cast(pupil_id as varchar) as pupil_id,
-        cast(birth_year as integer) as birth_year,
-        cast(school as varchar) as school,
-        cast(grade as integer) as grade,
         cast(area_key as varchar) as area_key,
         cast(school_days as integer) as school_days,
         cast(absence_sick_days as double) as absence_sick_days,

@@ -14,7 +14,6 @@ renamed as (
         cast(area_key as varchar) as area_key,
         cast(status_date as date) as status_date,
         cast(status as varchar) as status,
-        cast(education as varchar) as education,
         cast(source_file as varchar) as source_file,
         cast(source_row as integer) as source_row,
         cast(delivered_at as date) as delivered_at,
