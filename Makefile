@@ -70,7 +70,7 @@ demo-postgres: install  ## both sample programmes into a local PostgreSQL; psql 
 demo-postgres-stop:  ## stop the local PostgreSQL of demo-postgres
 	$(VENV)/bin/python -m pipelines.publish.demo stop
 
-bench: install  ## the benchmark at demo, programme and municipal scale (bench/README.md), ~45 min on 2 cores
+bench: install  ## the benchmark at demo, programme and municipal scale (bench/README.md), ~20 min on 2 cores
 	$(VENV)/bin/python -m bench.run
 
 sync-spec:  ## copy the programme's shared spec into the repo (byte copies, never retyped; SHARED=../shared)
