@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import stat
 import textwrap
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -141,22 +142,31 @@ def test_a_nightly_in_a_test_outside_e2e_fails_and_says_why(restore_lanes) -> No
     lanes.refuse_nightly_outside_e2e(nightly)
 
 
-def _build_in_a_worker(target: str, log: str) -> dict:
+def _build_in_a_worker(target: str, log: str, barrier, results) -> None:  # barrier, results: Manager proxies
     def build(root: Path) -> dict:
         with open(log, "a", encoding="utf-8") as out:
             out.write("built\n")
+        time.sleep(1)  # widen the window in which the other worker would build as well
         root.mkdir()
-        (root / "value.txt").write_text("42", encoding="utf-8")
         return {"value": 42}
 
-    return build_once(Path(target), build)
+    barrier.wait()  # both workers ask at the same moment
+    results.append(build_once(Path(target), build))
 
 
 def test_two_workers_build_once_and_share_the_result(tmp_path: Path) -> None:
     target, log = tmp_path / "demo", tmp_path / "builds.log"
-    with multiprocessing.get_context("spawn").Pool(2) as pool:
-        results = pool.starmap(_build_in_a_worker, [(str(target), str(log))] * 4)
-    assert results == [{"value": 42}] * 4
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        barrier, results = manager.Barrier(2), manager.list()
+        workers = [context.Process(target=_build_in_a_worker, args=(str(target), str(log), barrier, results))
+                   for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+        assert [w.exitcode for w in workers] == [0, 0]
+        assert list(results) == [{"value": 42}] * 2
     assert log.read_text(encoding="utf-8") == "built\n"
     assert json.loads((tmp_path / "demo.outcome.json").read_text()) == {"ok": True, "value": {"value": 42}}
 
