@@ -8,8 +8,9 @@
 
 How a test is read (deterministic, no timings): the source of the test function, of every fixture it uses
 (by name, defined in its module or in tests/conftest.py) and of every module-level function those call,
-followed through the module. A marker written by hand (`@pytest.mark.e2e`, a module `pytestmark`) always wins;
-use one when a test reaches a nightly through something this reading cannot see (a method, another module).
+followed through the module; test methods of classes are read through their fixtures only. A marker written
+by hand (`@pytest.mark.e2e`, a module `pytestmark`) is kept besides what is found; write one when a test
+reaches a nightly through something this reading cannot see (a method, another module).
 A test that slips through fails loudly rather than slowing the fast lane: `run_kpi("nightly", …)` refuses to
 run in a test that is not `e2e` (see `refuse_nightly_outside_e2e`).
 """
@@ -27,6 +28,7 @@ LANES = ("unit", "dbt", "e2e", "spec")
 # fixtures and functions that start a nightly, a server process or a browser
 E2E_NAMES = frozenset({"published_demo", "start_local_cluster", "open_page", "ensure_chromium"})
 DBT_NAMES = frozenset({"dbt_executable", "dbtRunner"})
+NAME_LANES = {**dict.fromkeys(E2E_NAMES, "e2e"), **dict.fromkeys(DBT_NAMES, "dbt")}
 DBT_COMMANDS = frozenset({"docs"})  # `kpi docs` runs `dbt docs generate`
 SHARED_NAME = re.compile(r"^SHARED\w*$")  # tests/conftest.py's SHARED and the names built on it
 CONFTEST = Path(__file__).with_name("conftest.py")
@@ -76,14 +78,14 @@ def lanes_of(item: pytest.Function) -> set[str]:
         found.add("e2e")
     for node in (n for root in _reached(item) for n in ast.walk(root)):
         if isinstance(node, ast.Name):
-            found |= ({"e2e"} if node.id in E2E_NAMES else set()) | ({"dbt"} if node.id in DBT_NAMES else set())
-            found |= {"spec"} if SHARED_NAME.match(node.id) else set()
+            found.add(NAME_LANES.get(node.id, "spec" if SHARED_NAME.match(node.id) else "unit"))
         words = _command_words(node)
         if words[:1] == ["nightly"] and "--help" not in words:
             found.add("e2e")
         if words[:1] and words[0] in DBT_COMMANDS:
             found.add("dbt")
-    return (marked | found) or {"unit"}
+    lanes = marked | found
+    return lanes - {"unit"} or {"unit"}
 
 
 def assign_lanes(items: list[pytest.Item]) -> None:
