@@ -37,6 +37,7 @@ def run_kpi(*args: str, timeout: int = 600, env: dict[str, str] | None = None) -
                           env={**os.environ, "COLUMNS": "200", **(env or {})})
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     assign_lanes(items)  # unit / dbt / e2e / spec from what each test uses (tests/lanes.py)
 
