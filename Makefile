@@ -13,7 +13,7 @@ export UV_NO_PROGRESS := 1
 DEBIAN_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
 DEBIAN_COMMANDS := chromium pdftoppm soffice
 
-.PHONY: install system-deps demo demo-postgres demo-postgres-stop test lint sample report sync-spec clean bench
+.PHONY: install system-deps demo demo-postgres demo-postgres-stop test test-fast check-spec lint sample report sync-spec clean bench
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -45,8 +45,17 @@ lint: install  ## ruff and sqlfluff on every tracked Python and SQL file
 	git ls-files -z '*.py' | xargs -0 -r $(VENV)/bin/ruff check --force-exclude
 	git ls-files -z '*.sql' | xargs -0 -r $(VENV)/bin/sqlfluff lint --processes 2 --disable-progress-bar
 
-test: install system-deps lint  ## lint and run the test suite (installs Debian packages when absent)
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations 15
+test: install system-deps lint  ## lint and run every test but the spec lane (installs Debian packages when absent)
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations 15 -m "not spec"
+
+test-fast: install  ## the tests that need no nightly, server, browser or ../shared (lanes: tests/lanes.py), < 2 min
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations 10 -m "not e2e and not spec"
+
+check-spec: install  ## the repo's copies against the programme's shared spec (SHARED=../shared); fails when absent
+	@test -d $(SHARED)/spec -a -f $(SHARED)/tools/check_contract.py || { \
+		echo "Kan ikke køre: den fælles spec findes ikke i $(SHARED) (spec/ og tools/check_contract.py); angiv SHARED=<mappe>."; \
+		exit 1; }
+	KPI_SHARED_DIR=$(abspath $(SHARED)) $(VENV)/bin/pytest -q -p no:xdist -m spec
 
 sample: install  ## regenerate the sample deliveries under sources/sample/ and the second sample programme
 	rm -rf sources/sample/inbox sources/programmes/eksempelby
@@ -61,7 +70,7 @@ demo-postgres: install  ## both sample programmes into a local PostgreSQL; psql 
 demo-postgres-stop:  ## stop the local PostgreSQL of demo-postgres
 	$(VENV)/bin/python -m pipelines.publish.demo stop
 
-bench: install  ## the benchmark at demo, programme and municipal scale (bench/README.md), ~45 min on 2 cores
+bench: install  ## the benchmark at demo, programme and municipal scale (bench/README.md), ~20 min on 2 cores
 	$(VENV)/bin/python -m bench.run
 
 sync-spec:  ## copy the programme's shared spec into the repo (byte copies, never retyped; SHARED=../shared)

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.settings import DEFAULT_PREFECT_HOME, REPO_ROOT, apply_quiet_offline_env
+from tests.lanes import assign_lanes, enter_test, refuse_nightly_outside_e2e
+from tests.session_build import build_once, make_read_only, make_writable, session_folder
 
 # The CLI's consoles take their width when first imported; wide, so no test depends on which test imported first.
 os.environ["COLUMNS"] = "200"
@@ -29,9 +31,20 @@ AS_OF = "2026-11-23"
 
 def run_kpi(*args: str, timeout: int = 600, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the installed `kpi` command as an analyst would (`env`: variables added to the environment)."""
+    refuse_nightly_outside_e2e(args)
     kpi = Path(sys.executable).with_name("kpi")
     return subprocess.run([str(kpi), *args], capture_output=True, text=True, timeout=timeout, check=False,
                           env={**os.environ, "COLUMNS": "200", **(env or {})})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    assign_lanes(items)  # unit / dbt / e2e / spec from what each test uses (tests/lanes.py)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    enter_test(item)
 
 
 @pytest.fixture(scope="session")
@@ -70,19 +83,30 @@ class PublishedDemo:
         import shutil
 
         shutil.copytree(self.root, target, symlinks=True)
+        make_writable(target)  # the shared original is read-only
         copy = PublishedDemo(target)
         copy.first = self.first
         return copy
 
 
-@pytest.fixture(scope="session")
-def published_demo(tmp_path_factory) -> PublishedDemo:
-    """One `kpi nightly` over freshly generated sample deliveries, shared by every read-only test."""
+def build_published_demo(root: Path) -> dict:
+    """Sample deliveries and one `kpi nightly` over them in `root`; the run's outcome, read-only afterwards."""
     from pipelines.sample import generate
 
-    demo = PublishedDemo(tmp_path_factory.mktemp("published_demo"))
+    demo = PublishedDemo(root)
     generate(demo.sources)
-    demo.first = run_kpi("nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse),
-                         "--as-of", AS_OF)
+    done = run_kpi("nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse), "--as-of", AS_OF)
+    make_read_only(root)
+    return {"args": done.args, "returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+
+
+@pytest.fixture(scope="session")
+def published_demo(tmp_path_factory) -> PublishedDemo:
+    """One `kpi nightly` over freshly generated sample deliveries, shared by every read-only test.
+
+    Built once per test session: under pytest-xdist the first worker builds it, the others reuse it.
+    """
+    demo = PublishedDemo(session_folder(tmp_path_factory) / "published_demo")
+    demo.first = subprocess.CompletedProcess(**build_once(demo.root, build_published_demo))
     assert demo.first.returncode == 0, demo.first.stdout + demo.first.stderr
     return demo

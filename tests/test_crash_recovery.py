@@ -116,7 +116,7 @@ def prepared(published_demo: PublishedDemo, tmp_path_factory) -> PublishedDemo:
 
 
 def test_a_stale_build_wal_and_staging_file_are_never_reused(published_demo: PublishedDemo, tmp_path: Path) -> None:
-    """The trap of notes/stack.md 8: a killed run's `.build` + `.wal` (and a publish's `.new` + `.wal`)."""
+    """The trap of docs/stack_facts.md fact 9: a killed run's `.build` + `.wal` (and a publish's `.new` + `.wal`)."""
     demo = published_demo.copy_to(tmp_path / "w")
     internal = demo.warehouse.with_name("kpi.internal.duckdb")
     build = internal.with_name(internal.name + ".build")

@@ -2,7 +2,7 @@
 
 Plain HTTP instead of Prefect's client: it answers in well under a second, needs no Prefect import, and
 always sends `limit` and `sort` (the `prefect deployment ls` request without them gets a 422 from this
-stack, stack.md §4).
+stack, docs/stack_facts.md fact 4).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Prefect's Runner (the machinery of `prefect.serve`) polls the server and runs ea
 deployment in a subprocess; the run lock inside `nightly_flow` keeps one run per warehouse at a time.
 
 Stopping: SIGINT ends the Runner cleanly (it pauses the schedule on the server and exits). Prefect's
-Runner installs a SIGTERM handler that does not end the process (stack.md §8), and systemd stops a
+Runner installs a SIGTERM handler that does not end the process (docs/stack_facts.md fact 5), and systemd stops a
 service with SIGTERM, so our Runner turns SIGTERM into SIGINT: both take the same, clean path. A run cut
 short by the stop may leave a grandchild (dbt) behind its dead parent; we are the subreaper of our
 descendants and stop whatever is left, so no process outlives `kpi schedule`.

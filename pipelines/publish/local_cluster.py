@@ -1,7 +1,7 @@
 """A throwaway PostgreSQL cluster on 127.0.0.1 from the base image's server binaries (tests, `make demo-postgres`).
 
 `initdb` refuses to run as root, so as root the cluster belongs to the `postgres` system user
-(notes/stack.md §8): its data directory lives in a temp directory owned by that user, the server listens on
+(docs/stack_facts.md fact 8): its data directory lives in a temp directory owned by that user, the server listens on
 127.0.0.1 only, and `stop()` shuts it down and removes the directory.
 """
 

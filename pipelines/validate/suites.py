@@ -1,6 +1,6 @@
 """Run a source's GX suite on its parsed frame; a failure becomes a Danish rejection naming row and column.
 
-GX 1.x cannot validate DuckDB tables (notes/stack.md, 3), so frames are validated as pandas
+GX 1.x cannot validate DuckDB tables (docs/stack_facts.md fact 3), so frames are validated as pandas
 DataFrames before loading. GX is imported lazily: it costs ~12 s and a run without deliveries never needs it; a run that
 will validate starts the import early on a spare core (`preload_in_background`).
 """

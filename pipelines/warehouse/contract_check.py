@@ -1,6 +1,6 @@
 """The project's own check of a published file against docs/warehouse_contract.md (version 3).
 
-It checks everything the programme's shared checker (`../shared/tools/check_contract.py`, version 3)
+It checks everything the programme's shared contract checker (version 3) (which `make check-spec` runs beside this one)
 checks, so that a clone without `../shared` can still prove its file keeps the contract: the public
 tables and their columns, the version-2 columns where a table has some of them, the vocabularies
 (status, gap type, ledger status, run outcome), the area keys, the period formats, that every catalog

@@ -2,7 +2,7 @@
 
 The published file holds only the contract tables and the documented extensions (schema main),
 written with an older storage version so that evaluators' older DuckDB clients can open it
-(notes/stack.md, 7). Readers that have the old file open keep seeing it; the next reader that
+(docs/stack_facts.md fact 7). Readers that have the old file open keep seeing it; the next reader that
 opens the path sees the new one.
 
 A staging file (and its WAL) left by a killed publish is removed, never reused. The build file is
