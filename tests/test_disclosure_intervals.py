@@ -277,7 +277,9 @@ def counts_and_shares(draw) -> tuple[AttackTable, AttackTable]:
     count = draw(tables())
     numerators = {cell: draw(st.integers(0, int(value))) for cell, value in count.cells.items() if value > 0}
     assume(numerators)  # a table of zeros has no share
-    return count, AttackTable(count.year, numerators, count.rollup, count.groups, count.delivered_combined)
+    # a share's delivered total pools its area cells: with no area cell left (only a comparator) there is none
+    delivered_combined = count.delivered_combined and any(row in AREAS for row, _ in numerators)
+    return count, AttackTable(count.year, numerators, count.rollup, count.groups, delivered_combined)
 
 
 def _share_records(numerators: AttackTable, counts: AttackTable) -> list[dict]:
@@ -303,7 +305,7 @@ def test_a_count_and_the_share_it_is_the_base_of_protect_each_other(pair: tuple[
                    group_areas=AREAS, relations=[parse("s", r) for r in relations])
     by_key = {(row["indicator"], row["area_key"], row["period"], row["areas_key"]): row["hidden"] for row in out}
     bases = AttackTable(counts.year, dict(numerators.cells), counts.rollup, counts.groups,
-                        counts.delivered_combined)
+                        numerators.delivered_combined)
     bases.cells = {cell: counts.cells[cell] for cell in numerators.cells}
     attack = LinkedAttack({("i", "value"): counts, ("p", "numerator"): numerators, ("p", "denominator"): bases},
                           {"i": {key: by_key[("i", *key)] for key in counts.figures()},
