@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from datetime import datetime
+from typing import Annotated
 
 import typer
 
@@ -25,7 +26,12 @@ def _stop_on_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def watch(sources: SourcesOption = DEFAULT_SOURCES, warehouse: WarehouseOption = DEFAULT_WAREHOUSE) -> None:
+AsOfOption = Annotated[str | None, typer.Option("--as-of", hidden=True,
+                                                 help="Til test: vurderingsdato for hver kørsel.")]
+
+
+def watch(sources: SourcesOption = DEFAULT_SOURCES, warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+          as_of: AsOfOption = None) -> None:
     """Overvåg SOURCES/inbox/ (og SOURCES/modtaget/): kør natkørslen, så snart en ny fil er færdigskrevet.
 
     En fil regnes for færdig, når dens størrelse og ændringstid har stået stille i lidt over et sekund.
@@ -59,7 +65,7 @@ def watch(sources: SourcesOption = DEFAULT_SOURCES, warehouse: WarehouseOption =
     _say(f"Overvåger {', '.join(str(f) for f in folders)} → {warehouse} (kørslerne i {server}). "
          "Stop med Ctrl-C.")
     try:
-        serve(Watcher(sources, warehouse, stop, _say))
+        serve(Watcher(sources, warehouse, stop, _say, as_of=as_of))
     finally:
         stop_leftovers()
     _say("Overvågningen er stoppet.")

@@ -169,8 +169,10 @@ class RunResult:
     seconds: float
 
 
-def nightly_command(sources: Path, warehouse: Path) -> list[str]:
-    return [sys.executable, "-m", "pipelines.cli", "nightly", "--sources", str(sources), "--warehouse", str(warehouse)]
+def nightly_command(sources: Path, warehouse: Path, as_of: str | None = None) -> list[str]:
+    command = [sys.executable, "-m", "pipelines.cli", "nightly", "--sources", str(sources),
+               "--warehouse", str(warehouse)]
+    return command + (["--as-of", as_of] if as_of else [])
 
 
 def run_nightly(command: list[str], stop: threading.Event, poll_seconds: float = 0.5) -> RunResult:
@@ -233,6 +235,7 @@ class Watcher:
     tried: TriedContents = field(default_factory=TriedContents)
     clock: Clock = time.monotonic
     locked_retry_seconds: float = LOCKED_RETRY_SECONDS
+    as_of: str | None = None  # tests: a fixed as-of date for every run (default: the day of the run)
     _held: list[Path] = field(default_factory=list)  # a batch skipped because another run held the lock
     _retry_at: float = 0.0
 
@@ -264,10 +267,10 @@ class Watcher:
 
     def _run(self, files: list[Path], hashes: set[str]) -> RunResult | None:
         self.say(f"Ny leverance: {files_da(files)}. Natkørslen starter.")
-        started_wall = time.time()
+        snapshot = self._drop_folder_stats()
         try:
             before = published_statuses(self.warehouse)
-            result = self.runner(nightly_command(self.sources, self.warehouse), self.stop)
+            result = self.runner(nightly_command(self.sources, self.warehouse, self.as_of), self.stop)
             after = published_statuses(self.warehouse)
         except Exception as exc:  # one run's trouble never ends the watcher
             self.tried.remember(hashes)
@@ -275,7 +278,8 @@ class Watcher:
                      "når de ændres.")
             return None
         finally:
-            self.tracker.saw(self._changed_since(started_wall))  # arrived during the run: the next run
+            self.tracker.saw(path for path, stat in self._drop_folder_stats().items()  # arrived during the run:
+                             if snapshot.get(path) != stat)                               # the next run takes it
         for line in result.output.splitlines():
             if line.strip():
                 self.say(line.rstrip())
@@ -288,14 +292,13 @@ class Watcher:
             self.say(describe_status_changes(status_changes(before, after)))
         return result
 
-    def _changed_since(self, wall_time: float) -> list[Path]:
-        """Files in the drop folders modified at or after `wall_time` (a safety net for events during a run)."""
-        out = []
+    def _drop_folder_stats(self) -> dict[Path, Stat]:
+        """Size and mtime of every file in the drop folders: a safety net for changes during a run."""
+        out = {}
         for folder in watched_dirs(self.sources):
             for path in folder.rglob("*"):
-                with contextlib.suppress(OSError):
-                    if path.is_file() and path.stat().st_mtime >= wall_time - 1:
-                        out.append(path)
+                if (stat := file_stat(path)) is not None:
+                    out[path] = stat
         return out
 
 
