@@ -157,6 +157,22 @@ def test_a_locked_warehouse_holds_the_batch_until_the_retry(tmp_path: Path) -> N
     assert runner.calls == 2 and result is not None and result.exit_code == 0
 
 
+def test_a_file_already_in_the_ledger_starts_no_run(tmp_path: Path) -> None:
+    import duckdb
+
+    from pipelines.ingest.discover import sha256_of
+
+    clock, said, runner = FakeClock(), [], FakeRunner(0)
+    watcher, path = _watcher(tmp_path, runner, clock, said)
+    path.write_text("loaded before")
+    with duckdb.connect(str(watcher.warehouse)) as con:
+        con.execute("create table load_ledger as select ? as file_name, ? as sha256", [path.name, sha256_of(path)])
+    assert _drop(watcher, clock, path, "loaded before") is None and runner.calls == 0
+    assert said == ["Allerede i lagerets indlæsningslog med samme indhold (se 'kpi deliveries'): "
+                    "police_haervaerk_2026_20270214.csv."]
+    assert _drop(watcher, clock, path, "corrected") is not None and runner.calls == 1
+
+
 def test_only_the_drop_folders_count(tmp_path: Path) -> None:
     clock, said, runner = FakeClock(), [], FakeRunner(0)
     watcher, _ = _watcher(tmp_path, runner, clock, said)
@@ -183,6 +199,19 @@ def _wait_for(log: Path, text: str, process: subprocess.Popen, after: int = 0) -
         assert process.poll() is None, log.read_text(encoding="utf-8")
         time.sleep(0.5)
     pytest.fail(f"'{text}' did not appear within {WAIT_SECONDS} s:\n{log.read_text(encoding='utf-8')}")
+
+
+def _wait_for_run_stage(demo: PublishedDemo, stage: str, process: subprocess.Popen, log: Path) -> None:
+    """Bounded wait until a run's log (newer than the first build's) shows `stage`."""
+    logs = demo.warehouse.parent / "logs"
+    first_build = set(logs.glob("*.log"))
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if any(stage in path.read_text(encoding="utf-8") for path in set(logs.glob("*.log")) - first_build):
+            return
+        assert process.poll() is None, log.read_text(encoding="utf-8")
+        time.sleep(0.5)
+    pytest.fail(f"no run reached '{stage}' within {WAIT_SECONDS} s:\n{log.read_text(encoding='utf-8')}")
 
 
 def _measurements(demo: PublishedDemo, without_source: str = "") -> list[tuple]:
@@ -219,6 +248,7 @@ def test_kpi_watch_end_to_end(published_demo: PublishedDemo, tmp_path: Path) -> 
         bad = demo.sources / "inbox" / "police_haervaerk" / "police_haervaerk_2026_20270214.csv"
         bad.write_text("ikke;en;rigtig;fil\n1;2;3;4\n", encoding="utf-8")
         started = _wait_for(log, "Ny leverance: police_haervaerk_2026_20270214.csv", watcher)
+        _wait_for_run_stage(demo, "Beregner kriterier", watcher, log)  # the run has found its files
         new = next_quarter_delivery(demo.sources / "inbox", 1)  # dropped while the first run is going
         rejected = _wait_for(log, "Statusændringer:", watcher, started)
         second = _wait_for(log, f"Ny leverance: {new.name}", watcher, rejected)

@@ -143,6 +143,19 @@ def published_statuses(warehouse: Path) -> dict[StatusKey, str]:
     return {(c, a, p): s for c, a, p, s in rows}
 
 
+def published_hashes(warehouse: Path) -> set[str]:
+    """The sha256 of every file the published ledger has seen (loaded, duplicate, superseded or rejected)."""
+    import duckdb
+
+    if not warehouse.is_file():
+        return set()
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return {row[0] for row in con.execute("select sha256 from load_ledger where sha256 is not null").fetchall()}
+    except duckdb.Error:
+        return set()
+
+
 def status_changes(before: dict[StatusKey, str], after: dict[StatusKey, str]) -> dict[tuple[str, str], int]:
     """(old status, new status) → how many rows moved so; '' for a row that appeared or disappeared."""
     counts: dict[tuple[str, str], int] = {}
@@ -261,6 +274,12 @@ class Watcher:
         if unchanged := [path for path in batch if path not in new]:
             self.say(f"Uændret siden sidste kørsel, køres ikke igen: {files_da(unchanged)}. "
                      "Ret filen (eller læg en ny), så prøves den igen.")
+        if new and (known := published_hashes(self.warehouse) & set(new.values())):
+            in_ledger = [path for path, digest in new.items() if digest in known]
+            self.say(f"Allerede i lagerets indlæsningslog med samme indhold (se 'kpi deliveries'): "
+                     f"{files_da(in_ledger)}.")
+            self.tried.remember(known)
+            new = {path: digest for path, digest in new.items() if digest not in known}
         if not new:
             return None
         return self._run(list(new), set(new.values()))
