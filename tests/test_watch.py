@@ -189,6 +189,57 @@ def test_only_the_drop_folders_count(tmp_path: Path) -> None:
 WAIT_SECONDS = 300
 
 
+def test_a_stop_ends_the_run_and_its_whole_process_group(tmp_path: Path) -> None:
+    from pipelines.operate.watch import run_nightly
+
+    marker = tmp_path / "started"
+    script = ("import pathlib, subprocess, sys, time\n"
+              "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+              f"pathlib.Path({str(marker)!r}).write_text('x')\n"
+              "print('kørslen er i gang', flush=True)\n"
+              "time.sleep(600)\n")
+    stop = threading.Event()
+    results: list[RunResult] = []
+    thread = threading.Thread(target=lambda: results.append(run_nightly([sys.executable, "-c", script], stop)))
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marker.exists()
+    stop.set()
+    thread.join(timeout=90)
+    assert not thread.is_alive()
+    [result] = results
+    assert result.exit_code is None and "kørslen er i gang" in result.output
+    assert _processes_mentioning("time.sleep(600)") == []
+
+
+def test_kpi_watch_stops_on_sigterm(tmp_path: Path) -> None:
+    (tmp_path / "sources" / "inbox").mkdir(parents=True)
+    log = tmp_path / "watch.log"
+    kpi = Path(sys.executable).with_name("kpi")
+    with log.open("w", encoding="utf-8") as out:
+        watcher = subprocess.Popen([str(kpi), "watch", "--sources", str(tmp_path / "sources"), "--warehouse",
+                                    str(tmp_path / "kpi.duckdb")], stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True, env={**os.environ, "COLUMNS": "200"})
+    try:
+        _wait_for(log, "Overvåger", watcher)
+        watcher.send_signal(signal.SIGTERM)
+        assert watcher.wait(timeout=60) == 0
+    finally:
+        if watcher.poll() is None:
+            os.killpg(watcher.pid, signal.SIGKILL)
+    assert "Overvågningen er stoppet." in log.read_text(encoding="utf-8")
+
+
+def test_kpi_watch_without_an_inbox_says_so_in_danish(tmp_path: Path) -> None:
+    from tests.conftest import run_kpi
+
+    done = run_kpi("watch", "--sources", str(tmp_path / "findes_ikke"), "--warehouse", str(tmp_path / "kpi.duckdb"))
+    assert done.returncode == 4
+    assert "Overvågningen er ikke startet" in done.stderr and "Traceback" not in done.stderr + done.stdout
+
+
 def _wait_for(log: Path, text: str, process: subprocess.Popen, after: int = 0) -> int:
     """Bounded wait until `text` appears in the watcher's output after offset `after`; its offset."""
     deadline = time.monotonic() + WAIT_SECONDS
