@@ -6,26 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import PublishedDemo, run_kpi
-
-
-def test_the_fonts_are_registered_once_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipelines.report import charts
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    charts.register_fonts.cache_clear()
-    try:
-        charts.register_fonts()
-        charts.register_fonts()
-        [folder] = tmp_path.glob("kpi-report-fonts-*")
-        assert sorted(p.name for p in folder.iterdir()) == ["open-sans-400.ttf", "open-sans-700.ttf"]
-    finally:
-        charts.register_fonts.cache_clear()
 
 
 def test_a_process_that_rendered_charts_leaves_no_font_folder(tmp_path: Path) -> None:

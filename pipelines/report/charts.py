@@ -104,7 +104,6 @@ def trend_spec(criterion: Criterion) -> dict | None:
 
 
 @functools.cache
-@functools.cache
 def register_fonts() -> None:
     """Give vl-convert the report's font (it reads TTF, not WOFF2), for text measuring and PNG rendering.
 
