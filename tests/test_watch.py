@@ -189,6 +189,31 @@ def test_only_the_drop_folders_count(tmp_path: Path) -> None:
 WAIT_SECONDS = 300
 
 
+def test_serve_runs_for_a_dropped_file_and_stops_on_the_event(tmp_path: Path) -> None:
+    from pipelines.operate.watch import serve
+
+    said: list[str] = []
+    runner = FakeRunner(0, 0)
+    watcher, path = _watcher(tmp_path, runner, FakeClock(), said)
+    watcher.tracker = SettleTracker(settle_seconds=0.5)
+    thread = threading.Thread(target=serve, args=(watcher, 100))
+    thread.start()
+    try:
+        time.sleep(1)  # the watcher is set up (a file written before it is not an event)
+        path.write_text("a new delivery")
+        (watcher.sources / "reference").mkdir()
+        (watcher.sources / "reference" / "areas.csv").write_text("not a drop folder")
+        deadline = time.monotonic() + 60
+        while runner.calls == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        watcher.stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert runner.calls == 1
+    assert said[0] == "Ny leverance: police_haervaerk_2026_20270214.csv. Natkørslen starter."
+
+
 def test_a_stop_ends_the_run_and_its_whole_process_group(tmp_path: Path) -> None:
     from pipelines.operate.watch import run_nightly
 
