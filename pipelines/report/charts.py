@@ -6,9 +6,11 @@ path from the baseline to the final target (dotted).
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import json
+import shutil
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -103,10 +105,16 @@ def trend_spec(criterion: Criterion) -> dict | None:
 
 @functools.cache
 def register_fonts() -> None:
-    """Give vl-convert the report's font (it reads TTF, not WOFF2), for text measuring and PNG rendering."""
+    """Give vl-convert the report's font (it reads TTF, not WOFF2), for text measuring and PNG rendering.
+
+    Once per process: vl-convert may read the registered files again whenever it renders, so the folder
+    lives as long as the process and is removed when it exits (a long-running `kpi watch` builds many
+    reports and must not leave a folder per build in the temp directory).
+    """
     from fontTools.ttLib import TTFont
 
     directory = Path(tempfile.mkdtemp(prefix="kpi-report-fonts-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
     fonts = resources.files("pipelines.report") / "fonts"
     for name in ("open-sans-400", "open-sans-700"):
         with resources.as_file(fonts / f"{name}.woff2") as woff2:

@@ -1,0 +1,334 @@
+"""`kpi watch`: run the nightly flow as soon as a dropped file has stopped growing, one run at a time.
+
+The pieces, each testable without a watcher or a subprocess:
+- `SettleTracker`: a file is ready when its size and mtime have not changed for `settle_seconds`.
+- `TriedContents`: the content hashes already handed to a run; an unchanged file is never run again
+  (no retry loop on a file that keeps failing), a changed file is.
+- `status_changes`: how many kpi_status rows changed status between two snapshots of the published file.
+- `run_nightly`: one `kpi nightly` in its own process group, stoppable, its output captured.
+
+Each run is a `kpi nightly` subprocess rather than a call in this process: a crash (or a native abort in a
+library) cannot take the watcher down, nothing a run imports or allocates stays behind in a process that
+runs for months, and a stop can end the whole run's process group. The price is the run's start-up
+(imports, the Prefect client), paid once per run instead of once per watcher.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.settings import INBOX_DIR_NAME
+
+DROP_DIR_NAMES = (INBOX_DIR_NAME, "modtaget")
+SETTLE_SECONDS = 1.5
+STOP_GRACE_SECONDS = 30.0
+LOCKED_RETRY_SECONDS = 30.0
+EXIT_LOCKED = 5  # as pipelines.cli_common: another run holds the warehouse's lock
+
+Clock = Callable[[], float]
+Stat = tuple[int, int]  # size, mtime in ns
+
+
+def watched_dirs(sources: Path) -> list[Path]:
+    """The drop folders under SOURCES that exist: inbox/ and, where present, modtaget/."""
+    return [sources / name for name in DROP_DIR_NAMES if (sources / name).is_dir()]
+
+
+def is_delivery_candidate(path: Path) -> bool:
+    """Office lock files (~$x.xlsx, .~lock.x#), hidden and partial files are never deliveries."""
+    name = path.name
+    return not (name.startswith((".", "~")) or name.endswith((".tmp", ".part", ".crdownload", "#")))
+
+
+def file_stat(path: Path) -> Stat | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns) if path.is_file() else None
+
+
+@dataclass
+class SettleTracker:
+    """Files seen changing, and since when their size and mtime have stayed the same."""
+
+    settle_seconds: float = SETTLE_SECONDS
+    clock: Clock = time.monotonic
+    stat: Callable[[Path], Stat | None] = file_stat
+    _pending: dict[Path, tuple[Stat, float]] = field(default_factory=dict)
+
+    def saw(self, paths: Iterable[Path]) -> None:
+        """Paths the watcher reported as added or modified."""
+        now = self.clock()
+        for path in paths:
+            if is_delivery_candidate(path) and (current := self.stat(path)) is not None:
+                self._pending[path] = (current, now)
+
+    def ready(self) -> list[Path]:
+        """Files unchanged for settle_seconds (removed from the pending set); a file that changed starts over,
+        a file that vanished is forgotten."""
+        now, out = self.clock(), []
+        for path, (seen, since) in list(self._pending.items()):
+            current = self.stat(path)
+            if current is None:
+                del self._pending[path]
+            elif current != seen:
+                self._pending[path] = (current, now)
+            elif now - since >= self.settle_seconds:
+                del self._pending[path]
+                out.append(path)
+        return sorted(out)
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self._pending)
+
+
+def content_hash(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+@dataclass
+class TriedContents:
+    """The contents already run, by hash: the same content is never run twice, whatever its outcome."""
+
+    hasher: Callable[[Path], str | None] = content_hash
+    _tried: set[str] = field(default_factory=set)
+
+    def new_files(self, paths: Iterable[Path]) -> dict[Path, str]:
+        """Of `paths`, those whose content has not been run yet, with their hashes."""
+        out = {}
+        for path in paths:
+            digest = self.hasher(path)
+            if digest is not None and digest not in self._tried:
+                out[path] = digest
+        return out
+
+    def remember(self, hashes: Iterable[str]) -> None:
+        self._tried.update(hashes)
+
+
+StatusKey = tuple[str, str, str]
+
+
+def published_statuses(warehouse: Path) -> dict[StatusKey, str]:
+    """criterion × area × period → status in the published file; empty when there is none yet."""
+    import duckdb
+
+    if not warehouse.is_file():
+        return {}
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            rows = con.execute("select criterion_id, area_key, period, status from kpi_status").fetchall()
+    except duckdb.Error:
+        return {}
+    return {(c, a, p): s for c, a, p, s in rows}
+
+
+def published_hashes(warehouse: Path) -> set[str]:
+    """The sha256 of every file the published ledger has seen (loaded, duplicate, superseded or rejected)."""
+    import duckdb
+
+    if not warehouse.is_file():
+        return set()
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return {row[0] for row in con.execute("select sha256 from load_ledger where sha256 is not null").fetchall()}
+    except duckdb.Error:
+        return set()
+
+
+def status_changes(before: dict[StatusKey, str], after: dict[StatusKey, str]) -> dict[tuple[str, str], int]:
+    """(old status, new status) → how many rows moved so; '' for a row that appeared or disappeared."""
+    counts: dict[tuple[str, str], int] = {}
+    for key in before.keys() | after.keys():
+        old, new = before.get(key, ""), after.get(key, "")
+        if old != new:
+            counts[(old, new)] = counts.get((old, new), 0) + 1
+    return counts
+
+
+def describe_status_changes(counts: dict[tuple[str, str], int]) -> str:
+    if not counts:
+        return "Statusændringer: ingen."
+    total = sum(counts.values())
+    parts = [f"{n} {old or '(ny)'} → {new or '(fjernet)'}" for (old, new), n in
+             sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    return f"Statusændringer: {total} ({'; '.join(parts)})."
+
+
+@dataclass(frozen=True)
+class RunResult:
+    exit_code: int | None  # None: the run was stopped by the watcher's stop
+    output: str
+    seconds: float
+
+
+def nightly_command(sources: Path, warehouse: Path, as_of: str | None = None) -> list[str]:
+    command = [sys.executable, "-m", "pipelines.cli", "nightly", "--sources", str(sources),
+               "--warehouse", str(warehouse)]
+    return command + (["--as-of", as_of] if as_of else [])
+
+
+def run_nightly(command: list[str], stop: threading.Event, poll_seconds: float = 0.5) -> RunResult:
+    """Run `command` in its own process group, output captured; on `stop`, SIGINT the group, then SIGKILL it
+    after STOP_GRACE_SECONDS. Nothing of the group outlives this call."""
+    started = time.monotonic()
+    env = {**os.environ, "COLUMNS": os.environ.get("COLUMNS", "200")}
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as out:
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                 env=env, start_new_session=True, text=True)
+        stopped = False
+        while child.poll() is None:
+            if stop.wait(poll_seconds) and not stopped:
+                stopped = True
+                _signal_group(child.pid, signal.SIGINT)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    child.wait(STOP_GRACE_SECONDS)
+        _signal_group(child.pid, signal.SIGKILL)  # whatever the run left in its group (a server, dbt)
+        out.seek(0)
+        output = out.read()
+    return RunResult(None if stopped else child.returncode, output, time.monotonic() - started)
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+OUTCOME_DA = {
+    0: "Kørslen er færdig, og lageret er publiceret.",
+    3: "Kørslen er færdig; en eller flere filer blev afvist (resten er indlæst og publiceret).",
+    4: "Kørslen fejlede; det tidligere lager er stadig publiceret og uændret.",
+    EXIT_LOCKED: "En anden natkørsel er i gang for lageret; filerne prøves igen, når den er færdig.",
+}
+
+
+def outcome_da(result: RunResult) -> str:
+    if result.exit_code is None:
+        return "Kørslen blev afbrudt, fordi overvågningen stopper; det tidligere lager er stadig publiceret."
+    return OUTCOME_DA.get(result.exit_code, f"Kørslen sluttede med exitkode {result.exit_code}.")
+
+
+def files_da(paths: Iterable[Path]) -> str:
+    return ", ".join(path.name for path in paths)
+
+
+Runner = Callable[[list[str], threading.Event], RunResult]
+
+
+@dataclass
+class Watcher:
+    """What `kpi watch` does with the changes it is told about; `serve` feeds it from watchfiles."""
+
+    sources: Path
+    warehouse: Path
+    stop: threading.Event
+    say: Callable[[str], None]
+    runner: Runner = run_nightly
+    tracker: SettleTracker = field(default_factory=SettleTracker)
+    tried: TriedContents = field(default_factory=TriedContents)
+    clock: Clock = time.monotonic
+    locked_retry_seconds: float = LOCKED_RETRY_SECONDS
+    as_of: str | None = None  # tests: a fixed as-of date for every run (default: the day of the run)
+    _held: list[Path] = field(default_factory=list)  # a batch skipped because another run held the lock
+    _retry_at: float = 0.0
+
+    def changed(self, paths: Iterable[Path]) -> None:
+        """Added or modified paths (anywhere under SOURCES); only those in a drop folder count."""
+        self.tracker.saw(path for path in paths if self._in_drop_folder(path))
+
+    def _in_drop_folder(self, path: Path) -> bool:
+        try:
+            relative = path.resolve().relative_to(self.sources.resolve())
+        except ValueError:
+            return False
+        return len(relative.parts) > 1 and relative.parts[0] in DROP_DIR_NAMES
+
+    def tick(self) -> RunResult | None:
+        """Run the nightly for the files that have settled (and a held batch that is due), if any is new."""
+        batch = self.tracker.ready()
+        if self._held and self.clock() >= self._retry_at:
+            batch, self._held = sorted({*batch, *self._held}), []
+        if not batch:
+            return None
+        new = self.tried.new_files(batch)
+        if unchanged := [path for path in batch if path not in new]:
+            self.say(f"Uændret siden sidste kørsel, køres ikke igen: {files_da(unchanged)}. "
+                     "Ret filen (eller læg en ny), så prøves den igen.")
+        if new and (known := published_hashes(self.warehouse) & set(new.values())):
+            in_ledger = [path for path, digest in new.items() if digest in known]
+            self.say(f"Allerede i lagerets indlæsningslog med samme indhold (se 'kpi deliveries'): "
+                     f"{files_da(in_ledger)}.")
+            self.tried.remember(known)
+            new = {path: digest for path, digest in new.items() if digest not in known}
+        if not new:
+            return None
+        return self._run(list(new), set(new.values()))
+
+    def _run(self, files: list[Path], hashes: set[str]) -> RunResult | None:
+        self.say(f"Ny leverance: {files_da(files)}. Natkørslen starter.")
+        snapshot = self._drop_folder_stats()
+        try:
+            before = published_statuses(self.warehouse)
+            result = self.runner(nightly_command(self.sources, self.warehouse, self.as_of), self.stop)
+            after = published_statuses(self.warehouse)
+        except Exception as exc:  # one run's trouble never ends the watcher
+            self.tried.remember(hashes)
+            self.say(f"Kørslen kunne ikke gennemføres ({type(exc).__name__}: {exc}); filerne prøves igen, "
+                     "når de ændres.")
+            return None
+        finally:
+            self.tracker.saw(path for path, stat in self._drop_folder_stats().items()  # arrived during the run:
+                             if snapshot.get(path) != stat)                               # the next run takes it
+        for line in result.output.splitlines():
+            if line.strip():
+                self.say(line.rstrip())
+        if result.exit_code == EXIT_LOCKED:
+            self._held, self._retry_at = files, self.clock() + self.locked_retry_seconds
+        elif result.exit_code is not None:
+            self.tried.remember(hashes)
+        self.say(f"{outcome_da(result)} ({result.seconds:.0f} s)")
+        if result.exit_code not in (None, EXIT_LOCKED):
+            self.say(describe_status_changes(status_changes(before, after)))
+        return result
+
+    def _drop_folder_stats(self) -> dict[Path, Stat]:
+        """Size and mtime of every file in the drop folders: a safety net for changes during a run."""
+        out = {}
+        for folder in watched_dirs(self.sources):
+            for path in folder.rglob("*"):
+                if (stat := file_stat(path)) is not None:
+                    out[path] = stat
+        return out
+
+
+def serve(watcher: Watcher, tick_ms: int = 500) -> None:
+    """Feed `watcher` from watchfiles until its stop event is set. Blocks; a run blocks the feed, and the
+    changes of the meantime are delivered when it resumes."""
+    from watchfiles import Change, watch
+
+    for changes in watch(watcher.sources, stop_event=watcher.stop, rust_timeout=tick_ms, yield_on_timeout=True,
+                         debounce=tick_ms, raise_interrupt=False):
+        watcher.changed(Path(path) for change, path in changes if change != Change.deleted)
+        if watcher.stop.is_set():
+            return
+        watcher.tick()

@@ -1,0 +1,36 @@
+"""The report's font folder: one per process, gone when the process ends (a long-running `kpi watch` builds
+a report per run and must not leave a `kpi-report-fonts-*` folder in the temp directory each time)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PublishedDemo, run_kpi
+
+
+def test_a_process_that_rendered_charts_leaves_no_font_folder(tmp_path: Path) -> None:
+    script = ("from pipelines.report.charts import register_fonts, svg_to_png\n"
+              "register_fonts()\n"
+              "assert svg_to_png('<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\">"
+              "<text y=\"8\">Å</text></svg>')\n")
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", script], env={**os.environ, "TMPDIR": str(tmp_path)},
+                              capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+    assert list(tmp_path.glob("kpi-report-fonts-*")) == []
+
+
+@pytest.mark.e2e
+def test_two_report_builds_leave_no_font_folder(published_demo: PublishedDemo, tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    for name in ("first", "second"):
+        built = run_kpi("report", "--warehouse", str(published_demo.warehouse), "--out", str(tmp_path / name),
+                        env={"TMPDIR": str(temp)})
+        assert built.returncode == 0, built.stdout + built.stderr
+    assert list(temp.glob("kpi-report-fonts-*")) == []
