@@ -31,8 +31,9 @@ children as (
     select
         child_id,
         any_value(birth_year) as birth_year,
-        -- the area of the latest visit in the newest delivery (then the last area key: never the rows' order)
-        first(area_key order by delivered_at desc, visit_date desc, area_key desc) as area_key
+        -- the area of the latest visit (by quarter; the exact date is not kept) in the newest delivery, then a fixed
+        -- order of the keyed visit ids and area keys: never the rows' order
+        first(area_key order by delivered_at desc, visit_quarter desc, visit_key desc, area_key desc) as area_key
     from visits
     group by child_id
 

@@ -7,7 +7,7 @@ with
 statuses as (
 
     {{ latest_person_rows(ref('stg_uu_registration__statuses'), ['person_id', 'status_date'],
-                          ['status asc', 'education asc', 'area_key asc']) }}
+                          ['status asc', 'area_key asc']) }}
 
 ),
 
