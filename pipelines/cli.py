@@ -65,6 +65,7 @@ class NightlyOptions:
 
     full_rebuild: bool = False
     report: bool = True
+    rebuild: bool = False  # set the internal file aside and build it from the deliveries (`kpi rebuild`)
 
 
 @app.command()
@@ -133,6 +134,8 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
         err_console.print(f"[red]Kørslen er ikke startet; intet er indlæst.[/red] {problem} Sæt PREFECT_HOME til "
                           "en mappe, du kan skrive i.", highlight=False)
         return EXIT_FAILED
+    if uses_temporary_prefect_server():
+        _heal_prefect_home()
     log_file = new_log_file(warehouse.parent / "logs")
     run_id = uuid.uuid4().hex[:12]
     try:
@@ -147,6 +150,16 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
         return EXIT_FAILED
     _print_nightly(result, warehouse, log_file)
     return result.exit_code
+
+
+def _heal_prefect_home() -> None:
+    """Set a damaged prefect.db aside before Prefect's temporary server starts (the run reports it)."""
+    from pipelines.operate.healing import heal_prefect_home
+
+    try:
+        heal_prefect_home(current_prefect_home())
+    except Exception:  # the check must never stop a run; the start-up timeout message still explains
+        logging.getLogger("pipelines.cli").exception("checking Prefect's database failed")
 
 
 def _failure_cause(exc: BaseException) -> str:
@@ -194,7 +207,7 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
                 return skipped
             preload_validation_if_needed(config)
             return nightly_flow(str(sources), str(warehouse), as_of, run_id, plan_id, options.full_rebuild,
-                                options.report)
+                                options.report, options.rebuild)
         finally:
             progress.clear()
             wait_for_validation_preload()
@@ -223,6 +236,8 @@ def _print_nightly(result, warehouse: Path, log_file: Path) -> None:
     loaded = result.with_status("loaded")
     console.print(f"Indlæst: {len(loaded)} filer, dubletter: {len(result.with_status('duplicate'))}, "
                   f"afvist: {len(result.rejected)}.")
+    for note in result.state_notes:
+        console.print(f"[yellow]Genopretning:[/yellow] {note}", highlight=False)
     if result.nothing_new:
         console.print(result.run.message, highlight=False)
     for outcome in loaded:
