@@ -167,12 +167,13 @@ def _failure_cause(exc: BaseException) -> str:
     if isinstance(exc, KeyboardInterrupt):
         return "afbrudt (Ctrl-C)"
     if PREFECT_START_TIMEOUT in str(exc):
+        from pipelines.operate.healing import set_prefect_db_aside_after_timeout
+
         home = current_prefect_home()
         return (f"Prefects midlertidige server startede ikke inden for "
                 f"{os.environ.get('PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS', '?')} sekunder "
-                f"(PREFECT_HOME={home}); serverens egen fejl står i logfilen. Er Prefects "
-                f"database beskadiget, kan {home / 'prefect.db'} flyttes væk: den rummer kun "
-                "Prefects egen kørselshistorik (lagerets står i load_runs).")
+                f"(PREFECT_HOME={home}); serverens egen fejl står i logfilen. "
+                + set_prefect_db_aside_after_timeout(home)).strip()
     return f"{type(exc).__name__}: {exc}"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.operate import state_check
 from pipelines.operate.runlog import OUTCOMES, RunRecord, append_run, runlog_path
 from pipelines.operate.state_check import (
     DBT_TARGET_NAME,
@@ -25,12 +26,13 @@ from pipelines.operate.state_check import (
 )
 from pipelines.settings import RunConfig
 from pipelines.warehouse.files import database_files
-from pipelines.warehouse.inputs import record_path
+from pipelines.warehouse.inputs import read_record, record_path
 
 INTERNAL_DA = "Det interne lager"
 PUBLISHED_DA = "Det publicerede lager"
 REBUILD_DA = ("Det genopbygges fra alle leverancer i indbakken og referencefilerne (dbt bygger alt forfra); "
               "det publicerede lager står uændret, til det nye er klar.")
+PUBLISHED_AGAIN_DA = "Det genskabes fra det interne lager ved denne kørsel."
 REQUESTED_DA = "genopbygges på forlangende (kpi rebuild)"
 
 
@@ -61,14 +63,15 @@ def _heal_duckdb(path: Path, what_da: str, remedy_da: str, *, published: bool) -
 def heal_warehouse_state(config: RunConfig, rebuild_requested: bool = False) -> HealedState:
     """Check and heal every state file of the warehouse; call it holding the run lock, before the run log."""
     state = HealedState()
-    published = _heal_duckdb(config.warehouse, PUBLISHED_DA,
-                             "Det genskabes fra det interne lager ved denne kørsel.", published=True)
+    published = _heal_duckdb(config.warehouse, PUBLISHED_DA, PUBLISHED_AGAIN_DA, published=True)
     internal = _heal_duckdb(config.internal_warehouse, INTERNAL_DA, REBUILD_DA, published=False)
     if internal is None and rebuild_requested and config.internal_warehouse.exists():
         internal = StateFinding(INTERNAL_DA, config.internal_warehouse, REQUESTED_DA, REBUILD_DA,
                                 set_aside(config.internal_warehouse, _duckdb_companions(config.internal_warehouse)))
     elif internal is None and not config.internal_warehouse.exists() and config.warehouse.is_file():
         internal = StateFinding(INTERNAL_DA, config.internal_warehouse, "mangler", REBUILD_DA)
+    if published is None and not config.warehouse.exists() and config.internal_warehouse.is_file():
+        published = StateFinding(PUBLISHED_DA, config.warehouse, "mangler", PUBLISHED_AGAIN_DA)
     state.findings += [f for f in (published, internal) if f]
     state.rebuild_internal = internal is not None  # a new warehouse (neither file yet) is no rebuild
     state.findings += [f for f in (_heal_record(config.warehouse), _heal_runlog(config.warehouse),
@@ -76,9 +79,16 @@ def heal_warehouse_state(config: RunConfig, rebuild_requested: bool = False) -> 
     return state
 
 
+def _record_problem(path: Path, published: Path) -> str | None:
+    problem = json_file_problem(path)
+    if problem is None and read_record(published) is None:
+        return "er ikke en gyldig post over input (forkert fil eller en anden version)"
+    return problem
+
+
 def _heal_record(published: Path) -> StateFinding | None:
     path = record_path(published)
-    if not (path.exists() or path.is_symlink()) or (problem := json_file_problem(path)) is None:
+    if not (path.exists() or path.is_symlink()) or (problem := _record_problem(path, published)) is None:
         return None
     return StateFinding("Posten over sidste kørsels input", path, problem,
                         "Kørslen bygger derfor alt, som om intet var bygget før.", set_aside(path))
@@ -111,7 +121,7 @@ def _parsed_lines(raw: bytes) -> tuple[list[RunRecord], int]:
 
 def _runlog_problem(path: Path) -> tuple[str | None, list[RunRecord]]:
     try:
-        raw = path.read_bytes()
+        raw = state_check.read_bytes(path)  # the one reader of state files (a test injects EACCES there)
     except OSError as exc:
         return unreadable_da(path, exc), []
     if not raw:
@@ -140,7 +150,10 @@ def _heal_runlog(published: Path) -> StateFinding | None:
     if not exists and not earlier:
         return None  # a new warehouse: nothing to tell
     moved = set_aside(path) if exists else None
-    runs = {r.run_id: r for r in earlier} | {r.run_id: r for r in salvaged}
+    runs: dict[str, RunRecord] = {}
+    for record in [*earlier, *salvaged]:  # a later line wins, but never an unfinished one over a finished one
+        if record.run_id not in runs or record.finished or not runs[record.run_id].finished:
+            runs[record.run_id] = record
     for record in sorted(runs.values(), key=lambda r: r.started_at):
         append_run(published, record)
     if runs:
@@ -151,14 +164,32 @@ def _heal_runlog(published: Path) -> StateFinding | None:
     return StateFinding("Kørselsloggen", path, problem, remedy, moved)
 
 
+PREFECT_REMEDY_DA = ("Prefect opretter en ny; den rummer kun Prefects egen kørselshistorik "
+                     "(lagerets står i load_runs).")
+
+
+def _prefect_db_companions(database: Path) -> tuple[Path, ...]:
+    return (database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm"))
+
+
+def set_prefect_db_aside_after_timeout(home: Path) -> str:
+    """After Prefect's temporary server did not start: set `prefect.db` aside so that the next run starts
+    with a new one (a migration cut off by an upgrade passes the checks above and fails only at start-up).
+    The Danish sentence for the run's cause."""
+    database = home / PREFECT_DB_NAME
+    if not database.is_file():
+        return ""
+    moved = set_aside(database, _prefect_db_companions(database))
+    return (f"Prefects database {database} er derfor lagt til side som {moved.name} (intet er slettet); næste "
+            "kørsel starter med en ny. Den rummer kun Prefects egen kørselshistorik (lagerets står i load_runs).")
+
+
 def heal_prefect_home(home: Path) -> StateFinding | None:
     """Set a damaged `prefect.db` (with its -wal/-shm) aside before Prefect's temporary server starts."""
     database = home / PREFECT_DB_NAME
     if not (database.exists() or database.is_symlink()) or (problem := prefect_db_problem(database)) is None:
         return None
-    companions = (database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm"))
-    finding = StateFinding("Prefects database", database, problem,
-                           "Prefect opretter en ny; den rummer kun Prefects egen kørselshistorik "
-                           "(lagerets står i load_runs).", set_aside(database, companions))
+    finding = StateFinding("Prefects database", database, problem, PREFECT_REMEDY_DA,
+                           set_aside(database, _prefect_db_companions(database)))
     note(finding)
     return finding

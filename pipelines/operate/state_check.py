@@ -92,9 +92,10 @@ def set_aside_files(folder: Path) -> list[Path]:
     return sorted((p for p in folder.iterdir() if SET_ASIDE_MARK in p.name), key=lambda p: p.stat().st_mtime)
 
 
-def _read_head(path: Path, size: int = 3 * HEADER_BYTES) -> bytes:
+def read_bytes(path: Path, limit: int = -1) -> bytes:
+    """The first `limit` bytes of a state file (all with -1): every check reads through here."""
     with path.open("rb") as handle:
-        return handle.read(size)
+        return handle.read(limit)
 
 
 def unreadable_da(path: Path, exc: OSError) -> str | None:
@@ -123,7 +124,7 @@ def _expected_duckdb_size(head: bytes) -> int | None:
 def duckdb_problem(path: Path, *, published: bool) -> str | None:
     """Why `path` is not a usable internal (or published) DuckDB file, in Danish; None when it is."""
     try:
-        head = _read_head(path)
+        head = read_bytes(path, 3 * HEADER_BYTES)
     except OSError as exc:
         return unreadable_da(path, exc)
     if not head:
@@ -169,7 +170,7 @@ def _published_tables_problem(tables: set[tuple[str, str]]) -> str | None:
 def json_file_problem(path: Path) -> str | None:
     """Why `path` is not one readable JSON object (the inputs record), in Danish; None when it is."""
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = json.loads(read_bytes(path).decode("utf-8"))
     except OSError as exc:
         return unreadable_da(path, exc)
     except (UnicodeDecodeError, ValueError):
@@ -182,7 +183,7 @@ def json_file_problem(path: Path) -> str | None:
 def prefect_db_problem(path: Path) -> str | None:
     """Why Prefect's SQLite database could not serve its temporary server, in Danish; None when it can."""
     try:
-        head = _read_head(path, len(SQLITE_MAGIC))
+        head = read_bytes(path, len(SQLITE_MAGIC))
     except OSError as exc:
         return unreadable_da(path, exc)
     if len(head) == 0:
@@ -242,7 +243,7 @@ def _msgpack_problem(path: Path) -> str | None:
     import msgpack
 
     try:
-        msgpack.unpackb(path.read_bytes())
+        msgpack.unpackb(read_bytes(path))
     except OSError as exc:
         return unreadable_da(path, exc)
     except Exception:  # msgpack raises several kinds for truncated or foreign bytes

@@ -39,9 +39,16 @@ def _restore_load_times(con: duckdb.DuckDBPyConnection) -> int:
     restored = con.execute(
         "update raw.load_ledger as l set loaded_at = o.loaded_at from old.main.load_ledger as o "
         "where l.file_name = o.file_name and l.sha256 = o.sha256 and o.loaded_at is not null").fetchone()
+    # A raw row's own load time is stamped a moment before its ledger row's: the published measurements keep
+    # the raw one per file, the ledger the rest (files with no published measurement, e.g. person-level rows).
+    con.execute("create temporary table first_loads as select l.file_name, l.sha256, "
+                "coalesce(m.loaded_at, l.loaded_at) as loaded_at from raw.load_ledger as l left join "
+                "(select source_file, max(loaded_at) as loaded_at from old.main.measurements group by source_file) "
+                "as m on m.source_file = l.file_name")
     for table in _raw_tables_with_load_times(con):
-        con.execute(f"update raw.{table} as t set loaded_at = l.loaded_at from raw.load_ledger as l "
-                    "where t.source_file = l.file_name and t.sha256 = l.sha256")
+        con.execute(f"update raw.{table} as t set loaded_at = f.loaded_at from first_loads as f "
+                    "where t.source_file = f.file_name and t.sha256 = f.sha256")
+    con.execute("drop table first_loads")
     return int(restored[0]) if restored else 0
 
 
