@@ -31,8 +31,8 @@ def free_space(folder: Path) -> int:
 
 def disk_full_da(folder: Path, needed: int, free: int | None = None) -> str:
     have = f", men der er kun {mib_da(free)} fri" if free is not None else ""
-    return (f"Disken er fuld: kørslen skal bruge ca. {mib_da(needed)} fri plads i {folder} (det interne og det "
-            f"publicerede lagers størrelse){have}. Frigør plads (fx filer lagt til side som *.beskadiget-*, "
+    return (f"Disken er fuld: kørslen skal bruge ca. {mib_da(needed)} fri plads i {folder} (til kopien af det "
+            f"interne lager og det nye publicerede){have}. Frigør plads (fx filer lagt til side som *.beskadiget-*, "
             "når de er undersøgt), så publicerer næste kørsel af sig selv.")
 
 
