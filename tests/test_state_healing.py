@@ -158,6 +158,15 @@ def test_a_damaged_published_file_is_set_aside_and_published_again(config: RunCo
     assert sha256(config.internal_warehouse) == internal_before
 
 
+def test_both_warehouse_files_damaged_are_both_set_aside_and_the_internal_one_rebuilt(config: RunConfig) -> None:
+    damage(config.warehouse, "random", None, None)
+    damage(config.internal_warehouse, "truncated", None, None)
+    state = heal_warehouse_state(config)
+    assert [f.path for f in state.findings][:2] == [config.warehouse, config.internal_warehouse]
+    assert state.rebuild_internal and all(f.moved_to and f.moved_to.exists() for f in state.findings[:2])
+    assert not config.warehouse.exists() and not config.internal_warehouse.exists()
+
+
 def test_a_healthy_warehouse_is_left_alone(config: RunConfig) -> None:
     """A false alarm would set good files aside every night: nothing is found, nothing moves."""
     before = sorted(p.name for p in config.warehouse.parent.iterdir())
