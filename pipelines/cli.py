@@ -134,8 +134,6 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
         err_console.print(f"[red]Kørslen er ikke startet; intet er indlæst.[/red] {problem} Sæt PREFECT_HOME til "
                           "en mappe, du kan skrive i.", highlight=False)
         return EXIT_FAILED
-    if uses_temporary_prefect_server():
-        _heal_prefect_home()
     log_file = new_log_file(warehouse.parent / "logs")
     run_id = uuid.uuid4().hex[:12]
     try:
@@ -195,6 +193,8 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
     route_logs(log_file, verbose)
     if not verbose and uses_temporary_prefect_server():
         temporary_server_output_into(log_file)
+    if uses_temporary_prefect_server():
+        _heal_prefect_home()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=verbose) as bar:
         task_id = bar.add_task("Starter Prefect", total=None)

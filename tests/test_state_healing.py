@@ -175,6 +175,23 @@ def test_a_healthy_warehouse_is_left_alone(config: RunConfig) -> None:
     assert sorted(p.name for p in config.warehouse.parent.iterdir()) == before
 
 
+def test_a_published_file_another_process_holds_for_writing_is_in_use_not_damaged(config: RunConfig) -> None:
+    """An evaluator's tool that opened the file read-write holds DuckDB's lock: that is no damage."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); time.sleep(120)", str(config.warehouse)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        assert heal_warehouse_state(config).findings == []
+        assert config.warehouse.is_file()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_a_new_warehouse_has_nothing_to_heal(tmp_path: Path, pristine: PublishedDemo) -> None:
     state = heal_warehouse_state(RunConfig(pristine.sources, tmp_path / "w" / "kpi.duckdb", date(2026, 11, 23)))
     assert state.findings == [] and not state.rebuild_internal

@@ -37,6 +37,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 INTERNAL_TABLES = (("raw", "load_ledger"),)
 PREFECT_DB_NAME = "prefect.db"
 DBT_TARGET_NAME = "dbt_target"
+LOCK_CONFLICTS = ("Could not set lock on file", "Conflicting lock is held")
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,8 @@ def _duckdb_content_problem(path: Path, *, published: bool) -> str | None:
                 return f"er ikke lagerets interne fil (tabellen {', '.join(missing)} mangler)"
             con.execute("select count(*) from raw.load_ledger").fetchall()
     except duckdb.Error as exc:
+        if any(marker in str(exc) for marker in LOCK_CONFLICTS):
+            return None  # another process has it open for writing: in use, not damaged
         return "kan ikke åbnes af DuckDB: " + str(exc).splitlines()[0][:300]
     return None
 
