@@ -378,7 +378,8 @@ def finish_run(config: RunConfig, result: NightlyResult, message: str | None = N
     """
     assert result.run is not None
     if not result.run.finished:
-        result.run = _closed(result.run, result, message or result.failure or _summary_da(result))
+        failed = " ".join([result.failure, *result.state_notes]) if result.failure else None
+        result.run = _closed(result.run, result, message or failed or _summary_da(result))
     append_run(config.warehouse, result.run)
     alert_after_run(config.warehouse, result)  # seneste_koersel.md; e-mail after rejections or a failure
     return result
