@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from pipelines.flows.nightly import NightlyResult, _failure_da
+from pipelines.flows.nightly import NightlyResult
 from pipelines.operate import disk
 from pipelines.operate.alerts import RunSummary
 from pipelines.operate.state_check import StateFinding
@@ -51,6 +51,13 @@ def test_too_little_free_space_is_named_with_what_the_run_needs(tmp_path: Path, 
                        "selv.")
 
 
+def test_a_run_with_nothing_new_needs_room_for_the_published_file_only(tmp_path: Path, monkeypatch) -> None:
+    config = write_sizes(tmp_path, 20, 3)
+    monkeypatch.setattr(disk, "free_space", lambda folder: 4 * MIB)
+    assert disk.run_space_problem(config, nothing_new=True) is None
+    assert "skal bruge ca. 23,0 MB" in (disk.run_space_problem(config, nothing_new=False) or "")
+
+
 @pytest.mark.parametrize("free_mib", [23, 24, 1000])
 def test_enough_free_space_is_no_problem(tmp_path: Path, monkeypatch, free_mib: int) -> None:
     config = write_sizes(tmp_path, 20, 3)
@@ -65,7 +72,7 @@ def test_a_disk_that_fills_during_the_run_is_named_as_such(tmp_path: Path, error
     assert disk.is_disk_full(error)
     if isinstance(error, Exception):
         config = write_sizes(tmp_path, 2, 1)
-        assert _failure_da(config, error).startswith(
+        assert disk.failure_da(config, error).startswith(
             f"Disken er fuld: kørslen skal bruge ca. 3,0 MB fri plads i {tmp_path}")
 
 
@@ -74,7 +81,7 @@ def test_a_disk_that_fills_during_the_run_is_named_as_such(tmp_path: Path, error
 def test_other_errors_are_not_called_a_full_disk(tmp_path: Path, error) -> None:
     assert not disk.is_disk_full(error)
     if isinstance(error, Exception):
-        assert not _failure_da(config_in(tmp_path), error).startswith("Disken er fuld")
+        assert not disk.failure_da(config_in(tmp_path), error).startswith("Disken er fuld")
 
 
 NOTE = StateFinding("Det interne lager", Path("/w/kpi.internal.duckdb"), "er afkortet (10 byte, men dens hoved "

@@ -34,7 +34,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from pipelines import progress  # noqa: E402
 from pipelines.ingest.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
 from pipelines.operate.alerts import alert_after_run  # noqa: E402
-from pipelines.operate.disk import disk_full_da, is_disk_full, space_needed, space_problem  # noqa: E402
+from pipelines.operate.disk import disk_full_in_run_da, failure_da, is_disk_full, run_space_problem  # noqa: E402
 from pipelines.operate.healing import HealedState, heal_warehouse_state  # noqa: E402
 from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
 from pipelines.operate.pause import pause_at  # noqa: E402
@@ -273,7 +273,7 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
             _remove_leftovers(config)
             reference_dir, result.reference_origins = reference_task(config, run_dir)
             inputs = inputs_task(config, reference_dir, full_rebuild or rebuild)
-        if problem := space_problem(config.warehouse.parent, _files_to_copy(config, inputs.unchanged)):
+        if problem := run_space_problem(config, inputs.unchanged):  # named before anything is copied
             result.failure = problem
             return
         if inputs.unchanged:
@@ -292,7 +292,7 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
             dbt = transform_task(build, config.as_of, inputs.dbt_selection(result.outcomes))
         if not dbt.success:
             failures = "; ".join(dbt.failures[:5])
-            result.failure = (_disk_full_now(config) if is_disk_full(failures) else "dbt build fejlede: " + failures)
+            result.failure = disk_full_in_run_da(config) if is_disk_full(failures) else "dbt build fejlede: " + failures
             return
         result.outcome = PUBLISHED_WITH_REJECTIONS if result.rejected else PUBLISHED
         final = _closed(result.run, result, _summary_da(result))
@@ -306,26 +306,12 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
         result.failure = str(exc)
     except Exception as exc:  # the run fails as a whole; the last good warehouse stays published
         log.exception("Nightly run %s failed", result.run.run_id)
-        result.failure = _failure_da(config, exc)
+        result.failure = failure_da(config, exc)
     finally:
         if not result.published:
             result.outcome = FAILED
         remove_database(build_path(config.internal_warehouse))
         shutil.rmtree(run_dir, ignore_errors=True)
-
-
-def _files_to_copy(config: RunConfig, nothing_new: bool) -> list[Path]:
-    """What the run writes anew beside the old files: the published tables, and unless nothing is new the build."""
-    return [config.warehouse] if nothing_new else _warehouse_files(config)
-
-
-def _disk_full_now(config: RunConfig) -> str:
-    return disk_full_da(config.warehouse.parent, space_needed(_warehouse_files(config)))
-
-
-def _failure_da(config: RunConfig, exc: Exception) -> str:
-    """The cause of a failed run: a full disk named as such, else the error as it was raised."""
-    return _disk_full_now(config) if is_disk_full(exc) else f"{type(exc).__name__}: {exc}"
 
 
 @task(name="restore-history", cache_policy=NO_CACHE)

@@ -12,6 +12,8 @@ import errno
 import shutil
 from pathlib import Path
 
+from pipelines.settings import RunConfig
+
 NO_SPACE_TEXTS = ("No space left on device", "ENOSPC", "database or disk is full")
 MIB = 1024 * 1024
 
@@ -49,3 +51,23 @@ def is_disk_full(exc: BaseException | str) -> bool:
         return True
     text = exc if isinstance(exc, str) else f"{exc} {exc.__cause__ or ''} {exc.__context__ or ''}"
     return any(marker in text for marker in NO_SPACE_TEXTS)
+
+
+def _warehouse_files(config: RunConfig) -> list[Path]:
+    return [config.internal_warehouse, config.warehouse]
+
+
+def run_space_problem(config: RunConfig, nothing_new: bool) -> str | None:
+    """Before a run copies anything: a build copies the internal file and writes a published one; a run with
+    nothing new writes only the published one."""
+    files = [config.warehouse] if nothing_new else _warehouse_files(config)
+    return space_problem(config.warehouse.parent, files)
+
+
+def disk_full_in_run_da(config: RunConfig) -> str:
+    return disk_full_da(config.warehouse.parent, space_needed(_warehouse_files(config)))
+
+
+def failure_da(config: RunConfig, exc: BaseException) -> str:
+    """The cause of a failed run: a full disk named as such, else the error as it was raised."""
+    return disk_full_in_run_da(config) if is_disk_full(exc) else f"{type(exc).__name__}: {exc}"
