@@ -45,10 +45,18 @@ def pristine(published_demo: PublishedDemo, tmp_path_factory) -> PublishedDemo:
     return published_demo.copy_to(tmp_path_factory.mktemp("heal") / "pristine")
 
 
+def link_or_copy(source: str, target: str) -> None:
+    """DuckDB files are hard-linked (cheap; only read or renamed here, and `damage` unlinks before writing)."""
+    if source.endswith(".duckdb"):
+        os.link(source, target)
+    else:
+        shutil.copy2(source, target)
+
+
 @pytest.fixture
 def config(pristine: PublishedDemo, tmp_path: Path) -> RunConfig:
     folder = tmp_path / "warehouse"
-    shutil.copytree(pristine.warehouse.parent, folder, symlinks=True)
+    shutil.copytree(pristine.warehouse.parent, folder, symlinks=True, copy_function=link_or_copy)
     take_noted()  # nothing left from another test
     return RunConfig(pristine.sources, folder / "kpi.duckdb", date(2026, 11, 23))
 
@@ -58,15 +66,22 @@ def sha256(path: Path) -> str:
 
 
 def damage(path: Path, kind: str, wrong: Path | None, monkeypatch) -> None:
-    """Apply one kind of damage to a file; `wrong` is the other file put under its name."""
+    """Apply one kind of damage to a file; `wrong` is the other file put under its name. A new file is always
+    written (never the linked one in place)."""
     if kind == "truncated":
-        os.truncate(path, path.stat().st_size // 2)
+        data = path.read_bytes()
+        path.unlink()
+        path.write_bytes(data[: len(data) // 2])
     elif kind == "zero":
+        path.unlink()
         path.write_bytes(b"")
     elif kind == "random":
-        path.write_bytes(random.Random(26).randbytes(max(path.stat().st_size, 64 * 1024)))
+        size = path.stat().st_size
+        path.unlink()
+        path.write_bytes(random.Random(26).randbytes(max(size, 64 * 1024)))
     elif kind == "wrong":
         assert wrong is not None
+        path.unlink()
         shutil.copyfile(wrong, path)
     elif kind == "missing":
         path.unlink()
@@ -180,6 +195,8 @@ def test_a_published_file_another_process_holds_for_writing_is_in_use_not_damage
     import subprocess
     import sys
 
+    shutil.copyfile(config.warehouse, config.warehouse.with_suffix(".copy"))  # a writer may touch the file:
+    os.replace(config.warehouse.with_suffix(".copy"), config.warehouse)  # never the one linked to the others
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
                                "print('open', flush=True); time.sleep(120)", str(config.warehouse)],
                               stdout=subprocess.PIPE, text=True)

@@ -292,7 +292,8 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
             dbt = transform_task(build, config.as_of, inputs.dbt_selection(result.outcomes))
         if not dbt.success:
             failures = "; ".join(dbt.failures[:5])
-            result.failure = disk_full_in_run_da(config) if is_disk_full(failures) else "dbt build fejlede: " + failures
+            disk_full = dbt.disk_full or is_disk_full(failures)
+            result.failure = disk_full_in_run_da(config) if disk_full else "dbt build fejlede: " + failures
             return
         result.outcome = PUBLISHED_WITH_REJECTIONS if result.rejected else PUBLISHED
         final = _closed(result.run, result, _summary_da(result))
