@@ -216,7 +216,6 @@ def test_a_disk_that_fills_during_the_build_is_named_and_the_next_run_publishes(
     assert re.search(r"Årsag: Disken er fuld: kørslen skal bruge ca\. \d+,\d MB fri plads i "
                      + re.escape(str(demo.warehouse.parent)) + r" .*, men der er kun 0,\d MB fri\.", text), text
     assert published_state(demo) == before
-    assert "dbt_target.beskadiget-" in text  # the failed run's dbt left a cut-off manifest; set aside
     filler.unlink()
     after = nightly(demo)
     assert after.returncode == 0, after.stdout + after.stderr
