@@ -269,11 +269,11 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
     run_dir = config.run_dir(result.run.run_id)
     rebuild = healed is not None and healed.rebuild_internal
     try:
-        if problem := run_space_problem(config, nothing_new=True):  # before even the reference files are copied
-            result.failure = problem
-            return
         with timed("prepare"):
             _remove_leftovers(config)
+            if problem := run_space_problem(config, nothing_new=True):  # before the reference files are copied
+                result.failure = problem
+                return
             reference_dir, result.reference_origins = reference_task(config, run_dir)
             inputs = inputs_task(config, reference_dir, full_rebuild or rebuild)
         if problem := run_space_problem(config, inputs.unchanged):  # named before anything is copied
