@@ -182,6 +182,16 @@ def test_both_warehouse_files_damaged_are_both_set_aside_and_the_internal_one_re
     assert not config.warehouse.exists() and not config.internal_warehouse.exists()
 
 
+def test_a_missing_internal_file_beside_a_damaged_published_one_is_a_rebuild_whose_history_restarts(
+        config: RunConfig) -> None:
+    config.internal_warehouse.unlink()
+    damage(config.warehouse, "zero", None, None)
+    state = heal_warehouse_state(config)
+    assert [(f.path, f.problem_da) for f in state.findings[:2]] == [(config.warehouse, "er tom (0 byte)"),
+                                                                   (config.internal_warehouse, "mangler")]
+    assert state.rebuild_internal
+
+
 def test_a_healthy_warehouse_is_left_alone(config: RunConfig) -> None:
     """A false alarm would set good files aside every night: nothing is found, nothing moves."""
     before = sorted(p.name for p in config.warehouse.parent.iterdir())

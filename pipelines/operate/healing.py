@@ -68,7 +68,7 @@ def heal_warehouse_state(config: RunConfig, rebuild_requested: bool = False) -> 
     if internal is None and rebuild_requested and config.internal_warehouse.exists():
         internal = StateFinding(INTERNAL_DA, config.internal_warehouse, REQUESTED_DA, REBUILD_DA,
                                 set_aside(config.internal_warehouse, _duckdb_companions(config.internal_warehouse)))
-    elif internal is None and not config.internal_warehouse.exists() and config.warehouse.is_file():
+    elif internal is None and not config.internal_warehouse.exists() and (config.warehouse.is_file() or published):
         internal = StateFinding(INTERNAL_DA, config.internal_warehouse, "mangler", REBUILD_DA)
     if published is None and not config.warehouse.exists() and config.internal_warehouse.is_file():
         published = StateFinding(PUBLISHED_DA, config.warehouse, "mangler", PUBLISHED_AGAIN_DA)
