@@ -65,6 +65,7 @@ class NightlyOptions:
 
     full_rebuild: bool = False
     report: bool = True
+    rebuild: bool = False  # set the internal file aside and build it from the deliveries (`kpi rebuild`)
 
 
 @app.command()
@@ -149,17 +150,28 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
     return result.exit_code
 
 
+def _heal_prefect_home() -> None:
+    """Set a damaged prefect.db aside before Prefect's temporary server starts (the run reports it)."""
+    from pipelines.operate.healing import heal_prefect_home
+
+    try:
+        heal_prefect_home(current_prefect_home())
+    except Exception:  # the check must never stop a run; the start-up timeout message still explains
+        logging.getLogger("pipelines.cli").exception("checking Prefect's database failed")
+
+
 def _failure_cause(exc: BaseException) -> str:
     """The cause of a run that failed outside the flow's own handling, in Danish where we know it."""
     if isinstance(exc, KeyboardInterrupt):
         return "afbrudt (Ctrl-C)"
     if PREFECT_START_TIMEOUT in str(exc):
+        from pipelines.operate.healing import set_prefect_db_aside_after_timeout
+
         home = current_prefect_home()
         return (f"Prefects midlertidige server startede ikke inden for "
                 f"{os.environ.get('PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS', '?')} sekunder "
-                f"(PREFECT_HOME={home}); serverens egen fejl står i logfilen. Er Prefects "
-                f"database beskadiget, kan {home / 'prefect.db'} flyttes væk: den rummer kun "
-                "Prefects egen kørselshistorik (lagerets står i load_runs).")
+                f"(PREFECT_HOME={home}); serverens egen fejl står i logfilen. "
+                + set_prefect_db_aside_after_timeout(home)).strip()
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -181,6 +193,8 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
     route_logs(log_file, verbose)
     if not verbose and uses_temporary_prefect_server():
         temporary_server_output_into(log_file)
+    if uses_temporary_prefect_server():
+        _heal_prefect_home()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=verbose) as bar:
         task_id = bar.add_task("Starter Prefect", total=None)
@@ -194,7 +208,7 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
                 return skipped
             preload_validation_if_needed(config)
             return nightly_flow(str(sources), str(warehouse), as_of, run_id, plan_id, options.full_rebuild,
-                                options.report)
+                                options.report, options.rebuild)
         finally:
             progress.clear()
             wait_for_validation_preload()
@@ -239,6 +253,8 @@ def _print_nightly(result, warehouse: Path, log_file: Path) -> None:
     loaded = result.with_status("loaded")
     console.print(f"Indlæst: {len(loaded)} filer, dubletter: {len(result.with_status('duplicate'))}, "
                   f"afvist: {len(result.rejected)}.")
+    for note in result.state_notes:
+        console.print(f"[yellow]Genopretning:[/yellow] {note}", highlight=False)
     if result.nothing_new:
         console.print(result.run.message, highlight=False)
     _print_notices([warning for outcome in loaded for warning in outcome.warnings])

@@ -244,25 +244,6 @@ def test_a_malformed_reference_file_stops_the_run_before_anything_is_loaded(prep
     assert last.outcome == "failed" and last.finished and "area_addresses.csv, række" in last.message
 
 
-@pytest.mark.e2e
-def test_a_damaged_internal_file_fails_in_one_paragraph_with_the_log_holding_the_traceback(
-        prepared: PublishedDemo, tmp_path: Path) -> None:
-    demo = prepared.copy_to(tmp_path / "w")
-    internal = demo.warehouse.with_name("kpi.internal.duckdb")
-    internal.write_bytes(b"this is not a duckdb file" * 100)
-    before = published_state(demo)
-    done = nightly(demo)
-    assert done.returncode == 4, done.stdout + done.stderr
-    assert "Traceback" not in done.stdout + done.stderr and "nanobind" not in done.stderr
-    out = flat(done.stderr)
-    assert "Natkørslen fejlede; det tidligere lager er stadig publiceret og uændret. Årsag: " in out
-    log_file = Path(re.search(r"Detaljer \(til udviklerne\): (\S+\.log)", out)[1])
-    assert log_file.parent == demo.warehouse.parent / "logs"
-    assert "Traceback (most recent call last)" in log_file.read_text(encoding="utf-8")
-    assert published_state(demo) == before
-    assert leftovers(demo) == []
-
-
 def test_nightly_help_documents_the_exit_codes() -> None:
     done = run_kpi("nightly", "--help")
     assert done.returncode == 0

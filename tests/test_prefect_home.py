@@ -9,8 +9,10 @@ last level, SQLite failed with "unable to open database file" and every run wait
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
+from pipelines.operate.state_check import prefect_db_problem
 from pipelines.settings import apply_quiet_offline_env, current_prefect_home, prefect_home_problem
 from tests.conftest import run_kpi
 
@@ -41,20 +43,36 @@ def test_an_unusable_prefect_home_stops_the_run_at_once_in_danish(tmp_path: Path
     assert os.environ["PREFECT_HOME"] != env["PREFECT_HOME"]  # the test's own environment is untouched
 
 
+def cut_off_migration(database: Path) -> None:
+    """A Prefect database whose upgrade was cut off: the version says the first migration, but the second one's
+    table is already there. It passes the start-of-run check (a known revision, a sound SQLite file) and fails
+    only when the server migrates it at start-up ("table block_data already exists")."""
+    with sqlite3.connect(database) as con:
+        con.execute("create table alembic_version (version_num varchar(32) not null primary key)")
+        con.execute("insert into alembic_version values ('9725c1cbee35')")
+        con.execute("create table block_data (id char(36) primary key)")
+
+
 def test_a_broken_prefect_database_fails_in_danish_with_the_servers_error_in_the_log(tmp_path: Path) -> None:
-    """The temporary server's start-up traceback goes to the run's log, never to the analyst's terminal."""
+    """The temporary server's start-up traceback goes to the run's log, never to the analyst's terminal, and the
+    database is set aside so that the next run starts with a new one."""
     home = tmp_path / "prefect"
     home.mkdir()
-    (home / "prefect.db").write_bytes(b"this is not an SQLite database\n" * 64)
+    cut_off_migration(home / "prefect.db")
+    assert prefect_db_problem(home / "prefect.db") is None
     warehouse = tmp_path / "warehouse" / "kpi.duckdb"
+    # the server fails only once it has loaded its migrations: long enough for that on a loaded machine
     done = run_kpi("nightly", "--sources", str(tmp_path / "sources"), "--warehouse", str(warehouse), timeout=300,
                    env={"PREFECT_HOME": str(home), "PREFECT_API_URL": "",
-                        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "8"})
+                        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "45"})
     output = " ".join((done.stdout + done.stderr).split())
     assert done.returncode == 4, output
-    assert "Prefects midlertidige server startede ikke inden for 8 sekunder" in output
-    assert f"kan {home / 'prefect.db'} flyttes væk" in output
+    assert "Prefects midlertidige server startede ikke inden for 45 sekunder" in output
+    [aside] = home.glob("prefect.db.beskadiget-*")
+    assert (f"Prefects database {home / 'prefect.db'} er derfor lagt til side som {aside.name} (intet er "
+            "slettet); næste kørsel starter med en ny.") in output
+    assert not (home / "prefect.db").exists()
     assert "Traceback" not in output and "uvicorn" not in output
     [log_file] = (warehouse.parent / "logs").glob("kpi-nightly-*.log")
     log = log_file.read_text(encoding="utf-8")
-    assert "file is not a database" in log and "Application startup failed" in log
+    assert "already exists" in log and "Application startup failed" in log

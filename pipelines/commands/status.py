@@ -114,6 +114,11 @@ def register(app: typer.Typer) -> None:
             console.print(f"Seneste kørsel: {run.started_at:%Y-%m-%d %H:%M}, "
                           f"[{colour}]{outcome_da(run.outcome)}[/{colour}]{message}")
         console.print(_schedule_line(report))
+        if report.set_aside:
+            console.print(f"[yellow]Lagt til side som beskadiget ({len(report.set_aside)}):[/yellow] "
+                          + ", ".join(str(p) for p in report.set_aside)
+                          + ". Lageret har genopbygget dem; slet dem, når de er undersøgt (docs/operations.md).",
+                          highlight=False)
         if report.unreadable:
             console.print(f"[red]Lageret kan ikke læses:[/red] {report.unreadable}")
         else:

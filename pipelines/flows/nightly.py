@@ -34,9 +34,12 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from pipelines import progress  # noqa: E402
 from pipelines.ingest.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
 from pipelines.operate.alerts import alert_after_run  # noqa: E402
+from pipelines.operate.disk import disk_full_in_run_da, failure_da, is_disk_full, run_space_problem  # noqa: E402
+from pipelines.operate.healing import HealedState, heal_warehouse_state  # noqa: E402
 from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
 from pipelines.operate.pause import pause_at  # noqa: E402
 from pipelines.operate.runlog import RunRecord, append_run, read_runs, record_start  # noqa: E402
+from pipelines.operate.state_check import take_noted  # noqa: E402
 from pipelines.privacy.cpr import load_key  # noqa: E402
 from pipelines.privacy.keys import KeyMismatchError, MissingKeyError, fingerprint, verify_key  # noqa: E402
 from pipelines.reference import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
@@ -103,6 +106,7 @@ class NightlyResult:
     locked_by: LockHolder | None = None
     reference_origins: list[str] = field(default_factory=list)
     nothing_new: bool = False  # same inputs as the last build: only load_runs was republished
+    state_notes: list[str] = field(default_factory=list)  # Danish: state files set aside, rebuilds (healing.py)
 
     def with_status(self, status: str) -> list[IngestOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -244,7 +248,7 @@ def _summary_da(result: NightlyResult) -> str:
     text = f"Indlæst {loaded} filer, {duplicates} dubletter, {rejected} afvist."
     if result.rejected:
         text += " Afvist: " + ", ".join(o.file_name for o in result.rejected) + "."
-    return text
+    return " ".join([text, *result.state_notes])
 
 
 def _closed(record: RunRecord, result: NightlyResult, message: str) -> RunRecord:
@@ -258,15 +262,23 @@ NOTHING_NEW_DA = ("Intet nyt siden sidste bygning: samme filer, referencefiler, 
                   "kun load_runs er opdateret.")
 
 
-def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = False, report: bool = True) -> None:
+def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = False, report: bool = True,
+                healed: HealedState | None = None) -> None:
     """The stages of a run that holds the lock; sets `result.outcome`, `failure` and `published`."""
     assert result.run is not None
     run_dir = config.run_dir(result.run.run_id)
+    rebuild = healed is not None and healed.rebuild_internal
     try:
         with timed("prepare"):
             _remove_leftovers(config)
+            if problem := run_space_problem(config, nothing_new=True):  # before the reference files are copied
+                result.failure = problem
+                return
             reference_dir, result.reference_origins = reference_task(config, run_dir)
-            inputs = inputs_task(config, reference_dir, full_rebuild)
+            inputs = inputs_task(config, reference_dir, full_rebuild or rebuild)
+        if problem := run_space_problem(config, inputs.unchanged):  # named before anything is copied
+            result.failure = problem
+            return
         if inputs.unchanged:
             _republish_nothing_new(config, result, inputs, report)
             return
@@ -277,10 +289,14 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
         with timed("discover"):
             deliveries = discover_task(config, build, inputs.hashes)
         result.outcomes = ingest_task(config, build, deliveries, reference_dir)  # times parse, validate, load
+        if rebuild:
+            result.state_notes.append(restore_history_task(build, config.warehouse))
         with timed("dbt"):
             dbt = transform_task(build, config.as_of, inputs.dbt_selection(result.outcomes))
         if not dbt.success:
-            result.failure = "dbt build fejlede: " + "; ".join(dbt.failures[:5])
+            failures = "; ".join(dbt.failures[:5])
+            disk_full = dbt.disk_full or is_disk_full(failures)
+            result.failure = disk_full_in_run_da(config) if disk_full else "dbt build fejlede: " + failures
             return
         result.outcome = PUBLISHED_WITH_REJECTIONS if result.rejected else PUBLISHED
         final = _closed(result.run, result, _summary_da(result))
@@ -294,12 +310,20 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
         result.failure = str(exc)
     except Exception as exc:  # the run fails as a whole; the last good warehouse stays published
         log.exception("Nightly run %s failed", result.run.run_id)
-        result.failure = f"{type(exc).__name__}: {exc}"
+        result.failure = failure_da(config, exc)
     finally:
         if not result.published:
             result.outcome = FAILED
         remove_database(build_path(config.internal_warehouse))
         shutil.rmtree(run_dir, ignore_errors=True)
+
+
+@task(name="restore-history", cache_policy=NO_CACHE)
+def restore_history_task(build: Path, published: Path) -> str:
+    from pipelines.warehouse.rebuild import restore_history
+
+    progress.report("Henter historik fra det publicerede lager")
+    return restore_history(build, published)
 
 
 def _republish_nothing_new(config: RunConfig, result: NightlyResult, inputs: RunInputs, report: bool) -> None:
@@ -344,7 +368,8 @@ def finish_run(config: RunConfig, result: NightlyResult, message: str | None = N
     """
     assert result.run is not None
     if not result.run.finished:
-        result.run = _closed(result.run, result, message or result.failure or _summary_da(result))
+        failed = " ".join([result.failure, *result.state_notes]) if result.failure else None
+        result.run = _closed(result.run, result, message or failed or _summary_da(result))
     append_run(config.warehouse, result.run)
     alert_after_run(config.warehouse, result)  # seneste_koersel.md; e-mail after rejections or a failure
     return result
@@ -374,6 +399,15 @@ def wait_for_validation_preload() -> None:
     suites = sys.modules.get("pipelines.validate.suites")
     if suites is not None:
         suites.wait_for_preload()
+
+
+def _healed_state(config: RunConfig, rebuild: bool) -> HealedState:
+    """Check the state files and set damaged ones aside (pipelines/operate/healing.py); never fails the run."""
+    try:
+        return heal_warehouse_state(config, rebuild_requested=rebuild)
+    except Exception:  # the run goes on as before the check; its own errors then say what is wrong
+        log.exception("checking the warehouse's state files failed")
+        return HealedState()
 
 
 def _skipped(config: RunConfig, result: NightlyResult, locked: RunLocked) -> NightlyResult:
@@ -410,7 +444,7 @@ def report_task(config: RunConfig) -> None:
 @flow(name="kpi-nightly", log_prints=False, validate_parameters=False)
 def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
                  run_id: str | None = None, plan_id: str = DEFAULT_PLAN_ID,
-                 full_rebuild: bool = False, report: bool = True) -> NightlyResult:
+                 full_rebuild: bool = False, report: bool = True, rebuild: bool = False) -> NightlyResult:
     config = RunConfig(Path(sources_dir), Path(warehouse), date.fromisoformat(as_of) if as_of else date.today(),
                        plan_id)
     result = _new_result(run_id)
@@ -421,9 +455,11 @@ def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
     startup = time.time() - psutil.Process().create_time()  # interpreter, imports, Prefect's server
     try:
         assert result.run is not None
+        healed = _healed_state(config, rebuild)  # before the run log is written to
+        result.state_notes = [finding.line_da() for finding in take_noted()] + healed.lines_da()
         record_start(config.warehouse, result.run)
         preload_validation_if_needed(config)
-        _run_stages(config, result, full_rebuild, report)
+        _run_stages(config, result, full_rebuild, report, healed)
         return finish_run(config, result)
     finally:
         lock.release()

@@ -36,10 +36,11 @@ class RunSummary:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (file name, Danish error)
     failure: str | None = None
     run_id: str | None = None
+    state_notes: list[str] = field(default_factory=list)  # damaged state files set aside (operate/healing.py)
 
     @property
     def needs_attention(self) -> bool:
-        return self.outcome in ("failed", "published_with_rejections")
+        return self.outcome in ("failed", "published_with_rejections") or bool(self.state_notes)
 
     @classmethod
     def from_result(cls, warehouse: Path, result, finished_at: datetime | None = None) -> RunSummary:
@@ -48,13 +49,16 @@ class RunSummary:
         rejected = [(o.file_name, o.error or "") for o in result.outcomes if o.status == "rejected"]
         return cls(warehouse=warehouse, outcome=result.outcome, finished_at=finished_at or datetime.now(),
                    files_loaded=statuses.count("loaded"), files_duplicate=statuses.count("duplicate"),
-                   rejected=rejected, failure=result.failure, run_id=result.run.run_id if result.run else None)
+                   rejected=rejected, failure=result.failure, run_id=result.run.run_id if result.run else None,
+                   state_notes=list(getattr(result, "state_notes", [])))
 
     def subject_da(self) -> str:
         if self.outcome == "failed":
             return "kpi-warehouse: natkørslen fejlede; det tidligere lager er stadig publiceret"
         if self.rejected:
             return f"kpi-warehouse: {len(self.rejected)} fil(er) afvist ved natkørslen"
+        if self.state_notes:
+            return "kpi-warehouse: beskadigede eller manglende filer er erstattet; natkørslen er publiceret"
         return "kpi-warehouse: natkørslen er publiceret"
 
     def markdown_da(self) -> str:
@@ -64,6 +68,11 @@ class RunSummary:
                  f"- Lager: {self.warehouse}",
                  f"- Indlæst: {self.files_loaded} filer, dubletter: {self.files_duplicate}, "
                  f"afvist: {len(self.rejected)}", ""]
+        if self.state_notes:
+            lines += ["## Beskadigede eller manglende filer", ""]
+            lines += [f"- {note}" for note in self.state_notes]
+            lines += ["", "Intet er slettet: det, der er lagt til side, kan undersøges og derefter slettes "
+                      "(se docs/operations.md).", ""]
         if self.failure:
             lines += ["## Fejl", "", "Kørslen fejlede, og intet nyt er publiceret; det tidligere lager står "
                       "uændret.", "", f"    {self.failure}", ""]

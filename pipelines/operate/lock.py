@@ -49,6 +49,20 @@ def read_holder(lock_file: Path) -> LockHolder | None:
         return None
 
 
+def _set_lock_file_aside(lock_file: Path, exc: OSError) -> Path:
+    """Move an unusable lock path aside (state_check.py) and note it for the run's summary; the path again.
+
+    Only a lock path that cannot be opened is set aside: its content is rewritten by every run, and the lock
+    itself is the flock, so garbage inside the file is harmless (and moving a file another run holds would
+    break the exclusion).
+    """
+    from pipelines.operate.state_check import StateFinding, note, set_aside, unreadable_da
+
+    problem = unreadable_da(lock_file, exc) or "kan ikke åbnes"
+    note(StateFinding("Låsefilen", lock_file, problem, "En ny låsefil er oprettet.", set_aside(lock_file)))
+    return lock_file
+
+
 class RunLock:
     """`with RunLock(warehouse): ...` holds the warehouse's lock, or raises `RunLocked` at once."""
 
@@ -58,7 +72,10 @@ class RunLock:
 
     def acquire(self) -> RunLock:
         self.file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # e.g. a folder, or a file that cannot be opened, under the lock's name
+            fd = os.open(_set_lock_file_aside(self.file, exc), os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -53,6 +53,7 @@ def route_logs(log_file: Path, verbose: bool) -> logging.Handler:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.captureWarnings(True)
+    logging.raiseExceptions = False  # a log write that fails (a full disk) must not print "--- Logging error ---"
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
     loggers = [root, *(logger for logger in logging.root.manager.loggerDict.values()

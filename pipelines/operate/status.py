@@ -77,6 +77,7 @@ class StatusReport:
     board: list[BoardDecision] = field(default_factory=list)
     running: LockHolder | None = None
     unreadable: str | None = None  # the published file cannot be opened: why
+    set_aside: list[Path] = field(default_factory=list)  # damaged state files a run set aside (state_check.py)
 
     @property
     def age(self) -> timedelta | None:
@@ -190,6 +191,14 @@ def ask_schedule(api_url: str) -> ScheduleAnswer:
         return ScheduleAnswer(api_url, False)
 
 
+def _set_aside(warehouse: Path) -> list[Path]:
+    """What runs set aside beside the warehouse and in Prefect's home (kept until the operator removes them)."""
+    from pipelines.operate.state_check import set_aside_files
+    from pipelines.settings import current_prefect_home
+
+    return [*set_aside_files(warehouse.parent), *set_aside_files(current_prefect_home())]
+
+
 def collect_status(warehouse: Path, api_url: str, now: datetime | None = None) -> StatusReport:
     now = now or datetime.now()
     runs = run_history(warehouse)
@@ -198,7 +207,7 @@ def collect_status(warehouse: Path, api_url: str, now: datetime | None = None) -
 
     report = StatusReport(warehouse=warehouse, now=now, published_at=published_at, published_from=published_from,
                           last_run=runs[-1] if runs else None, schedule=ask_schedule(api_url),
-                          running=running_holder(warehouse, runs))
+                          running=running_holder(warehouse, runs), set_aside=_set_aside(warehouse))
     try:
         report.overdue = overdue_sources(warehouse, now.date())
         report.board = board_decisions(warehouse)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipelines.operate.disk import is_disk_full
 from pipelines.settings import DBT_PROJECT_DIR, QUIET_OFFLINE_ENV
 
 
@@ -25,6 +26,7 @@ class DbtOutcome:
     success: bool
     failures: list[str]
     nodes: int
+    disk_full: bool = False  # dbt's output says the disk is full (its own log lines may hide it from `failures`)
 
 
 def dbt_executable() -> Path:
@@ -55,4 +57,5 @@ def run_dbt_build(build_db: Path, as_of: date, observation_sources: list[str], a
                 failures.append(f"{node['unique_id']}: {node.get('message')}")
     if completed.returncode != 0 and not failures:
         failures.append((completed.stdout + completed.stderr).strip()[-2000:])
-    return DbtOutcome(completed.returncode == 0, failures, nodes)
+    disk_full = completed.returncode != 0 and is_disk_full(completed.stdout + completed.stderr)
+    return DbtOutcome(completed.returncode == 0, failures, nodes, disk_full)
