@@ -27,7 +27,8 @@ def tracked_text_files() -> dict[str, str]:
 
 def test_every_cited_fact_exists() -> None:
     facts = set(re.findall(r"^## (\d+)\. ", FACTS.read_text(encoding="utf-8"), flags=re.MULTILINE))
-    cited = {(name, number) for name, text in tracked_text_files().items() for number in CITATION.findall(text)}
+    cited = {(name, number) for name, text in tracked_text_files().items() for number in CITATION.findall(text)
+             if name != "tests/test_stack_facts.py"}  # its docstring names a missing fact on purpose
     assert cited, "no comment cites docs/stack_facts.md"
     assert [(name, number) for name, number in sorted(cited) if number not in facts] == []
 

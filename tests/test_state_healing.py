@@ -32,7 +32,7 @@ from pipelines.operate.state_check import (
     set_aside_files,
     take_noted,
 )
-from pipelines.settings import RunConfig, current_prefect_home
+from pipelines.settings import DEFAULT_PREFECT_HOME, RunConfig, current_prefect_home
 from pipelines.warehouse.inputs import read_record, record_path
 from tests.conftest import PublishedDemo
 
@@ -397,13 +397,27 @@ def test_a_damaged_lock_file_never_stops_a_run(config: RunConfig, kind: str, mon
 
 @pytest.fixture
 def prefect_home(tmp_path: Path, published_demo: PublishedDemo) -> Path:
-    """A copy of this test run's real Prefect database (created by the demo's nightly)."""
+    """A copy of this test run's real Prefect database (created by the demo's nightly, in whichever xdist
+    worker's Prefect home built it: the demo is built once per session)."""
     home = tmp_path / "prefect"
     home.mkdir()
-    source = current_prefect_home() / "prefect.db"
-    with sqlite3.connect(source) as live, sqlite3.connect(home / "prefect.db") as copy:
+    source = migrated_prefect_database()
+    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as live, \
+            sqlite3.connect(home / "prefect.db") as copy:
         live.backup(copy)
     return home
+
+
+def migrated_prefect_database() -> Path:
+    """This worker's Prefect database, else one of the other test workers' (both live under one parent)."""
+    current = current_prefect_home()
+    for candidate in [current / "prefect.db", *sorted(current.parent.glob("*/prefect.db")),
+                      *sorted(DEFAULT_PREFECT_HOME.glob("**/prefect.db"))]:
+        if candidate.is_file():
+            with sqlite3.connect(f"file:{candidate}?mode=ro", uri=True) as con:
+                if con.execute("select 1 from sqlite_master where name = 'alembic_version'").fetchone():
+                    return candidate
+    raise AssertionError(f"no migrated Prefect database under {current.parent} after the demo's nightly")
 
 
 PREFECT_PROBLEMS = {
