@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.ingest.errors import DeliveryRejected
-from pipelines.privacy.cpr import contains_cpr
+from pipelines.privacy.detector import contains_cpr
 from tests.person_helpers import parse_person_file, write_delivery
 
 VALID = {  # source → (file name, header, a valid row)

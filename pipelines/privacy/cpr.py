@@ -1,4 +1,4 @@
-"""CPR detection and keyed pseudonymisation (HMAC-SHA256).
+"""Keyed pseudonymisation of CPR numbers (HMAC-SHA256); finding them in text is `pipelines/privacy/detector.py`.
 
 The key lives outside the repository and the warehouse: `KPI_HMAC_KEY` (hex or text) or the file
 named by `KPI_HMAC_KEY_FILE` (default `~/.config/kpi-warehouse/hmac.key`). Without the key the
@@ -16,10 +16,8 @@ import secrets
 from datetime import date
 from pathlib import Path
 
-from pipelines.privacy.detector import century, contains_cpr, find_cpr, mask_cpr
+from pipelines.privacy.detector import century
 
-__all__ = ["MissingKeyError", "birth_date", "century", "contains_cpr", "ensure_key_file", "find_cpr", "is_valid_cpr",
-           "key_file", "load_key", "mask_cpr", "normalise_cpr", "pseudonymise"]
 _STRICT_CPR = re.compile(r"^(\d{2})(\d{2})(\d{2})-?(\d{4})$", re.ASCII)  # ASCII digits only: `١` is no CPR digit
 DEFAULT_KEY_FILE = Path.home() / ".config" / "kpi-warehouse" / "hmac.key"
 
