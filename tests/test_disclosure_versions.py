@@ -21,11 +21,11 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
+from pipelines.catalog.source_figures import sources_frame
 from pipelines.ingest.parsers import registry
 from pipelines.report.changes import Change, status_changes
 from pipelines.report.model import UNCHECKED_NOTE_DA, StatusRow, load_report_data
 from pipelines.report.vocabulary import STATUS_DA
-from pipelines.settings import DBT_PROJECT_DIR
 from tests.conftest import AS_OF, PublishedDemo, run_kpi
 
 CORRECTED_FILE = "own_registrations_2021Q4_20220301.xlsx"
@@ -175,13 +175,12 @@ def test_what_changed_hides_the_before_value_of_any_row_hidden_now() -> None:
 
 def rows_are_persons() -> set[str]:
     """Sources whose parsers keep rows (person level, questionnaire respondents): a row is a person."""
-    return {name for name, parser in registry().items() if getattr(parser, "raw_tables", None)}
+    return {row["source_system"] for row in sources_frame(registry()).iter_rows(named=True) if row["rows_are_persons"]}
 
 
-def test_the_seed_of_person_level_sources_is_every_parser_that_keeps_rows() -> None:
-    seed = DBT_PROJECT_DIR / "seeds" / "person_level_sources.csv"
-    listed = {line.split(",", 1)[0] for line in seed.read_text(encoding="utf-8").splitlines()[1:] if line}
-    assert listed == rows_are_persons()
+def test_the_sources_whose_rows_are_persons_are_the_person_level_parsers() -> None:
+    assert rows_are_persons() == {"kmd_opera", "novax", "questionnaire", "school_absence", "school_readiness",
+                                  "uu_registration"}
 
 
 def test_the_ledger_publishes_no_person_count(published_demo: PublishedDemo) -> None:

@@ -9,7 +9,9 @@ A source-level fact, declared once on the source's parser (`area_figures`, defau
 - `verdicts`: verdicts on criteria, per area and for the areas together (`Samlet`); a mean of verdicts
   cannot be formed.
 
-`raw.catalog_sources` holds one row per source with the Danish text that explains a figure the source never
+`raw.catalog_sources` also says whether a source's rows are persons (its parser keeps rows: person level and the
+questionnaire's respondents), so that the published ledger hides their row counts (rule 8). It holds one row per
+source with the Danish text that explains a figure the source never
 delivers and that cannot be derived (NULL where the figure can be delivered or derived). A reading the board
 decides (readings.yaml, `combine: mean | weighted_mean`) turns a `combined` that needs a reading into a
 computed one; the text says which readings would do.
@@ -53,7 +55,7 @@ NEEDS_READING_DA: dict[str, dict[str, str]] = {
     },
 }
 SOURCES_SCHEMA = {"source_system": pl.Utf8, "area_figures": pl.Utf8, "combined_needs_reading_da": pl.Utf8,
-                  "combined_mean_needs_reading_da": pl.Utf8}
+                  "combined_mean_needs_reading_da": pl.Utf8, "rows_are_persons": pl.Boolean}
 
 
 def area_figures(parser: Any) -> str:
@@ -64,6 +66,11 @@ def area_figures(parser: Any) -> str:
     return kind
 
 
+def rows_are_persons(parser: Any) -> bool:
+    """The parser keeps rows (person level, questionnaire respondents): a file's row count counts persons."""
+    return bool(getattr(parser, "raw_tables", None))
+
+
 def sources_frame(parsers: Mapping[str, Any]) -> pl.DataFrame:
     """One row per source system: its kind of area figure and the figures that need a reading."""
     rows = []
@@ -72,7 +79,8 @@ def sources_frame(parsers: Mapping[str, Any]) -> pl.DataFrame:
         texts = NEEDS_READING_DA.get(kind, {})
         rows.append({"source_system": source_system, "area_figures": kind,
                      "combined_needs_reading_da": texts.get("combined"),
-                     "combined_mean_needs_reading_da": texts.get("combined_mean")})
+                     "combined_mean_needs_reading_da": texts.get("combined_mean"),
+                     "rows_are_persons": rows_are_persons(parser)})
     return pl.DataFrame(rows, schema=SOURCES_SCHEMA)
 
 
