@@ -18,7 +18,8 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines.cli_common import (
+from pipelines.commands import register_all
+from pipelines.commands.common import (
     EXIT_FAILED,
     EXIT_LOCKED,
     EXIT_OK,
@@ -28,8 +29,7 @@ from pipelines.cli_common import (
     console,
     err_console,
 )
-from pipelines.cli_common import open_published as _open_published
-from pipelines.commands import register_all
+from pipelines.commands.common import open_published as _open_published
 from pipelines.settings import (
     DEFAULT_PLAN_ID,
     DEFAULT_SOURCES,
@@ -105,7 +105,7 @@ EXIT_PRIORITY = (EXIT_FAILED, EXIT_LOCKED, EXIT_REJECTED, EXIT_OK)
 
 
 def _nightly_programmes(path: Path, as_of: str | None, verbose: bool, options: NightlyOptions) -> int:
-    from pipelines.programmes import ProgrammesError, read_programmes
+    from pipelines.publish.programmes import ProgrammesError, read_programmes
 
     try:
         listed = read_programmes(path.resolve())
@@ -218,7 +218,7 @@ def _record_crash(warehouse: Path, run_id: str, cause: str) -> None:
     """A run that failed before or around the flow still gets its `load_runs` row (same run id)."""
     from datetime import datetime
 
-    from pipelines.operate.runlog import RunRecord, append_run
+    from pipelines.runtime.run_records import RunRecord, append_run
 
     now = datetime.now()
     try:
@@ -230,7 +230,7 @@ def _record_crash(warehouse: Path, run_id: str, cause: str) -> None:
 
 def _print_notices(notices: list[str]) -> None:
     """Expected notices as one line per kind, the rest as warnings; every notice goes into the run's log."""
-    from pipelines.ingest.notices import summarise
+    from pipelines.delivery.notices import summarise
 
     log = logging.getLogger("pipelines.cli")
     for notice in notices:
@@ -314,7 +314,7 @@ def deliveries(
         "order by loaded_at desc, delivered_at desc, file_name",
         [source, source, status, status],
     ).fetchall()
-    from pipelines.ingest.notices import stored_notices
+    from pipelines.delivery.notices import stored_notices
 
     notices = stored_notices(warehouse.with_name(warehouse.stem + ".internal.duckdb"))
     table = Table("indlæst", "kilde", "fil", "leveret", "status", "rækker", "fejl eller bemærkning",
@@ -333,7 +333,7 @@ def criteria(
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
 ) -> None:
     """Vis alle kriterier med seneste status, eller forklar ét kriterium: regel, baseline, serie og status."""
-    from pipelines.explain import criteria_overview, explain_criterion
+    from pipelines.report.explain import criteria_overview, explain_criterion
 
     con = _open_published(warehouse)
     if criterion_id is None:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import pipelines.cli as cli
 from pipelines.cli import app
-from pipelines.ingest.notices import count_da, outside_areas_notice, summarise
+from pipelines.delivery.notices import count_da, outside_areas_notice, summarise
 from pipelines.report.model import GAP_COLUMNS, OPTIONAL_GAP_COLUMNS, ReportData
 from pipelines.report.tables import board_decisions, gap_summary
 from tests.ops_helpers import TODAY, free_port, record_run, write_warehouse

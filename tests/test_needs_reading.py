@@ -23,7 +23,7 @@ from pipelines.catalog.source_figures import (
     area_figures,
     sources_frame,
 )
-from pipelines.ingest.parsers import registry
+from pipelines.parse import registry
 from pipelines.source_names import SOURCE_NAMES_DA
 from tests.conftest import AS_OF, REFERENCE_DIR, PublishedDemo, run_kpi
 
@@ -80,9 +80,9 @@ def test_every_place_that_names_the_statuses_knows_the_new_one() -> None:
     import re
 
     from pipelines.gaps.supplier_list import GAP_TYPES_DA as SUPPLIER_GAP_TYPES_DA
+    from pipelines.publish.contract_audit import GAP_TYPES, STATUSES
     from pipelines.report.html import STATUS_MEANING_DA
     from pipelines.report.vocabulary import GAP_TYPES_DA, STATUS_DA, STATUS_SYMBOL
-    from pipelines.warehouse.contract_check import GAP_TYPES, STATUSES
 
     root = REFERENCE_DIR.parents[1]
     macro = (root / "dbt_project/macros/format_da.sql").read_text(encoding="utf-8")

@@ -160,7 +160,7 @@ def test_a_locked_warehouse_holds_the_batch_until_the_retry(tmp_path: Path) -> N
 def test_a_file_already_in_the_ledger_starts_no_run(tmp_path: Path) -> None:
     import duckdb
 
-    from pipelines.ingest.discover import sha256_of
+    from pipelines.delivery.discover import sha256_of
 
     clock, said, runner = FakeClock(), [], FakeRunner(0)
     watcher, path = _watcher(tmp_path, runner, clock, said)

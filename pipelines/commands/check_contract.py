@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_OK, console, open_published
-from pipelines.warehouse.contract_check import DEFAULT_CATALOG, check_contract
+from pipelines.commands.common import EXIT_OK, console, open_published
+from pipelines.publish.contract_audit import DEFAULT_CATALOG, check_contract
 
 EXIT_CONTRACT_BROKEN = 1
 

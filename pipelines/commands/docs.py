@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, WarehouseOption, console, err_console
+from pipelines.commands.common import EXIT_FAILED, WarehouseOption, console, err_console
 from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE, REPO_ROOT, RunConfig
 
 DEFAULT_DOCS_PAGE = REPO_ROOT / "reports" / "dbt_dokumentation.html"

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, WarehouseOption, console, err_console, open_published
+from pipelines.commands.common import EXIT_FAILED, WarehouseOption, console, err_console, open_published
 from pipelines.settings import DEFAULT_WAREHOUSE
 
 

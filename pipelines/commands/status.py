@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from pipelines.cli_common import WarehouseOption, console
+from pipelines.commands.common import WarehouseOption, console
 from pipelines.report.vocabulary import AREA_DA
 from pipelines.settings import DEFAULT_WAREHOUSE
 from pipelines.source_names import source_name_da
@@ -88,8 +88,8 @@ def register(app: typer.Typer) -> None:
         ikke kan læses, så et overvågningssystem kan kalde kommandoen; ellers 0.
         """
         from pipelines.operate.history import outcome_da
-        from pipelines.operate.places import api_url, prefect_port
         from pipelines.operate.status import MAX_AGE, collect_status
+        from pipelines.runtime.places import api_url, prefect_port
 
         report = collect_status(warehouse, api_url(prefect_port()))
         console.print(f"Lager: {warehouse}")

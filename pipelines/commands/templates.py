@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, console, err_console
+from pipelines.commands.common import EXIT_FAILED, console, err_console
 from pipelines.settings import DEFAULT_SOURCES
 
 
@@ -27,7 +27,7 @@ def templates(
     """
     import re
 
-    from pipelines.templates.generate import previous_quarter, write_templates
+    from pipelines.supplier_templates.generate import previous_quarter, write_templates
 
     token = period or previous_quarter(date.today())
     if not re.fullmatch(r"\d{4}(Q[1-4])?", token):

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, SourcesOption, WarehouseOption, console, err_console
+from pipelines.commands.common import EXIT_FAILED, SourcesOption, WarehouseOption, console, err_console
 from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE, uses_temporary_prefect_server
 
 
@@ -43,7 +43,7 @@ def watch(sources: SourcesOption = DEFAULT_SOURCES, warehouse: WarehouseOption =
     Med PREFECT_API_URL sat (kpi server) ses kørslerne i Prefects brugerflade. Stop med Ctrl-C eller
     SIGTERM; en kørsel i gang afbrydes, og det tidligere lager forbliver publiceret.
     """
-    from pipelines.operate.schedule import adopt_orphans, stop_leftovers
+    from pipelines.flows.deployment import adopt_orphans, stop_leftovers
     from pipelines.operate.watch import Watcher, serve, watched_dirs
     from pipelines.privacy.cpr import MissingKeyError, load_key
 

@@ -21,12 +21,12 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName, parse_file_name
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName, parse_file_name
 from pipelines.privacy.detector import mask_cpr
 
 if TYPE_CHECKING:
-    from pipelines.ingest.parsers.base import SourceParser
+    from pipelines.parse.base import SourceParser
 
 
 class Decision(Enum):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pipelines.ingest.errors import DeliveryRejected
+from pipelines.delivery.errors import DeliveryRejected
 from pipelines.periods import Period, parse_period
 
 _NAME = re.compile(

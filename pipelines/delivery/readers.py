@@ -18,9 +18,9 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipelines.ingest.damaged_text import EXPECTED as DAMAGE_EXPECTED
-from pipelines.ingest.damaged_text import find_damage, line_of
-from pipelines.ingest.errors import DeliveryRejected
+from pipelines.delivery.damaged_text import EXPECTED as DAMAGE_EXPECTED
+from pipelines.delivery.damaged_text import find_damage, line_of
+from pipelines.delivery.errors import DeliveryRejected
 
 if TYPE_CHECKING:
     import polars as pl

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.ingest.discover import Decision, Delivery
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.parsers import registry
-from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
-from pipelines.ingest.readers import AreaResolver
-from pipelines.reference import COMPARATOR_AREA_KEYS
+from pipelines.delivery.discover import Decision, Delivery
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.readers import AreaResolver
+from pipelines.load.raw_layer import load_observations, record_duplicate, record_rejection
+from pipelines.parse import registry
+from pipelines.parse.base import ParseContext, ParsedDelivery
+from pipelines.reference.resolution import COMPARATOR_AREA_KEYS
 from pipelines.timings import timed
 from pipelines.validate.suites import validate_frame
-from pipelines.warehouse.load import load_observations, record_duplicate, record_rejection
 
 
 @dataclass
@@ -57,7 +57,7 @@ def validate_parsed(parsed: ParsedDelivery, delivery: Delivery, context: ParseCo
 
 def parse_and_validate(delivery: Delivery, context: ParseContext,
                        parsed: ParsedDelivery | DeliveryRejected | None = None) -> ParsedDelivery:
-    """Parse (unless parsed ahead, pipelines/ingest/parallel.py) and validate; raises DeliveryRejected."""
+    """Parse (unless parsed ahead, pipelines/flows/parallel_parse.py) and validate; raises DeliveryRejected."""
     if parsed is None:
         with timed("parse"):
             parsed = parse_delivery(delivery, context)

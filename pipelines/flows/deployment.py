@@ -22,8 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipelines.operate.places import api_url, prefect_home
 from pipelines.operate.prefect_api import DEPLOYMENT_NAME
+from pipelines.runtime.places import api_url, prefect_home
 
 DEFAULT_CRON = "0 2 * * *"
 DEFAULT_TIMEZONE = "Europe/Copenhagen"

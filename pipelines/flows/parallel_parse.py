@@ -21,10 +21,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 
-from pipelines.ingest.discover import Decision, Delivery
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.parsers.base import ParsedDelivery
+from pipelines.delivery.discover import Decision, Delivery
+from pipelines.delivery.errors import DeliveryRejected
 from pipelines.operate.run_logging import LOG_FORMAT
+from pipelines.parse.base import ParsedDelivery
 from pipelines.privacy.log_masking import mask_cpr_in
 
 PARALLEL_MIN_BYTES = 24 * 2**20  # below this, parsing in the run's own process is faster
@@ -54,13 +54,13 @@ def _start_worker(log_file: str | None) -> None:
 
 @cache
 def _context(reference_dir: str):
-    from pipelines.ingest.ingest import parse_context
+    from pipelines.flows.delivery_step import parse_context
 
     return parse_context(Path(reference_dir))
 
 
 def _parse_in_worker(delivery: Delivery, reference_dir: str) -> ParsedDelivery | DeliveryRejected:
-    from pipelines.ingest.ingest import parse_delivery
+    from pipelines.flows.delivery_step import parse_delivery
 
     try:
         return parse_delivery(delivery, _context(reference_dir))

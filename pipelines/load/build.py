@@ -16,11 +16,11 @@ import polars as pl
 from pipelines.catalog.delivery_calendar import CALENDAR_FILE, read_delivery_calendar, write_delivery_calendar
 from pipelines.catalog.load import read_catalog, write_catalog
 from pipelines.catalog.source_figures import write_sources
-from pipelines.ingest.parsers import registry
-from pipelines.operate.pause import pause_at
-from pipelines.warehouse.files import build_path, database_files, remove_database  # noqa: F401 (re-exported)
-from pipelines.warehouse.load import read_ledger
-from pipelines.warehouse.schema import ensure_raw_schema
+from pipelines.load.files import build_path, database_files, remove_database  # noqa: F401 (re-exported)
+from pipelines.load.raw_layer import read_ledger
+from pipelines.load.schema import ensure_raw_schema
+from pipelines.parse import registry
+from pipelines.runtime.pause import pause_at
 
 
 def aggregate_sources() -> list[str]:

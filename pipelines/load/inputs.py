@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pipelines.ingest.discover import sha256_of, shown_name
+from pipelines.delivery.discover import sha256_of, shown_name
 from pipelines.privacy.detector import mask_cpr
 from pipelines.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, REPO_ROOT
 

@@ -7,8 +7,8 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from pipelines.ingest.discover import Delivery, LedgerEntry
-from pipelines.ingest.errors import DeliveryRejected
+from pipelines.delivery.discover import Delivery, LedgerEntry
+from pipelines.delivery.errors import DeliveryRejected
 
 
 def read_ledger(con: duckdb.DuckDBPyConnection) -> list[LedgerEntry]:

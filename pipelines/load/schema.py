@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from pipelines.ingest.parsers.base import OBSERVATION_SCHEMA
+from pipelines.parse.base import OBSERVATION_SCHEMA
 
 _DUCKDB_TYPES = {"Utf8": "varchar", "String": "varchar", "Date": "date", "Float64": "double",
                  "Boolean": "boolean", "Int64": "bigint", "Int32": "integer"}

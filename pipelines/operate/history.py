@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.operate.runlog import LOAD_RUNS_COLUMNS, RunRecord, read_runs, runlog_path
+from pipelines.runtime.run_records import LOAD_RUNS_COLUMNS, RunRecord, read_runs, runlog_path
 
 OUTCOME_DA = {
     "published": "publiceret",

@@ -34,7 +34,7 @@ DROP_DIR_NAMES = (INBOX_DIR_NAME, "modtaget")
 SETTLE_SECONDS = 1.5
 STOP_GRACE_SECONDS = 30.0
 LOCKED_RETRY_SECONDS = 30.0
-EXIT_LOCKED = 5  # as pipelines.cli_common: another run holds the warehouse's lock
+EXIT_LOCKED = 5  # as pipelines.commands.common: another run holds the warehouse's lock
 
 Clock = Callable[[], float]
 Stat = tuple[int, int]  # size, mtime in ns

@@ -6,7 +6,7 @@ import importlib
 import pkgutil
 from functools import cache
 
-from pipelines.ingest.parsers.base import SourceParser
+from pipelines.parse.base import SourceParser
 
 
 @cache

@@ -15,18 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers._police import reject_repeated_cells, row_year, unknown_column_warnings
-from pipelines.ingest.parsers.base import (
-    Observation,
-    ParseContext,
-    ParsedDelivery,
-    catalog_ids,
-    observations_frame,
-    reject_personal_data,
-)
-from pipelines.ingest.readers import (
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import (
     Cell,
     CellKind,
     RawRow,
@@ -36,6 +27,15 @@ from pipelines.ingest.readers import (
     is_total_label,
     located_in_cells,
     read_table,
+)
+from pipelines.parse._police import reject_repeated_cells, row_year, unknown_column_warnings
+from pipelines.parse.base import (
+    Observation,
+    ParseContext,
+    ParsedDelivery,
+    catalog_ids,
+    observations_frame,
+    reject_personal_data,
 )
 
 YEAR, AREA, CRITERION, VERDICT, REASON, SOURCE = "År", "Område", "Kriterie_id", "Vurdering", "Begrundelse", "Kilde"

@@ -24,19 +24,9 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers.base import (
-    Observation,
-    ParseContext,
-    ParsedDelivery,
-    observations_frame,
-    reject_personal_data,
-    require_date_in_file,
-    require_number,
-    require_period_in_file,
-)
-from pipelines.ingest.readers import (
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import (
     Cell,
     CellKind,
     RawRow,
@@ -47,6 +37,16 @@ from pipelines.ingest.readers import (
     is_total_label,
     located_in_cells,
     read_table,
+)
+from pipelines.parse.base import (
+    Observation,
+    ParseContext,
+    ParsedDelivery,
+    observations_frame,
+    reject_personal_data,
+    require_date_in_file,
+    require_number,
+    require_period_in_file,
 )
 from pipelines.periods import Period, year_period
 

@@ -21,14 +21,14 @@ from typing import ClassVar
 
 import polars as pl
 
-from pipelines.ingest.addresses import AddressBook
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.notices import outside_areas_notice
-from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
-from pipelines.ingest.readers import RawRow, RawTable, parse_number, read_delimited
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.notices import outside_areas_notice
+from pipelines.delivery.readers import RawRow, RawTable, parse_number, read_delimited
+from pipelines.parse.base import ParseContext, ParsedDelivery
 from pipelines.privacy.cpr import birth_date, load_key, pseudonymise
 from pipelines.privacy.detector import contains_cpr
+from pipelines.reference.addresses import AddressBook
 
 STREET, HOUSE_NUMBER, POSTCODE = "Vejnavn", "Husnr", "Postnr"
 ADDRESS_COLUMNS = (STREET, HOUSE_NUMBER, POSTCODE)

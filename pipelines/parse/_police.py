@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers.base import (
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import Cell, CellKind, RawRow, RawTable, is_note_label, is_total_label, read_delimited
+from pipelines.parse.base import (
     Observation,
     ParseContext,
     ParsedDelivery,
@@ -21,7 +22,6 @@ from pipelines.ingest.parsers.base import (
     require_number,
     require_period_in_file,
 )
-from pipelines.ingest.readers import Cell, CellKind, RawRow, RawTable, is_note_label, is_total_label, read_delimited
 from pipelines.periods import Period, year_period
 
 YEAR_COLUMN = "År"

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers.base import (
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import CellKind, read_delimited
+from pipelines.parse.base import (
     Observation,
     ParseContext,
     ParsedDelivery,
@@ -23,7 +24,6 @@ from pipelines.ingest.parsers.base import (
     require_number,
     require_period_in_file,
 )
-from pipelines.ingest.readers import CellKind, read_delimited
 from pipelines.periods import parse_period
 
 REQUIRED = ("criterion_id", "area_key", "period", "value")

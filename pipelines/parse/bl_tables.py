@@ -5,18 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers.base import (
-    Observation,
-    ParseContext,
-    ParsedDelivery,
-    observations_frame,
-    reject_personal_data,
-    require_number,
-    require_period_in_file,
-)
-from pipelines.ingest.readers import (
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import (
     Cell,
     CellKind,
     RawTable,
@@ -26,6 +17,15 @@ from pipelines.ingest.readers import (
     read_xlsx_sheet,
     scan_other_sheets,
     xlsx_sheet_names,
+)
+from pipelines.parse.base import (
+    Observation,
+    ParseContext,
+    ParsedDelivery,
+    observations_frame,
+    reject_personal_data,
+    require_number,
+    require_period_in_file,
 )
 from pipelines.periods import year_period
 

@@ -12,11 +12,11 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from pipelines.ingest.addresses import AddressBook, split_street_address
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers._police import unknown_column_warnings
-from pipelines.ingest.parsers.base import (
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import Cell, CellKind, RawRow, fold, read_delimited
+from pipelines.parse._police import unknown_column_warnings
+from pipelines.parse.base import (
     Observation,
     ParseContext,
     ParsedDelivery,
@@ -24,8 +24,8 @@ from pipelines.ingest.parsers.base import (
     reject_personal_data,
     require_date_in_file,
 )
-from pipelines.ingest.readers import Cell, CellKind, RawRow, fold, read_delimited
 from pipelines.periods import year_period
+from pipelines.reference.addresses import AddressBook, split_street_address
 
 INCIDENT, ALARM, ADDRESS, POSTCODE, TOWN = "Hændelsesnr", "Alarmtidspunkt", "Adresse", "Postnr", "By"
 INCIDENT_TYPE, CAUSE = "Hændelsestype", "Brandårsag"

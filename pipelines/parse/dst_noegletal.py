@@ -16,19 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers._police import reject_repeated_cells, unknown_column_warnings
-from pipelines.ingest.parsers.base import (
-    Observation,
-    ParseContext,
-    ParsedDelivery,
-    observations_frame,
-    reject_personal_data,
-    require_number,
-    require_period_in_file,
-)
-from pipelines.ingest.readers import (
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import (
     PREAMBLE_COLUMN,
     RawRow,
     RawTable,
@@ -38,6 +28,16 @@ from pipelines.ingest.readers import (
     is_total_label,
     read_delimited,
     split_trailing_notes,
+)
+from pipelines.parse._police import reject_repeated_cells, unknown_column_warnings
+from pipelines.parse.base import (
+    Observation,
+    ParseContext,
+    ParsedDelivery,
+    observations_frame,
+    reject_personal_data,
+    require_number,
+    require_period_in_file,
 )
 from pipelines.periods import year_period
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.ingest.addresses import Afdeling, AfdelingRegister
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers._police import row_year, unknown_column_warnings
-from pipelines.ingest.parsers.base import (
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import Cell, CellKind, RawRow, RawTable, is_note_label, is_total_label, read_delimited
+from pipelines.parse._police import row_year, unknown_column_warnings
+from pipelines.parse.base import (
     Observation,
     ParseContext,
     ParsedDelivery,
@@ -23,8 +23,8 @@ from pipelines.ingest.parsers.base import (
     reject_personal_data,
     require_number,
 )
-from pipelines.ingest.readers import Cell, CellKind, RawRow, RawTable, is_note_label, is_total_label, read_delimited
 from pipelines.periods import Period
+from pipelines.reference.addresses import Afdeling, AfdelingRegister
 
 ORGANISATION, AFDELING, NAME, YEAR = "Boligorganisation", "Afdeling", "Afdelingsnavn", "År"
 DWELLINGS, MOVE_OUTS, INTERNAL = "Antal boliger", "Antal fraflytninger", "Heraf interne flytninger"

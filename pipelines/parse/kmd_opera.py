@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.ingest.parsers._persons import (
+from pipelines.delivery.readers import RawRow
+from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     HOUSE_NUMBER,
     POSTCODE,
@@ -26,7 +27,6 @@ from pipelines.ingest.parsers._persons import (
     person_frame,
     require_in_set,
 )
-from pipelines.ingest.readers import RawRow
 
 CPR, POST_TYPE, CODE, START, END, EXIT = "CPR", "Posttype", "Kode", "Startdato", "Slutdato", "Afgangsårsag"
 COLUMNS = (CPR, *ADDRESS_COLUMNS, POST_TYPE, CODE, START, END, EXIT)

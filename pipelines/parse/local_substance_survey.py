@@ -3,7 +3,7 @@
 Tæller and Nævner are required: the areas are pooled (Σ Tæller / Σ Nævner), never averaged.
 """
 
-from pipelines.ingest.parsers._indicator_table import IndicatorTableParser, share
+from pipelines.parse._indicator_table import IndicatorTableParser, share
 
 PARSER = IndicatorTableParser("local_substance_survey", {"hash_debut_pct": share(), "hash_brug_pct": share()},
                               shares_need_counts=True)

@@ -3,6 +3,6 @@
 An aggregate count per area; the centre delivers no CPR numbers.
 """
 
-from pipelines.ingest.parsers._indicator_table import IndicatorTableParser, count
+from pipelines.parse._indicator_table import IndicatorTableParser, count
 
 PARSER = IndicatorTableParser("misbrug_treatment_registry", {"foraeldre_u40_i_behandling": count(stock=True)})

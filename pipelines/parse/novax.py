@@ -15,7 +15,8 @@ from datetime import date
 
 import polars as pl
 
-from pipelines.ingest.parsers._persons import (
+from pipelines.delivery.readers import RawRow
+from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     PersonParser,
     PersonRows,
@@ -24,7 +25,6 @@ from pipelines.ingest.parsers._persons import (
     require_date_in_file,
     require_in_set,
 )
-from pipelines.ingest.readers import RawRow
 
 CHILD_CPR, BIRTH_DATE, VISIT_TYPE, VISIT_DATE, STATUS = "Barn_CPR", "Fødselsdato", "Besøgstype", "Besøgsdato", "Status"
 COLUMNS = (CHILD_CPR, BIRTH_DATE, *ADDRESS_COLUMNS, VISIT_TYPE, VISIT_DATE, STATUS)

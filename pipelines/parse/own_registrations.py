@@ -14,29 +14,9 @@ import csv
 from functools import cache
 from pathlib import Path
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers._indicator_table import (
-    DENOMINATOR,
-    NUMERATOR,
-    check_share_value,
-    reject_counts_beside_a_count,
-    share_counts,
-)
-from pipelines.ingest.parsers._police import (
-    reject_repeated_cells,
-    require_bounded,
-    require_count,
-    unknown_column_warnings,
-)
-from pipelines.ingest.parsers.base import (
-    Observation,
-    ParseContext,
-    ParsedDelivery,
-    observations_frame,
-    reject_personal_data,
-)
-from pipelines.ingest.readers import (
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import (
     CellKind,
     RawRow,
     RawTable,
@@ -46,6 +26,26 @@ from pipelines.ingest.readers import (
     read_xlsx_sheet,
     scan_other_sheets,
     xlsx_sheet_names,
+)
+from pipelines.parse._indicator_table import (
+    DENOMINATOR,
+    NUMERATOR,
+    check_share_value,
+    reject_counts_beside_a_count,
+    share_counts,
+)
+from pipelines.parse._police import (
+    reject_repeated_cells,
+    require_bounded,
+    require_count,
+    unknown_column_warnings,
+)
+from pipelines.parse.base import (
+    Observation,
+    ParseContext,
+    ParsedDelivery,
+    observations_frame,
+    reject_personal_data,
 )
 from pipelines.periods import Period
 from pipelines.settings import DBT_PROJECT_DIR

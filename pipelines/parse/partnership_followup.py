@@ -3,7 +3,7 @@
 Counts per calendar year, usually for `Samlet` (the programme as a whole).
 """
 
-from pipelines.ingest.parsers._indicator_table import IndicatorTableParser, count
+from pipelines.parse._indicator_table import IndicatorTableParser, count
 
 PARSER = IndicatorTableParser("partnership_followup", {
     "bestyrelsesvurderinger": count(),

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers._indicator_table import (
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import CellKind, RawRow, RawTable, fold
+from pipelines.parse._indicator_table import (
     DENOMINATOR,
     NUMERATOR,
     check_share_value,
     reject_counts_beside_a_count,
     share_counts,
 )
-from pipelines.ingest.parsers._police import parse_yearly_csv, require_bounded, require_count
-from pipelines.ingest.parsers.base import Observation, ParseContext, ParsedDelivery
-from pipelines.ingest.readers import CellKind, RawRow, RawTable, fold
+from pipelines.parse._police import parse_yearly_csv, require_bounded, require_count
+from pipelines.parse.base import Observation, ParseContext, ParsedDelivery
 from pipelines.periods import Period
 
 INDICATOR_COLUMN, VALUE_COLUMN = "Indikator", "Værdi"

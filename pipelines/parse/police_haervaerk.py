@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers._police import parse_yearly_csv, require_count
-from pipelines.ingest.parsers.base import Observation, ParseContext, ParsedDelivery
-from pipelines.ingest.readers import RawRow, RawTable
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import RawRow, RawTable
+from pipelines.parse._police import parse_yearly_csv, require_count
+from pipelines.parse.base import Observation, ParseContext, ParsedDelivery
 from pipelines.periods import Period
 
 COUNT_COLUMN = "Anmeldelser af hærværk"

@@ -10,24 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers._police import (
-    AREA_COLUMN,
-    area_rows,
-    reject_repeated_cells,
-    require_bounded,
-    require_count,
-    unknown_column_warnings,
-)
-from pipelines.ingest.parsers.base import (
-    Observation,
-    ParseContext,
-    ParsedDelivery,
-    observations_frame,
-    reject_personal_data,
-)
-from pipelines.ingest.readers import (
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import (
     CellKind,
     RawRow,
     RawTable,
@@ -35,6 +20,21 @@ from pipelines.ingest.readers import (
     read_xlsx_sheet,
     scan_other_sheets,
     xlsx_sheet_names,
+)
+from pipelines.parse._police import (
+    AREA_COLUMN,
+    area_rows,
+    reject_repeated_cells,
+    require_bounded,
+    require_count,
+    unknown_column_warnings,
+)
+from pipelines.parse.base import (
+    Observation,
+    ParseContext,
+    ParsedDelivery,
+    observations_frame,
+    reject_personal_data,
 )
 from pipelines.periods import Period
 

@@ -13,11 +13,11 @@ from typing import ClassVar
 
 import polars as pl
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers._persons import described, person_frame, shown
-from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery, reject_personal_data, require_date_in_file
-from pipelines.ingest.readers import RawRow, RawTable, fold, read_delimited
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import RawRow, RawTable, fold, read_delimited
+from pipelines.parse._persons import described, person_frame, shown
+from pipelines.parse.base import ParseContext, ParsedDelivery, reject_personal_data, require_date_in_file
 
 COURSE, AREA, RESPONDENT, WAVE, DATE = "Forløb_id", "Område", "Respondent_id", "Runde", "Dato"
 COLUMNS = (COURSE, AREA, RESPONDENT, WAVE, DATE)

@@ -13,8 +13,9 @@ from typing import ClassVar
 
 import polars as pl
 
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers._persons import (
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import RawRow
+from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     HIDDEN,
     PersonParser,
@@ -23,8 +24,7 @@ from pipelines.ingest.parsers._persons import (
     require_file_period,
     require_period_kind,
 )
-from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
-from pipelines.ingest.readers import RawRow
+from pipelines.parse.base import ParseContext, ParsedDelivery
 from pipelines.privacy.detector import contains_cpr
 
 SCHOOL_YEAR, PUPIL_CPR, SCHOOL, GRADE, SCHOOL_DAYS = "Skoleår", "Elev_CPR", "Skole", "Klassetrin", "Skoledage"

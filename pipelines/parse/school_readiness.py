@@ -9,8 +9,9 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.ingest.filenames import FileName
-from pipelines.ingest.parsers._persons import (
+from pipelines.delivery.filenames import FileName
+from pipelines.delivery.readers import RawRow
+from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     PersonParser,
     PersonRows,
@@ -21,7 +22,6 @@ from pipelines.ingest.parsers._persons import (
     require_in_set,
     require_period_kind,
 )
-from pipelines.ingest.readers import RawRow
 
 SCHOOL_YEAR, PUPIL_CPR, GRADE, DATE, VERDICT = "Skoleår", "Elev_CPR", "Klassetrin", "Vurderingsdato", "Vurdering"
 COLUMNS = (SCHOOL_YEAR, PUPIL_CPR, GRADE, *ADDRESS_COLUMNS, DATE, VERDICT)

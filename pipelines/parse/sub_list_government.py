@@ -4,6 +4,6 @@ One row per area and year: `på listen` (1) or `ikke på listen` (0), stored as 
 `paa_sub_listen` so that vision_no_area_on_sub_list_after_2025 (no area on the list) is evaluated per area.
 """
 
-from pipelines.ingest.parsers._assessments import AssessmentParser
+from pipelines.parse._assessments import AssessmentParser
 
 PARSER = AssessmentParser("sub_list_government", {"på listen": 1.0, "ikke på listen": 0.0}, indicator="paa_sub_listen")

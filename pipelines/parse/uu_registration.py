@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.ingest.parsers._persons import (
+from pipelines.delivery.readers import RawRow
+from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     HIDDEN,
     PersonParser,
@@ -19,7 +20,6 @@ from pipelines.ingest.parsers._persons import (
     require_date_in_file,
     require_in_set,
 )
-from pipelines.ingest.readers import RawRow
 from pipelines.privacy.detector import contains_cpr
 
 CPR, STATUS_DATE, STATUS, EDUCATION = "CPR", "Statusdato", "Status", "Uddannelse"

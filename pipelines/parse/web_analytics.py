@@ -4,6 +4,6 @@
 row or a second row for the same year is rejected rather than summed.
 """
 
-from pipelines.ingest.parsers._indicator_table import IndicatorTableParser, count
+from pipelines.parse._indicator_table import IndicatorTableParser, count
 
 PARSER = IndicatorTableParser("web_analytics", {"unikke_besoegende": count()})

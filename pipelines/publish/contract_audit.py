@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.privacy.detector import contains_cpr, mask_cpr
+from pipelines.publish.contract_tables import CONTRACT_TABLES
 from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
-from pipelines.warehouse.contract import CONTRACT_TABLES
 from pipelines.yaml_text import load_yaml
 
 DEFAULT_CATALOG = DEFAULT_SOURCES / REFERENCE_DIR_NAME / "criteria.yaml"

@@ -9,7 +9,7 @@ A staging file (and its WAL) left by a killed publish is removed, never reused. 
 checkpointed before it replaces the internal state, so no committed data is left behind in a WAL. The two
 swaps are ordered so that a kill between them is harmless: the internal state goes first (its ledger then
 knows this run's files), and the next run republishes from it. `load_runs` is written from the run log
-(`pipelines/operate/runlog.py`), with the current run as it ends.
+(`pipelines/runtime/run_records.py`), with the current run as it ends.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.operate.pause import pause_at
-from pipelines.operate.runlog import LOAD_RUNS_COLUMNS, RunRecord
-from pipelines.warehouse.contract import PUBLISHED_TABLES, contract_problems
-from pipelines.warehouse.files import database_files, remove_database
+from pipelines.load.files import database_files, remove_database
+from pipelines.publish.contract_tables import PUBLISHED_TABLES, contract_problems
+from pipelines.runtime.pause import pause_at
+from pipelines.runtime.run_records import LOAD_RUNS_COLUMNS, RunRecord
 
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
 LOAD_RUNS_TABLE = "load_runs"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.ingest.readers import AreaResolver
+from pipelines.delivery.readers import AreaResolver
 from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
 from pipelines.yaml_text import load_yaml
 

@@ -6,11 +6,11 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.catalog.load import read_catalog
-from pipelines.ingest.parsers import registry
+from pipelines.parse import registry
 from pipelines.periods import Period, parse_period
-from pipelines.templates.sources import assessment_template, indicator_template, own_registrations_template
-from pipelines.templates.spec import Template
-from pipelines.templates.workbook import write_template
+from pipelines.supplier_templates.sources import assessment_template, indicator_template, own_registrations_template
+from pipelines.supplier_templates.spec import Template
+from pipelines.supplier_templates.workbook import write_template
 
 # Assessment sources and the programme's own sources whose qualitative criteria they judge as well:
 # the committees' yearly evaluation is where a verdict on an own-registration goal is given.

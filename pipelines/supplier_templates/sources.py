@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from pipelines.catalog.load import Catalog
-from pipelines.ingest.parsers import _assessments as assessments
-from pipelines.ingest.parsers import _indicator_table as indicator_table
-from pipelines.ingest.parsers import own_registrations
-from pipelines.ingest.parsers._assessments import ASSESSMENT_VERDICTS
-from pipelines.ingest.parsers.base import SourceParser
+from pipelines.parse import _assessments as assessments
+from pipelines.parse import _indicator_table as indicator_table
+from pipelines.parse import own_registrations
+from pipelines.parse._assessments import ASSESSMENT_VERDICTS
+from pipelines.parse.base import SourceParser
 from pipelines.periods import Period
-from pipelines.templates.catalog_rows import unit_rows
-from pipelines.templates.spec import Column, InputRule, Row, Template
+from pipelines.supplier_templates.catalog_rows import unit_rows
+from pipelines.supplier_templates.spec import Column, InputRule, Row, Template
 
 WHOLE = InputRule("whole", minimum=0, prompt_da="Et helt tal ≥ 0. Lad feltet stå tomt, hvis tallet ikke er opgjort.")
 NUMBER = InputRule("decimal", minimum=0, prompt_da="Et tal ≥ 0. Lad feltet stå tomt, hvis tallet ikke er opgjort.")

@@ -9,7 +9,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pipelines.templates.spec import InputRule, Template
+from pipelines.supplier_templates.spec import InputRule, Template
 
 INSTRUCTION_SHEET = "Vejledning"
 _LOCKED_FILL = PatternFill("solid", fgColor="EEEEEE")
