@@ -1,4 +1,4 @@
-"""What every `kpi` command shares: consoles, exit codes, the common options and opening the published file."""
+"""What every `kpi` command shares: consoles, the common options and opening the published file."""
 
 from __future__ import annotations
 
@@ -8,13 +8,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from pipelines.exit_codes import ExitCode
+
 console = Console()
 err_console = Console(stderr=True)
-
-EXIT_OK = 0
-EXIT_REJECTED = 3
-EXIT_FAILED = 4
-EXIT_LOCKED = 5  # another nightly holds the warehouse's run lock; this one was skipped
 
 SourcesOption = Annotated[Path, typer.Option("--sources", help="Mappe med inbox/ og reference/.")]
 WarehouseOption = Annotated[Path, typer.Option("--warehouse", help="Den publicerede DuckDB-fil.")]
@@ -26,5 +23,5 @@ def open_published(warehouse: Path):
 
     if not warehouse.is_file():
         err_console.print(f"[red]Lageret {warehouse} findes ikke endnu. Kør 'kpi nightly' først.[/red]")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(ExitCode.FAILED)
     return duckdb.connect(str(warehouse), read_only=True)

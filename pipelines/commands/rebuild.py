@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.commands.common import EXIT_OK, SourcesOption, WarehouseOption, console
+from pipelines.commands.common import SourcesOption, WarehouseOption, console
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE, RunConfig
 
 
@@ -71,8 +72,8 @@ def register(app: typer.Typer) -> None:
             config = RunConfig(sources.resolve(), warehouse.resolve(), date.today())
             for line in rebuild_plan_da(config):
                 console.print(line, highlight=False)
-            raise typer.Exit(EXIT_OK)
-        from pipelines.cli import NightlyOptions, _nightly_one
+            raise typer.Exit(ExitCode.OK)
+        from pipelines.commands.nightly import NightlyOptions, _nightly_one
 
         raise typer.Exit(_nightly_one(sources.resolve(), warehouse.resolve(), as_of, verbose,
                                       options=NightlyOptions(full_rebuild=True, rebuild=True)))

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.commands.common import EXIT_FAILED, SourcesOption, WarehouseOption, console, err_console
+from pipelines.commands.common import SourcesOption, WarehouseOption, console, err_console
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE
 
 CronOption = Annotated[str, typer.Option("--cron", help="Hvornår natkørslen kører (cron, fem felter).")]
@@ -50,11 +51,11 @@ def register(app: typer.Typer) -> None:
             prefect_schedule(plan)
         except ScheduleError as exc:
             err_console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
+            raise typer.Exit(ExitCode.USAGE) from None
         if not wait_until_healthy(api_url(port), wait_for_server):
             err_console.print(f"[red]Prefect-serveren på {api_url(port)} svarer ikke.[/red] "
                               "Start den med 'kpi server' (eller tjenesten kpi-prefect-server).")
-            raise typer.Exit(EXIT_FAILED)
+            raise typer.Exit(ExitCode.FAILED)
         ensure_key_file()
         when = f"om {first_run_in:g} sekunder" if first_run_in is not None else f"'{cron}' ({timezone})"
         serve_nightly(plan, on_ready=lambda: console.print(

@@ -34,6 +34,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from pipelines import progress  # noqa: E402
 from pipelines.delivery.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
+from pipelines.exit_codes import ExitCode  # noqa: E402
 from pipelines.load.files import build_path, remove_database  # noqa: E402
 from pipelines.load.inputs import (  # noqa: E402
     FileHashes,
@@ -91,7 +92,8 @@ PUBLISHED = "published"
 PUBLISHED_WITH_REJECTIONS = "published_with_rejections"
 FAILED = "failed"
 SKIPPED_LOCKED = "skipped_locked"
-EXIT_CODES = {PUBLISHED: 0, PUBLISHED_WITH_REJECTIONS: 3, FAILED: 4, SKIPPED_LOCKED: 5}  # = cli_common.EXIT_*
+EXIT_CODES = {PUBLISHED: ExitCode.OK, PUBLISHED_WITH_REJECTIONS: ExitCode.REJECTED, FAILED: ExitCode.FAILED,
+              SKIPPED_LOCKED: ExitCode.LOCKED}
 MESSAGE_LIMIT = 1000
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.catalog.load import Catalog, plan_bounds
+from pipelines.catalog.load import Catalog
+from pipelines.catalog.plan import plan_bounds
 from pipelines.catalog.targets import evaluation_units
 from pipelines.periods import Period
 
