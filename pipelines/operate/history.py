@@ -1,5 +1,6 @@
-"""The run history as the operating commands read it: the run log beside the warehouse (runlog.py), or the
-published `load_runs` table when only the published file is at hand; outcomes in Danish."""
+"""The run history as the operating commands read it: the run log beside the warehouse
+(runtime/run_records.py), or the published `load_runs` table when only the published file is at hand;
+outcomes in Danish."""
 
 from __future__ import annotations
 
