@@ -6,7 +6,9 @@ without them stay valid): rule 8 can only check a share by its counts (docs/priv
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
@@ -17,8 +19,14 @@ from pipelines.ingest.parsers._indicator_table import (
     reject_counts_beside_a_count,
     share_counts,
 )
-from pipelines.ingest.parsers._police import parse_yearly_csv, require_bounded, require_count
-from pipelines.ingest.parsers.base import Observation, ParseContext, ParsedDelivery
+from pipelines.ingest.parsers._police import (
+    AREA_COLUMN,
+    YEAR_COLUMN,
+    parse_yearly_csv,
+    require_bounded,
+    require_count,
+)
+from pipelines.ingest.parsers.base import AggregateParser, Indicator, Observation, ParseContext, ParsedDelivery
 from pipelines.ingest.readers import CellKind, RawRow, RawTable, fold
 from pipelines.periods import Period
 
@@ -50,11 +58,11 @@ def _observations(row: RawRow, area_key: str, period: Period, table: RawTable) -
                         numerator=numerator, denominator=denominator)]
 
 
-class PoliceCrimeStatisticsParser:
+class PoliceCrimeStatisticsParser(AggregateParser):
     source_system = "police_crime_statistics"
     extensions = ("csv",)
-    file_types: tuple[str, ...] = ()
-    aggregate = True
+    columns = (YEAR_COLUMN, AREA_COLUMN, INDICATOR_COLUMN, VALUE_COLUMN)
+    indicators: ClassVar[Mapping[str, Indicator]] = {code: Indicator(unit) for code, unit in UNITS.items()}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         return parse_yearly_csv(path, name, context, [INDICATOR_COLUMN, VALUE_COLUMN], _observations,
