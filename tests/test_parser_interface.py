@@ -26,7 +26,7 @@ class _Complete(AggregateParser):
     extensions = ("csv",)
     columns = ("År", "Område")
 
-    def parse(self, path, name, context) -> ParsedDelivery:  # noqa: ANN001
+    def parse(self, path, name, context) -> ParsedDelivery:
         raise NotImplementedError
 
 
@@ -67,7 +67,7 @@ def test_a_parser_that_leaves_out_a_fact_is_refused() -> None:
         source_system = "no_header"
         extensions = ("csv",)
 
-        def parse(self, path, name, context) -> ParsedDelivery:  # noqa: ANN001
+        def parse(self, path, name, context) -> ParsedDelivery:
             raise NotImplementedError
 
     with pytest.raises(TypeError, match="does not declare headers"):
@@ -87,7 +87,7 @@ def test_a_parser_whose_facts_disagree_is_refused(attribute: str, value: object,
         check_declaration(parser)
 
 
-def test_a_parser_module_without_parser_breaks_the_registry(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_a_parser_module_without_parser_breaks_the_registry(tmp_path: Path, monkeypatch) -> None:
     import pipelines.ingest.parsers as package
 
     (tmp_path / "forgotten.py").write_text('"""A parser module that defines no PARSER."""\n', encoding="utf-8")
