@@ -21,7 +21,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from pipelines.catalog.source_figures import sources_frame
+from pipelines.load.source_figures import sources_frame
 from pipelines.parse import registry
 from pipelines.report.changes import Change, status_changes
 from pipelines.report.model import UNCHECKED_NOTE_DA, StatusRow, load_report_data

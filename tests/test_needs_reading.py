@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines.catalog.source_figures import (
+from pipelines.load.source_figures import (
     DEFAULT_VERDICT_SOURCE,
     INDEX,
     NEEDS_READING_DA,
     SHARES,
     VERDICTS,
-    area_figures,
     sources_frame,
 )
 from pipelines.parse import registry
@@ -58,15 +57,6 @@ def test_each_source_declares_what_it_delivers_per_area() -> None:
     assert "gennemsnit af vurderinger" in frame["lbf_central"]["combined_mean_needs_reading_da"]
     assert frame["bl_tables"]["combined_needs_reading_da"] is frame["bl_tables"]["combined_mean_needs_reading_da"] \
         is None
-
-
-def test_an_unknown_kind_of_area_figure_is_refused() -> None:
-    class Odd:
-        source_system = "odd"
-        area_figures = "percentages"
-
-    with pytest.raises(ValueError, match="percentages"):
-        area_figures(Odd())
 
 
 def test_every_source_has_a_danish_name_and_the_default_verdict_source_exists() -> None:

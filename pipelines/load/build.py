@@ -15,34 +15,33 @@ import polars as pl
 
 from pipelines.catalog.delivery_calendar import CALENDAR_FILE, read_delivery_calendar, write_delivery_calendar
 from pipelines.catalog.load import read_catalog, write_catalog
-from pipelines.catalog.source_figures import write_sources
 from pipelines.load.files import build_path, database_files, remove_database  # noqa: F401 (re-exported)
 from pipelines.load.raw_layer import read_ledger
 from pipelines.load.schema import ensure_raw_schema
+from pipelines.load.source_figures import write_sources
 from pipelines.parse import registry
+from pipelines.parse.base import Yields
 from pipelines.runtime.pause import pause_at
 
 
 def aggregate_sources() -> list[str]:
     """Sources parsed into the observation shape; each has a raw table of its own."""
-    return sorted(name for name, parser in registry().items()
-                  if parser.aggregate and not getattr(parser, "raw_tables", None))
+    return sorted(name for name, parser in registry().items() if parser.yields is not Yields.ROWS)
 
 
 def row_tables() -> dict[str, dict[str, pl.DataType]]:
     """Raw tables of the sources parsed row by row (person level, questionnaire): table → columns."""
-    return {table: schema for parser in registry().values() for table, schema in
-            getattr(parser, "raw_tables", {}).items()}
+    return {table: dict(schema) for parser in registry().values() for table, schema in parser.raw_tables.items()}
 
 
 def measurement_sources() -> list[str]:
-    """The aggregate sources whose observations are measurements (not baseline decisions or assessments)."""
-    return [name for name in aggregate_sources() if getattr(registry()[name], "feeds_measurements", True)]
+    """The sources whose observations are measurements (not baseline decisions or assessments)."""
+    return sorted(name for name, parser in registry().items() if parser.yields is Yields.MEASUREMENTS)
 
 
 def assessment_sources() -> list[str]:
     """The sources whose rows are verdicts on criteria (section 17), shown as `qualitative`."""
-    return [name for name in aggregate_sources() if getattr(registry()[name], "feeds_assessments", False)]
+    return sorted(name for name, parser in registry().items() if parser.yields is Yields.ASSESSMENTS)
 
 
 def prepare_build(internal: Path, catalog_file: Path) -> Path:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
@@ -30,9 +31,13 @@ from pipelines.delivery.readers import (
 )
 from pipelines.parse._police import reject_repeated_cells, row_year, unknown_column_warnings
 from pipelines.parse.base import (
+    AggregateParser,
+    AreaFigures,
+    Indicator,
     Observation,
     ParseContext,
     ParsedDelivery,
+    Yields,
     catalog_ids,
     observations_frame,
     reject_personal_data,
@@ -46,28 +51,28 @@ ASSESSMENT_VERDICTS: dict[str, float | None] = {"opfyldt": 1.0, "delvist opfyldt
 
 
 @dataclass(frozen=True)
-class AssessmentParser:
+class AssessmentParser(AggregateParser):
     """One source of verdicts; `indicator` fixed means the verdict is a measurement of that indicator."""
 
     source_system: str
     verdicts: dict[str, float | None]
     indicator: str | None = None  # None: the criterion itself (assessment); else a measured indicator
-    extensions: tuple[str, ...] = ("csv", "xlsx")
-    file_types: tuple[str, ...] = ()
-    aggregate: bool = True
+    extensions: ClassVar[tuple[str, ...]] = ("csv", "xlsx")
+    columns: ClassVar[tuple[str, ...]] = (YEAR, AREA, CRITERION, VERDICT, REASON)
+    sheets: ClassVar[tuple[str, ...]] = (TEMPLATE_SHEET,)
 
     @property
-    def feeds_measurements(self) -> bool:
-        return self.indicator is not None
+    def yields(self) -> Yields:
+        return Yields.ASSESSMENTS if self.indicator is None else Yields.MEASUREMENTS
 
     @property
-    def feeds_assessments(self) -> bool:
-        return self.indicator is None
-
-    @property
-    def area_figures(self) -> str:
+    def area_figures(self) -> AreaFigures:
         """Verdicts per area and for the areas together; the ministry's list is a 1/0 per area (summable)."""
-        return "verdicts" if self.feeds_assessments else "counts"
+        return AreaFigures.VERDICTS if self.indicator is None else AreaFigures.COUNTS
+
+    @property
+    def indicators(self) -> dict[str, Indicator]:
+        return {} if self.indicator is None else {self.indicator: Indicator("count")}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_table(path, (YEAR, AREA, CRITERION, VERDICT, REASON), (SOURCE, CRITERION_TEXT),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
@@ -39,6 +39,8 @@ from pipelines.delivery.readers import (
     read_table,
 )
 from pipelines.parse.base import (
+    AggregateParser,
+    Indicator,
     Observation,
     ParseContext,
     ParsedDelivery,
@@ -62,14 +64,6 @@ _DATE_TEXT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _VALUE_EXPECTED = "et tal ≥ 0, '.' (diskretioneret) eller '-' (ikke opgjort)"
 
 
-@dataclass(frozen=True)
-class Indicator:
-    """One indicator code of a source: its unit, and whether it is a stock that may be dated."""
-
-    unit: str  # count | percent
-    stock: bool = False
-
-
 def count(*, stock: bool = False) -> Indicator:
     return Indicator("count", stock)
 
@@ -79,16 +73,16 @@ def share(*, stock: bool = True) -> Indicator:
 
 
 @dataclass(frozen=True)
-class IndicatorTableParser:
+class IndicatorTableParser(AggregateParser):
     """Parser for one source system's yearly indicator file in the common layout."""
 
     source_system: str
-    indicators: Mapping[str, Indicator]
+    indicators: Mapping[str, Indicator] = field()  # a field of its own: not AggregateParser's class default
     shares_need_counts: bool = False  # Tæller and Nævner required on every share row that has a value
 
     extensions: ClassVar[tuple[str, ...]] = ("csv", "xlsx")
-    file_types: ClassVar[tuple[str, ...]] = ()
-    aggregate: ClassVar[bool] = True
+    columns: ClassVar[tuple[str, ...]] = REQUIRED_COLUMNS
+    sheets: ClassVar[tuple[str, ...]] = (TEMPLATE_SHEET,)
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_table(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, sheet=TEMPLATE_SHEET,

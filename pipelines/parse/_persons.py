@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
@@ -25,7 +25,7 @@ from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.notices import outside_areas_notice
 from pipelines.delivery.readers import RawRow, RawTable, parse_number, read_delimited
-from pipelines.parse.base import ParseContext, ParsedDelivery
+from pipelines.parse.base import AreaFigures, Indicator, ParseContext, ParsedDelivery, SourceParser, Yields
 from pipelines.privacy.cpr import birth_date, load_key, pseudonymise
 from pipelines.privacy.detector import contains_cpr
 from pipelines.reference.addresses import AddressBook
@@ -187,7 +187,7 @@ def person_frame(records: list[dict[str, object]], schema: dict[str, pl.DataType
     return pl.DataFrame(records, schema=schema, orient="row") if records else pl.DataFrame(schema=schema)
 
 
-class PersonParser:
+class PersonParser(SourceParser):
     """A person-level CSV parsed row by row: each subclass turns one row into one record (None: outside).
 
     `parse` reads the file, hands every row to `record` with the delivery's `PersonRows`, and returns the
@@ -200,12 +200,20 @@ class PersonParser:
     schema: ClassVar[dict[str, pl.DataType]]
     extensions: ClassVar[tuple[str, ...]] = ("csv",)
     file_types: ClassVar[tuple[str, ...]] = ()
-    aggregate: ClassVar[bool] = False
+    yields: ClassVar[Yields] = Yields.ROWS
+    carries_cpr: ClassVar[bool] = True
+    area_figures: ClassVar[AreaFigures] = AreaFigures.COUNTS  # dbt counts persons per area: areas can be pooled
+    indicators: ClassVar[Mapping[str, Indicator]] = {}  # computed from the rows in dbt
+    sheets: ClassVar[tuple[str, ...]] = ()
     allow_empty: ClassVar[bool] = False
 
     @property
     def raw_tables(self) -> dict[str, dict[str, pl.DataType]]:
         return {self.table: self.schema}
+
+    @property
+    def headers(self) -> dict[str | None, tuple[str, ...]]:
+        return {None: self.columns}
 
     def check_name(self, path: Path, name: FileName) -> None:
         """Reject a file whose name states a period this source is not delivered for (default: any is fine)."""

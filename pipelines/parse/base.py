@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar
 
 import polars as pl
 
@@ -51,13 +53,112 @@ class ParsedDelivery:
     table: str | None = None
 
 
-class SourceParser(Protocol):
-    source_system: str
-    extensions: tuple[str, ...]
-    file_types: tuple[str, ...]
-    aggregate: bool
+class Yields(StrEnum):
+    """What kind of rows a parser's frame holds, and so where the build loads them and what dbt reads."""
 
+    MEASUREMENTS = "measurements"  # observations of measured indicators (OBSERVATION_SCHEMA) → raw.<source>
+    ASSESSMENTS = "assessments"  # verdicts on criteria, in the observation shape → raw.<source>
+    BASELINES = "baselines"  # baseline decisions, in the observation shape → raw.<source>
+    ROWS = "rows"  # one record per person or respondent → the parser's own `raw_tables`
+
+
+class AreaFigures(StrEnum):
+    """What a source delivers per area (pipelines/load/source_figures.py says what each kind implies)."""
+
+    COUNTS = "counts"  # counts, or shares with their counts: areas can be pooled or summed
+    SHARES = "shares"  # shares or rates only: areas cannot be pooled
+    INDEX = "index"  # an index per area: cannot be summed or pooled
+    VERDICTS = "verdicts"  # verdicts per area and for the areas together
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator code a parser fixes: its unit, and whether it is a stock that may be dated."""
+
+    unit: str  # count | percent
+    stock: bool = False
+
+
+class SourceParser(ABC):
+    """Everything the build, the catalog, the templates and delivery identification read from a parser.
+
+    Every attribute annotated here is declared by every parser, as a class attribute or a dataclass field;
+    `check_declaration` (run by the registry for every parser) fails on a missing or ill-typed one, so no
+    reader needs a default. `aggregate` and `rows_are_persons` are derived from the declared facts.
+    """
+
+    source_system: str  # the inbox folder and the file-name prefix
+    extensions: tuple[str, ...]  # file extensions accepted, without the dot
+    file_types: tuple[str, ...]  # file-type tokens after the source name (`school_absence_dropout_…`); () = one
+    yields: Yields
+    # ROWS: raw table → its columns (the raw tables and GX suites named after them); else {} (raw.<source_system>)
+    raw_tables: Mapping[str, Mapping[str, pl.DataType]]
+    carries_cpr: bool  # person level: CPR numbers arrive and are pseudonymised; False = a CPR rejects the file
+    area_figures: AreaFigures
+    # indicator codes the parser itself fixes (code → unit); {} where the codes come from the file's own
+    # indicator list elsewhere (catalog, seed) or the rows are computed into indicators in dbt
+    indicators: Mapping[str, Indicator]
+    # file type (None: the plain file) → the header cells a file must have; () where no header row is read
+    # by name (a layout found by shape)
+    headers: Mapping[str | None, tuple[str, ...]]
+    sheets: tuple[str, ...]  # the workbook sheets read (first one: where a template puts its rows); () for CSV
+
+    @abstractmethod
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery: ...
+
+    @property
+    def aggregate(self) -> bool:
+        """An aggregate source: no CPR may arrive (the opposite of `carries_cpr`)."""
+        return not self.carries_cpr
+
+    @property
+    def rows_are_persons(self) -> bool:
+        """The frame's rows are persons or respondents: a file's row count counts persons (rule 8)."""
+        return self.yields is Yields.ROWS
+
+
+DECLARED: tuple[str, ...] = tuple(name for name in SourceParser.__annotations__)
+_DECLARED_TYPES: dict[str, type | tuple[type, ...]] = {
+    "source_system": str, "extensions": tuple, "file_types": tuple, "yields": Yields, "raw_tables": Mapping,
+    "carries_cpr": bool, "area_figures": AreaFigures, "indicators": Mapping, "headers": Mapping, "sheets": tuple,
+}
+
+
+def check_declaration(parser: object) -> None:
+    """Fail when a parser leaves out part of the interface or declares facts that contradict each other."""
+    what = type(parser).__name__
+    if not isinstance(parser, SourceParser):
+        raise TypeError(f"{what} is not a SourceParser")
+    missing = [name for name in DECLARED if not hasattr(parser, name)]
+    if missing:
+        raise TypeError(f"{what} does not declare {', '.join(missing)}")
+    for name, kind in _DECLARED_TYPES.items():
+        if not isinstance(getattr(parser, name), kind):
+            raise TypeError(f"{what}.{name} = {getattr(parser, name)!r} is not a {kind}")
+    if bool(parser.raw_tables) != (parser.yields is Yields.ROWS):
+        raise TypeError(f"{what}: raw_tables are declared exactly when the parser yields rows")
+    if parser.carries_cpr and parser.yields is not Yields.ROWS:
+        raise TypeError(f"{what}: a source that carries CPR yields rows (pseudonymised), not figures")
+    if set(parser.headers) != {None, *parser.file_types}:
+        raise TypeError(f"{what}: headers are declared for the plain file and each of {parser.file_types}")
+
+
+class AggregateParser(SourceParser):
+    """A source of figures read by one header row: what most parsers are. A subclass states its
+    `source_system`, `extensions`, `columns` (the required header) and whatever else differs."""
+
+    columns: ClassVar[tuple[str, ...]]
+    file_types: ClassVar[tuple[str, ...]] = ()
+    yields: ClassVar[Yields] = Yields.MEASUREMENTS
+    raw_tables: ClassVar[Mapping[str, Mapping[str, pl.DataType]]] = {}
+    carries_cpr: ClassVar[bool] = False
+    area_figures: ClassVar[AreaFigures] = AreaFigures.COUNTS
+    indicators: ClassVar[Mapping[str, Indicator]] = {}
+    sheets: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def headers(self) -> Mapping[str | None, tuple[str, ...]]:
+        return {None: self.columns}
 
 
 @dataclass(frozen=True)

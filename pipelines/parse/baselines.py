@@ -15,9 +15,11 @@ from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.readers import CellKind, read_delimited
 from pipelines.parse.base import (
+    AggregateParser,
     Observation,
     ParseContext,
     ParsedDelivery,
+    Yields,
     catalog_ids,
     observations_frame,
     reject_personal_data,
@@ -31,12 +33,11 @@ OPTIONAL = ("decided_by", "note")
 DERIVED_AREAS = ("combined", "combined_mean")
 
 
-class BaselineDecisionsParser:
+class BaselineDecisionsParser(AggregateParser):
     source_system = "baselines"
     extensions = ("csv",)
-    file_types: tuple[str, ...] = ()
-    aggregate = True
-    feeds_measurements = False
+    columns = REQUIRED
+    yields = Yields.BASELINES
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_delimited(path, REQUIRED, OPTIONAL, value_columns=("value",))

@@ -19,6 +19,7 @@ from pipelines.delivery.readers import (
     xlsx_sheet_names,
 )
 from pipelines.parse.base import (
+    AggregateParser,
     Observation,
     ParseContext,
     ParsedDelivery,
@@ -84,11 +85,11 @@ def name_of(table: RawTable) -> str:
     return table.file_name
 
 
-class BlTablesParser:
+class BlTablesParser(AggregateParser):
     source_system = "bl_tables"
     extensions = ("xlsx",)
-    file_types: tuple[str, ...] = ()
-    aggregate = True
+    columns = (AREA_COLUMN,)  # on each sheet, below a title
+    sheets = tuple(SHEETS)
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         sheets = xlsx_sheet_names(path)

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.readers import Cell, CellKind, RawRow, fold, read_delimited
 from pipelines.parse._police import unknown_column_warnings
 from pipelines.parse.base import (
+    AggregateParser,
+    Indicator,
     Observation,
     ParseContext,
     ParsedDelivery,
@@ -47,11 +51,11 @@ def _alarm_time(row: RawRow, file_name: str) -> datetime:
                            row=row.number, column=ALARM)
 
 
-class BrandRedningParser:
+class BrandRedningParser(AggregateParser):
     source_system = "brand_redning"
     extensions = ("csv",)
-    file_types: tuple[str, ...] = ()
-    aggregate = True
+    columns = COLUMNS
+    indicators: ClassVar[Mapping[str, Indicator]] = {INDICATOR: Indicator("count")}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_delimited(path, COLUMNS, allow_empty=True)

@@ -13,8 +13,10 @@ vision_sub_crit_* entries and give comparators (Slagelse Kommune, Hele landet).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
@@ -31,6 +33,9 @@ from pipelines.delivery.readers import (
 )
 from pipelines.parse._police import reject_repeated_cells, unknown_column_warnings
 from pipelines.parse.base import (
+    AggregateParser,
+    AreaFigures,
+    Indicator,
     Observation,
     ParseContext,
     ParsedDelivery,
@@ -167,12 +172,12 @@ def _observation(cell: KeyFigureCell, file_name: str, name: FileName, context: P
     return Observation(indicator, area_key, period, value, unit, cell.row, cell.area)
 
 
-class DstNoegletalParser:
+class DstNoegletalParser(AggregateParser):
     source_system = "dst_noegletal"
     extensions = ("csv",)
-    file_types: tuple[str, ...] = ()
-    aggregate = True
-    area_figures = "shares"  # shares and means per area, no counts: the areas cannot be pooled
+    columns = LONG_COLUMNS  # the long layout; the StatBank web table is recognised by its shape
+    area_figures = AreaFigures.SHARES  # shares and means per area, no counts: the areas cannot be pooled
+    indicators: ClassVar[Mapping[str, Indicator]] = {code: Indicator(unit) for code, unit in KEY_FIGURES.values()}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         rows = delimited_rows(path)

@@ -8,14 +8,18 @@ the order of `afdelinger.csv`, whatever their order in the file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.readers import Cell, CellKind, RawRow, RawTable, is_note_label, is_total_label, read_delimited
 from pipelines.parse._police import row_year, unknown_column_warnings
 from pipelines.parse.base import (
+    AggregateParser,
+    Indicator,
     Observation,
     ParseContext,
     ParsedDelivery,
@@ -57,11 +61,12 @@ def _percent(totals: AreaTotals) -> float:
     return totals.move_outs / totals.dwellings * 100
 
 
-class FraflytningAdminParser:
+class FraflytningAdminParser(AggregateParser):
     source_system = "fraflytning_admin"
     extensions = ("csv",)
-    file_types: tuple[str, ...] = ()
-    aggregate = True
+    columns = COLUMNS
+    indicators: ClassVar[Mapping[str, Indicator]] = {
+        "fraflytningsprocent": Indicator("percent"), "fraflytninger": Indicator("count"), "boliger": Indicator("count")}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_delimited(path, COLUMNS, value_columns=(DWELLINGS, MOVE_OUTS, INTERNAL))

@@ -41,6 +41,7 @@ from pipelines.parse._police import (
     unknown_column_warnings,
 )
 from pipelines.parse.base import (
+    AggregateParser,
     Observation,
     ParseContext,
     ParsedDelivery,
@@ -68,11 +69,11 @@ def _is_skipped(row: RawRow) -> bool:
     return is_total_label(row[ACTIVITY]) or is_note_label(row[ACTIVITY]) or not (row[INDICATOR] or row[AREA])
 
 
-class OwnRegistrationsParser:
+class OwnRegistrationsParser(AggregateParser):
     source_system = SOURCE_SYSTEM
     extensions = ("xlsx",)
-    file_types: tuple[str, ...] = ()
-    aggregate = True
+    columns = (ACTIVITY, INDICATOR, AREA, COUNT)
+    sheets = (SHEET,)  # the codes: seed quarterly_indicators (`indicator_codes`), so `indicators` stays {}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         if len(name.periods) != 1 or "Q" not in name.periods[0].label:

@@ -6,7 +6,9 @@ without them stay valid): rule 8 can only check a share by its counts (docs/priv
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
@@ -18,8 +20,14 @@ from pipelines.parse._indicator_table import (
     reject_counts_beside_a_count,
     share_counts,
 )
-from pipelines.parse._police import parse_yearly_csv, require_bounded, require_count
-from pipelines.parse.base import Observation, ParseContext, ParsedDelivery
+from pipelines.parse._police import (
+    AREA_COLUMN,
+    YEAR_COLUMN,
+    parse_yearly_csv,
+    require_bounded,
+    require_count,
+)
+from pipelines.parse.base import AggregateParser, Indicator, Observation, ParseContext, ParsedDelivery
 from pipelines.periods import Period
 
 INDICATOR_COLUMN, VALUE_COLUMN = "Indikator", "Værdi"
@@ -50,11 +58,11 @@ def _observations(row: RawRow, area_key: str, period: Period, table: RawTable) -
                         numerator=numerator, denominator=denominator)]
 
 
-class PoliceCrimeStatisticsParser:
+class PoliceCrimeStatisticsParser(AggregateParser):
     source_system = "police_crime_statistics"
     extensions = ("csv",)
-    file_types: tuple[str, ...] = ()
-    aggregate = True
+    columns = (YEAR_COLUMN, AREA_COLUMN, INDICATOR_COLUMN, VALUE_COLUMN)
+    indicators: ClassVar[Mapping[str, Indicator]] = {code: Indicator(unit) for code, unit in UNITS.items()}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         return parse_yearly_csv(path, name, context, [INDICATOR_COLUMN, VALUE_COLUMN], _observations,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.readers import RawRow, RawTable
-from pipelines.parse._police import parse_yearly_csv, require_count
-from pipelines.parse.base import Observation, ParseContext, ParsedDelivery
+from pipelines.parse._police import AREA_COLUMN, YEAR_COLUMN, parse_yearly_csv, require_count
+from pipelines.parse.base import AggregateParser, Indicator, Observation, ParseContext, ParsedDelivery
 from pipelines.periods import Period
 
 COUNT_COLUMN = "Anmeldelser af hærværk"
@@ -19,11 +21,11 @@ def _observations(row: RawRow, area_key: str, period: Period, table: RawTable) -
     return [Observation(INDICATOR, area_key, period, cell, "count", row.number, row["Område"])]
 
 
-class PoliceHaervaerkParser:
+class PoliceHaervaerkParser(AggregateParser):
     source_system = "police_haervaerk"
     extensions = ("csv",)
-    file_types: tuple[str, ...] = ()
-    aggregate = True
+    columns = (YEAR_COLUMN, AREA_COLUMN, COUNT_COLUMN)
+    indicators: ClassVar[Mapping[str, Indicator]] = {INDICATOR: Indicator("count")}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         return parse_yearly_csv(path, name, context, [COUNT_COLUMN], _observations, value_columns=[COUNT_COLUMN])

@@ -8,7 +8,9 @@ sub_average. The number of respondents is kept as the denominator so the small-c
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
@@ -30,6 +32,9 @@ from pipelines.parse._police import (
     unknown_column_warnings,
 )
 from pipelines.parse.base import (
+    AggregateParser,
+    AreaFigures,
+    Indicator,
     Observation,
     ParseContext,
     ParsedDelivery,
@@ -68,12 +73,13 @@ def _observation(row: RawRow, area_key: str, period: Period, table: RawTable) ->
                        denominator=denominator)
 
 
-class PoliceTryghedsindeksParser:
+class PoliceTryghedsindeksParser(AggregateParser):
     source_system = "police_tryghedsindeks"
     extensions = ("xlsx",)
-    file_types: tuple[str, ...] = ()
-    aggregate = True
-    area_figures = "index"  # an index per area (with its respondents): it cannot be summed or pooled
+    columns = (AREA_COLUMN, INDEX_COLUMN, VALUE_COLUMN)
+    sheets = (SHEET,)
+    area_figures = AreaFigures.INDEX  # an index per area (with its respondents): it cannot be summed or pooled
+    indicators: ClassVar[Mapping[str, Indicator]] = {code: Indicator("index") for code in INDICATORS.values()}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         period = _measurement_year(name, path.name)

@@ -17,7 +17,14 @@ from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.readers import RawRow, RawTable, fold, read_delimited
 from pipelines.parse._persons import described, person_frame, shown
-from pipelines.parse.base import ParseContext, ParsedDelivery, reject_personal_data, require_date_in_file
+from pipelines.parse.base import (
+    AggregateParser,
+    ParseContext,
+    ParsedDelivery,
+    Yields,
+    reject_personal_data,
+    require_date_in_file,
+)
 
 COURSE, AREA, RESPONDENT, WAVE, DATE = "Forløb_id", "Område", "Respondent_id", "Runde", "Dato"
 COLUMNS = (COURSE, AREA, RESPONDENT, WAVE, DATE)
@@ -55,11 +62,11 @@ def _items(row: RawRow, columns: list[str], table: RawTable) -> list[int]:
     return answers
 
 
-class QuestionnaireParser:
+class QuestionnaireParser(AggregateParser):
     source_system = "questionnaire"
     extensions = ("csv",)
-    file_types: tuple[str, ...] = ()
-    aggregate = True
+    columns = COLUMNS  # and the items Q1, Q2, …
+    yields = Yields.ROWS  # one row per respondent and wave; the Likert scores are computed in dbt
     raw_tables: ClassVar[dict[str, dict[str, pl.DataType]]] = {"questionnaire": SCHEMA}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:

@@ -8,6 +8,7 @@ address an area; pupils living outside the areas are dropped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,7 +25,14 @@ from pipelines.parse._persons import (
     require_file_period,
     require_period_kind,
 )
-from pipelines.parse.base import ParseContext, ParsedDelivery
+from pipelines.parse.base import (
+    AreaFigures,
+    Indicator,
+    ParseContext,
+    ParsedDelivery,
+    SourceParser,
+    Yields,
+)
 from pipelines.privacy.detector import contains_cpr
 
 SCHOOL_YEAR, PUPIL_CPR, SCHOOL, GRADE, SCHOOL_DAYS = "Skoleår", "Elev_CPR", "Skole", "Klassetrin", "Skoledage"
@@ -120,16 +128,22 @@ class DropoutList(PersonParser):
         return {"quarter": quarter, "pupil_id": pupil_id, "area_key": area_key}
 
 
-class SchoolAbsenceParser:
+class SchoolAbsenceParser(SourceParser):
     """One inbox, two file types: the school-year file and the quarter's dropout list."""
 
     source_system = "school_absence"
     extensions = ("csv",)
     file_types: tuple[str, ...] = (DROPOUT,)
-    aggregate = False
+    yields = Yields.ROWS
+    carries_cpr = True
+    area_figures = AreaFigures.COUNTS
+    indicators: ClassVar[Mapping[str, Indicator]] = {}
+    sheets: tuple[str, ...] = ()
     _parsers: ClassVar[dict[str | None, PersonParser]] = {None: PupilYears(), DROPOUT: DropoutList()}
     raw_tables: ClassVar[dict[str, dict[str, pl.DataType]]] = {
         parser.table: parser.schema for parser in _parsers.values()}
+    headers: ClassVar[dict[str | None, tuple[str, ...]]] = {
+        file_type: parser.columns for file_type, parser in _parsers.items()}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         return self._parsers[name.file_type].parse(path, name, context)

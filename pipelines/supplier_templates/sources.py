@@ -79,12 +79,12 @@ def assessment_template(catalog: Catalog, parser: SourceParser, year: Period, de
 def indicator_template(catalog: Catalog, parser: SourceParser, year: Period, delivered: date) -> Template:
     """Section 15: one value per indicator, area and year (Tæller/Nævner for shares)."""
     t = indicator_table
-    indicators = getattr(parser, "indicators", {})
     rows = []
     for u in unit_rows(catalog, parser.source_system, year):
         if not u.indicator:
             continue
-        unit = getattr(indicators.get(u.indicator), "unit", "count")
+        indicator = parser.indicators.get(u.indicator)
+        unit = indicator.unit if indicator else "count"
         rules = {t.VALUE: PERCENT} if unit == t.PERCENT else {t.VALUE: WHOLE} if unit == "count" else {}
         rows.append(Row({t.YEAR: year.label, t.AREA: u.area_name, t.INDICATOR: u.indicator, t.DESCRIPTION: u.text_da},
                         rules))

@@ -1,6 +1,6 @@
 """What each source delivers per area, and so which figures no delivery can ever give (contract v3, `needs_reading`).
 
-A source-level fact, declared once on the source's parser (`area_figures`, default `counts`):
+A source-level fact, declared once on the source's parser (`area_figures`, pipelines/parse/base.py):
 
 - `counts`: counts, or shares with their numerator and denominator: the areas can be pooled or summed, and
   the unweighted mean of the areas can always be formed;
@@ -9,7 +9,7 @@ A source-level fact, declared once on the source's parser (`area_figures`, defau
 - `verdicts`: verdicts on criteria, per area and for the areas together (`Samlet`); a mean of verdicts
   cannot be formed.
 
-`raw.catalog_sources` also says whether a source's rows are persons (its parser keeps rows: person level and the
+`raw.catalog_sources` also says whether a source's rows are persons (`rows_are_persons`: person level and the
 questionnaire's respondents), so that the published ledger hides their row counts (rule 8). It holds one row per
 source with the Danish text that explains a figure the source never
 delivers and that cannot be derived (NULL where the figure can be delivered or derived). A reading the board
@@ -20,13 +20,13 @@ computed one; the text says which readings would do.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import duckdb
 import polars as pl
 
-COUNTS, SHARES, INDEX, VERDICTS = "counts", "shares", "index", "verdicts"
-AREA_FIGURES = (COUNTS, SHARES, INDEX, VERDICTS)
+from pipelines.parse.base import AreaFigures, SourceParser
+
+COUNTS, SHARES, INDEX, VERDICTS = AreaFigures.COUNTS, AreaFigures.SHARES, AreaFigures.INDEX, AreaFigures.VERDICTS
 # Where a verdict for a qualitative criterion comes from when neither the catalog source nor a reading
 # (readings.yaml `verdicts_from`) names a source of verdicts: the samarbejdsudvalg's yearly evaluation.
 DEFAULT_VERDICT_SOURCE = "samarbejdsudvalg_evaluation"
@@ -58,33 +58,20 @@ SOURCES_SCHEMA = {"source_system": pl.Utf8, "area_figures": pl.Utf8, "combined_n
                   "combined_mean_needs_reading_da": pl.Utf8, "rows_are_persons": pl.Boolean}
 
 
-def area_figures(parser: Any) -> str:
-    """The parser's declared kind of area figure; `counts` where it declares none."""
-    kind = getattr(parser, "area_figures", COUNTS)
-    if kind not in AREA_FIGURES:
-        raise ValueError(f"{parser.source_system}: area_figures {kind!r} is not one of {AREA_FIGURES}")
-    return kind
-
-
-def rows_are_persons(parser: Any) -> bool:
-    """The parser keeps rows (person level, questionnaire respondents): a file's row count counts persons."""
-    return bool(getattr(parser, "raw_tables", None))
-
-
-def sources_frame(parsers: Mapping[str, Any]) -> pl.DataFrame:
+def sources_frame(parsers: Mapping[str, SourceParser]) -> pl.DataFrame:
     """One row per source system: its kind of area figure and the figures that need a reading."""
     rows = []
     for source_system, parser in sorted(parsers.items()):
-        kind = area_figures(parser)
+        kind = AreaFigures(parser.area_figures)
         texts = NEEDS_READING_DA.get(kind, {})
-        rows.append({"source_system": source_system, "area_figures": kind,
+        rows.append({"source_system": source_system, "area_figures": kind.value,
                      "combined_needs_reading_da": texts.get("combined"),
                      "combined_mean_needs_reading_da": texts.get("combined_mean"),
-                     "rows_are_persons": rows_are_persons(parser)})
+                     "rows_are_persons": parser.rows_are_persons})
     return pl.DataFrame(rows, schema=SOURCES_SCHEMA)
 
 
-def write_sources(con: duckdb.DuckDBPyConnection, parsers: Mapping[str, Any]) -> None:
+def write_sources(con: duckdb.DuckDBPyConnection, parsers: Mapping[str, SourceParser]) -> None:
     """Replace raw.catalog_sources with what the parsers declare."""
     con.execute("create schema if not exists raw")
     con.register("sources_frame", sources_frame(parsers).to_arrow())
