@@ -24,9 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipelines.operate.places import api_url, prefect_home
 from pipelines.operate.prefect_api import DEPLOYMENT_NAME
-
-DEFAULT_CRON = "0 2 * * *"
-DEFAULT_TIMEZONE = "Europe/Copenhagen"
+from pipelines.programmes import DEFAULT_CRON, DEFAULT_TIMEZONE
 
 
 class ScheduleError(ValueError):
