@@ -84,6 +84,7 @@ def register_programmes(programmes: list[Programme], pool: str, port: int) -> li
     with temporary_settings(updates={PREFECT_API_URL: api_url(port)}):
         check_schedules(programmes)
         ensure_pool(pool)
+        ensure_crash_detection(port)
         return [_register(programme, pool) for programme in programmes]
 
 
@@ -120,3 +121,41 @@ def worker_command(pool: str, limit: int, name: str | None = None) -> list[str]:
 
     command = [prefect_executable(), "worker", "start", "--pool", pool, "--type", WORKER_TYPE, "--limit", str(limit)]
     return [*command, "--name", name] if name else command
+
+
+CRASH_AUTOMATION_NAME = "kpi-warehouse: kørsel uden hjerteslag er crashet"
+CRASH_AFTER_SECONDS = 2 * HEARTBEAT_SECONDS
+
+
+def crash_detection_automation() -> dict:
+    """Prefect's recipe for runs whose process died with its worker: no heartbeat (and no final state) within
+    CRASH_AFTER_SECONDS after the last one → the run is set to Crashed."""
+    final_events = [f"prefect.flow-run.{state}" for state in ("Completed", "Failed", "Cancelled", "Crashed")]
+    return {
+        "name": CRASH_AUTOMATION_NAME,
+        "description": "Markerer en natkørsel som crashet, når dens proces er død (fx en dræbt arbejder).",
+        "enabled": True,
+        "trigger": {
+            "type": "event", "posture": "Proactive",
+            "after": ["prefect.flow-run.heartbeat"],
+            "expect": ["prefect.flow-run.heartbeat", *final_events],
+            "match": {"prefect.resource.id": ["prefect.flow-run.*"]},
+            "for_each": ["prefect.resource.id"],
+            "within": CRASH_AFTER_SECONDS, "threshold": 1,
+        },
+        "actions": [{"type": "change-flow-run-state", "state": "CRASHED",
+                     "message": "Kørslens proces sendte ikke flere hjerteslag (arbejderen blev stoppet eller døde)."}],
+    }
+
+
+def ensure_crash_detection(port: int) -> bool:
+    """Create the crash-detection automation on the server unless it is there; True when created."""
+    import httpx
+
+    with httpx.Client(base_url=api_url(port), timeout=10) as client:
+        found = client.post("/automations/filter", json={"limit": 200, "offset": 0, "sort": "NAME_ASC"})
+        found.raise_for_status()
+        if any(a["name"] == CRASH_AUTOMATION_NAME for a in found.json()):
+            return False
+        client.post("/automations/", json=crash_detection_automation()).raise_for_status()
+        return True
