@@ -31,8 +31,17 @@ def report(
         "--as-of", help="Vis status, som den stod ved udgangen af denne dag (ÅÅÅÅ-MM-DD; standard: nu).")] = None,
     since: Annotated[str | None, typer.Option(
         "--since", help="Vis ændringer fra og med denne dato (ÅÅÅÅ-MM-DD; standard: siden forrige rapport).")] = None,
+    programmes: Annotated[Path | None, typer.Option(
+        "--programmes", help="Skriv i stedet én oversigt (oversigt.html) over alle programmer i denne fil "
+                             "(programmes.toml): status pr. indsatsområde, ændringer og åbne mangler.")] = None,
 ) -> None:
-    """Dan bestyrelsesrapporten (HTML, XLSX og PDF, på dansk) fra det publicerede lager."""
+    """Dan bestyrelsesrapporten (HTML, XLSX og PDF, på dansk) fra det publicerede lager.
+
+    Med --programmes dannes i stedet en oversigt over mange programmer til den, der ejer dem.
+    """
+    if programmes is not None:
+        _overview(programmes, out)
+        return
     from pipelines.report.build import write_report
     from pipelines.report.model import ReportDataError
 
@@ -50,6 +59,24 @@ def report(
         console.print(data.since_label)
     else:
         console.print(f"Ændrede kriterier {data.since_label}: {len({c.criterion_id for c in data.changes})}")
+
+
+def _overview(programmes_file: Path, out: Path) -> None:
+    from pipelines.publish.programmes import ProgrammesError, read_programmes
+    from pipelines.report.overview.html import write_overview
+
+    try:
+        programmes = read_programmes(programmes_file)
+    except ProgrammesError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(ExitCode.FAILED) from None
+    path, overview = write_overview(programmes, out)
+    console.print(f"Oversigt: {path}")
+    for programme in overview.programmes:
+        if not programme.published:
+            console.print(f"{programme.name}: intet publiceret lager endnu ({programme.plan_id})")
+        elif not programme.first_overview:
+            console.print(f"{programme.name}: {len(programme.changes)} kriterie-områder med ny status")
 
 
 def register(app: typer.Typer) -> None:

@@ -23,10 +23,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipelines.operate.prefect_api import DEPLOYMENT_NAME
+from pipelines.publish.programmes import DEFAULT_CRON, DEFAULT_TIMEZONE
 from pipelines.runtime.places import api_url, prefect_home
-
-DEFAULT_CRON = "0 2 * * *"
-DEFAULT_TIMEZONE = "Europe/Copenhagen"
 
 
 class ScheduleError(ValueError):

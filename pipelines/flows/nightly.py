@@ -337,9 +337,7 @@ def _republish_nothing_new(config: RunConfig, result: NightlyResult, inputs: Run
     with timed("publish"):
         republish_runs_task(config, [*_other_runs(config, final), final])
         write_record(config.warehouse, inputs.fingerprint, _warehouse_files(config), inputs.hashes, inputs.parts)
-    from pipelines.report.paths import has_report, nightly_report_dir
-
-    _after_publish(config, result, final, report=report and not has_report(nightly_report_dir(config.warehouse)))
+    _after_publish(config, result, final, report=report)
 
 
 def _other_runs(config: RunConfig, final: RunRecord) -> list[RunRecord]:
@@ -354,6 +352,12 @@ def _after_publish(config: RunConfig, result: NightlyResult, final: RunRecord, *
     if publish_targets() and (notes := publish_targets_task(config)):
         result.run = replace(result.run, message=(result.run.message + " " + " ".join(notes))[:MESSAGE_LIMIT])
     if not report:
+        return
+    from pipelines.report.freshness import report_is_current
+    from pipelines.report.paths import nightly_report_dir
+
+    if report_is_current(nightly_report_dir(config.warehouse), config.warehouse):
+        progress.report("Rapporten er uændret: ingen status, mangel eller baseline er ændret")
         return
     with timed("report"):
         try:

@@ -5,10 +5,15 @@
 plan_id = "slagelse"                     # the programme's key; its schema in PostgreSQL
 name = "En fælles boligsocial indsats"
 sources = "sample"                       # inbox/ and reference/ (its own catalog); relative to this file
-warehouse = "../warehouse/slagelse.duckdb"
+warehouse = "../warehouse/slagelse/slagelse.duckdb"  # a folder of its own (see below)
+cron = "0 2 * * *"                       # optional: when its nightly runs under `kpi schedule --programmes`
+timezone = "Europe/Copenhagen"           # optional: the zone the cron is read in
 ```
 Each programme has its own catalog and reference folder (files it lacks come from the project's, one by
-one) and its own DuckDB file with its own lock, so programmes never block or overwrite each other.
+one) and its own DuckDB file with its own lock, so programmes never block or overwrite each other. Each
+warehouse lies in a folder of its own: the lock, the run logs, the run's working folders, the board report
+(`reports/`) and `seneste_koersel.md` are written beside it, and programmes run at the same time on a work
+pool (`kpi worker`) must not share them.
 """
 
 from __future__ import annotations
@@ -24,12 +29,18 @@ class ProgrammesError(ValueError):
     """A malformed programmes file; the message is Danish."""
 
 
+DEFAULT_CRON = "0 2 * * *"
+DEFAULT_TIMEZONE = "Europe/Copenhagen"
+
+
 @dataclass(frozen=True)
 class Programme:
     plan_id: str
     name: str
     sources: Path
     warehouse: Path
+    cron: str = DEFAULT_CRON
+    timezone: str = DEFAULT_TIMEZONE
 
 
 def read_programmes(path: Path) -> list[Programme]:
@@ -48,10 +59,14 @@ def read_programmes(path: Path) -> list[Programme]:
             raise ProgrammesError(f"Programfilen {path}, program nr. {index}: {exc}") from exc
         programmes.append(Programme(plan_id, str(entry.get("name", plan_id)),
                                     (path.parent / entry["sources"]).resolve(),
-                                    (path.parent / entry["warehouse"]).resolve()))
+                                    (path.parent / entry["warehouse"]).resolve(),
+                                    str(entry.get("cron", DEFAULT_CRON)), str(entry.get("timezone", DEFAULT_TIMEZONE))))
     if not programmes:
         raise ProgrammesError(f"Programfilen {path} nævner ingen programmer ([[programme]])")
     keys = [p.plan_id for p in programmes]
     if len(set(keys)) != len(keys) or len({p.warehouse for p in programmes}) != len(programmes):
         raise ProgrammesError(f"Programfilen {path}: hvert program skal have sit eget plan_id og sit eget lager")
+    if len({p.warehouse.parent for p in programmes}) != len(programmes):
+        raise ProgrammesError(f"Programfilen {path}: hvert programs lager skal ligge i sin egen mappe (låsen, "
+                              "loggene, rapporten og seneste_koersel.md skrives ved siden af lageret)")
     return programmes
