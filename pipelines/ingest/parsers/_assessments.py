@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
@@ -55,6 +56,17 @@ class AssessmentParser:
     extensions: tuple[str, ...] = ("csv", "xlsx")
     file_types: tuple[str, ...] = ()
     aggregate: bool = True
+    # What `kpi receive` identifies a file and its period by (pipelines/receive); the catalog's criteria of this
+    # source are the closed list of `catalog_key_column`.
+    header: ClassVar[tuple[str, ...]] = (YEAR, AREA, CRITERION, VERDICT, REASON)
+    sheets: ClassVar[tuple[str, ...]] = (TEMPLATE_SHEET,)
+    period_columns: ClassVar[tuple[str, ...]] = (YEAR,)
+    years_as_columns: ClassVar[bool] = False
+    catalog_key_column: ClassVar[str] = CRITERION
+
+    @property
+    def key_values(self) -> dict[str, tuple[str, ...]]:
+        return {VERDICT: tuple(self.verdicts)}
 
     @property
     def feeds_measurements(self) -> bool:

@@ -89,6 +89,15 @@ class IndicatorTableParser:
     extensions: ClassVar[tuple[str, ...]] = ("csv", "xlsx")
     file_types: ClassVar[tuple[str, ...]] = ()
     aggregate: ClassVar[bool] = True
+    # What `kpi receive` identifies a file and its period by (pipelines/receive): header, sheets, closed lists.
+    header: ClassVar[tuple[str, ...]] = REQUIRED_COLUMNS
+    sheets: ClassVar[tuple[str, ...]] = (TEMPLATE_SHEET,)
+    period_columns: ClassVar[tuple[str, ...]] = (YEAR,)
+    years_as_columns: ClassVar[bool] = False
+
+    @property
+    def key_values(self) -> dict[str, tuple[str, ...]]:
+        return {INDICATOR: tuple(self.indicators)}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_table(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, sheet=TEMPLATE_SHEET,

@@ -202,6 +202,16 @@ class PersonParser:
     file_types: ClassVar[tuple[str, ...]] = ()
     aggregate: ClassVar[bool] = False
     allow_empty: ClassVar[bool] = False
+    # What `kpi receive` reads the period from (pipelines/receive): one column of dates or periods, or a
+    # start and an end column of an extract of every period overlapping its years.
+    period_columns: ClassVar[tuple[str, ...]]
+    sheets: ClassVar[tuple[str, ...]] = ()
+    years_as_columns: ClassVar[bool] = False
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        return self.columns
 
     @property
     def raw_tables(self) -> dict[str, dict[str, pl.DataType]]:

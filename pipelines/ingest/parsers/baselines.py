@@ -10,6 +10,7 @@ and the catalog's value.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
@@ -37,6 +38,12 @@ class BaselineDecisionsParser:
     file_types: tuple[str, ...] = ()
     aggregate = True
     feeds_measurements = False
+    # What `kpi receive` identifies a file and its period by (pipelines/receive).
+    header = REQUIRED
+    sheets: tuple[str, ...] = ()
+    period_columns: tuple[str, ...] = ("period",)
+    years_as_columns = False
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_delimited(path, REQUIRED, OPTIONAL, value_columns=("value",))

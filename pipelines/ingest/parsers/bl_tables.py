@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
@@ -89,6 +90,12 @@ class BlTablesParser:
     extensions = ("xlsx",)
     file_types: tuple[str, ...] = ()
     aggregate = True
+    # What `kpi receive` identifies a file and its period by (pipelines/receive).
+    header = (AREA_COLUMN,)
+    sheets: tuple[str, ...] = tuple(SHEETS)
+    period_columns: tuple[str, ...] = ()
+    years_as_columns = True
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         sheets = xlsx_sheet_names(path)

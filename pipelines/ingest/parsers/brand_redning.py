@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.ingest.addresses import AddressBook, split_street_address
 from pipelines.ingest.errors import DeliveryRejected
@@ -52,6 +53,12 @@ class BrandRedningParser:
     extensions = ("csv",)
     file_types: tuple[str, ...] = ()
     aggregate = True
+    # What `kpi receive` identifies a file and its period by (pipelines/receive).
+    header = COLUMNS
+    sheets: tuple[str, ...] = ()
+    period_columns: tuple[str, ...] = (ALARM,)
+    years_as_columns = False
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_delimited(path, COLUMNS, allow_empty=True)

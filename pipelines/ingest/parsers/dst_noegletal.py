@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
@@ -173,6 +174,12 @@ class DstNoegletalParser:
     file_types: tuple[str, ...] = ()
     aggregate = True
     area_figures = "shares"  # shares and means per area, no counts: the areas cannot be pooled
+    # What `kpi receive` identifies a file and its period by (pipelines/receive).
+    header = LONG_COLUMNS
+    sheets: tuple[str, ...] = ()
+    period_columns: tuple[str, ...] = (TIME,)
+    years_as_columns = True
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {KEY_FIGURE: tuple(KEY_FIGURES)}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         rows = delimited_rows(path)

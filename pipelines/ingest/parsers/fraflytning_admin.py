@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.ingest.addresses import Afdeling, AfdelingRegister
 from pipelines.ingest.errors import DeliveryRejected
@@ -62,6 +63,12 @@ class FraflytningAdminParser:
     extensions = ("csv",)
     file_types: tuple[str, ...] = ()
     aggregate = True
+    # What `kpi receive` identifies a file and its period by (pipelines/receive).
+    header = COLUMNS
+    sheets: tuple[str, ...] = ()
+    period_columns: tuple[str, ...] = (YEAR,)
+    years_as_columns = False
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_delimited(path, COLUMNS, value_columns=(DWELLINGS, MOVE_OUTS, INTERNAL))

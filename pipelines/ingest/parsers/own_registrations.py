@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
@@ -73,6 +74,12 @@ class OwnRegistrationsParser:
     extensions = ("xlsx",)
     file_types: tuple[str, ...] = ()
     aggregate = True
+    # What `kpi receive` identifies a file and its period by (pipelines/receive).
+    header = (ACTIVITY, INDICATOR, AREA, COUNT)
+    sheets: tuple[str, ...] = (SHEET,)
+    period_columns: tuple[str, ...] = ()
+    years_as_columns = False
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         if len(name.periods) != 1 or "Q" not in name.periods[0].label:

@@ -7,6 +7,7 @@ without them stay valid): rule 8 can only check a share by its counts (docs/priv
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
@@ -55,6 +56,12 @@ class PoliceCrimeStatisticsParser:
     extensions = ("csv",)
     file_types: tuple[str, ...] = ()
     aggregate = True
+    # What `kpi receive` identifies a file and its period by (pipelines/receive).
+    header = ("År", "Område", INDICATOR_COLUMN, VALUE_COLUMN)
+    sheets: tuple[str, ...] = ()
+    period_columns: tuple[str, ...] = ("År",)
+    years_as_columns = False
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {INDICATOR_COLUMN: tuple(UNITS)}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         return parse_yearly_csv(path, name, context, [INDICATOR_COLUMN, VALUE_COLUMN], _observations,

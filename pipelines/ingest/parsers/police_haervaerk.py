@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.ingest.filenames import FileName
 from pipelines.ingest.parsers._police import parse_yearly_csv, require_count
@@ -24,6 +25,12 @@ class PoliceHaervaerkParser:
     extensions = ("csv",)
     file_types: tuple[str, ...] = ()
     aggregate = True
+    # What `kpi receive` identifies a file and its period by (pipelines/receive).
+    header = ("År", "Område", COUNT_COLUMN)
+    sheets: tuple[str, ...] = ()
+    period_columns: tuple[str, ...] = ("År",)
+    years_as_columns = False
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         return parse_yearly_csv(path, name, context, [COUNT_COLUMN], _observations, value_columns=[COUNT_COLUMN])

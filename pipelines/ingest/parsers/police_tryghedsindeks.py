@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
@@ -74,6 +75,12 @@ class PoliceTryghedsindeksParser:
     file_types: tuple[str, ...] = ()
     aggregate = True
     area_figures = "index"  # an index per area (with its respondents): it cannot be summed or pooled
+    # What `kpi receive` identifies a file and its period by (pipelines/receive).
+    header = (AREA_COLUMN, INDEX_COLUMN, VALUE_COLUMN)
+    sheets: tuple[str, ...] = (SHEET,)
+    period_columns: tuple[str, ...] = ()
+    years_as_columns = False
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {INDEX_COLUMN: tuple(INDICATORS)}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         period = _measurement_year(name, path.name)

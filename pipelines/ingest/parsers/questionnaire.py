@@ -61,6 +61,12 @@ class QuestionnaireParser:
     file_types: tuple[str, ...] = ()
     aggregate = True
     raw_tables: ClassVar[dict[str, dict[str, pl.DataType]]] = {"questionnaire": SCHEMA}
+    # What `kpi receive` identifies a file and its period by (pipelines/receive).
+    header = COLUMNS
+    sheets: tuple[str, ...] = ()
+    period_columns: tuple[str, ...] = (DATE,)
+    years_as_columns = False
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         from datetime import datetime

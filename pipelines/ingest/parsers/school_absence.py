@@ -75,6 +75,7 @@ class PupilYears(PersonParser):
     table = "school_absence"
     columns = YEAR_COLUMNS
     schema = PUPIL_YEAR_SCHEMA
+    period_columns = (SCHOOL_YEAR,)
 
     def check_name(self, path: Path, name: FileName) -> None:
         require_period_kind(path, name, separator="/", kind="et skoleår",
@@ -102,6 +103,7 @@ class DropoutList(PersonParser):
     table = "school_absence_dropout"
     columns = DROPOUT_COLUMNS
     schema = DROPOUT_SCHEMA
+    period_columns = (QUARTER,)
     allow_empty = True  # a quarter with nobody on the list
 
     def check_name(self, path: Path, name: FileName) -> None:
@@ -130,6 +132,7 @@ class SchoolAbsenceParser:
     _parsers: ClassVar[dict[str | None, PersonParser]] = {None: PupilYears(), DROPOUT: DropoutList()}
     raw_tables: ClassVar[dict[str, dict[str, pl.DataType]]] = {
         parser.table: parser.schema for parser in _parsers.values()}
+    file_type_parsers: ClassVar[dict[str | None, PersonParser]] = _parsers  # `kpi receive` tells them apart
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         return self._parsers[name.file_type].parse(path, name, context)
