@@ -88,7 +88,7 @@ def _same_bytes_in(folder: Path, sha: str) -> Path | None:
     return next((p for p in sorted(folder.iterdir()) if p.is_file() and sha256_of(p) == sha), None)
 
 
-def receive_file(path: Path, inbox: Path, reference_dir: Path, *, system: str | None = None,
+def receive_file(path: Path, inbox: Path, catalog_file: Path, *, system: str | None = None,
                  period: str | None = None, delivered: date | None = None, dry_run: bool = False,
                  forms: list[Form] | None = None) -> Receipt:
     """Identify `path` and file a copy of it; nothing changes unless the outcome is FILED."""
@@ -96,7 +96,7 @@ def receive_file(path: Path, inbox: Path, reference_dir: Path, *, system: str | 
         grid = read_grid(path)
     except Unreadable as exc:
         return Receipt(path, Outcome.WAITING, problem=str(exc))
-    found = identify(grid, forms if forms is not None else all_forms(reference_dir), system=system, period=period)
+    found = identify(grid, forms if forms is not None else all_forms(catalog_file), system=system, period=period)
     if found.problem is not None or found.form is None or found.period is None:
         return Receipt(path, Outcome.WAITING, reasons=found.reasons, problem=found.problem, hint=_hint(found),
                        considered=found.considered, headers_seen=found.headers_seen)

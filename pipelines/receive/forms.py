@@ -62,9 +62,8 @@ def _form(parser, source_system: str, file_type: str | None, extensions: tuple[s
                 frozenset({catalog_column}) if catalog_column else frozenset())
 
 
-def all_forms(reference_dir: Path) -> list[Form]:
+def all_forms(catalog_file: Path) -> list[Form]:
     """Every form of every registered parser; a parser with file types gives one form per type."""
-    catalog_file = reference_dir / "criteria.yaml"
     forms = []
     for system, parser in sorted(registry().items()):
         by_type = getattr(parser, "file_type_parsers", None) or {None: parser}

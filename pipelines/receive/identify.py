@@ -231,11 +231,11 @@ def _why(fit: Fit, system: str | None) -> str:
     form = fit.form
     where = f" i arket {fit.sheet}" if fit.sheet else ""
     if fit.header_index is None:
-        text = f"{form.stem}: {fit.known} kendte værdier{where} ({', '.join(form.key_values)})"
+        text = f"{fit.known} af cellerne{where} er kendte værdier for {form.stem} ({', '.join(form.key_values)})"
     else:
-        text = f"{form.stem}: overskriften {';'.join(form.header)}{where}"
+        text = f"overskriften {';'.join(form.header)}{where} passer på {form.stem}"
         if form.key_values:
-            text += f", {fit.known} kendte værdier i {', '.join(form.key_values)}"
+            text += f", og {fit.known} værdier i {', '.join(form.key_values)} er kendte for den"
             if fit.unknown:
-                text += f" og {fit.unknown} ukendte"
-    return text + (" (givet med --system)" if system else "")
+                text += f" ({fit.unknown} ukendte)"
+    return text + (" (kilden er givet med --system)" if system else "")
