@@ -1,8 +1,9 @@
 """A delivery's period token (`2018`, `2018Q3`, `2016-2025`, `2018-19`) read from its content, never its name.
 
 Where, in this order: the parser's period columns (a year, a date, a quarter, a school year; a person-level
-extract of periods: the years its rows must cover), the years heading the columns, a `Periode:` line that a
-project template wrote, and last the title rows above the header (`1. kvartal 2018`, `2018K3`, `Måleår: 2016`).
+extract of periods: the years its rows must cover), the years heading the columns, the instruction line a
+project template wrote (`Skabelon: …`), and last the title rows above the header (`1. kvartal 2018`, `2018K3`,
+`Måleår: 2016`).
 docs/receiving.md has the table per source.
 """
 
@@ -16,7 +17,9 @@ from datetime import date, datetime
 from pipelines.ingest.filenames import periods_of_token
 from pipelines.ingest.readers import clean_cell, fold, is_note_label, is_total_label
 
-TEMPLATE_PERIOD_LABEL = "Periode:"  # the line `kpi templates` writes into its instruction sheet
+# The first line of the instruction sheet `kpi templates` writes: `Skabelon: <contract name>` (templates/workbook.py)
+TEMPLATE_PERIOD_LABEL = "Skabelon:"
+_TEMPLATE_NAME = re.compile(r"_(\d{4}(?:Q[1-4]|-\d{4}|-\d{2}|\d{2})?)_\d{8}\.\w+$")
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})\s*[QK]\s*([1-4])$", re.IGNORECASE)
 _SCHOOL_YEAR = re.compile(r"^(\d{4})\s*[/-]\s*(\d{2})$")
@@ -134,12 +137,12 @@ def from_titles(lines: Iterable[str]) -> tuple[str | None, list[str]]:
 
 
 def from_template_property(lines: Iterable[str]) -> str | None:
+    """The period a project template states in its instruction sheet, whatever the workbook is called now."""
     for line in lines:
         text = clean_cell(line)
-        if fold(text).startswith(fold(TEMPLATE_PERIOD_LABEL)):
-            token = token_from_option(text[len(TEMPLATE_PERIOD_LABEL):])
-            if token:
-                return token
+        match = _TEMPLATE_NAME.search(text) if fold(text).startswith(fold(TEMPLATE_PERIOD_LABEL)) else None
+        if match and valid_token(match[1]):
+            return match[1]
     return None
 
 
