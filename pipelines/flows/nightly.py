@@ -146,7 +146,8 @@ def receive_task(config: RunConfig, reference_dir: Path) -> list[str]:
         return []
     progress.report(f"Modtager filer fra {DROP_FOLDER}/")
     try:
-        received = receive_drop_folder(config.sources_dir, config.inbox, reference_dir / CRITERIA_FILE)
+        received = receive_drop_folder(config.sources_dir, config.inbox, reference_dir / CRITERIA_FILE,
+                                       today=config.as_of)  # the run's day: delivery date and behandlet/<day>/
     except Exception as exc:
         log.exception("receiving the drop folder failed")
         return [f"Filerne i {DROP_FOLDER}/ er ikke modtaget ({type(exc).__name__}); de venter til næste kørsel."]
