@@ -194,17 +194,19 @@ def test_a_template_workbook_is_received_from_any_name(tmp_path):
 
 
 def test_the_command_prints_its_decision_in_danish_and_exits_non_zero_when_a_file_waits(tmp_path):
-    good = tmp_path / "Hærværk 2017 (endelig).csv"
-    shutil.copyfile(SAMPLE_INBOX / "police_haervaerk" / "police_haervaerk_2017_20180214.csv", good)
-    unknown = tmp_path / "noter.csv"
-    unknown.write_text("a;b\n1;2\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["receive", str(good), str(unknown), "--sources", str(tmp_path / "src"),
+    mail = tmp_path / "mail"  # a folder stands for the files in it
+    mail.mkdir()
+    shutil.copyfile(SAMPLE_INBOX / "police_haervaerk" / "police_haervaerk_2017_20180214.csv",
+                    mail / "Hærværk 2017 (endelig).csv")
+    (mail / "noter.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    (mail / "~$noter.csv").write_text("a lock file", encoding="utf-8")
+    result = CliRunner().invoke(app, ["receive", str(mail), "--sources", str(tmp_path / "src"),
                                       "--delivered", "2026-12-01"], env={"COLUMNS": "200"})
     assert result.exit_code == 4, result.output
     assert "Hærværk 2017 (endelig).csv → inbox/police_haervaerk/police_haervaerk_2017_20261201.csv" in result.output
     assert "perioden 2017 er læst i kolonnen År" in result.output
     assert "noter.csv: ikke modtaget: ingen kilde passer" in result.output
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.output and "~$" not in result.output
     assert (tmp_path / "src" / "inbox" / "police_haervaerk" / "police_haervaerk_2017_20261201.csv").is_file()
 
 

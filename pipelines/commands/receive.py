@@ -13,7 +13,7 @@ from pipelines.settings import DEFAULT_SOURCES, INBOX_DIR_NAME
 
 
 def receive(
-    files: Annotated[list[Path], typer.Argument(help="Filerne der skal modtages (fx vedhæftede filer fra en mail).",
+    files: Annotated[list[Path], typer.Argument(help="Filerne (eller mapperne) der skal modtages, fx vedhæftede filer.",
                                                 show_default=False)],
     sources: SourcesOption = DEFAULT_SOURCES,
     system: Annotated[str | None, typer.Option(
@@ -51,7 +51,7 @@ def receive(
         raise typer.Exit(EXIT_FAILED) from None
     forms = all_forms(catalog)
     waiting = 0
-    for path in files:
+    for path in _expanded(files):
         if not path.is_file():
             from pipelines.ingest.discover import shown_name
 
@@ -65,6 +65,17 @@ def receive(
             console.print(line, highlight=False, markup=False, soft_wrap=True)
     if waiting:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _expanded(paths: list[Path]) -> list[Path]:
+    """The files given, a folder standing for the files directly in it (hidden and `~$` lock files left out)."""
+    out = []
+    for path in paths:
+        if path.is_dir():
+            out += [p for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith((".", "~$"))]
+        else:
+            out.append(path)
+    return out
 
 
 def register(app: typer.Typer) -> None:

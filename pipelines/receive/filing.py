@@ -98,8 +98,10 @@ def receive_file(path: Path, inbox: Path, catalog_file: Path, *, system: str | N
         return Receipt(path, Outcome.WAITING, problem=str(exc))
     found = identify(grid, forms if forms is not None else all_forms(catalog_file), system=system, period=period)
     if found.problem is not None or found.form is None or found.period is None:
+        # the first rows are shown only when the system is in doubt: a known person-level file's rows stay unshown
+        seen = found.headers_seen if found.form is None else []
         return Receipt(path, Outcome.WAITING, reasons=found.reasons, problem=found.problem, hint=_hint(found),
-                       considered=found.considered, headers_seen=found.headers_seen)
+                       considered=found.considered, headers_seen=seen)
     folder = inbox / found.form.source_system
     target = folder / contract_name(found.form, found.period, delivered or date.today(), extension_of(path))
     sha = sha256_of(path)

@@ -115,7 +115,7 @@ def headerless_fits(form: Form, grid: Grid) -> list[Fit]:
     return fits
 
 
-def header_lines(grid: Grid, limit: int = 3) -> list[str]:
+def header_lines(grid: Grid, limit: int = 2) -> list[str]:
     """The first non-empty rows of each table, CPR numbers masked: what the analyst is shown as 'headers seen'."""
     lines = []
     for sheet, rows in grid.sheets.items():
