@@ -42,6 +42,7 @@ from pipelines.operate.runlog import RunRecord, append_run, read_runs, record_st
 from pipelines.operate.state_check import take_noted  # noqa: E402
 from pipelines.privacy.cpr import load_key  # noqa: E402
 from pipelines.privacy.keys import KeyMismatchError, MissingKeyError, fingerprint, verify_key  # noqa: E402
+from pipelines.receive.drop_folder import dropped_files  # noqa: E402
 from pipelines.reference import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
 from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
 from pipelines.timings import log_totals, timed  # noqa: E402
@@ -139,11 +140,10 @@ def receive_task(config: RunConfig, reference_dir: Path) -> list[str]:
     """File what lies in `<sources>/modtaget/` into the inbox (pipelines/receive); the Danish lines of what waits.
 
     Never fails the run: a file that cannot be received waits, and so does the whole folder if receiving breaks.
+    Called only when the folder holds a file (`_run_stages`), so a run without one makes no task of it.
     """
-    from pipelines.receive.drop_folder import DROP_FOLDER, dropped_files, receive_drop_folder
+    from pipelines.receive.drop_folder import DROP_FOLDER, receive_drop_folder
 
-    if not dropped_files(config.sources_dir):
-        return []
     progress.report(f"Modtager filer fra {DROP_FOLDER}/")
     try:
         received = receive_drop_folder(config.sources_dir, config.inbox, reference_dir / CRITERIA_FILE,
@@ -298,7 +298,8 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
                 result.failure = problem
                 return
             reference_dir, result.reference_origins = reference_task(config, run_dir)
-            result.waiting = receive_task(config, reference_dir)  # before the inbox is compared or discovered
+            if dropped_files(config.sources_dir):  # before the inbox is compared or discovered
+                result.waiting = receive_task(config, reference_dir)
             inputs = inputs_task(config, reference_dir, full_rebuild or rebuild)
         if problem := run_space_problem(config, inputs.unchanged):  # named before anything is copied
             result.failure = problem

@@ -11,9 +11,10 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipelines.receive.filing import Receipt, receive_file
-from pipelines.receive.forms import all_forms
+if TYPE_CHECKING:  # the parsers behind receiving load only when the folder holds a file
+    from pipelines.receive.filing import Receipt
 
 DROP_FOLDER = "modtaget"
 DONE_FOLDER = "behandlet"
@@ -49,6 +50,9 @@ def _move_done(path: Path, done: Path) -> None:
 def receive_drop_folder(sources_dir: Path, inbox: Path, catalog_file: Path,
                         today: date | None = None) -> DropFolderResult:
     """Receive every file in the drop folder; move what was received, leave what waits."""
+    from pipelines.receive.filing import receive_file
+    from pipelines.receive.forms import all_forms
+
     result = DropFolderResult()
     files = dropped_files(sources_dir)
     if not files:
