@@ -283,3 +283,26 @@ def test_a_workbook_is_identified_whatever_its_row_order_and_name(tmp_path_facto
     receipt = receive(attachment, tmp_path / "sources", dry_run=True)
     assert receipt.outcome is Outcome.WOULD_FILE, text_of(receipt)
     assert contract_parts(receipt.target.name) == ("police_tryghedsindeks", "2016")
+
+
+def test_a_file_waiting_in_the_drop_folder_makes_the_run_need_attention(tmp_path):
+    from datetime import datetime
+
+    from pipelines.operate.alerts import RunSummary
+    from pipelines.receive.drop_folder import receive_drop_folder
+
+    drop = tmp_path / "modtaget"
+    drop.mkdir()
+    shutil.copyfile(SAMPLE_INBOX / "web_analytics" / "web_analytics_2018_20190115.csv", drop / "Besøgende 2018.csv")
+    (drop / "Kopi af 010187-1467.csv").write_text("Navn;Telefon\nJens;1\n", encoding="utf-8")
+    received = receive_drop_folder(tmp_path, tmp_path / "inbox", CATALOG, today=DELIVERED)
+    assert [r.target.name for r in received.filed] == ["web_analytics_2018_20261201.csv"]
+    assert (drop / "behandlet" / "2026-12-01" / "Besøgende 2018.csv").is_file()
+    assert sorted(p.name for p in drop.iterdir()) == ["Kopi af 010187-1467.csv", "behandlet"]
+    summary = RunSummary(tmp_path, "published", datetime(2026, 12, 1, 3), 1, 0, waiting=received.waiting_da())
+    assert summary.needs_attention
+    assert summary.subject_da() == "kpi-warehouse: 1 fil(er) venter i modtaget/; natkørslen er publiceret"
+    markdown = summary.markdown_da()
+    assert "## Filer der venter i modtaget/" in markdown
+    assert "- Venter i modtaget/: Kopi af <CPR skjult>.csv: ingen kilde passer på indholdet" in markdown
+    assert "010187" not in markdown
