@@ -51,9 +51,7 @@ def text_of(receipt) -> str:
 
 @pytest.mark.parametrize("folder", SAMPLE_FOLDERS)
 def test_every_sample_delivery_renamed_as_an_attachment_is_filed_under_its_system_and_period(tmp_path, folder):
-    for index, (_, original) in enumerate(inbox_files(SAMPLE_INBOX / ".." / "inbox")):
-        if original.parent.name != folder:
-            continue
+    for index, (_, original) in enumerate(f for f in inbox_files(SAMPLE_INBOX) if f[0] == folder):
         attachment = tmp_path / "mail" / f"{MAIL_NAMES[index % len(MAIL_NAMES)]}{original.suffix}"
         attachment.parent.mkdir(exist_ok=True)
         shutil.copyfile(original, attachment)
