@@ -32,7 +32,8 @@ class _Complete(AggregateParser):
 
 def test_the_interface_lists_what_the_build_reads() -> None:
     assert DECLARED == ("source_system", "extensions", "file_types", "yields", "raw_tables", "carries_cpr",
-                        "area_figures", "indicators", "headers", "sheets")
+                        "area_figures", "indicators", "headers", "sheets", "period_columns", "years_as_columns",
+                        "key_values", "catalog_key_column")
     check_declaration(_Complete())  # the header-only base fills in the rest
 
 

@@ -222,6 +222,8 @@ def _print_nightly(result, warehouse: Path, log_file: Path) -> None:
                   f"afvist: {len(result.rejected)}.")
     for note in result.state_notes:
         console.print(f"[yellow]Genopretning:[/yellow] {note}", highlight=False)
+    for line in result.waiting:  # files left in modtaget/ (pipelines/receive); a name may hold brackets
+        console.print(line, highlight=False, markup=False)
     if result.nothing_new:
         console.print(result.run.message, highlight=False)
     _print_notices([warning for outcome in loaded for warning in outcome.warnings])

@@ -53,6 +53,7 @@ from pipelines.operate.state_check import take_noted  # noqa: E402
 from pipelines.privacy.cpr import load_key  # noqa: E402
 from pipelines.privacy.keys import KeyMismatchError, MissingKeyError, fingerprint, verify_key  # noqa: E402
 from pipelines.publish.duckdb_file import publish, republish_runs  # noqa: E402
+from pipelines.receive.drop_folder import dropped_files  # noqa: E402
 from pipelines.reference.resolution import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
 from pipelines.runtime.disk import disk_full_in_run_da, failure_da, is_disk_full, run_space_problem  # noqa: E402
 from pipelines.runtime.pause import pause_at  # noqa: E402
@@ -110,6 +111,7 @@ class NightlyResult:
     reference_origins: list[str] = field(default_factory=list)
     nothing_new: bool = False  # same inputs as the last build: only load_runs was republished
     state_notes: list[str] = field(default_factory=list)  # Danish: state files set aside, rebuilds (healing.py)
+    waiting: list[str] = field(default_factory=list)  # Danish: files left in modtaget/ and why (pipelines/receive)
 
     def with_status(self, status: str) -> list[IngestOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -134,6 +136,27 @@ def reference_task(config: RunConfig, run_dir: Path) -> tuple[Path, list[str]]:
     progress.report("Kontrollerer referencefiler")
     resolved = resolve_reference(config.sources_dir)
     return resolved.snapshot(run_dir / "reference"), resolved.origin_lines_da()
+
+
+@task(name="receive-drop-folder", cache_policy=NO_CACHE)
+def receive_task(config: RunConfig, reference_dir: Path) -> list[str]:
+    """File what lies in `<sources>/modtaget/` into the inbox (pipelines/receive); the Danish lines of what waits.
+
+    Never fails the run: a file that cannot be received waits, and so does the whole folder if receiving breaks.
+    Called only when the folder holds a file (`_run_stages`), so a run without one makes no task of it.
+    """
+    from pipelines.receive.drop_folder import DROP_FOLDER, receive_drop_folder
+
+    progress.report(f"Modtager filer fra {DROP_FOLDER}/")
+    try:
+        received = receive_drop_folder(config.sources_dir, config.inbox, reference_dir / CRITERIA_FILE,
+                                       today=config.as_of)  # the run's day: delivery date and behandlet/<day>/
+    except Exception as exc:
+        log.exception("receiving the drop folder failed")
+        return [f"Filerne i {DROP_FOLDER}/ er ikke modtaget ({type(exc).__name__}); de venter til næste kørsel."]
+    for receipt in received.filed:
+        log.info("%s", " ".join(receipt.lines_da()))
+    return received.waiting_da()
 
 
 @dataclass
@@ -251,7 +274,7 @@ def _summary_da(result: NightlyResult) -> str:
     text = f"Indlæst {loaded} filer, {duplicates} dubletter, {rejected} afvist."
     if result.rejected:
         text += " Afvist: " + ", ".join(o.file_name for o in result.rejected) + "."
-    return " ".join([text, *result.state_notes])
+    return " ".join([text, *result.state_notes, *result.waiting])
 
 
 def _closed(record: RunRecord, result: NightlyResult, message: str) -> RunRecord:
@@ -278,6 +301,8 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
                 result.failure = problem
                 return
             reference_dir, result.reference_origins = reference_task(config, run_dir)
+            if dropped_files(config.sources_dir):  # before the inbox is compared or discovered
+                result.waiting = receive_task(config, reference_dir)
             inputs = inputs_task(config, reference_dir, full_rebuild or rebuild)
         if problem := run_space_problem(config, inputs.unchanged):  # named before anything is copied
             result.failure = problem
@@ -333,7 +358,7 @@ def _republish_nothing_new(config: RunConfig, result: NightlyResult, inputs: Run
     """Inputs as in the last build: the same tables, with this run added to load_runs (no build, no dbt)."""
     assert result.run is not None
     result.outcome, result.nothing_new = PUBLISHED, True
-    final = _closed(result.run, result, NOTHING_NEW_DA)
+    final = _closed(result.run, result, " ".join([NOTHING_NEW_DA, *result.waiting]))
     with timed("publish"):
         republish_runs_task(config, [*_other_runs(config, final), final])
         write_record(config.warehouse, inputs.fingerprint, _warehouse_files(config), inputs.hashes, inputs.parts)

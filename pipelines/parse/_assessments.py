@@ -60,6 +60,13 @@ class AssessmentParser(AggregateParser):
     extensions: ClassVar[tuple[str, ...]] = ("csv", "xlsx")
     columns: ClassVar[tuple[str, ...]] = (YEAR, AREA, CRITERION, VERDICT, REASON)
     sheets: ClassVar[tuple[str, ...]] = (TEMPLATE_SHEET,)
+    period_columns: ClassVar[tuple[str, ...]] = (YEAR,)
+    # The criterion ids an assessment may name are the catalog's criteria of this source (pipelines/receive).
+    catalog_key_column: ClassVar[str | None] = CRITERION
+
+    @property
+    def key_values(self) -> dict[str, tuple[str, ...]]:
+        return {VERDICT: tuple(self.verdicts)}
 
     @property
     def yields(self) -> Yields:

@@ -83,6 +83,11 @@ class IndicatorTableParser(AggregateParser):
     extensions: ClassVar[tuple[str, ...]] = ("csv", "xlsx")
     columns: ClassVar[tuple[str, ...]] = REQUIRED_COLUMNS
     sheets: ClassVar[tuple[str, ...]] = (TEMPLATE_SHEET,)
+    period_columns: ClassVar[tuple[str, ...]] = (YEAR,)
+
+    @property
+    def key_values(self) -> dict[str, tuple[str, ...]]:
+        return {INDICATOR: tuple(self.indicators)}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_table(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, sheet=TEMPLATE_SHEET,

@@ -206,6 +206,12 @@ class PersonParser(SourceParser):
     indicators: ClassVar[Mapping[str, Indicator]] = {}  # computed from the rows in dbt
     sheets: ClassVar[tuple[str, ...]] = ()
     allow_empty: ClassVar[bool] = False
+    # What `kpi receive` reads the period from (pipelines/receive): one column of dates or periods, or a
+    # start and an end column of an extract of every period overlapping its years.
+    period_columns: ClassVar[tuple[str, ...]]
+    years_as_columns: ClassVar[bool] = False
+    key_values: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    catalog_key_column: ClassVar[str | None] = None
 
     @property
     def raw_tables(self) -> dict[str, dict[str, pl.DataType]]:

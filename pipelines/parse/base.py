@@ -102,6 +102,18 @@ class SourceParser(ABC):
     # by name (a layout found by shape)
     headers: Mapping[str | None, tuple[str, ...]]
     sheets: tuple[str, ...]  # the workbook sheets read (first one: where a template puts its rows); () for CSV
+    # Where identification by content (pipelines/receive) reads a file's period: columns holding dates or
+    # periods (a start and an end column for an extract of periods), or the years heading the value columns
+    period_columns: tuple[str, ...]
+    years_as_columns: bool
+    key_values: Mapping[str, tuple[str, ...]]  # column → its closed list of values
+    # a column whose allowed values are the catalog's criterion ids of this source (assessments); else None
+    catalog_key_column: str | None
+
+    @property
+    def file_type_parsers(self) -> Mapping[str | None, SourceParser]:
+        """File type → the parser of files of that type; a source with one file type parses them all itself."""
+        return {None: self}
 
     @abstractmethod
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery: ...
@@ -121,6 +133,7 @@ DECLARED: tuple[str, ...] = tuple(name for name in SourceParser.__annotations__)
 _DECLARED_TYPES: dict[str, type | tuple[type, ...]] = {
     "source_system": str, "extensions": tuple, "file_types": tuple, "yields": Yields, "raw_tables": Mapping,
     "carries_cpr": bool, "area_figures": AreaFigures, "indicators": Mapping, "headers": Mapping, "sheets": tuple,
+    "period_columns": tuple, "years_as_columns": bool, "key_values": Mapping, "catalog_key_column": (str, type(None)),
 }
 
 
@@ -155,6 +168,10 @@ class AggregateParser(SourceParser):
     area_figures: ClassVar[AreaFigures] = AreaFigures.COUNTS
     indicators: ClassVar[Mapping[str, Indicator]] = {}
     sheets: ClassVar[tuple[str, ...]] = ()
+    period_columns: ClassVar[tuple[str, ...]] = ()
+    years_as_columns: ClassVar[bool] = False
+    key_values: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    catalog_key_column: ClassVar[str | None] = None
 
     @property
     def headers(self) -> Mapping[str | None, tuple[str, ...]]:

@@ -38,6 +38,7 @@ class BaselineDecisionsParser(AggregateParser):
     extensions = ("csv",)
     columns = REQUIRED
     yields = Yields.BASELINES
+    period_columns: tuple[str, ...] = ("period",)
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_delimited(path, REQUIRED, OPTIONAL, value_columns=("value",))

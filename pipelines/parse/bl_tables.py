@@ -90,6 +90,7 @@ class BlTablesParser(AggregateParser):
     extensions = ("xlsx",)
     columns = (AREA_COLUMN,)  # on each sheet, below a title
     sheets = tuple(SHEETS)
+    years_as_columns = True
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         sheets = xlsx_sheet_names(path)

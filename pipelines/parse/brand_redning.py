@@ -56,6 +56,7 @@ class BrandRedningParser(AggregateParser):
     extensions = ("csv",)
     columns = COLUMNS
     indicators: ClassVar[Mapping[str, Indicator]] = {INDICATOR: Indicator("count")}
+    period_columns: tuple[str, ...] = (ALARM,)
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_delimited(path, COLUMNS, allow_empty=True)

@@ -178,6 +178,9 @@ class DstNoegletalParser(AggregateParser):
     columns = LONG_COLUMNS  # the long layout; the StatBank web table is recognised by its shape
     area_figures = AreaFigures.SHARES  # shares and means per area, no counts: the areas cannot be pooled
     indicators: ClassVar[Mapping[str, Indicator]] = {code: Indicator(unit) for code, unit in KEY_FIGURES.values()}
+    period_columns: tuple[str, ...] = (TIME,)
+    years_as_columns = True
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {KEY_FIGURE: tuple(KEY_FIGURES)}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         rows = delimited_rows(path)

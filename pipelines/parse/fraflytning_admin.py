@@ -67,6 +67,7 @@ class FraflytningAdminParser(AggregateParser):
     columns = COLUMNS
     indicators: ClassVar[Mapping[str, Indicator]] = {
         "fraflytningsprocent": Indicator("percent"), "fraflytninger": Indicator("count"), "boliger": Indicator("count")}
+    period_columns: tuple[str, ...] = (YEAR,)
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         table = read_delimited(path, COLUMNS, value_columns=(DWELLINGS, MOVE_OUTS, INTERNAL))

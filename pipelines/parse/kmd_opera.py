@@ -78,6 +78,7 @@ class KmdOperaParser(PersonParser):
     table = "kmd_opera"
     columns = COLUMNS
     schema = SCHEMA
+    period_columns = (START, END)
 
     def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
         name = rows.name

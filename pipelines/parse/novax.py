@@ -51,6 +51,7 @@ class NovaxParser(PersonParser):
     table = "novax"
     columns = COLUMNS
     schema = SCHEMA
+    period_columns = (VISIT_DATE,)
 
     def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
         child_id, _, cpr_date = rows.person(row, CHILD_CPR)

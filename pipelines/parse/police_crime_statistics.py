@@ -63,6 +63,8 @@ class PoliceCrimeStatisticsParser(AggregateParser):
     extensions = ("csv",)
     columns = (YEAR_COLUMN, AREA_COLUMN, INDICATOR_COLUMN, VALUE_COLUMN)
     indicators: ClassVar[Mapping[str, Indicator]] = {code: Indicator(unit) for code, unit in UNITS.items()}
+    period_columns: tuple[str, ...] = ("År",)
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {INDICATOR_COLUMN: tuple(UNITS)}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         return parse_yearly_csv(path, name, context, [INDICATOR_COLUMN, VALUE_COLUMN], _observations,

@@ -26,6 +26,7 @@ class PoliceHaervaerkParser(AggregateParser):
     extensions = ("csv",)
     columns = (YEAR_COLUMN, AREA_COLUMN, COUNT_COLUMN)
     indicators: ClassVar[Mapping[str, Indicator]] = {INDICATOR: Indicator("count")}
+    period_columns: tuple[str, ...] = ("År",)
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         return parse_yearly_csv(path, name, context, [COUNT_COLUMN], _observations, value_columns=[COUNT_COLUMN])

@@ -80,6 +80,7 @@ class PoliceTryghedsindeksParser(AggregateParser):
     sheets = (SHEET,)
     area_figures = AreaFigures.INDEX  # an index per area (with its respondents): it cannot be summed or pooled
     indicators: ClassVar[Mapping[str, Indicator]] = {code: Indicator("index") for code in INDICATORS.values()}
+    key_values: ClassVar[dict[str, tuple[str, ...]]] = {INDEX_COLUMN: tuple(INDICATORS)}
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         period = _measurement_year(name, path.name)

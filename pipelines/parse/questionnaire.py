@@ -68,6 +68,7 @@ class QuestionnaireParser(AggregateParser):
     columns = COLUMNS  # and the items Q1, Q2, …
     yields = Yields.ROWS  # one row per respondent and wave; the Likert scores are computed in dbt
     raw_tables: ClassVar[dict[str, dict[str, pl.DataType]]] = {"questionnaire": SCHEMA}
+    period_columns: ClassVar[tuple[str, ...]] = (DATE,)
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         from datetime import datetime

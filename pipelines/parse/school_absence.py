@@ -83,6 +83,7 @@ class PupilYears(PersonParser):
     table = "school_absence"
     columns = YEAR_COLUMNS
     schema = PUPIL_YEAR_SCHEMA
+    period_columns = (SCHOOL_YEAR,)
 
     def check_name(self, path: Path, name: FileName) -> None:
         require_period_kind(path, name, separator="/", kind="et skoleår",
@@ -110,6 +111,7 @@ class DropoutList(PersonParser):
     table = "school_absence_dropout"
     columns = DROPOUT_COLUMNS
     schema = DROPOUT_SCHEMA
+    period_columns = (QUARTER,)
     allow_empty = True  # a quarter with nobody on the list
 
     def check_name(self, path: Path, name: FileName) -> None:
@@ -144,6 +146,14 @@ class SchoolAbsenceParser(SourceParser):
         parser.table: parser.schema for parser in _parsers.values()}
     headers: ClassVar[dict[str | None, tuple[str, ...]]] = {
         file_type: parser.columns for file_type, parser in _parsers.items()}
+    period_columns: ClassVar[tuple[str, ...]] = ()  # each file type's parser states its own
+    years_as_columns: ClassVar[bool] = False
+    key_values: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    catalog_key_column: ClassVar[str | None] = None
+
+    @property
+    def file_type_parsers(self) -> Mapping[str | None, SourceParser]:
+        return self._parsers
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         return self._parsers[name.file_type].parse(path, name, context)

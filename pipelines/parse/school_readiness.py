@@ -45,6 +45,7 @@ class SchoolReadinessParser(PersonParser):
     table = "school_readiness"
     columns = COLUMNS
     schema = SCHEMA
+    period_columns = (SCHOOL_YEAR,)
 
     def check_name(self, path: Path, name: FileName) -> None:
         require_period_kind(path, name, separator="/", kind="et skoleår",

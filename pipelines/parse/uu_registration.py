@@ -41,6 +41,7 @@ class UuRegistrationParser(PersonParser):
     table = "uu_registration"
     columns = COLUMNS
     schema = SCHEMA
+    period_columns = (STATUS_DATE,)
 
     def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
         person_id, birth_year, _ = rows.person(row, CPR)
