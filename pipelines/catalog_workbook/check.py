@@ -41,7 +41,7 @@ def _year(period: Any) -> int | None:
 
 def _has_key(value: Any, key: str) -> bool:
     if isinstance(value, dict):
-        return key in value and value[key] is not None or any(_has_key(v, key) for v in value.values())
+        return (key in value and value[key] is not None) or any(_has_key(v, key) for v in value.values())
     return False
 
 

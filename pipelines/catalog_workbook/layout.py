@@ -96,8 +96,8 @@ CRITERION_COLUMNS = (
            width=24),
     Column("Regel, øvrige (YAML)", "*rule", YAML, explanation_da="Regelparametre uden egen kolonne, som YAML "
            "(fx note: ..., eller en regel pr. område).", width=30),
-    Column("Frist", "reading.due_period", PERIOD, explanation_da="Perioden målet skal være nået i (fx 2021); skal ligge "
-           "i planperioden.", width=10),
+    Column("Frist", "reading.due_period", PERIOD,
+           explanation_da="Perioden målet skal være nået i (fx 2021); skal ligge i planperioden.", width=10),
     Column("Kildehenvisninger", "seed_ref", LINES, explanation_da="Hvor i aftalen kriteriet står, én pr. linje.",
            width=24),
     Column("Relaterede id'er", "related_ids", LINES, explanation_da="Beslægtede kriterier, én pr. linje.",

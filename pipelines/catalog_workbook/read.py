@@ -153,7 +153,7 @@ def _metadata(reader: _Reader, sheet: Worksheet | None) -> dict[str, Any]:
     text = "\n".join(str(v) for (v, *_) in sheet.iter_rows(min_row=2, max_col=1, values_only=True) if v is not None)
     try:
         return load_yaml(text) or {} if text else {}
-    except Exception:  # noqa: BLE001 - a hand-edited hidden sheet: say so, never a traceback
+    except Exception:  # a hand-edited hidden sheet: say so, never a traceback
         reader.problem(f"{META}!A2", "arket Metadata er ikke gyldig YAML; eksportér kataloget igen")
         return {}
 
@@ -175,9 +175,9 @@ def read_workbook(path: Path) -> WorkbookCatalog:
                                       ("criteria",): f"{CRITERIA}!A2"})
     try:
         workbook = load_workbook(path, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file: a Danish message, never a traceback
-        return WorkbookCatalog({}, {}, locations, problems=[Problem(path.name, f"filen kan ikke læses som "
-                                                                    f"Excel-projektmappe (.xlsx): {type(exc).__name__}")])
+    except Exception as exc:  # any unreadable file: a Danish message, never a traceback
+        unreadable = Problem(path.name, f"filen kan ikke læses som Excel-projektmappe (.xlsx): {type(exc).__name__}")
+        return WorkbookCatalog({}, {}, locations, problems=[unreadable])
     sheets = {name: workbook[name] if name in workbook.sheetnames else None for name in (*DATA_SHEETS, META)}
     for name in DATA_SHEETS:
         if sheets[name] is None:
