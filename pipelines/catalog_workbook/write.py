@@ -208,10 +208,11 @@ def _validate(sheet: Worksheet, columns: tuple[Column, ...], ranges: dict[str, s
         if column.vocab is None and column.kind != BOOL:
             continue
         letter = get_column_letter(index)
-        formula = f"={ranges[column.vocab or 'JaNej']}"
+        formula = ranges[column.vocab or "JaNej"]  # OOXML keeps a validation's formula without the leading '='
+
         if column.key == "reading.indicator":  # the indicators of the source chosen in the same row
             source = get_column_letter(headers["source_system"])
-            formula = f'=INDIRECT("ind_"&${source}2)'
+            formula = f'INDIRECT("ind_"&${source}2)'
         validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
                                     errorTitle="Ukendt værdi", error=f"Vælg en værdi fra listen ({column.header}).")
         validation.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
