@@ -199,6 +199,8 @@ def _broken(tmp_path: Path, **changes: Any) -> Path:
     ({"Procent": "ti"}, "Kriterier!Y2", "'ti' er ikke et tal"),
     ({"Planperiode": "2017-10-01/2021-09-30"}, "Kriterier!E2", "ikke en af programmets planperioder"),
     ({"Frist": 2025}, "Kriterier!AE2", "Fristen 2025 ligger uden for planperioden 2019-2022"),
+    ({"Regeltype": "change_vs_baseline", "Retning": None, "Operator": None}, "Kriterier!M2",
+     "kræver en retning"),
 ])
 def test_each_mistake_in_a_criterion_is_named_at_its_cell(tmp_path: Path, changes: dict, location: str,
                                                           says: str) -> None:
@@ -334,3 +336,15 @@ def test_a_word_in_a_number_cell_is_refused(text: str) -> None:
 def test_a_period_cell_keeps_years_as_numbers_and_labels_as_text(period: int | str) -> None:
     assert decode(encode(period, PERIOD), PERIOD) == period
     assert decode(str(period), PERIOD) == period
+
+
+def test_the_guide_for_a_secretariat_explains_every_column() -> None:
+    guide = (Path(__file__).parent.parent / "docs" / "ny_helhedsplan.md").read_text(encoding="utf-8")
+    for columns in (AREA_COLUMNS, CRITERION_COLUMNS, BASELINE_COLUMNS):
+        for column in columns:
+            assert column.header in guide, column.header
+    from pipelines.catalog_workbook.layout import READING_COLUMNS
+    from pipelines.catalog_workbook.vocab import project_vocabulary
+
+    assert all(c.header in guide for c in READING_COLUMNS)
+    assert all(f"| {kind} |" in guide for kind in project_vocabulary().rule_kinds)

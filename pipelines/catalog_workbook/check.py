@@ -155,6 +155,9 @@ class _Checker:
             if kind not in self.vocab.rule_kinds:
                 self.unknown((*at, "target_rule", "kind"), "regeltype", kind, self.vocab.rule_kinds)
                 continue
+            if kind == "change_vs_baseline" and not (_has_key(overrides, "direction") or c.get("direction")
+                                                     or _has_key(overrides, "op")):
+                self.add((*at, "direction"), "regeltypen change_vs_baseline kræver en retning (Retning)")
             needed = REQUIRED_PARAMETER.get(kind)
             alternatives = [needed, "op"] if needed == "pct" else [needed, "threshold_area"]
             if needed and not any(_has_key(overrides, k) or _has_key(reading, k) for k in alternatives):
