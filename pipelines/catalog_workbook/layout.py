@@ -42,7 +42,7 @@ AREA_COLUMNS = (
     Column("By", "town", explanation_da="Byen området ligger i.", width=14),
     Column("Aliaser", "aliases", LINES, explanation_da="Andre navne for området i leverancerne, ét pr. linje "
            "(Alt+Enter i Excel).", width=40),
-    Column("Planperioder", "plan_periods", LINES, "Planperioder",
+    Column("Planperioder", "plan_periods", LINES,
            explanation_da="De planperioder området hører til, én pr. linje; et kriterium i en planperiode kan kun "
            "nævne områder fra den periode.", width=26),
     Column("På SUB-listen ved start", "on_sub_list_at_start", BOOL, "JaNej",
@@ -157,6 +157,8 @@ READING_COLUMNS = (
            width=50),
     Column(EXTRA, "*", YAML, explanation_da="Fx rule:, per_area:, then: som YAML.", width=30),
 )
+AREA_ROWS = 100  # rows of the Områder sheet the area drop-downs follow
+PLAN_PERIOD_CELLS = "$B$6:$B$30"  # the Program sheet's plan period rows (after the four fixed fields)
 SHEET_COLUMNS = {AREAS: AREA_COLUMNS, CRITERIA: CRITERION_COLUMNS, BASELINES: BASELINE_COLUMNS,
                  READINGS: READING_COLUMNS}
 OPERATORS = ("<", "<=", ">", ">=", "==")

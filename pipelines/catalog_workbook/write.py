@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipelines.catalog_workbook.cells import encode, yaml_text
 from pipelines.catalog_workbook.layout import (
     AREA_COLUMNS,
+    AREA_ROWS,
     AREAS,
     BASELINE_COLUMNS,
     BASELINES,
@@ -36,6 +37,7 @@ from pipelines.catalog_workbook.layout import (
     NO,
     OPERATORS,
     PLAN_PERIOD,
+    PLAN_PERIOD_CELLS,
     PROGRAM,
     PROGRAMME_NAME,
     READING_COLUMNS,
@@ -172,15 +174,19 @@ def _meta_sheet(sheet: Worksheet, document: dict[str, Any]) -> None:
 
 # --- drop-downs ------------------------------------------------------------------------------------
 
-def _lists(vocab: Vocabulary, document: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-    areas = tuple(document.get("areas") or {})
+def _area_formulas() -> tuple[str, ...]:
+    """The Områder sheet's keys as they are typed, so the drop-downs follow areas added in Excel."""
+    areas = quote_sheetname(AREAS)
+    return tuple(f'=IF({areas}!$A${row}="","",{areas}!$A${row})' for row in range(2, AREA_ROWS + 2))
+
+
+def _lists(vocab: Vocabulary) -> dict[str, tuple[str, ...]]:
     return {
         "Kildesystemer": vocab.source_systems, "Indikatorer": vocab.all_indicators(),
         "Regeltyper": vocab.rule_kinds, "Enheder": vocab.units, "Retninger": vocab.directions,
         "Niveauer": vocab.levels, "Frekvenser": vocab.frequencies, "Granulariteter": vocab.granularities,
         "Sammenlægning": vocab.combine, "Operatorer": OPERATORS, "Periodetyper": GRAINS, "JaNej": (YES, NO),
-        "Områder": areas, "Baselineområder": (*areas, "combined_mean", *vocab.comparators, *PSEUDO_AREAS),
-        "Planperioder": tuple((document.get("plan_periods") or {}).values()),
+        "Baselineområder": ("combined_mean", *vocab.comparators, *PSEUDO_AREAS, *_area_formulas()),
     }
 
 
@@ -193,12 +199,16 @@ def _lists_sheet(workbook: Workbook, sheet: Worksheet, lists: dict[str, tuple[st
         letter = get_column_letter(index)
         _put(sheet, 1, index, name)
         for number, value in enumerate(values, start=2):
-            _put(sheet, number, index, value)
+            if value.startswith("="):
+                sheet.cell(row=number, column=index, value=value)  # a formula
+            else:
+                _put(sheet, number, index, value)
         area = f"{quote_sheetname(LISTS)}!${letter}$2:${letter}${max(len(values) + 1, 2)}"
         ranges[name] = area
         if name.startswith("ind_"):
             workbook.defined_names[name] = DefinedName(name, attr_text=area)
     sheet.sheet_state = "hidden"
+    ranges["Planperioder"] = f"{quote_sheetname(PROGRAM)}!{PLAN_PERIOD_CELLS}"
     return ranges
 
 
@@ -280,7 +290,7 @@ def catalog_workbook(document: dict[str, Any], readings_document: dict[str, Any]
     _rows(sheets[BASELINES], BASELINE_COLUMNS, _baseline_rows(document))
     _rows(sheets[READINGS], READING_COLUMNS, _reading_rows(readings))
     _guide_sheet(workbook.create_sheet(GUIDE), example_document, example_readings)
-    ranges = _lists_sheet(workbook, workbook.create_sheet(LISTS), _lists(vocab, document), vocab)
+    ranges = _lists_sheet(workbook, workbook.create_sheet(LISTS), _lists(vocab), vocab)
     _meta_sheet(workbook.create_sheet(META), document)
     for name, columns in ((AREAS, AREA_COLUMNS), (CRITERIA, CRITERION_COLUMNS), (BASELINES, BASELINE_COLUMNS),
                           (READINGS, READING_COLUMNS)):
