@@ -112,7 +112,8 @@ def _criterion_row(criterion: dict[str, Any], reading: dict[str, Any]) -> dict[s
     row["*rule"] = {k: v for k, v in rule.items() if not flat or k not in RULE_PARAMETERS or v is None}
     row["reading.indicator"] = (reading.get("indicator") or {}).get("indicator")
     row["reading.due_period"] = reading.get("due_period")
-    row["*"] = {k: v for k, v in criterion.items() if k not in STANDARD_CRITERION_KEYS}
+    row["*"] = {k: v for k, v in criterion.items() if k not in STANDARD_CRITERION_KEYS
+                or (k == "baseline" and v == [])}  # an empty list, not "no baseline": kept as written
     return row
 
 
@@ -142,7 +143,7 @@ def _reading_rows(readings: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _programme_sheet(sheet: Worksheet, document: dict[str, Any], readings_version: Any) -> None:
     meta = document.get("meta") or {}
-    programme = meta.get("programme") or {}
+    programme = meta.get("programme") if isinstance(meta.get("programme"), dict) else {}
     rows = [(PROGRAMME_NAME, programme.get("name")), (MUNICIPALITY, programme.get("municipality")),
             (VERSION, meta.get("version")), (READINGS_VERSION, readings_version),
             *((PLAN_PERIOD, period) for period in (document.get("plan_periods") or {}).values())]
@@ -162,7 +163,8 @@ def _meta_sheet(sheet: Worksheet, document: dict[str, Any]) -> None:
     """What no data sheet holds (meta, source_systems ...), as YAML lines, so an export imports back whole."""
     rest = {k: v for k, v in document.items() if k not in TOP_LEVEL_IN_SHEETS}
     if "meta" in rest:
-        rest["meta"] = {k: v for k, v in rest["meta"].items() if k not in ("version", "programme")}
+        rest["meta"] = {k: v for k, v in rest["meta"].items()
+                        if k != "version" and not (k == "programme" and isinstance(v, dict))}
     import yaml
 
     text = yaml.safe_dump(rest, allow_unicode=True, sort_keys=False, width=10**6) if rest else ""
