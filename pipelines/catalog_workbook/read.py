@@ -184,7 +184,7 @@ def read_workbook(path: Path) -> WorkbookCatalog:
             reader.problem(name, f"arket '{name}' mangler; projektmappen skal have arkene {', '.join(DATA_SHEETS)}")
     meta, plan_periods, readings_version = _programme(reader, sheets[PROGRAM], locations)
     document: dict[str, Any] = _metadata(reader, sheets[META])
-    document["meta"] = {**(document.get("meta") or {}), **meta}
+    document["meta"] = {**meta, **(document.get("meta") or {}), **meta}  # version first; the Program sheet wins
 
     areas: dict[str, dict[str, Any]] = {}
     area_plans: dict[str, list[str]] = {}
