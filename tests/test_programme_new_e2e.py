@@ -7,7 +7,6 @@ The fast checks of `kpi programme new` (layout, programmes.toml appended, refusa
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -17,10 +16,8 @@ import pytest
 from pipelines.catalog_workbook.layout import AREA_COLUMNS, AREAS, CRITERIA, CRITERION_COLUMNS
 from pipelines.catalog_workbook.scaffold import CSV_FILES, ScaffoldError, new_programme
 from pipelines.ingest.parsers import registry
-from pipelines.settings import REPO_ROOT
 from tests.conftest import AS_OF, REFERENCE_DIR, run_kpi
 
-SAMPLE = REPO_ROOT / "sources" / "programmes" / "eksempelby"  # sample deliveries for two areas
 PLAN = "2017-10-01/2021-09-30"
 EXISTING = '[[programme]]\nplan_id = "slagelse"\nsources = "sample"\nwarehouse = "w/slagelse.duckdb"\n'
 
@@ -86,6 +83,34 @@ def _fill_catalog(workbook_path: Path) -> None:
     workbook.save(workbook_path)
 
 
+def _append(path: Path, rows: list[str]) -> None:
+    with path.open("a", encoding="utf-8") as out:
+        out.write("".join(row + "\n" for row in rows))
+
+
+def _fill_reference(reference: Path) -> None:
+    """The secretariat's lists, under the headers `kpi programme new` wrote."""
+    _append(reference / "area_aliases.csv", ["nordbyen;Nordbyen", "vestparken;Vestparken", "combined;Samlet"])
+    _append(reference / "afdelinger.csv", ["Testby Bolig;1;Nordbyen;nordbyen;420",
+                                           "Testby Bolig;3;Vestparken;vestparken;310"])
+    _append(reference / "area_addresses.csv", ["Nordvej;1;99;alle;9999;Testby;nordbyen;Testby Bolig;1",
+                                               "Vestparken;1;60;alle;9999;Testby;vestparken;Testby Bolig;3"])
+
+
+HAERVAERK_REPORTS = {2017: (27, 23), 2018: (25, 19), 2019: (20, 18)}  # Nordbyen, Vestparken
+
+
+def _deliver(inbox: Path) -> None:
+    """The police's yearly vandalism files (cp1252, as the police send them) and the website statistics."""
+    for year, (north, west) in HAERVAERK_REPORTS.items():
+        (inbox / "police_haervaerk" / f"police_haervaerk_{year}_{year + 1}0301.csv").write_bytes(
+            f"År;Område;Anmeldelser af hærværk\n{year};Nordbyen;{north}\n{year};Vestparken;{west}\n".encode("cp1252"))
+    for year, visitors in ((2018, 2100), (2019, 2400)):
+        (inbox / "web_analytics" / f"web_analytics_{year}_{year + 1}0115.csv").write_text(
+            f"År;Område;Indikator;Værdi;Tæller;Nævner;Kilde\n{year};Samlet;unikke_besoegende;{visitors};;;Web\n",
+            encoding="utf-8")
+
+
 @pytest.mark.e2e
 def test_a_new_programme_from_an_empty_folder_to_its_warehouse(tmp_path: Path) -> None:
     programmes = tmp_path / "programmes.toml"
@@ -99,11 +124,8 @@ def test_a_new_programme_from_an_empty_folder_to_its_warehouse(tmp_path: Path) -
     assert "0 fejl" in checked.stdout
     imported = run_kpi("catalog", "import", str(folder / "katalog.xlsx"), "--out", str(folder / "reference"))
     assert imported.returncode == 0, imported.stdout + imported.stderr
-    for name in ("area_aliases.csv", "afdelinger.csv", "area_addresses.csv"):  # the secretariat's lists
-        shutil.copy(SAMPLE / "reference" / name, folder / "reference" / name)
-    for source in ("police_haervaerk", "web_analytics"):
-        for delivery in (SAMPLE / "inbox" / source).iterdir():
-            shutil.copy(delivery, folder / "inbox" / source / delivery.name)
+    _fill_reference(folder / "reference")
+    _deliver(folder / "inbox")
     nightly = run_kpi("nightly", "--programmes", str(programmes), "--as-of", AS_OF, "--no-report")
     assert nightly.returncode == 0, nightly.stdout + nightly.stderr
     with duckdb.connect(str(tmp_path / "warehouses" / "testby.duckdb"), read_only=True) as con:
