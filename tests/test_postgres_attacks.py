@@ -18,9 +18,9 @@ import psycopg
 import pytest
 
 from pipelines.publish.all_plans import READ_FUNCTION_ROWS
+from pipelines.publish.contract_tables import CONTRACT_TABLES, PUBLISHED_TABLES
 from pipelines.publish.local_cluster import SUPERUSER, SUPERUSER_PASSWORD, LocalCluster, start_local_cluster
 from pipelines.publish.postgres import init_roles, publish_to_postgres
-from pipelines.warehouse.contract import CONTRACT_TABLES, PUBLISHED_TABLES
 
 # Row counts of every published table per programme: beta's are what the attacker must not learn.
 ROWS = {"alpha": 3, "beta": 17}

@@ -10,9 +10,9 @@ import psycopg
 import pytest
 import yaml
 
-from pipelines.programmes import ProgrammesError, read_programmes
 from pipelines.publish.local_cluster import SUPERUSER_PASSWORD, start_local_cluster
 from pipelines.publish.postgres import init_roles
+from pipelines.publish.programmes import ProgrammesError, read_programmes
 from pipelines.sample.programmes import eksempelby
 from pipelines.settings import REPO_ROOT
 from tests.conftest import AS_OF, PublishedDemo, run_kpi

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, WarehouseOption, console, err_console, open_published
+from pipelines.commands.common import WarehouseOption, console, err_console, open_published
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import DEFAULT_WAREHOUSE
 
 
@@ -41,7 +42,7 @@ def publish(
         report = publish_to_postgres(Path(warehouse), to, plan_id)
     except PostgresPublishError as exc:
         err_console.print(f"[red]{exc}[/red] Den tidligere publicerede version er uændret.")
-        raise typer.Exit(EXIT_FAILED) from None
+        raise typer.Exit(ExitCode.FAILED) from None
     rows = ", ".join(f"{name} {count}" for name, count in report.tables.items())
     console.print(f"Publiceret til PostgreSQL-skemaet {report.schema}: {rows}.")
 

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, WarehouseOption, console, err_console, open_published
+from pipelines.commands.common import WarehouseOption, console, err_console, open_published
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import DEFAULT_WAREHOUSE
 
 
@@ -19,7 +20,7 @@ def parse_day(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         err_console.print(f"[red]{option}: '{value}' er ikke en dato; forventet ÅÅÅÅ-MM-DD, fx 2026-11-23.[/red]")
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.USAGE) from None
 
 
 def report(
@@ -41,7 +42,7 @@ def report(
         written = write_report(warehouse, out, as_of=as_of_day, since=since_day)
     except ReportDataError as exc:
         err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from None
+        raise typer.Exit(ExitCode.FAILED) from None
     for path in written.files:
         console.print(f"Rapport: {path}")
     data = written.data

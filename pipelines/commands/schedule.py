@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, SourcesOption, WarehouseOption, console, err_console
+from pipelines.commands.common import SourcesOption, WarehouseOption, console, err_console
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE
 
 CronOption = Annotated[str, typer.Option("--cron", help="Hvornår natkørslen kører (cron, fem felter).")]
@@ -22,7 +23,7 @@ FirstRunOption = Annotated[float | None, typer.Option(
 
 
 def register(app: typer.Typer) -> None:
-    from pipelines.operate.schedule import DEFAULT_CRON, DEFAULT_TIMEZONE
+    from pipelines.flows.deployment import DEFAULT_CRON, DEFAULT_TIMEZONE
 
     @app.command()
     def schedule(
@@ -39,10 +40,10 @@ def register(app: typer.Typer) -> None:
         Kræver at 'kpi server' kører. Stop med Ctrl-C eller SIGTERM (systemd); planen sættes da på pause.
         Kun én kørsel pr. lager ad gangen (låsen i natkørslen).
         """
-        from pipelines.operate.places import api_url, prefect_port, ui_url
+        from pipelines.flows.deployment import ScheduleError, SchedulePlan, prefect_schedule, serve_nightly
         from pipelines.operate.prefect_api import wait_until_healthy
-        from pipelines.operate.schedule import ScheduleError, SchedulePlan, prefect_schedule, serve_nightly
         from pipelines.privacy.cpr import ensure_key_file
+        from pipelines.runtime.places import api_url, prefect_port, ui_url
 
         port = port or prefect_port()
         plan = SchedulePlan(sources.resolve(), warehouse.resolve(), cron, timezone, port, first_run_in)
@@ -50,11 +51,11 @@ def register(app: typer.Typer) -> None:
             prefect_schedule(plan)
         except ScheduleError as exc:
             err_console.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
+            raise typer.Exit(ExitCode.USAGE) from None
         if not wait_until_healthy(api_url(port), wait_for_server):
             err_console.print(f"[red]Prefect-serveren på {api_url(port)} svarer ikke.[/red] "
                               "Start den med 'kpi server' (eller tjenesten kpi-prefect-server).")
-            raise typer.Exit(EXIT_FAILED)
+            raise typer.Exit(ExitCode.FAILED)
         ensure_key_file()
         when = f"om {first_run_in:g} sekunder" if first_run_in is not None else f"'{cron}' ({timezone})"
         serve_nightly(plan, on_ready=lambda: console.print(

@@ -12,7 +12,7 @@ The rows of a programme are replaced inside its publish's swap transaction.
 
 from __future__ import annotations
 
-from pipelines.warehouse.contract import CONTRACT_TABLES
+from pipelines.publish.contract_tables import CONTRACT_TABLES
 
 DATA_SCHEMA = "all_plans_data"
 VIEW_SCHEMA = "all_plans"

@@ -24,8 +24,8 @@ import duckdb
 from pipelines.privacy.detector import contains_cpr, mask_cpr
 from pipelines.publish import all_plans
 from pipelines.publish.all_plans import evaluator_role
+from pipelines.publish.contract_tables import CONTRACT_TABLES, PUBLISHED_TABLES
 from pipelines.publish.pg_hardening import harden_database, lock_down_role, remaining_rights
-from pipelines.warehouse.contract import CONTRACT_TABLES, PUBLISHED_TABLES
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 _PG_TYPES = {
@@ -105,7 +105,7 @@ def audit_problems(pg, schema: str, tables: list[SourceTable]) -> list[str]:
     """What must stop the swap: contract columns, row counts, vocabularies, CPR-shaped text."""
     from psycopg import sql
 
-    from pipelines.warehouse.contract_check import VOCABULARIES
+    from pipelines.publish.contract_audit import VOCABULARIES
 
     problems = []
     have = {name: [c for (c,) in pg.execute(
