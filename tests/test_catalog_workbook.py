@@ -36,7 +36,7 @@ from pipelines.catalog_workbook.layout import (
 from pipelines.catalog_workbook.problems import ERROR, WARNING
 from pipelines.catalog_workbook.workbooks import export_catalog, write_template
 from pipelines.cli import app
-from pipelines.reference import ReferenceProblem, resolve_reference
+from pipelines.reference.resolution import ReferenceProblem
 from pipelines.yaml_text import load_yaml
 from tests.conftest import REFERENCE_DIR
 
@@ -297,10 +297,16 @@ def test_a_yaml_catalog_is_checked_with_yaml_paths(tmp_path: Path) -> None:
     assert "criteria.yaml: criteria[" in said and "ukendt kildesystem 'politi_haervaerk'" in said
 
 
-def test_the_nightly_reference_check_refuses_a_broken_catalog(tmp_path: Path) -> None:
-    sources = _broken_reference(tmp_path)
+def test_the_nightly_refuses_a_broken_catalog_before_anything_is_loaded(tmp_path: Path) -> None:
+    from datetime import date
+
+    from pipelines.flows.nightly import reference_task
+    from pipelines.settings import RunConfig
+
+    config = RunConfig(_broken_reference(tmp_path), tmp_path / "warehouse" / "kpi.duckdb", date(2026, 11, 23), "kpi")
     with pytest.raises(ReferenceProblem, match=r"kataloget har 1 fejl.*politi_haervaerk"):
-        resolve_reference(sources, REFERENCE_DIR)
+        reference_task.fn(config, tmp_path / "run")  # the run's first stage: the run fails, exit 4
+    assert not (tmp_path / "run" / "reference").exists()  # nothing snapshotted, nothing loaded
 
 
 # --- cells -----------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 
 from pipelines.catalog_workbook.layout import AREA_COLUMNS, AREAS, CRITERIA, CRITERION_COLUMNS
 from pipelines.catalog_workbook.scaffold import CSV_FILES, ScaffoldError, new_programme
-from pipelines.ingest.parsers import registry
+from pipelines.parse import registry
 from tests.conftest import AS_OF, REFERENCE_DIR, run_kpi
 
 PLAN = "2017-10-01/2021-09-30"

@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from pipelines.catalog.source_figures import INDEX, MEAN_READINGS, SHARES
 from pipelines.catalog_workbook.problems import ERROR, WARNING, Locations, Problem
 from pipelines.catalog_workbook.vocab import NO_SOURCE, PSEUDO_AREAS, Vocabulary
+from pipelines.load.source_figures import INDEX, MEAN_READINGS, SHARES
 from pipelines.yaml_text import load_yaml
 
 _PLAN_PERIOD = re.compile(r"^(\d{4})-\d{2}-\d{2}/(\d{4})-\d{2}-\d{2}$")

@@ -18,7 +18,7 @@ from pipelines.catalog_workbook.check import check_catalog, check_yaml
 from pipelines.catalog_workbook.problems import Problem, errors
 from pipelines.catalog_workbook.read import read_workbook
 from pipelines.catalog_workbook.vocab import Vocabulary, project_vocabulary
-from pipelines.reference import CRITERIA_FILE, READINGS_FILE
+from pipelines.reference.resolution import CRITERIA_FILE, READINGS_FILE, ReferenceProblem
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 HEADER_DA = "# Skrevet af 'kpi catalog import' fra {source}; ret i projektmappen og importér igen.\n"
@@ -77,3 +77,15 @@ def write_catalog_files(checked: CheckedCatalog, out_dir: Path, source: Path) ->
         _atomic_write(out_dir / name, header + dump(document))
         written.append(out_dir / name)
     return written
+
+
+def refuse_a_broken_catalog(reference_files: dict[str, Path]) -> None:
+    """The nightly's `kpi catalog check` on the run's resolved catalog: a catalog with errors stops the run before
+    anything is loaded (ReferenceProblem: exit 4, the published warehouse untouched)."""
+    criteria = reference_files[CRITERIA_FILE]
+    found = errors(load_checked(criteria, readings_file=reference_files.get(READINGS_FILE)).problems)
+    if found:
+        shown = "; ".join(f"{p.location}: {p.message_da}" for p in found[:10])
+        more = f" (og {len(found) - 10} flere)" if len(found) > 10 else ""
+        raise ReferenceProblem(criteria, f"kataloget har {len(found)} fejl (kpi catalog check {criteria} viser "
+                               f"dem alle): {shown}{more}")

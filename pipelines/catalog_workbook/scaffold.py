@@ -19,9 +19,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.programmes import ProgrammesError, read_programmes
 from pipelines.publish.postgres import PostgresPublishError, check_identifier
-from pipelines.reference import (
+from pipelines.publish.programmes import ProgrammesError, read_programmes
+from pipelines.reference.resolution import (
     ADDRESSES_FILE,
     AFDELINGER_FILE,
     ALIASES_FILE,
@@ -79,7 +79,7 @@ def new_programme(plan_id: str, name: str | None = None, folder: Path | None = N
                   programmes_file: Path = PROJECT_PROGRAMMES, warehouse: Path | None = None,
                   municipality: str | None = None) -> NewProgramme:
     from pipelines.catalog_workbook.workbooks import write_template
-    from pipelines.ingest.parsers import registry
+    from pipelines.parse import registry
 
     try:
         check_identifier(plan_id, "programnavn (plan_id)")

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pipelines.catalog.source_figures import AREA_FIGURES, COUNTS, MEAN_READINGS, area_figures
-from pipelines.reference import COMPARATOR_AREA_KEYS, CRITERIA_FILE, PROJECT_REFERENCE_DIR, READINGS_FILE
+from pipelines.load.source_figures import COUNTS, MEAN_READINGS
+from pipelines.reference.resolution import COMPARATOR_AREA_KEYS, CRITERIA_FILE, PROJECT_REFERENCE_DIR, READINGS_FILE
 from pipelines.yaml_text import load_yaml
 
 NO_SOURCE = "none"
@@ -70,7 +70,7 @@ def _declared_indicators(parser: object) -> set[str]:
 
 @cache
 def project_vocabulary(catalog_file: Path = REFERENCE_CATALOG, readings_file: Path = REFERENCE_READINGS) -> Vocabulary:
-    from pipelines.ingest.parsers import registry
+    from pipelines.parse import registry
 
     parsers = {name: p for name, p in registry().items() if name not in NOT_CRITERION_SOURCES}
     indicators = {name: _declared_indicators(p) for name, p in parsers.items()}
@@ -84,7 +84,7 @@ def project_vocabulary(catalog_file: Path = REFERENCE_CATALOG, readings_file: Pa
     return Vocabulary(
         source_systems=(*sorted(parsers), NO_SOURCE),
         indicators={name: tuple(sorted(codes)) for name, codes in sorted(indicators.items())},
-        area_figures={name: area_figures(p) for name, p in parsers.items()},
+        area_figures={name: str(p.area_figures) for name, p in parsers.items()},
         rule_kinds=_alternatives(conventions["target_rule.kind"]),
         levels=_alternatives(conventions["level"]),
         frequencies=_alternatives(conventions["frequency"]),
@@ -94,4 +94,4 @@ def project_vocabulary(catalog_file: Path = REFERENCE_CATALOG, readings_file: Pa
     )
 
 
-__all__ = ["AREA_FIGURES", "COUNTS", "NO_SOURCE", "PSEUDO_AREAS", "Vocabulary", "project_vocabulary"]
+__all__ = ["COUNTS", "NO_SOURCE", "PSEUDO_AREAS", "Vocabulary", "project_vocabulary"]

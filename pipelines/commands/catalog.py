@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, EXIT_OK, console, err_console
+from pipelines.commands.common import console, err_console
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
 
 DEFAULT_CATALOG = DEFAULT_SOURCES / REFERENCE_DIR_NAME / "criteria.yaml"
@@ -51,7 +52,7 @@ def export(
 
     if not catalog.is_file():
         err_console.print(f"[red]Kataloget {catalog} findes ikke.[/red]", highlight=False)
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(ExitCode.FAILED)
     console.print(f"Skrev {export_catalog(catalog, out)}.", highlight=False)
 
 
@@ -66,12 +67,12 @@ def import_(
 
     if not is_workbook(workbook):
         err_console.print(f"[red]{workbook} er ikke en Excel-projektmappe (.xlsx).[/red]", highlight=False)
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(ExitCode.FAILED)
     checked = load_checked(workbook)
     _print_problems(checked.problems, workbook)
     if not checked.ok:
         err_console.print("[red]Intet er skrevet; ret fejlene og importér igen.[/red]")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(ExitCode.FAILED)
     for path in write_catalog_files(checked, out, workbook):
         console.print(f"Skrev {path}.", highlight=False)
 
@@ -90,7 +91,7 @@ def check(
 
     checked = load_checked(file)
     _print_problems(checked.problems, file)
-    raise typer.Exit(EXIT_OK if checked.ok else EXIT_FAILED)
+    raise typer.Exit(ExitCode.OK if checked.ok else ExitCode.FAILED)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, console, err_console
+from pipelines.commands.common import console, err_console
+from pipelines.exit_codes import ExitCode
 
 programme_app = typer.Typer(help="Helhedsplaner (programmer): opret et nyt.", no_args_is_help=True,
                             add_completion=False)
@@ -37,7 +38,7 @@ def new(
         made = new_programme(plan_id, name, folder, programmes or PROJECT_PROGRAMMES, warehouse, municipality)
     except ScaffoldError as exc:
         err_console.print(f"[red]{exc}[/red]", highlight=False)
-        raise typer.Exit(EXIT_FAILED) from None
+        raise typer.Exit(ExitCode.FAILED) from None
     console.print(f"Program '{made.plan_id}' oprettet i {made.folder}:\n"
                   f"  {made.workbook.name}: udfyld kataloget, og kør 'kpi catalog check {made.workbook}'\n"
                   f"  reference/: områdernes adresser, aliaser, afdelinger og leverancekalenderen\n"

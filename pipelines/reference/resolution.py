@@ -271,23 +271,10 @@ def check_reference(resolved: ResolvedReference) -> None:
     files = resolved.files
     areas = _programme_areas(files)
     check_readings(files[READINGS_FILE])
-    check_catalog_entries(files[CRITERIA_FILE], files[READINGS_FILE])
     check_aliases(files[ALIASES_FILE], areas | COMPARATOR_AREA_KEYS)
     check_afdelinger(files[AFDELINGER_FILE], areas)
     check_addresses(files[ADDRESSES_FILE], areas)
     check_delivery_calendar(files[CALENDAR_FILE])
-
-
-def check_catalog_entries(criteria: Path, readings: Path) -> None:
-    """`kpi catalog check` on the run's catalog: a catalog with errors stops the run before anything is loaded."""
-    from pipelines.catalog_workbook.files import load_checked
-    from pipelines.catalog_workbook.problems import errors
-
-    if found := errors(load_checked(criteria, readings_file=readings).problems):
-        shown = "; ".join(f"{p.location}: {p.message_da}" for p in found[:10])
-        more = f" (og {len(found) - 10} flere)" if len(found) > 10 else ""
-        raise ReferenceProblem(criteria, f"kataloget har {len(found)} fejl (kpi catalog check {criteria} viser "
-                               f"dem alle): {shown}{more}")
 
 
 def check_delivery_calendar(path: Path) -> None:
