@@ -35,7 +35,7 @@ def test_programme_new_lays_out_the_folder_and_appends_its_line(tmp_path: Path) 
     text = programmes.read_text(encoding="utf-8")
     assert text.startswith(EXISTING)  # appended, never rewritten
     assert text[len(EXISTING):] == ('\n[[programme]]\nplan_id = "testby"\nname = "Helhedsplan Testby"\n'
-                                    'sources = "testby"\nwarehouse = "warehouses/testby.duckdb"\n')
+                                    'sources = "testby"\nwarehouse = "warehouses/testby/testby.duckdb"\n')
 
 
 @pytest.mark.parametrize(("plan_id", "says"), [("slagelse", "findes allerede"), ("Test By", "programnavn")])
@@ -128,7 +128,7 @@ def test_a_new_programme_from_an_empty_folder_to_its_warehouse(tmp_path: Path) -
     _deliver(folder / "inbox")
     nightly = run_kpi("nightly", "--programmes", str(programmes), "--as-of", AS_OF, "--no-report")
     assert nightly.returncode == 0, nightly.stdout + nightly.stderr
-    with duckdb.connect(str(tmp_path / "warehouses" / "testby.duckdb"), read_only=True) as con:
+    with duckdb.connect(str(tmp_path / "warehouses" / "testby" / "testby.duckdb"), read_only=True) as con:
         criteria = {c for (c,) in con.execute("select criterion_id from criteria").fetchall()}
         assert criteria == {"testby_haervaerk_minus_15", "testby_haervaerk_samlet", "testby_besoegende"}
         areas = dict(con.execute("select area_key, name_da from areas").fetchall())

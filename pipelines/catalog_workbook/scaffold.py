@@ -52,8 +52,8 @@ class NewProgramme:
 
 def _default_warehouse(programmes_file: Path, plan_id: str) -> Path:
     if programmes_file.resolve() == PROJECT_PROGRAMMES.resolve():
-        return REPO_ROOT / "warehouse" / "programmes" / f"{plan_id}.duckdb"
-    return programmes_file.parent / "warehouses" / f"{plan_id}.duckdb"
+        return REPO_ROOT / "warehouse" / "programmes" / plan_id / f"{plan_id}.duckdb"
+    return programmes_file.parent / "warehouses" / plan_id / f"{plan_id}.duckdb"  # a folder of its own
 
 
 def _relative(path: Path, start: Path) -> str:
