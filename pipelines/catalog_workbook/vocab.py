@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from pipelines.load.source_figures import COUNTS, MEAN_READINGS
+from pipelines.parse.base import SourceParser
 from pipelines.reference.resolution import COMPARATOR_AREA_KEYS, CRITERIA_FILE, PROJECT_REFERENCE_DIR, READINGS_FILE
 from pipelines.yaml_text import load_yaml
 
@@ -57,8 +58,10 @@ class Vocabulary:
         return tuple(sorted({i for codes in self.indicators.values() for i in codes}))
 
 
-def _declared_indicators(parser: object) -> set[str]:
-    declared = set(getattr(parser, "indicators", None) or {})
+def _declared_indicators(parser: SourceParser) -> set[str]:
+    """What the parser declares, plus the codes of modules whose list is data (bl_tables' table layouts,
+    own_registrations' seed): `indicators` is `{}` there (docs/adding_a_source.md)."""
+    declared = set(parser.indicators)
     module = importlib.import_module(type(parser).__module__)
     declared |= set(getattr(module, "INDICATORS", {}).values()) if isinstance(
         getattr(module, "INDICATORS", None), dict) else set()
