@@ -12,6 +12,7 @@ from pipelines.cli_common import WarehouseOption, console
 from pipelines.report.vocabulary import AREA_DA
 from pipelines.settings import DEFAULT_WAREHOUSE
 from pipelines.source_names import source_name_da
+from pipelines.vocabulary import words
 
 EXIT_STALE = 6  # the last successful publication is older than 36 hours, there is none, or it cannot be read
 
@@ -53,7 +54,7 @@ def _print_overdue(overdue) -> None:
         return
     table = Table("kilde / leverandør", "forfaldt", "perioder", "huller", "slags",
                   title=f"Forsinkede kilder ({len(overdue)})", title_justify="left")
-    kinds = {"stale": "forældet", "missing_delivery": "ikke leveret"}
+    kinds = words("gap_type_overdue")
     for source in overdue:
         supplier = f"\n[dim]{escape(source.supplier)}[/dim]" if source.supplier else ""
         table.add_row(escape(source_name_da(source.source_system)) + supplier,
