@@ -18,12 +18,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
+from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
 from pipelines.vocabulary import words
+from pipelines.yaml_text import load_yaml
 
 AGGREGATE_KEYS = ("combined", "combined_mean")
+PROJECT_CATALOG = DEFAULT_SOURCES / REFERENCE_DIR_NAME / "criteria.yaml"
 _REMARK = re.compile(r"\s*\([^()]*\)\s*$")
 
 
@@ -54,9 +58,18 @@ class ProgrammeAreas:
         return cls({key: area["name_da"] for key, area in areas.items() if key not in AGGREGATE_KEYS})
 
     @classmethod
-    def from_published(cls, con: duckdb.DuckDBPyConnection) -> ProgrammeAreas:
-        """From the published `areas` table, in the order the build wrote it (the catalog's)."""
-        return cls(dict(con.execute("select area_key, name_da from areas order by rowid").fetchall()))
+    def from_catalog_file(cls, catalog_file: Path) -> ProgrammeAreas:
+        return cls.from_catalog(load_yaml(catalog_file.read_text(encoding="utf-8"))["areas"])
+
+    @classmethod
+    def from_published(cls, con: duckdb.DuckDBPyConnection, catalog_file: Path = PROJECT_CATALOG) -> ProgrammeAreas:
+        """From the published `areas` table, in the order the build wrote it (the catalog's); a file without
+        the table (older or partial) falls back to the catalog."""
+        has_table = con.execute("select count(*) from information_schema.tables where table_schema = 'main'"
+                                " and table_name = 'areas'").fetchone()[0]
+        if not has_table:
+            return cls.from_catalog_file(catalog_file)
+        return cls(dict(con.execute("select area_key, name_da from main.areas order by rowid").fetchall()))
 
     @property
     def keys(self) -> tuple[str, ...]:

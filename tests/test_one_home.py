@@ -24,7 +24,7 @@ from pipelines.ingest.errors import DeliveryRejected
 from pipelines.settings import REPO_ROOT
 from pipelines.validate.suites import load_suite_definition, validate_frame
 from pipelines.vocabulary import CONTRACT_KINDS, keys, symbols, words
-from pipelines.warehouse.contract_check import VOCABULARIES
+from pipelines.warehouse.contract_check import VOCABULARIES, check_contract
 
 SLAGELSE_AREAS = re.compile(r"motalavej|ringparken|sydbyen|skaelskoer|skælskør", re.IGNORECASE)
 # Where the Slagelse areas may be named: the programme's own reference files, the sample deliveries and their
@@ -200,3 +200,14 @@ def test_sql_and_python_read_the_same_words() -> None:
     assert "ref('vocabulary')" in macros and "stg_catalog__area_names" in macros
     for word in words("status").values():
         assert f"'{word}'" not in macros, word
+
+
+def test_the_contract_check_judges_area_keys_by_the_files_own_areas() -> None:
+    from tests.test_contract_check import fill_warehouse
+
+    another_programme = ["update areas set area_key = 'nordbyen', name_da = 'Nordbyen'"]
+    with duckdb.connect() as con:
+        assert check_contract(fill_warehouse(con, another_programme)).problems[0].subject == "measurements.area_key"
+    with duckdb.connect() as con:
+        moved = [*another_programme, "update measurements set area_key = 'nordbyen'"]
+        assert not [p for p in check_contract(fill_warehouse(con, moved)).problems if p.kind == "area_key"]

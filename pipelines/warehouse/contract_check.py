@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from pipelines.privacy.detector import contains_cpr, mask_cpr
 from pipelines.reference import COMPARATOR_AREA_KEYS
@@ -138,14 +139,15 @@ def _check_tables(wh: _Warehouse, report: ContractReport) -> None:
 
 
 def _check_values(wh: _Warehouse, report: ContractReport) -> None:
-    # the programme's own areas (its published `areas`, from its catalog), the aggregates and the comparators
-    area_keys = wh.distinct("areas", "area_key") | COMPARATOR_AREA_KEYS
+    # The programme's own areas are the file's `areas` (built from its catalog), plus the aggregates and the
+    # comparators; without that table (reported as missing) the area keys cannot be judged.
+    area_keys = wh.distinct("areas", "area_key") | COMPARATOR_AREA_KEYS if "areas" in wh.tables else None
     for (table, column), allowed in VOCABULARIES.items():
         bad = wh.distinct(table, column) - allowed
         report.check(not bad, lambda t=table, c=column, b=bad: Problem(
             "vocabulary", f"{t}.{c}", f"{t}.{c} har værdier uden for kontrakten: {', '.join(_shown(b))}."))
     for table in KEYED_TABLES:
-        bad = {a for a in wh.distinct(table, "area_key") if a is not None} - area_keys
+        bad = {a for a in wh.distinct(table, "area_key") if a is not None} - area_keys if area_keys else set()
         report.check(not bad, lambda t=table, b=bad: Problem(
             "area_key", f"{t}.area_key", f"{t}.area_key har områdenøgler uden for kontrakten: {', '.join(_shown(b))}."))
         bad = {p for p in wh.distinct(table, "period") if p is not None and not PERIOD_FORMAT.match(str(p))}
@@ -156,7 +158,6 @@ def _check_values(wh: _Warehouse, report: ContractReport) -> None:
 
 
 def _check_catalog(wh: _Warehouse, report: ContractReport, catalog_file: Path) -> None:
-    import yaml
 
     try:
         catalog = load_yaml(catalog_file.read_text(encoding="utf-8"))["criteria"]
