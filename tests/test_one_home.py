@@ -211,3 +211,30 @@ def test_the_contract_check_judges_area_keys_by_the_files_own_areas() -> None:
     with duckdb.connect() as con:
         moved = [*another_programme, "update measurements set area_key = 'nordbyen'"]
         assert not [p for p in check_contract(fill_warehouse(con, moved)).problems if p.kind == "area_key"]
+
+
+def contract_columns(table: str) -> list[str]:
+    """The columns docs/warehouse_contract.md lists for a table: the comma-separated backquoted lists of the
+    paragraph that starts with the table's name."""
+    contract = CONTRACT.read_text(encoding="utf-8")
+    start = re.search(rf"^(- )?`{table}`: ", contract, re.MULTILINE)
+    assert start, table
+    paragraph = re.split(r"\n\s*\n|\n- `| with `", contract[start.end():], maxsplit=1)[0]
+    column = r"\w+(?: \(\w+\))?"  # a name, maybe with its type: suppressed (BOOLEAN)
+    spans = [s for s in re.findall(r"`([^`]+)`", paragraph) if re.fullmatch(rf"{column}(,\s*{column})+", s)]
+    return [c.split("(")[0].strip() for span in spans for c in span.split(",")]
+
+
+def test_the_python_list_of_contract_tables_is_the_contracts() -> None:
+    from pipelines.catalog.load import CONTRACT_CRITERIA_COLUMNS
+    from pipelines.operate.runlog import LOAD_RUNS_COLUMNS
+    from pipelines.warehouse.contract import CONTRACT_TABLES, EXTENSION_TABLES
+
+    documented = {table: contract_columns(table) for table in CONTRACT_TABLES}
+    # the contract's keys section: `period_start` and `period_end` always accompany a period
+    documented["kpi_status"] += ["period_start", "period_end"]
+    assert documented == CONTRACT_TABLES
+    for table in ("kpi_baselines", "load_runs"):
+        assert contract_columns(table) == EXTENSION_TABLES[table]
+    assert CONTRACT_CRITERIA_COLUMNS is CONTRACT_TABLES["criteria"]
+    assert LOAD_RUNS_COLUMNS is EXTENSION_TABLES["load_runs"]
