@@ -238,3 +238,14 @@ def test_the_python_list_of_contract_tables_is_the_contracts() -> None:
         assert contract_columns(table) == EXTENSION_TABLES[table]
     assert CONTRACT_CRITERIA_COLUMNS is CONTRACT_TABLES["criteria"]
     assert LOAD_RUNS_COLUMNS is EXTENSION_TABLES["load_runs"]
+
+
+@pytest.mark.parametrize(("kind", "doc", "block"), [
+    ("status", "statuses.md", "status_values"), ("ledger_status", "statuses.md", "ledger_status_values"),
+    ("gap_type", "gap_types.md", "gap_type_values")])
+def test_the_dbt_docs_use_the_vocabularys_words(kind: str, doc: str, block: str) -> None:
+    text = (REPO_ROOT / "dbt_project" / "models" / "docs" / doc).read_text(encoding="utf-8")
+    text = text[text.index(f"{{% docs {block} %}}"):]
+    text = text[:text.index("{% enddocs %}")]
+    documented = dict(re.findall(r"^\| `(\w+)` \| \*\*([^*]+)\*\*:", text, re.MULTILINE))
+    assert documented == words(kind)
