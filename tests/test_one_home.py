@@ -236,7 +236,7 @@ def test_the_python_list_of_contract_tables_is_the_contracts() -> None:
     assert documented == CONTRACT_TABLES
     for table in ("kpi_baselines", "load_runs"):
         assert contract_columns(table) == EXTENSION_TABLES[table]
-    assert CONTRACT_CRITERIA_COLUMNS is CONTRACT_TABLES["criteria"]
+    assert CONTRACT_TABLES["criteria"] == CONTRACT_CRITERIA_COLUMNS
     assert LOAD_RUNS_COLUMNS is EXTENSION_TABLES["load_runs"]
 
 
