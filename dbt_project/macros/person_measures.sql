@@ -98,7 +98,7 @@
 
 {#-
     The areas the criteria of a source cover (criteria.yaml `areas`): Novax's cohorts are the children with an
-    address in Ringparken or Motalavej (source_formats.md section 10), so children elsewhere are not counted.
+    address in the areas its criteria name (source_formats.md section 10), so children elsewhere are not counted.
 -#}
 {% macro areas_of_source_criteria(source_system) -%}
     select distinct criterion_areas.area_key

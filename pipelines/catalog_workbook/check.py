@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from pipelines.catalog_workbook.problems import ERROR, WARNING, Locations, Problem
-from pipelines.catalog_workbook.vocab import NO_SOURCE, PSEUDO_AREAS, Vocabulary
+from pipelines.catalog_workbook.vocab import NO_SOURCE, PSEUDO_AREAS, Vocabulary, joined_areas
 from pipelines.load.source_figures import INDEX, MEAN_READINGS, SHARES
 from pipelines.yaml_text import load_yaml
 
@@ -176,7 +176,8 @@ class _Checker:
             self.add(path, f"{what} {period} ligger efter planperioden {years[0]}-{years[1]}", WARNING)
 
     def baselines(self, at: tuple[Any, ...], c: dict[str, Any]) -> None:
-        allowed = [*self.areas, "combined_mean", *self.vocab.comparators, *PSEUDO_AREAS]
+        allowed = [*self.areas, "combined_mean", *self.vocab.comparators, *PSEUDO_AREAS,
+                   *joined_areas(list(self.areas))]
         for number, baseline in enumerate(c.get("baseline") or []):
             path = (*at, "baseline", number)
             if baseline.get("area") not in allowed:

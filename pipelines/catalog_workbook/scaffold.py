@@ -33,7 +33,7 @@ from pipelines.settings import DEFAULT_SOURCES, INBOX_DIR_NAME, REFERENCE_DIR_NA
 CSV_FILES = (ADDRESSES_FILE, AFDELINGER_FILE, ALIASES_FILE, CALENDAR_FILE)
 WORKBOOK_NAME = "katalog.xlsx"
 PROJECT_PROGRAMMES = DEFAULT_SOURCES / "programmes.toml"
-NEW_FILE_HEADER = ("# Programmes built by `kpi nightly --programmes FILE` (pipelines/programmes.py); paths are "
+NEW_FILE_HEADER = ("# Programmes built by `kpi nightly --programmes FILE` (pipelines/publish/programmes.py); paths are "
                    "relative to this file.\n")
 
 

@@ -25,7 +25,12 @@ from pipelines.yaml_text import load_yaml
 NO_SOURCE = "none"
 NOT_CRITERION_SOURCES = frozenset({"baselines"})  # delivers baseline decisions, never a criterion's figures
 COMBINE_VALUES = ("pooled", "sum", *MEAN_READINGS, "none")
-PSEUDO_AREAS = ("all_areas", "all_areas_and_combined", "ringparken_and_motalavej")
+PSEUDO_AREAS = ("all_areas", "all_areas_and_combined")  # plus `<area>_and_<area>` (catalog.load.baseline_area_keys)
+
+
+def joined_areas(areas: list[str]) -> list[str]:
+    """`<area>_and_<area>`: a baseline for two of the programme's areas together (their `combined`)."""
+    return [f"{a}_and_{b}" for a in areas for b in areas if a != b]
 REFERENCE_CATALOG = PROJECT_REFERENCE_DIR / CRITERIA_FILE
 REFERENCE_READINGS = PROJECT_REFERENCE_DIR / READINGS_FILE
 _TOKEN = re.compile(r"^[a-z_0-9]+")
@@ -97,4 +102,4 @@ def project_vocabulary(catalog_file: Path = REFERENCE_CATALOG, readings_file: Pa
     )
 
 
-__all__ = ["COUNTS", "NO_SOURCE", "PSEUDO_AREAS", "Vocabulary", "project_vocabulary"]
+__all__ = ["COUNTS", "NO_SOURCE", "PSEUDO_AREAS", "Vocabulary", "joined_areas", "project_vocabulary"]

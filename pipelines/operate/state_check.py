@@ -159,7 +159,7 @@ def _duckdb_content_problem(path: Path, *, published: bool) -> str | None:
 
 
 def _published_tables_problem(tables: set[tuple[str, str]]) -> str | None:
-    from pipelines.publish.contract_tables import PUBLISHED_TABLES
+    from pipelines.contract_columns import PUBLISHED_TABLES
 
     foreign = sorted({schema for schema, _ in tables} - {"main"})
     if foreign:  # e.g. the internal file copied under the published name: raw, person-level data
