@@ -1,36 +1,30 @@
 {#-
-    The verdicts in force from every assessment source (var assessment_sources), loaded files only; per
+    The verdicts in force from every assessment source (a fixed list: tests/test_dbt_graph.py holds it equal to
+    the parsers' registry, assessment_sources()), loaded files only; per
     canonical criterion, area and year the latest delivery wins; within one file the first by criterion_id,
     then assessment text and score (never the rows' order in the file). A verdict named for one catalog entry
     holds for every entry sharing its canonical_id, as baselines do.
 -#}
+{%- set assessment_models = [
+    'stg_lbf_central__assessments', 'stg_qualitative_interviews__assessments',
+    'stg_samarbejdsudvalg_evaluation__assessments',
+] %}
 with
 
-{% for source_system in var('assessment_sources') %}
-    {{ source_system }} as (
+{% for model in assessment_models %}
+    {{ model }} as (
 
-        select * from {{ ref('stg_' ~ source_system ~ '__assessments') }}
+        select * from {{ ref(model) }}
 
     ),
 
 {% endfor %}
 unioned as (
 
-    {% for source_system in var('assessment_sources') %}
-        select * from {{ source_system }}
-        union all by name
+    {% for model in assessment_models %}
+        select * from {{ model }}
+        {% if not loop.last %}union all by name{% endif %}
     {% endfor %}
-    select
-        cast(null as varchar) as source_system,
-        cast(null as varchar) as source_file,
-        cast(null as date) as delivered_at,
-        cast(null as integer) as source_row,
-        cast(null as varchar) as criterion_id,
-        cast(null as varchar) as area_key,
-        cast(null as varchar) as period,
-        cast(null as double) as score,
-        cast(null as varchar) as assessment
-    where false
 
 ),
 
