@@ -12,10 +12,7 @@
 {% macro latest_person_rows(relation, key_columns, tie_break=[]) -%}
     select *
     from {{ relation }}
-    qualify row_number() over (
-            partition by {{ key_columns | join(', ') }}
-            order by {{ (['delivered_at desc', 'loaded_at desc', 'source_file desc'] + tie_break) | join(', ') }}
-        ) = 1
+    {{ latest_delivery_wins(key_columns, ['delivered_at desc', 'loaded_at desc', 'source_file desc'] + tie_break) }}
 {%- endmacro %}
 
 {#- The newest valid file of a source: the provenance (source_file, delivered_at, loaded_at) of its measures. -#}

@@ -43,17 +43,20 @@ criteria as (
 
 ),
 
+loaded as (
+
+    {{ rows_of_loaded_files('unioned', 'ledger') }}
+
+),
+
 active as (
 
     select
         criteria.canonical_id,
-        unioned.*
-    from unioned
-    inner join ledger
-        on unioned.source_file = ledger.file_name
-            and ledger.status = 'loaded'
+        loaded.*
+    from loaded
     inner join criteria
-        on unioned.criterion_id = criteria.criterion_id
+        on loaded.criterion_id = criteria.criterion_id
 
 ),
 
@@ -61,10 +64,9 @@ latest as (
 
     select *
     from active
-    qualify row_number() over (
-            partition by canonical_id, area_key, period
-            order by delivered_at desc, source_file desc, criterion_id asc, assessment asc, score asc
-        ) = 1
+    {{ latest_delivery_wins(['canonical_id', 'area_key', 'period'],
+                            ['delivered_at desc', 'source_file desc', 'criterion_id asc', 'assessment asc',
+                             'score asc']) }}
 
 )
 

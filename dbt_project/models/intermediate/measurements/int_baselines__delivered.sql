@@ -25,17 +25,20 @@ criteria as (
 
 ),
 
+loaded as (
+
+    {{ rows_of_loaded_files('decisions', 'ledger') }}
+
+),
+
 active as (
 
     select
         criteria.canonical_id,
-        decisions.*
-    from decisions
-    inner join ledger
-        on decisions.source_file = ledger.file_name
-            and ledger.status = 'loaded'
+        loaded.*
+    from loaded
     inner join criteria
-        on decisions.criterion_id = criteria.criterion_id
+        on loaded.criterion_id = criteria.criterion_id
 
 ),
 
@@ -43,10 +46,8 @@ latest as (
 
     select *
     from active
-    qualify row_number() over (
-            partition by canonical_id, area_key, period
-            order by delivered_at desc, source_file desc, criterion_id asc, baseline_value asc
-        ) = 1
+    {{ latest_delivery_wins(['canonical_id', 'area_key', 'period'],
+                            ['delivered_at desc', 'source_file desc', 'criterion_id asc', 'baseline_value asc']) }}
 
 )
 

@@ -57,11 +57,7 @@ unioned as (
 
 active as (
 
-    select unioned.*
-    from unioned
-    inner join ledger
-        on unioned.source_file = ledger.file_name
-            and ledger.status = 'loaded'
+    {{ rows_of_loaded_files('unioned', 'ledger') }}
 
 ),
 
@@ -82,10 +78,7 @@ latest as (
         union all by name
         select * from person_level
     )
-    qualify row_number() over (
-            partition by source_system, indicator, area_key, period
-            order by delivered_at desc, loaded_at desc, source_file desc
-        ) = 1
+    {{ latest_delivery_wins(['source_system', 'indicator', 'area_key', 'period']) }}
 
 )
 
