@@ -1,6 +1,8 @@
 {#-
     The status of every evaluation row and the Danish sentence that explains it. Periods are named as
     the grain names them (period_da: '2018', 'skoleåret 2018/19', '4. kvartal 2017', 'årgang 2018').
+    Each rule kind's expected value, status and target sentence are in its own file, macros/rules/<kind>.sql
+    (dispatched by macros/rules/evaluate.sql); this model adds what every kind shares.
 -#}
 with
 
@@ -85,29 +87,7 @@ final as (
                     else 'baseline' || coalesce(' ' || baseline_period, '') || ' mangler'
                 end
                 || case when is_context and period_index = baseline_index then '.' else ', så målet kan ikke vurderes.' end
-            else value_text || '; ' ||
-                case
-                    when kind = 'yearly_pct_change_vs_previous_year' then
-                        'mål: ' || case when coalesce(pct, 0) < 0 or op like '<%' then 'fald' else 'stigning' end
-                        || case when coalesce(pct, 0) <> 0 then ' på mindst ' || {{ number_da('abs(pct)') }} || ' %' else '' end
-                        || ' fra ' || {{ number_da('previous_value') }} || ' i ' || previous_period
-                        || case when previous_value <> 0
-                            then ' (' || {{ op_da('op') }} || ' ' || {{ number_da('expected_value', 2) }} || ')'
-                            else ' (kun 0 opfylder, når værdien ' || {{ previous_da('period_grain') }} || ' var 0)' end
-                    when kind = 'change_vs_baseline' then
-                        'mål: ' || case when coalesce(pct, 0) <> 0 then 'mindst ' || {{ number_da('abs(pct)') }} || ' % ' else '' end
-                        || case when op like '<%' then 'lavere' else 'højere' end || ' end baseline '
-                        || {{ number_da('baseline_value') }} || coalesce(' (' || baseline_period || ')', '')
-                        || baseline_source_text
-                        || case when coalesce(pct, 0) <> 0
-                            then ', dvs. ' || {{ op_da('op') }} || ' ' || {{ number_da('expected_value', 2) }} else '' end
-                    when status in ('on_track', 'off_track') and baseline_value is not null
-                        and kind in ('absolute_threshold', 'reach_by_date') then
-                        'mål: ' || target_text || '; ret linje fra ' || {{ number_da('baseline_value') }}
-                        || coalesce(' (' || baseline_period || ')', '')
-                        || ' giver ' || {{ op_da(non_strict('op')) }} || ' ' || {{ number_da('expected_value', 2) }}
-                    else 'mål: ' || target_text
-                end
+            else value_text || '; ' || {{ target_da('explained') }}
                 || case status
                     when 'met' then ' – opfyldt.'
                     when 'not_met' then ' – ikke opfyldt.'
