@@ -53,3 +53,21 @@
             order by {{ order_by | join(', ') }}
         ) = 1
 {%- endmacro %}
+
+{#-
+    The delivered rows on criteria (baseline decisions, verdicts: `rows`, a relation with criterion_id) in force:
+    loaded files only; one per canonical criterion × area × period, the latest delivery winning, within one file the
+    first by criterion_id, then `tie_break`. A row named for one catalog entry holds for every entry sharing its
+    canonical_id. Returns canonical_id, then the columns of `rows`.
+-#}
+{% macro criterion_rows_in_force(rows, tie_break) -%}
+    select
+        criteria.canonical_id,
+        loaded.*
+    from ({{ rows_of_loaded_files(rows, ref('stg_ledger__load_ledger')) }}) as loaded
+    inner join {{ ref('stg_catalog__criteria') }} as criteria
+        on loaded.criterion_id = criteria.criterion_id
+    {{ latest_delivery_wins(['criteria.canonical_id', 'loaded.area_key', 'loaded.period'],
+                            ['loaded.delivered_at desc', 'loaded.source_file desc', 'loaded.criterion_id asc']
+                            + tie_break) }}
+{%- endmacro %}

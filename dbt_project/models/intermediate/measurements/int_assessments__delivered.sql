@@ -28,45 +28,9 @@ unioned as (
 
 ),
 
-ledger as (
-
-    select * from {{ ref('stg_ledger__load_ledger') }}
-
-),
-
-criteria as (
-
-    select
-        criterion_id,
-        canonical_id
-    from {{ ref('stg_catalog__criteria') }}
-
-),
-
-loaded as (
-
-    {{ rows_of_loaded_files('unioned', 'ledger') }}
-
-),
-
-active as (
-
-    select
-        criteria.canonical_id,
-        loaded.*
-    from loaded
-    inner join criteria
-        on loaded.criterion_id = criteria.criterion_id
-
-),
-
 latest as (
 
-    select *
-    from active
-    {{ latest_delivery_wins(['canonical_id', 'area_key', 'period'],
-                            ['delivered_at desc', 'source_file desc', 'criterion_id asc', 'assessment asc',
-                             'score asc']) }}
+    {{ criterion_rows_in_force('unioned', ['loaded.assessment asc', 'loaded.score asc']) }}
 
 )
 
