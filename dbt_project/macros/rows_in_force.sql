@@ -4,7 +4,8 @@
     * a row counts only if its file is `loaded` in the ledger (not superseded, not rejected): rows_of_loaded_files;
     * of a person-level source, a row of a multi-year extract is also dropped when a later extract covers its
       dates (rows_of_valid_files);
-    * where several loaded deliveries hold the same key, the latest delivery wins: latest_delivery_wins.
+    * where several loaded deliveries hold the same key, the latest delivery wins: latest_delivery_wins (person
+      rows: latest_person_rows; baseline decisions and verdicts: criterion_rows_in_force).
 -#}
 
 {#- The rows of `relation` whose file is `loaded` in `ledger` (both a relation or a CTE name). -#}
@@ -70,4 +71,17 @@
     {{ latest_delivery_wins(['criteria.canonical_id', 'loaded.area_key', 'loaded.period'],
                             ['loaded.delivered_at desc', 'loaded.source_file desc', 'loaded.criterion_id asc']
                             + tie_break) }}
+{%- endmacro %}
+
+{#-
+    One row per key from the staging rows of valid files: where overlapping extracts (kmd_opera 2015-2018 and
+    2017-2021) both hold a record, the latest delivery's version wins (an open period closed later, a corrected
+    code). Set-based, so it stays correct when the facts become incremental.
+    Where one file holds a key twice, `tie_break` (the row's other columns, each with its direction) decides,
+    never the rows' order in the file; a source whose parser rejects a repeated key needs none.
+-#}
+{% macro latest_person_rows(relation, key_columns, tie_break=[]) -%}
+    select *
+    from {{ relation }}
+    {{ latest_delivery_wins(key_columns, ['delivered_at desc', 'loaded_at desc', 'source_file desc'] + tie_break) }}
 {%- endmacro %}
