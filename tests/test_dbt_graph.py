@@ -17,6 +17,8 @@ import subprocess
 import pytest
 import yaml
 
+from pipelines.catalog.source_figures import DEFAULT_VERDICT_SOURCE
+from pipelines.gaps.supplier_list import BOARD
 from pipelines.settings import DBT_PROJECT_DIR, QUIET_OFFLINE_ENV
 from pipelines.transform.dbt import dbt_executable
 from pipelines.warehouse.build import assessment_sources, measurement_sources
@@ -71,3 +73,9 @@ def test_every_published_mart_enforces_the_contract_of_the_publish_step(manifest
         assert node["contract"]["enforced"] is True, name
         assert list(node["columns"]) == PUBLISHED_TABLES[name], name
         assert all(column["data_type"] for column in node["columns"].values()), name
+
+
+def test_the_constant_vars_equal_the_python_constants_they_mirror() -> None:
+    defaults = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+    assert defaults["default_verdict_source"] == DEFAULT_VERDICT_SOURCE
+    assert defaults["board_supplier"] == BOARD
