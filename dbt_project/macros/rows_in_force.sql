@@ -29,19 +29,19 @@
 -#}
 {% macro rows_of_valid_files(source_system, table_name, first_day=none, last_day=none) %}
     {{ rows_of_loaded_files(source(source_system, table_name), source('ledger', 'load_ledger')) }}
-        {% if first_day %}
-            and not exists (
-                select 1
-                from {{ source('ledger', 'load_ledger') }} as newer
-                where
-                    newer.source_system = ledger.source_system
-                    and coalesce(newer.file_type, '') = coalesce(ledger.file_type, '')
-                    and newer.status = 'loaded'
-                    and newer.delivered_at > ledger.delivered_at
-                    and newer.period_start <= coalesce(delivered_rows.{{ last_day }}, date '9999-12-31')
-                    and newer.period_end >= delivered_rows.{{ first_day }}
-            )
-        {% endif %}
+    {% if first_day %}
+        and not exists (
+            select 1
+            from {{ source('ledger', 'load_ledger') }} as newer
+            where
+                newer.source_system = ledger.source_system
+                and coalesce(newer.file_type, '') = coalesce(ledger.file_type, '')
+                and newer.status = 'loaded'
+                and newer.delivered_at > ledger.delivered_at
+                and newer.period_start <= coalesce(delivered_rows.{{ last_day }}, date '9999-12-31')
+                and newer.period_end >= delivered_rows.{{ first_day }}
+        )
+    {% endif %}
 {% endmacro %}
 
 {#-
