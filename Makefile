@@ -47,8 +47,9 @@ demo: install  ## run the nightly flow on the bundled sample deliveries and buil
 DBT_LINTED := dbt_project/models/intermediate/evaluation dbt_project/models/intermediate/disclosure \
 	dbt_project/models/marts 'dbt_project/models/staging/*/stg_*__assessments.sql'
 
-lint: install  ## ruff and sqlfluff on every tracked Python and SQL file
+lint: install  ## ruff, the import contract (.importlinter) and sqlfluff on every tracked Python and SQL file
 	git ls-files -z '*.py' | xargs -0 -r $(VENV)/bin/ruff check --force-exclude
+	$(VENV)/bin/lint-imports --no-cache
 	git ls-files -z -- '*.sql' $(addprefix ':!:',$(DBT_LINTED)) \
 		| xargs -0 -r $(VENV)/bin/sqlfluff lint --processes 2 --disable-progress-bar
 	git ls-files -z -- $(DBT_LINTED) | grep -z '\.sql$$' | KPI_BUILD_DB=:memory: \

@@ -4,7 +4,7 @@ Read from dbt's own manifest (`dbt parse`, no warehouse needed):
 * no model chooses its `ref()`s from a run-time var: the union models ref every source the parsers' registry has,
   so a hand-run `dbt build` and the docs' lineage are what the nightly builds;
 * every published mart enforces a contract (`contract: {enforced: true}`, a data_type per column), and its columns,
-  in order, are the Python list that the publish step checks (pipelines/warehouse/contract.py PUBLISHED_TABLES).
+  in order, are the Python list that the publish step checks (pipelines/publish/contract_tables.py PUBLISHED_TABLES).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import subprocess
 import pytest
 import yaml
 
-from pipelines.catalog.source_figures import DEFAULT_VERDICT_SOURCE
 from pipelines.gaps.supplier_list import BOARD
+from pipelines.load.build import assessment_sources, measurement_sources
+from pipelines.load.source_figures import DEFAULT_VERDICT_SOURCE
+from pipelines.publish.contract_tables import PUBLISHED_TABLES
 from pipelines.settings import DBT_PROJECT_DIR, QUIET_OFFLINE_ENV
 from pipelines.transform.dbt import dbt_executable
-from pipelines.warehouse.build import assessment_sources, measurement_sources
-from pipelines.warehouse.contract import PUBLISHED_TABLES
 
 PROJECT = "kpi_warehouse"
 # Published tables that dbt does not build: load_runs is written from the run log by the publish step.

@@ -1,6 +1,6 @@
 {#-
     Staging for a source of verdicts on criteria (source_formats.md section 17), parsed into the
-    observation shape with indicator = the criterion id (pipelines/ingest/parsers/_assessments.py): the
+    observation shape with indicator = the criterion id (pipelines/parse/_assessments.py): the
     observation staging (stage_observations: rename and cast) renamed to a verdict.
 
     Free text from a delivery is untrusted (docs/privacy.d/20-cpr-and-free-text.md): `Begrundelse` and
