@@ -86,7 +86,7 @@ def test_every_place_that_names_the_statuses_knows_the_new_one() -> None:
     docs = root / "dbt_project/models/docs"
     assert all(f"| `{s}` |" in (docs / "statuses.md").read_text(encoding="utf-8") for s in STATUSES)
     assert all(f"| `{g}` |" in (docs / "gap_types.md").read_text(encoding="utf-8") for g in GAP_TYPES)
-    for model in ("intermediate/int_kpi__evaluated.yml", "marts/kpi_status.yml", "marts/data_gaps.yml"):
+    for model in ("intermediate/evaluation/int_kpi__evaluated.yml", "marts/kpi_status.yml", "marts/data_gaps.yml"):
         assert "needs_reading" in (root / "dbt_project/models" / model).read_text(encoding="utf-8"), model
 
 

@@ -251,11 +251,9 @@ def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery],
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
 def transform_task(build: Path, as_of: date, select: list[str] | None) -> DbtOutcome:
-    from pipelines.load.build import assessment_sources, measurement_sources
-
     progress.report("Beregner kriterier (dbt build)" + (" for det ændrede" if select else ""))
     log.info("dbt build %s", "--select " + " ".join(select) if select else "(alt)")
-    return run_dbt_build(build, as_of, measurement_sources(), assessment_sources(), select=select)
+    return run_dbt_build(build, as_of, select=select)
 
 
 @task(name="publish", cache_policy=NO_CACHE)

@@ -9,13 +9,13 @@ spells as (
 
 covered_years as (
 
-    {{ covered_years(ref('stg_kmd_opera__periods')) }}
+    select * from {{ ref('int_kmd_opera__covered_years') }}
 
 ),
 
 provenance as (
 
-    {{ newest_delivery(ref('stg_kmd_opera__periods')) }}
+    select * from {{ ref('int_kmd_opera__newest_delivery') }}
 
 ),
 

@@ -11,7 +11,7 @@ with
 
 periods as (
 
-    {{ latest_kmd_opera_periods() }}
+    select * from {{ ref('int_kmd_opera__periods_in_force') }}
 
 ),
 

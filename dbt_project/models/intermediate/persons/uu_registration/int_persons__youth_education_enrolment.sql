@@ -13,7 +13,7 @@ statuses as (
 
 benefit_periods as (
 
-    {{ latest_kmd_opera_periods() }}
+    select * from {{ ref('int_kmd_opera__periods_in_force') }}
 
 ),
 

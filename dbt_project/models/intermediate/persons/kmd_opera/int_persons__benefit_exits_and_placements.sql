@@ -6,7 +6,7 @@ with
 
 periods as (
 
-    {{ latest_kmd_opera_periods() }}
+    select * from {{ ref('int_kmd_opera__periods_in_force') }}
 
 ),
 
@@ -25,13 +25,13 @@ codes as (
 
 covered_years as (
 
-    {{ covered_years(ref('stg_kmd_opera__periods')) }}
+    select * from {{ ref('int_kmd_opera__covered_years') }}
 
 ),
 
 provenance as (
 
-    {{ newest_delivery(ref('stg_kmd_opera__periods')) }}
+    select * from {{ ref('int_kmd_opera__newest_delivery') }}
 
 ),
 

@@ -16,13 +16,13 @@ codes as (
 
 covered_years as (
 
-    {{ covered_years(ref('stg_novax__visits')) }}
+    select * from {{ ref('int_novax__covered_years') }}
 
 ),
 
 provenance as (
 
-    {{ newest_delivery(ref('stg_novax__visits')) }}
+    select * from {{ ref('int_novax__newest_delivery') }}
 
 ),
 
