@@ -223,6 +223,9 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
     options = options or NightlyOptions()
     if verbose:
         os.environ[prefect_runtime.LOGGING_LEVEL] = "INFO"
+    from pipelines.operate.run_logging import route_logs
+
+    route_logs(log_file, verbose)  # from here on nothing reaches the terminal but our own lines
     with contextlib.ExitStack() as stack:
         server = _temporary_server(stack, warehouse, log_file, verbose) if uses_temporary_prefect_server() else None
         return _run_nightly_flow(sources, warehouse, as_of, run_id, log_file, verbose, plan_id, options, server)
@@ -241,7 +244,7 @@ def _run_nightly_flow(sources: Path, warehouse: Path, as_of: str | None, run_id:
     from pipelines.operate.server import startup_timeout
     from pipelines.settings import RunConfig
 
-    route_logs(log_file, verbose)
+    route_logs(log_file, verbose)  # again: Prefect's import added console handlers
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=verbose) as bar:
         task_id = bar.add_task("Starter Prefect", total=None)

@@ -74,6 +74,19 @@ def uvicorn_args(host: str, port: int, log_level: str = "warning") -> list[str]:
             "--lifespan", "on"]
 
 
+def persistent_server_settings(host: str, port: int, home: Path) -> dict[str, str]:
+    """`kpi server`'s settings: its own PREFECT_HOME and database, the UI on (pointing at its own API)."""
+    return {
+        HOME: str(home),
+        "PREFECT_UI_ENABLED": "true",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_API_HOST": host,
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_UI_API_URL": api_url(host, port),
+        DATABASE_URL: database_url(home),
+    }
+
+
 def persistent_server_command(prefect_executable: str, host: str, port: int) -> list[str]:
     """`prefect server start`: the long-running server with UI and every service (`kpi server`)."""
     return [prefect_executable, "server", "start", "--host", host, "--port", str(port)]

@@ -41,14 +41,18 @@ def _writes_to_terminal(handler: logging.Handler) -> bool:
 def route_logs(log_file: Path, verbose: bool) -> logging.Handler:
     """Send every log record (INFO and up) to `log_file`; unless verbose, detach the console handlers.
 
-    Call it after Prefect has been imported: Prefect configures logging (a console handler on the root
-    logger and on a few of its own) when it is imported, and that is what this undoes.
+    Call it again after Prefect has been imported (a second call adds no second file handler): Prefect
+    configures logging (a console handler on the root logger and on a few of its own) when it is imported,
+    and that is what this undoes.
     """
-    handler = mask_cpr_in(logging.FileHandler(log_file, encoding="utf-8"))  # CPR numbers masked in every record
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    handler.setLevel(logging.INFO)
     root = logging.getLogger()
-    root.addHandler(handler)
+    handler = next((h for h in root.handlers if isinstance(h, logging.FileHandler)
+                    and h.baseFilename == os.path.abspath(log_file)), None)
+    if handler is None:
+        handler = mask_cpr_in(logging.FileHandler(log_file, encoding="utf-8"))  # CPR numbers masked in every record
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.setLevel(logging.INFO)
+        root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.captureWarnings(True)
     logging.raiseExceptions = False  # a log write that fails (a full disk) must not print "--- Logging error ---"
@@ -63,6 +67,6 @@ def route_logs(log_file: Path, verbose: bool) -> logging.Handler:
             continue
         for console in [h for h in logger.handlers if _writes_to_terminal(h)]:
             logger.removeHandler(console)
-        if logger is not root and not logger.propagate:
+        if logger is not root and not logger.propagate and handler not in logger.handlers:
             logger.addHandler(handler)  # loggers that bypass the root (prefect._internal, uvicorn) still reach the file
     return handler

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipelines import prefect_runtime as pr
-from pipelines.operate.places import LOCAL_HOST, api_url, prefect_home
+from pipelines.operate.places import LOCAL_HOST, prefect_home
 from pipelines.operate.prefect_api import is_healthy
 
 log = logging.getLogger(__name__)
@@ -35,17 +35,8 @@ def server_env(port: int, home: Path | None = None, base: dict[str, str] | None 
     """The environment of `kpi server`'s process: its own PREFECT_HOME, the UI on, analytics off."""
     home = home or prefect_home()
     env = {k: v for k, v in (os.environ if base is None else base).items() if k not in pr.CLIENT_ONLY_VARIABLES}
-    env.update({
-        pr.HOME: str(home),
-        "PREFECT_UI_ENABLED": "true",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_SERVER_API_HOST": LOCAL_HOST,
-        "PREFECT_SERVER_API_PORT": str(port),
-        "PREFECT_UI_API_URL": api_url(port),
-        pr.DATABASE_URL: pr.database_url(home),
-        pr.SERVER_LOGGING_LEVEL: env.get(pr.SERVER_LOGGING_LEVEL, "WARNING"),
-    })
+    env.update(pr.persistent_server_settings(LOCAL_HOST, port, home))
+    env.update({"DO_NOT_TRACK": "1", pr.SERVER_LOGGING_LEVEL: env.get(pr.SERVER_LOGGING_LEVEL, "WARNING")})
     return env
 
 
