@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -42,6 +42,9 @@ from pipelines.settings import (
     prefect_home_problem,
     uses_temporary_prefect_server,
 )
+
+if TYPE_CHECKING:
+    from pipelines.operate.server import TemporaryServer
 
 apply_quiet_offline_env()
 
@@ -201,7 +204,8 @@ def _failure_cause(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _temporary_server(stack: contextlib.ExitStack, warehouse: Path, log_file: Path, verbose: bool):
+def _temporary_server(stack: contextlib.ExitStack, warehouse: Path, log_file: Path,
+                      verbose: bool) -> TemporaryServer:
     """The run's own Prefect server (pipelines/operate/server.py), started now so that it starts while the run
     imports; its output into the run's log (--verbose: on the terminal). A run that will be skipped because
     another holds the warehouse's lock starts none."""
@@ -232,7 +236,7 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
 
 
 def _run_nightly_flow(sources: Path, warehouse: Path, as_of: str | None, run_id: str, log_file: Path,
-                      verbose: bool, plan_id: str, options: NightlyOptions, server):
+                      verbose: bool, plan_id: str, options: NightlyOptions, server: TemporaryServer | None):
     from pipelines import progress
     from pipelines.flows.nightly import (
         nightly_flow,
