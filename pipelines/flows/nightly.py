@@ -1,7 +1,8 @@
 """The nightly Prefect flow: reference files → discover → ingest (parse, validate, load) → dbt build → publish.
 
-One task per stage; the stages themselves (pipelines.ingest, pipelines.transform,
-pipelines.warehouse) know nothing of Prefect. The flow function itself takes the warehouse's run lock
+One task per stage; the stages themselves (pipelines.delivery, pipelines.parse,
+pipelines.validate, pipelines.load, pipelines.transform) know nothing of Prefect. The flow function itself
+takes the warehouse's run lock
 (pipelines/operate/lock.py), so a run started by `kpi nightly` and one served by `flow.serve()` exclude
 each other alike. Every run, skipped ones included, ends in `finish_run`, which records it in the run log
 (and so in the published `load_runs`).
@@ -32,23 +33,11 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from pipelines import progress  # noqa: E402
-from pipelines.ingest.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
-from pipelines.operate.alerts import alert_after_run  # noqa: E402
-from pipelines.operate.disk import disk_full_in_run_da, failure_da, is_disk_full, run_space_problem  # noqa: E402
-from pipelines.operate.healing import HealedState, heal_warehouse_state  # noqa: E402
-from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
-from pipelines.operate.pause import pause_at  # noqa: E402
-from pipelines.operate.runlog import RunRecord, append_run, read_runs, record_start  # noqa: E402
-from pipelines.operate.state_check import take_noted  # noqa: E402
-from pipelines.privacy.cpr import load_key  # noqa: E402
-from pipelines.privacy.keys import KeyMismatchError, MissingKeyError, fingerprint, verify_key  # noqa: E402
-from pipelines.reference import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
-from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
-from pipelines.timings import log_totals, timed  # noqa: E402
-from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
-from pipelines.transform.selection import dbt_selection  # noqa: E402
-from pipelines.warehouse.files import build_path, remove_database  # noqa: E402
-from pipelines.warehouse.inputs import (  # noqa: E402
+from pipelines.catalog_workbook.files import refuse_a_broken_catalog  # noqa: E402
+from pipelines.delivery.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
+from pipelines.exit_codes import ExitCode  # noqa: E402
+from pipelines.load.files import build_path, remove_database  # noqa: E402
+from pipelines.load.inputs import (  # noqa: E402
     FileHashes,
     InputsRecord,
     fingerprint_of,
@@ -58,10 +47,25 @@ from pipelines.warehouse.inputs import (  # noqa: E402
     unchanged_since_last_build,
     write_record,
 )
-from pipelines.warehouse.publish import publish, republish_runs  # noqa: E402
+from pipelines.operate.alerts import alert_after_run  # noqa: E402
+from pipelines.operate.healing import HealedState, heal_warehouse_state  # noqa: E402
+from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
+from pipelines.operate.state_check import take_noted  # noqa: E402
+from pipelines.privacy.cpr import load_key  # noqa: E402
+from pipelines.privacy.keys import KeyMismatchError, MissingKeyError, fingerprint, verify_key  # noqa: E402
+from pipelines.publish.duckdb_file import publish, republish_runs  # noqa: E402
+from pipelines.receive.drop_folder import dropped_files  # noqa: E402
+from pipelines.reference.resolution import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
+from pipelines.runtime.disk import disk_full_in_run_da, failure_da, is_disk_full, run_space_problem  # noqa: E402
+from pipelines.runtime.pause import pause_at  # noqa: E402
+from pipelines.runtime.run_records import RunRecord, append_run, read_runs, record_start  # noqa: E402
+from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
+from pipelines.timings import log_totals, timed  # noqa: E402
+from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
+from pipelines.transform.selection import dbt_selection  # noqa: E402
 
 if TYPE_CHECKING:
-    from pipelines.ingest.ingest import IngestOutcome
+    from pipelines.flows.delivery_step import IngestOutcome
 
 # The heavy modules (polars, the parsers, GX, the report) are imported inside the tasks that need them:
 # a run with nothing new does not pay for them.
@@ -90,7 +94,8 @@ PUBLISHED = "published"
 PUBLISHED_WITH_REJECTIONS = "published_with_rejections"
 FAILED = "failed"
 SKIPPED_LOCKED = "skipped_locked"
-EXIT_CODES = {PUBLISHED: 0, PUBLISHED_WITH_REJECTIONS: 3, FAILED: 4, SKIPPED_LOCKED: 5}  # = cli_common.EXIT_*
+EXIT_CODES = {PUBLISHED: ExitCode.OK, PUBLISHED_WITH_REJECTIONS: ExitCode.REJECTED, FAILED: ExitCode.FAILED,
+              SKIPPED_LOCKED: ExitCode.LOCKED}
 MESSAGE_LIMIT = 1000
 
 
@@ -107,6 +112,7 @@ class NightlyResult:
     reference_origins: list[str] = field(default_factory=list)
     nothing_new: bool = False  # same inputs as the last build: only load_runs was republished
     state_notes: list[str] = field(default_factory=list)  # Danish: state files set aside, rebuilds (healing.py)
+    waiting: list[str] = field(default_factory=list)  # Danish: files left in modtaget/ and why (pipelines/receive)
 
     def with_status(self, status: str) -> list[IngestOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -130,12 +136,34 @@ def reference_task(config: RunConfig, run_dir: Path) -> tuple[Path, list[str]]:
     """Resolve and check every reference file, snapshot them for this run; raises ReferenceProblem."""
     progress.report("Kontrollerer referencefiler")
     resolved = resolve_reference(config.sources_dir)
+    refuse_a_broken_catalog(resolved.files)  # `kpi catalog check`: a catalog with errors loads nothing
     return resolved.snapshot(run_dir / "reference"), resolved.origin_lines_da()
+
+
+@task(name="receive-drop-folder", cache_policy=NO_CACHE)
+def receive_task(config: RunConfig, reference_dir: Path) -> list[str]:
+    """File what lies in `<sources>/modtaget/` into the inbox (pipelines/receive); the Danish lines of what waits.
+
+    Never fails the run: a file that cannot be received waits, and so does the whole folder if receiving breaks.
+    Called only when the folder holds a file (`_run_stages`), so a run without one makes no task of it.
+    """
+    from pipelines.receive.drop_folder import DROP_FOLDER, receive_drop_folder
+
+    progress.report(f"Modtager filer fra {DROP_FOLDER}/")
+    try:
+        received = receive_drop_folder(config.sources_dir, config.inbox, reference_dir / CRITERIA_FILE,
+                                       today=config.as_of)  # the run's day: delivery date and behandlet/<day>/
+    except Exception as exc:
+        log.exception("receiving the drop folder failed")
+        return [f"Filerne i {DROP_FOLDER}/ er ikke modtaget ({type(exc).__name__}); de venter til næste kørsel."]
+    for receipt in received.filed:
+        log.info("%s", " ".join(receipt.lines_da()))
+    return received.waiting_da()
 
 
 @dataclass
 class RunInputs:
-    """This run's inputs (pipelines/warehouse/inputs.py) and the record of the last build's."""
+    """This run's inputs (pipelines/load/inputs.py) and the record of the last build's."""
 
     parts: dict[str, str]
     hashes: FileHashes
@@ -182,7 +210,7 @@ def republish_runs_task(config: RunConfig, runs: list[RunRecord]) -> None:
 
 @task(name="prepare-build", cache_policy=NO_CACHE)
 def prepare_build_task(config: RunConfig, reference_dir: Path) -> Path:
-    from pipelines.warehouse.build import prepare_build
+    from pipelines.load.build import prepare_build
 
     progress.report("Forbereder byggefil")
     return prepare_build(config.internal_warehouse, reference_dir / CRITERIA_FILE)
@@ -190,8 +218,8 @@ def prepare_build_task(config: RunConfig, reference_dir: Path) -> Path:
 
 @task(name="discover", cache_policy=NO_CACHE)
 def discover_task(config: RunConfig, build: Path, hashes: FileHashes) -> list[Delivery]:
-    from pipelines.ingest.parsers import registry
-    from pipelines.warehouse.build import ledger_entries
+    from pipelines.load.build import ledger_entries
+    from pipelines.parse import registry
 
     progress.report("Finder nye leverancer")
     return discover(config.inbox, ledger_entries(build), registry(), hashes.sha256)
@@ -200,8 +228,8 @@ def discover_task(config: RunConfig, build: Path, hashes: FileHashes) -> list[De
 @task(name="ingest", cache_policy=NO_CACHE)
 def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery],
                 reference_dir: Path) -> list[IngestOutcome]:
-    from pipelines.ingest.ingest import ingest, parse_context
-    from pipelines.ingest.parallel import parsed_in_order
+    from pipelines.flows.delivery_step import ingest, parse_context
+    from pipelines.flows.parallel_parse import parsed_in_order
 
     context = parse_context(reference_dir)
     outcomes = []
@@ -223,7 +251,7 @@ def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery],
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
 def transform_task(build: Path, as_of: date, select: list[str] | None) -> DbtOutcome:
-    from pipelines.warehouse.build import assessment_sources, measurement_sources
+    from pipelines.load.build import assessment_sources, measurement_sources
 
     progress.report("Beregner kriterier (dbt build)" + (" for det ændrede" if select else ""))
     log.info("dbt build %s", "--select " + " ".join(select) if select else "(alt)")
@@ -248,7 +276,7 @@ def _summary_da(result: NightlyResult) -> str:
     text = f"Indlæst {loaded} filer, {duplicates} dubletter, {rejected} afvist."
     if result.rejected:
         text += " Afvist: " + ", ".join(o.file_name for o in result.rejected) + "."
-    return " ".join([text, *result.state_notes])
+    return " ".join([text, *result.state_notes, *result.waiting])
 
 
 def _closed(record: RunRecord, result: NightlyResult, message: str) -> RunRecord:
@@ -275,6 +303,8 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
                 result.failure = problem
                 return
             reference_dir, result.reference_origins = reference_task(config, run_dir)
+            if dropped_files(config.sources_dir):  # before the inbox is compared or discovered
+                result.waiting = receive_task(config, reference_dir)
             inputs = inputs_task(config, reference_dir, full_rebuild or rebuild)
         if problem := run_space_problem(config, inputs.unchanged):  # named before anything is copied
             result.failure = problem
@@ -320,7 +350,7 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
 
 @task(name="restore-history", cache_policy=NO_CACHE)
 def restore_history_task(build: Path, published: Path) -> str:
-    from pipelines.warehouse.rebuild import restore_history
+    from pipelines.load.rebuild import restore_history
 
     progress.report("Henter historik fra det publicerede lager")
     return restore_history(build, published)
@@ -330,13 +360,11 @@ def _republish_nothing_new(config: RunConfig, result: NightlyResult, inputs: Run
     """Inputs as in the last build: the same tables, with this run added to load_runs (no build, no dbt)."""
     assert result.run is not None
     result.outcome, result.nothing_new = PUBLISHED, True
-    final = _closed(result.run, result, NOTHING_NEW_DA)
+    final = _closed(result.run, result, " ".join([NOTHING_NEW_DA, *result.waiting]))
     with timed("publish"):
         republish_runs_task(config, [*_other_runs(config, final), final])
         write_record(config.warehouse, inputs.fingerprint, _warehouse_files(config), inputs.hashes, inputs.parts)
-    from pipelines.report.paths import has_report, nightly_report_dir
-
-    _after_publish(config, result, final, report=report and not has_report(nightly_report_dir(config.warehouse)))
+    _after_publish(config, result, final, report=report)
 
 
 def _other_runs(config: RunConfig, final: RunRecord) -> list[RunRecord]:
@@ -351,6 +379,12 @@ def _after_publish(config: RunConfig, result: NightlyResult, final: RunRecord, *
     if publish_targets() and (notes := publish_targets_task(config)):
         result.run = replace(result.run, message=(result.run.message + " " + " ".join(notes))[:MESSAGE_LIMIT])
     if not report:
+        return
+    from pipelines.report.freshness import report_is_current
+    from pipelines.report.paths import nightly_report_dir
+
+    if report_is_current(nightly_report_dir(config.warehouse), config.warehouse):
+        progress.report("Rapporten er uændret: ingen status, mangel eller baseline er ændret")
         return
     with timed("report"):
         try:

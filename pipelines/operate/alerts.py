@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipelines.operate.history import outcome_da
 from pipelines.operate.mail_config import MailConfigError, SmtpConfig, load_smtp_config
-from pipelines.operate.places import summary_path
+from pipelines.runtime.places import summary_path
 
 logger = logging.getLogger("kpi.alerts")
 SMTP_TIMEOUT_SECONDS = 20
@@ -37,10 +37,11 @@ class RunSummary:
     failure: str | None = None
     run_id: str | None = None
     state_notes: list[str] = field(default_factory=list)  # damaged state files set aside (operate/healing.py)
+    waiting: list[str] = field(default_factory=list)  # files left in modtaget/ with the reason (pipelines/receive)
 
     @property
     def needs_attention(self) -> bool:
-        return self.outcome in ("failed", "published_with_rejections") or bool(self.state_notes)
+        return self.outcome in ("failed", "published_with_rejections") or bool(self.state_notes or self.waiting)
 
     @classmethod
     def from_result(cls, warehouse: Path, result, finished_at: datetime | None = None) -> RunSummary:
@@ -50,13 +51,16 @@ class RunSummary:
         return cls(warehouse=warehouse, outcome=result.outcome, finished_at=finished_at or datetime.now(),
                    files_loaded=statuses.count("loaded"), files_duplicate=statuses.count("duplicate"),
                    rejected=rejected, failure=result.failure, run_id=result.run.run_id if result.run else None,
-                   state_notes=list(getattr(result, "state_notes", [])))
+                   state_notes=list(getattr(result, "state_notes", [])),
+                   waiting=list(getattr(result, "waiting", [])))
 
     def subject_da(self) -> str:
         if self.outcome == "failed":
             return "kpi-warehouse: natkørslen fejlede; det tidligere lager er stadig publiceret"
         if self.rejected:
             return f"kpi-warehouse: {len(self.rejected)} fil(er) afvist ved natkørslen"
+        if self.waiting:
+            return f"kpi-warehouse: {len(self.waiting)} fil(er) venter i modtaget/; natkørslen er publiceret"
         if self.state_notes:
             return "kpi-warehouse: beskadigede eller manglende filer er erstattet; natkørslen er publiceret"
         return "kpi-warehouse: natkørslen er publiceret"
@@ -76,6 +80,12 @@ class RunSummary:
         if self.failure:
             lines += ["## Fejl", "", "Kørslen fejlede, og intet nyt er publiceret; det tidligere lager står "
                       "uændret.", "", f"    {self.failure}", ""]
+        if self.waiting:
+            lines += ["## Filer der venter i modtaget/", ""]
+            lines += [f"- {line}" for line in self.waiting]
+            lines += ["", "Filerne er ikke lagt i indbakken. Modtag dem med 'kpi receive FIL --system … --period …' "
+                      "(se docs/receiving.md), eller bed leverandøren om en fil, hvis indhold viser kilde og periode.",
+                      ""]
         if self.rejected:
             lines += ["## Afviste filer", ""]
             lines += [f"- `{name}`: {error}" for name, error in self.rejected]

@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipelines import prefect_runtime as pr
-from pipelines.operate.places import LOCAL_HOST, prefect_home
 from pipelines.operate.prefect_api import is_healthy
+from pipelines.runtime.places import LOCAL_HOST, prefect_home
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 10.0

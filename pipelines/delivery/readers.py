@@ -1,0 +1,422 @@
+"""Reading shared by every parser: decoding, delimited and XLSX tables, numbers, area names.
+
+Everything here follows source_formats.md, section 0 ("Tolerated messiness"): what it tolerates
+never causes a rejection, and anything else raises `DeliveryRejected` naming row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipelines.delivery.damaged_text import EXPECTED as DAMAGE_EXPECTED
+from pipelines.delivery.damaged_text import find_damage, line_of
+from pipelines.delivery.errors import DeliveryRejected
+
+if TYPE_CHECKING:
+    import polars as pl
+
+TOTAL_LABELS = frozenset({"i alt", "total", "boligområderne i alt", "ansøgningsområdet i alt"})
+NOTE_PREFIXES = ("kilde", "anm")
+_THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+ROW_COLUMN = "_row"
+PREAMBLE_COLUMN = "(over overskriften)"
+# The columns a data row holds its values in: names, or a function of the header's columns (years as columns).
+ValueColumns = Sequence[str] | Callable[[list[str]], Sequence[str]] | None
+
+
+def decode_delivery(data: bytes, file_name: str) -> str:
+    """BOM → UTF-8; else strict UTF-8; else Windows-1252. Empty, UTF-16 and NUL-containing files are rejected.
+
+    So is text damaged before it reached us (U+FFFD or mojibake where æ, ø, å were): the message names the
+    first damaged line and asks for a fresh, unedited copy from the supplier.
+    """
+    text = _decode(data, file_name)
+    damage = find_damage(text)
+    if damage is not None:
+        raise DeliveryRejected(file_name, damage.found, DAMAGE_EXPECTED, row=line_of(text, damage.position))
+    return text
+
+
+def _decode(data: bytes, file_name: str) -> str:
+    if not data:
+        raise DeliveryRejected(file_name, "filen er tom (0 bytes)", "en fil med en overskriftsrække og data")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        raise DeliveryRejected(
+            file_name, "filen er UTF-16 eller indeholder NUL-tegn", "UTF-8 (med eller uden BOM) eller Windows-1252"
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8", errors="strict")
+        except UnicodeDecodeError as exc:  # a UTF-8 file with Windows-1252 text pasted or saved into it
+            raise DeliveryRejected(
+                file_name, f"filen begynder med en UTF-8-BOM, men byte {exc.start + 3} er ikke UTF-8 (blandet tegnsæt)",
+                DAMAGE_EXPECTED, row=data[:exc.start + 3].count(b"\n") + 1) from exc
+    try:
+        return data.decode("utf-8", errors="strict")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise DeliveryRejected(
+            file_name, f"tegnet på byte {exc.start} kan ikke læses", "UTF-8 (med eller uden BOM) eller Windows-1252"
+        ) from exc
+
+
+def clean_cell(value: object) -> str:
+    """A cell as trimmed text; non-breaking spaces count as spaces."""
+    if value is None:
+        return ""
+    return str(value).replace("\u00a0", " ").strip()
+
+
+def fold(text: str) -> str:
+    """Case- and whitespace-insensitive form for comparing labels."""
+    return " ".join(clean_cell(text).casefold().split())
+
+
+def is_total_label(text: str) -> bool:
+    return fold(text) in TOTAL_LABELS
+
+
+def is_note_label(text: str) -> bool:
+    return fold(text).startswith(NOTE_PREFIXES)
+
+
+class CellKind(Enum):
+    VALUE = "value"
+    SUPPRESSED = "suppressed"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Cell:
+    kind: CellKind
+    value: float | None = None
+
+
+def parse_number(text: object) -> Cell | None:
+    """Parse a Danish-formatted number. Returns None when the text is not a number at all.
+
+    `34,2`, `1.234,5`, `2.480`, `12 %`, numeric XLSX cells (`55.1`); `.`/`..` suppressed; `-`/empty missing.
+    """
+    raw = clean_cell(text).replace(" ", "")
+    if raw in ("", "-"):
+        return Cell(CellKind.MISSING)
+    if raw in (".", ".."):
+        return Cell(CellKind.SUPPRESSED)
+    raw = raw.removesuffix("%")
+    if "," in raw:
+        raw = raw.replace(".", "").replace(",", ".", 1)
+    elif _THOUSANDS_ONLY.match(raw):
+        raw = raw.replace(".", "")
+    if not _PLAIN_NUMBER.match(raw):
+        return None
+    return Cell(CellKind.VALUE, float(raw))
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One data row of a delivery as text, with its 1-based line (CSV) or row (XLSX) number."""
+
+    number: int
+    cells: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    file_name: str
+    columns: list[str]
+    rows: list[RawRow]
+    unknown_columns: list[str]
+    preamble: list[RawRow] = field(default_factory=list)  # title lines above the header, kept for the CPR scan
+    notes: list[RawRow] = field(default_factory=list)  # note rows below the data, kept for the CPR scan
+    sheet: str | None = None  # the workbook sheet an XLSX table was read from
+    column_positions: dict[str, int] = field(default_factory=dict)  # column → 0-based position in the header
+
+    def cell_reference(self, column: str | None, row: int | None) -> str | None:
+        """`D7` for a column and row of an XLSX table; None for CSV or an unknown column."""
+        if self.sheet is None or column is None or row is None or column not in self.column_positions:
+            return None
+        from openpyxl.utils import get_column_letter
+
+        return f"{get_column_letter(self.column_positions[column] + 1)}{row}"
+
+    def to_polars(self) -> pl.DataFrame:
+        """The table as strings, with the source row number in `_row`."""
+        import polars as pl  # here, so that reading the reference files needs no polars
+
+        data = {ROW_COLUMN: [r.number for r in self.rows]}
+        for column in self.columns:
+            data[column] = [r[column] for r in self.rows]
+        return pl.DataFrame(data, schema={ROW_COLUMN: pl.Int64, **{c: pl.Utf8 for c in self.columns}})
+
+
+def _numbered_rows_from_text(text: str) -> Iterator[tuple[int, list[str]]]:
+    # Non-breaking spaces count as spaces in every cell (`clean_cell`): replaced once in the whole text.
+    reader = csv.reader(io.StringIO(text.replace("\u00a0", " "), newline=""), delimiter=";", quotechar='"')
+    start = 1
+    for cells in reader:
+        yield start, [c.strip() for c in cells]
+        start = reader.line_num + 1
+
+
+def delimited_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """A `;`-separated delivery decoded (section 0) and split into numbered rows of trimmed cells."""
+    return list(_numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name)))
+
+
+def _numbered_rows_from_xlsx(path: Path, sheet: str) -> Iterator[tuple[int, list[str]]]:
+    import fastexcel
+
+    # skip_rows=0: fastexcel would otherwise drop the blank rows above the first cell and shift every number.
+    frame = fastexcel.read_excel(path).load_sheet_by_name(sheet, header_row=None, skip_rows=0,
+                                                          dtypes="string").to_polars()
+    for index, values in enumerate(frame.iter_rows(), start=1):
+        cells = [_xlsx_text(v) for v in values]
+        _reject_damaged_cells(path.name, sheet, index, cells)
+        yield index, cells
+
+
+def _reject_damaged_cells(file_name: str, sheet: str, row: int, cells: list[str]) -> None:
+    """A workbook cell holding U+FFFD or mojibake rejects the file, naming sheet, row and column."""
+    for position, text in enumerate(cells):
+        damage = find_damage(text)
+        if damage is not None:
+            raise DeliveryRejected(file_name, damage.found, DAMAGE_EXPECTED, row=row,
+                                   column=f"{_column_letter(position)} (ark {sheet})")
+
+
+def _column_letter(position: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column as the spreadsheet shows it."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _xlsx_text(value: object) -> str:
+    text = clean_cell(value)
+    return text[:-2] if re.fullmatch(r"-?\d+\.0", text) else text
+
+
+def xlsx_sheet_names(path: Path) -> list[str]:
+    """Sheet names of a workbook; a truncated or corrupt XLSX is rejected."""
+    import fastexcel
+
+    if not zipfile.is_zipfile(path):
+        raise DeliveryRejected(path.name, "filen er ikke en gyldig XLSX-projektmappe (beskadiget eller afkortet)",
+                               "en Office Open XML-fil (.xlsx)")
+    try:
+        return list(fastexcel.read_excel(path).sheet_names)
+    except Exception as exc:  # fastexcel raises its own error family for every kind of broken workbook
+        raise DeliveryRejected(path.name, f"projektmappen kan ikke åbnes ({type(exc).__name__})",
+                               "en Office Open XML-fil (.xlsx)") from exc
+
+
+def split_trailing_notes(rows: list[RawRow], value_columns: Sequence[str]) -> tuple[list[RawRow], list[RawRow]]:
+    """(data rows, note rows): the rows below the data whose value columns are all empty are notes.
+
+    Whatever their wording ("Kilde: …", "Anm.: …", "Opdateret 3. marts", a sentence on the index scale):
+    source_formats.md section 0. A row with an empty value *inside* the data stays a data row (its parser
+    reads the empty cell as "not available"), so only rows after the last row with a value are notes. A
+    supplier's total row (`I alt`) below them stays a data row (its parser skips it), notes above it are notes.
+    """
+    def has_values(row: RawRow) -> bool:
+        return any(row[column] for column in value_columns)
+
+    # The last row with values that is not a total row, searched from the end (most files have no notes).
+    end = next((i + 1 for i in range(len(rows) - 1, -1, -1)
+                if has_values(rows[i]) and not _is_total_row(rows[i])), 0)
+    tail = rows[end:]
+    return rows[:end] + [row for row in tail if has_values(row)], [row for row in tail if not has_values(row)]
+
+
+def _is_total_row(row: RawRow) -> bool:
+    return any(is_total_label(text) for text in row.cells.values())
+
+
+def _named_cells(header: list[str], cells: list[str]) -> dict[str, str]:
+    """A row's cells under the header's names; cells beyond the header are kept (for the CPR scan) by position."""
+    named = {header[i]: cells[i] if i < len(cells) else "" for i in range(len(header)) if header[i]}
+    named.update({f"(kolonne {i + 1})": cells[i] for i in range(len(header), len(cells)) if cells[i]})
+    return named
+
+
+def _value_columns(columns: list[str], canonical: dict[str, str], value_columns: ValueColumns) -> list[str]:
+    """The columns a data row holds values in; by default every column but the first."""
+    if callable(value_columns):
+        value_columns = value_columns(columns)
+    return columns[1:] if value_columns is None else [canonical.get(fold(c), c) for c in value_columns]
+
+
+def _table_from_rows(
+    file_name: str,
+    rows: Iterable[tuple[int, list[str]]],
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    *,
+    is_header: callable | None = None,
+    allow_empty: bool = False,
+    value_columns: ValueColumns = None,
+) -> RawTable:
+    """Title rows above the header, blank rows anywhere and note rows below the data (`split_trailing_notes`)."""
+    required_folded = {fold(c): c for c in required}
+    known = {fold(c) for c in (*required, *optional)}
+    canonical = {fold(c): c for c in (*required, *optional)}
+    header: list[str] | None = None
+    names: list[str] = []  # the header's cells under their canonical names, for every data row
+    header_row = 0
+    data: list[RawRow] = []
+    preamble: list[RawRow] = []
+    for number, cells in rows:
+        if header is None:
+            candidate = [fold(c) for c in cells]
+            # A title line may be a lone column name ("Nøgletal"); a header names at least two required columns.
+            found = is_header(cells) if is_header else \
+                len(set(candidate) & set(required_folded)) >= min(2, len(required_folded))
+            if found:
+                header, header_row = cells, number
+                names = [canonical.get(fold(c), c) if c else c for c in header]
+            elif any(cells):
+                preamble.append(RawRow(number, {PREAMBLE_COLUMN: " ".join(c for c in cells if c)}))
+            continue
+        if not any(cells):
+            continue
+        data.append(RawRow(number, _named_cells(names, cells)))
+    if header is None:
+        raise DeliveryRejected(file_name, "ingen overskriftsrække fundet",
+                               f"en overskriftsrække med kolonnerne {', '.join(required)}")
+    present = {fold(c) for c in header if c}
+    for folded, name in required_folded.items():
+        if folded not in present:
+            raise DeliveryRejected(file_name, f"kolonnen {name} mangler", f"kolonnerne {', '.join(required)}",
+                                   row=header_row, column=name)
+    rows_out = data
+    columns = [canonical.get(fold(c), c) for c in header if c]
+    positions = {canonical.get(fold(c), c): i for i, c in enumerate(header) if c}
+    unknown = [c for c in header if c and fold(c) not in known]
+    rows_out, notes = split_trailing_notes(rows_out, _value_columns(columns, canonical, value_columns))
+    if not rows_out and not allow_empty:
+        raise DeliveryRejected(file_name, "filen har ingen datarækker", "mindst én datarække under overskriften",
+                               row=header_row)
+    return RawTable(file_name, columns, rows_out, unknown, preamble, notes=notes, column_positions=positions)
+
+
+def read_delimited(path: Path, required: Sequence[str], optional: Sequence[str] = (), *,
+                   allow_empty: bool = False, value_columns: ValueColumns = None) -> RawTable:
+    """A `;`-separated delivery: title rows above the header, blank rows and note rows below the data tolerated.
+
+    `value_columns` name the columns a data row has its values in (default: every column but the first), or
+    are a function of the header's columns; the rows below the data that leave them all empty are notes.
+    """
+    text = decode_delivery(path.read_bytes(), path.name)
+    return _table_from_rows(path.name, _numbered_rows_from_text(text), required, optional, allow_empty=allow_empty,
+                            value_columns=value_columns)
+
+
+def read_xlsx_sheet(path: Path, sheet: str, required: Sequence[str], optional: Sequence[str] = (), *,
+                    is_header: callable | None = None, allow_empty: bool = False,
+                    value_columns: ValueColumns = None) -> RawTable:
+    table = _table_from_rows(path.name, _numbered_rows_from_xlsx(path, sheet), required, optional,
+                             is_header=is_header, allow_empty=allow_empty, value_columns=value_columns)
+    return dataclasses.replace(table, sheet=sheet)
+
+
+def read_table(path: Path, required: Sequence[str], optional: Sequence[str] = (), *, sheet: str,
+               allow_empty: bool = False, value_columns: ValueColumns = None) -> RawTable:
+    """A CSV delivery, or the named sheet of an XLSX workbook (a filled template) with the same columns."""
+    if path.suffix.lower() != ".xlsx":
+        return read_delimited(path, required, optional, allow_empty=allow_empty, value_columns=value_columns)
+    sheets = xlsx_sheet_names(path)
+    if sheet not in sheets:
+        raise DeliveryRejected(path.name, f"arket {sheet} mangler (fandt: {', '.join(sheets) or 'ingen ark'})",
+                               f"et ark med navnet {sheet}")
+    return read_xlsx_sheet(path, sheet, required, optional, allow_empty=allow_empty, value_columns=value_columns)
+
+
+@contextmanager
+def located_in_cells(table: RawTable) -> Iterator[None]:
+    """Rejections raised for a row and column of an XLSX table name the cell too (`Registrering!D7`)."""
+    try:
+        yield
+    except DeliveryRejected as rejection:
+        cell = table.cell_reference(rejection.column, rejection.row)
+        if cell is not None and rejection.cell is None:
+            raise rejection.in_cell(table.sheet, cell) from None
+        raise
+
+
+def scan_other_sheets(path: Path, sheets: Iterable[str]) -> Iterator[tuple[int, str, str]]:
+    """Every non-empty cell of sheets a parser does not read, as (row, 'ark <name>', text): for the CPR scan."""
+    for sheet in sheets:
+        for number, cells in _numbered_rows_from_xlsx(path, sheet):
+            for text in cells:
+                if text:
+                    yield number, f"ark {sheet}", text
+
+
+def scan_text_cells(table: RawTable) -> Iterator[tuple[int, str, str]]:
+    """Every non-empty cell as (row, column, text), for whole-file checks such as the CPR scan."""
+    for row in (*table.preamble, *table.rows, *table.notes):
+        for column, text in row.cells.items():
+            if text:
+                yield row.number, column, text
+
+
+class AreaResolver:
+    """Maps the area names suppliers write to contract area keys; unknown names are rejected, never guessed."""
+
+    def __init__(self, aliases: dict[str, str]) -> None:
+        self._by_name = {self.normalise(name): key for name, key in aliases.items()}
+        self._names = sorted(aliases)
+
+    @property
+    def area_keys(self) -> list[str]:
+        """Every key a name may map to: the programme's areas, `combined` and its comparators."""
+        return sorted(set(self._by_name.values()))
+
+    @staticmethod
+    def normalise(name: str) -> str:
+        text = fold(name)
+        text = re.sub(r"\s+og\s+", "/", text)
+        return re.sub(r"\s*/\s*", "/", text)
+
+    @classmethod
+    def from_reference(cls, reference_dir: Path) -> AreaResolver:
+        text = (reference_dir / "area_aliases.csv").read_text(encoding="utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+        return cls({r["name"]: r["area_key"] for r in rows})
+
+    def lookup(self, name: str) -> str | None:
+        return self._by_name.get(self.normalise(name))
+
+    def resolve(self, name: str, *, file_name: str, row: int, column: str) -> str:
+        key = self.lookup(name)
+        if key is None:
+            raise DeliveryRejected(
+                file_name,
+                f"ukendt område '{clean_cell(name)}'",
+                "et af de kendte navne: " + "; ".join(self._names),
+                row=row,
+                column=column,
+                gap_type="unmapped_area",
+                area_label=clean_cell(name),
+            )
+        return key
