@@ -24,7 +24,9 @@ LOGGING_LEVEL = "PREFECT_LOGGING_LEVEL"
 SERVER_LOGGING_LEVEL = "PREFECT_SERVER_LOGGING_LEVEL"
 DATABASE_URL = "PREFECT_API_DATABASE_CONNECTION_URL"
 STARTUP_TIMEOUT = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"  # also the limit of our temporary server
-EPHEMERAL_ENABLED = "PREFECT_SERVER_EPHEMERAL_ENABLED"  # false: never Prefect's own in-process-spawned server
+EPHEMERAL_ENABLED = "PREFECT_SERVER_EPHEMERAL_ENABLED"
+HEARTBEAT_FREQUENCY = "PREFECT_FLOWS_HEARTBEAT_FREQUENCY"  # a worker's flow runs tell the server they are alive
+ANALYTICS_ENABLED = "PREFECT_SERVER_ANALYTICS_ENABLED"  # false: never Prefect's own in-process-spawned server
 
 # Variables that make a process a client of some other Prefect API; a server must not inherit them.
 CLIENT_ONLY_VARIABLES = (API_URL, API_KEY)
