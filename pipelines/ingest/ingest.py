@@ -7,11 +7,11 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.ingest.aliases import AreaResolver, reading_as
 from pipelines.ingest.discover import Decision, Delivery
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.parsers import registry
 from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
-from pipelines.ingest.readers import AreaResolver
 from pipelines.reference import COMPARATOR_AREA_KEYS
 from pipelines.timings import timed
 from pipelines.validate.suites import validate_frame
@@ -38,7 +38,8 @@ def parse_delivery(delivery: Delivery, context: ParseContext) -> ParsedDelivery:
     parser = registry()[delivery.source_system]
     assert delivery.name is not None
     try:
-        return parser.parse(delivery.path, delivery.name, context)
+        with reading_as(delivery.source_system, context.reference_dir):
+            return parser.parse(delivery.path, delivery.name, context)
     except DeliveryRejected:
         raise
     except Exception as exc:  # a parser bug or an unforeseen file must reject the file, never crash the run

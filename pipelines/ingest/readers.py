@@ -18,6 +18,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipelines.ingest.aliases import active_rules, clean_cell, closest, fold, missing_column_hint
 from pipelines.ingest.damaged_text import EXPECTED as DAMAGE_EXPECTED
 from pipelines.ingest.damaged_text import find_damage, line_of
 from pipelines.ingest.errors import DeliveryRejected
@@ -72,18 +73,6 @@ def _decode(data: bytes, file_name: str) -> str:
         raise DeliveryRejected(
             file_name, f"tegnet på byte {exc.start} kan ikke læses", "UTF-8 (med eller uden BOM) eller Windows-1252"
         ) from exc
-
-
-def clean_cell(value: object) -> str:
-    """A cell as trimmed text; non-breaking spaces count as spaces."""
-    if value is None:
-        return ""
-    return str(value).replace("\u00a0", " ").strip()
-
-
-def fold(text: str) -> str:
-    """Case- and whitespace-insensitive form for comparing labels."""
-    return " ".join(clean_cell(text).casefold().split())
 
 
 def is_total_label(text: str) -> bool:
@@ -266,6 +255,30 @@ def _value_columns(columns: list[str], canonical: dict[str, str], value_columns:
     return columns[1:] if value_columns is None else [canonical.get(fold(c), c) for c in value_columns]
 
 
+def _contract_name(cell: str, canonical: dict[str, str]) -> str:
+    """A header cell under the contract's name: itself, or the column the analyst aliased it to."""
+    rules = active_rules()
+    aliased = rules.column_of(cell) if rules is not None else None
+    if aliased is not None and fold(aliased) in canonical:
+        return canonical[fold(aliased)]
+    return canonical.get(fold(cell), cell) if cell else cell
+
+
+def _missing_column_hint(column: str, header: list[str]) -> str:
+    """Closest headers and the alias line to add; a header cell that looks like a CPR number is never named."""
+    from pipelines.privacy.detector import contains_cpr
+
+    return missing_column_hint(column, [c for c in header if c and not contains_cpr(c, numeric=True)])
+
+
+def _likeliest_header(rows: list[tuple[int, list[str]]], required: Sequence[str]) -> list[str]:
+    """Of rows that were not recognised as the header, the one most like it (for the hint only)."""
+    def likeness(cells: list[str]) -> int:
+        return sum(1 for column in required if closest(column, cells, limit=1))
+
+    return max((cells for _, cells in rows), key=likeness, default=[])
+
+
 def _table_from_rows(
     file_name: str,
     rows: Iterable[tuple[int, list[str]]],
@@ -276,7 +289,11 @@ def _table_from_rows(
     allow_empty: bool = False,
     value_columns: ValueColumns = None,
 ) -> RawTable:
-    """Title rows above the header, blank rows anywhere and note rows below the data (`split_trailing_notes`)."""
+    """Title rows above the header, blank rows anywhere and note rows below the data (`split_trailing_notes`).
+
+    Header cells are matched case- and space-insensitively, or through the analyst's column aliases
+    (pipelines/ingest/aliases.py); column order never matters, unknown columns are listed, not read.
+    """
     required_folded = {fold(c): c for c in required}
     known = {fold(c) for c in (*required, *optional)}
     canonical = {fold(c): c for c in (*required, *optional)}
@@ -285,33 +302,39 @@ def _table_from_rows(
     header_row = 0
     data: list[RawRow] = []
     preamble: list[RawRow] = []
+    before_header: list[tuple[int, list[str]]] = []
     for number, cells in rows:
         if header is None:
-            candidate = [fold(c) for c in cells]
+            candidate = [fold(_contract_name(c, canonical)) for c in cells]
             # A title line may be a lone column name ("Nøgletal"); a header names at least two required columns.
             found = is_header(cells) if is_header else \
                 len(set(candidate) & set(required_folded)) >= min(2, len(required_folded))
             if found:
                 header, header_row = cells, number
-                names = [canonical.get(fold(c), c) if c else c for c in header]
+                names = [_contract_name(c, canonical) for c in header]
             elif any(cells):
                 preamble.append(RawRow(number, {PREAMBLE_COLUMN: " ".join(c for c in cells if c)}))
+                before_header.append((number, cells))
             continue
         if not any(cells):
             continue
         data.append(RawRow(number, _named_cells(names, cells)))
     if header is None:
+        likeliest = _likeliest_header(before_header, required)
+        hints = "".join(_missing_column_hint(column, likeliest) for column in required
+                        if fold(column) not in {fold(_contract_name(c, canonical)) for c in likeliest})
         raise DeliveryRejected(file_name, "ingen overskriftsrække fundet",
-                               f"en overskriftsrække med kolonnerne {', '.join(required)}")
-    present = {fold(c) for c in header if c}
+                               f"en overskriftsrække med kolonnerne {', '.join(required)}{hints}")
+    present = {fold(c) for c in names if c}
     for folded, name in required_folded.items():
         if folded not in present:
-            raise DeliveryRejected(file_name, f"kolonnen {name} mangler", f"kolonnerne {', '.join(required)}",
+            raise DeliveryRejected(file_name, f"kolonnen {name} mangler",
+                                   f"kolonnerne {', '.join(required)}{_missing_column_hint(name, header)}",
                                    row=header_row, column=name)
     rows_out = data
-    columns = [canonical.get(fold(c), c) for c in header if c]
-    positions = {canonical.get(fold(c), c): i for i, c in enumerate(header) if c}
-    unknown = [c for c in header if c and fold(c) not in known]
+    columns = [c for c in names if c]
+    positions = {c: i for i, c in enumerate(names) if c}
+    unknown = [c for c, name in zip(header, names, strict=True) if c and fold(name) not in known]
     rows_out, notes = split_trailing_notes(rows_out, _value_columns(columns, canonical, value_columns))
     if not rows_out and not allow_empty:
         raise DeliveryRejected(file_name, "filen har ingen datarækker", "mindst én datarække under overskriften",
@@ -378,45 +401,3 @@ def scan_text_cells(table: RawTable) -> Iterator[tuple[int, str, str]]:
         for column, text in row.cells.items():
             if text:
                 yield row.number, column, text
-
-
-class AreaResolver:
-    """Maps the area names suppliers write to contract area keys; unknown names are rejected, never guessed."""
-
-    def __init__(self, aliases: dict[str, str]) -> None:
-        self._by_name = {self.normalise(name): key for name, key in aliases.items()}
-        self._names = sorted(aliases)
-
-    @property
-    def area_keys(self) -> list[str]:
-        """Every key a name may map to: the programme's areas, `combined` and its comparators."""
-        return sorted(set(self._by_name.values()))
-
-    @staticmethod
-    def normalise(name: str) -> str:
-        text = fold(name)
-        text = re.sub(r"\s+og\s+", "/", text)
-        return re.sub(r"\s*/\s*", "/", text)
-
-    @classmethod
-    def from_reference(cls, reference_dir: Path) -> AreaResolver:
-        text = (reference_dir / "area_aliases.csv").read_text(encoding="utf-8-sig")
-        rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-        return cls({r["name"]: r["area_key"] for r in rows})
-
-    def lookup(self, name: str) -> str | None:
-        return self._by_name.get(self.normalise(name))
-
-    def resolve(self, name: str, *, file_name: str, row: int, column: str) -> str:
-        key = self.lookup(name)
-        if key is None:
-            raise DeliveryRejected(
-                file_name,
-                f"ukendt område '{clean_cell(name)}'",
-                "et af de kendte navne: " + "; ".join(self._names),
-                row=row,
-                column=column,
-                gap_type="unmapped_area",
-                area_label=clean_cell(name),
-            )
-        return key

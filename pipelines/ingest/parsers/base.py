@@ -11,9 +11,10 @@ from typing import Protocol
 
 import polars as pl
 
+from pipelines.ingest.aliases import AreaResolver
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
-from pipelines.ingest.readers import AreaResolver, Cell, CellKind, RawTable, parse_number, scan_text_cells
+from pipelines.ingest.readers import Cell, CellKind, RawTable, parse_number, scan_text_cells
 from pipelines.periods import Period
 from pipelines.privacy.detector import contains_cpr
 from pipelines.yaml_text import load_yaml
