@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipelines.ingest.aliases import AreaResolver
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.readers import (
-    AreaResolver,
     CellKind,
     decode_delivery,
     is_note_label,

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from pipelines.ingest.aliases import active_rules, clean_cell, closest, fold, missing_column_hint
 from pipelines.ingest.damaged_text import EXPECTED as DAMAGE_EXPECTED
 from pipelines.ingest.damaged_text import find_damage, line_of
+from pipelines.ingest.delimiters import sniff_delimiter
+from pipelines.ingest.encodings import decode_single_byte
 from pipelines.ingest.errors import DeliveryRejected
 
 if TYPE_CHECKING:
@@ -37,7 +39,9 @@ ValueColumns = Sequence[str] | Callable[[list[str]], Sequence[str]] | None
 
 
 def decode_delivery(data: bytes, file_name: str) -> str:
-    """BOM → UTF-8; else strict UTF-8; else Windows-1252. Empty, UTF-16 and NUL-containing files are rejected.
+    """BOM → UTF-8; else strict UTF-8; else Windows-1252 or another detected single-byte set (encodings.py).
+
+    Empty, UTF-16 and NUL-containing files are rejected.
 
     So is text damaged before it reached us (U+FFFD or mojibake where æ, ø, å were): the message names the
     first damaged line and asks for a fresh, unedited copy from the supplier.
@@ -67,12 +71,17 @@ def _decode(data: bytes, file_name: str) -> str:
         return data.decode("utf-8", errors="strict")
     except UnicodeDecodeError:
         pass
+    detected = decode_single_byte(data)
+    if detected is not None:
+        return detected[0]
     try:
-        return data.decode("cp1252", errors="strict")
+        data.decode("cp1252", errors="strict")
+        position = None
     except UnicodeDecodeError as exc:
-        raise DeliveryRejected(
-            file_name, f"tegnet på byte {exc.start} kan ikke læses", "UTF-8 (med eller uden BOM) eller Windows-1252"
-        ) from exc
+        position = exc.start
+    raise DeliveryRejected(
+        file_name, f"tegnet på byte {position} kan ikke læses" if position is not None
+        else "tegnsættet kan ikke bestemmes sikkert", "UTF-8 (med eller uden BOM) eller Windows-1252")
 
 
 def is_total_label(text: str) -> bool:
@@ -157,7 +166,8 @@ class RawTable:
 
 def _numbered_rows_from_text(text: str) -> Iterator[tuple[int, list[str]]]:
     # Non-breaking spaces count as spaces in every cell (`clean_cell`): replaced once in the whole text.
-    reader = csv.reader(io.StringIO(text.replace("\u00a0", " "), newline=""), delimiter=";", quotechar='"')
+    reader = csv.reader(io.StringIO(text.replace("\u00a0", " "), newline=""), delimiter=sniff_delimiter(text),
+                        quotechar='"')
     start = 1
     for cells in reader:
         yield start, [c.strip() for c in cells]
@@ -165,7 +175,7 @@ def _numbered_rows_from_text(text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def delimited_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """A `;`-separated delivery decoded (section 0) and split into numbered rows of trimmed cells."""
+    """A delimited delivery decoded (section 0) and split into numbered rows of trimmed cells (`;`, `,` or tab)."""
     return list(_numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name)))
 
 
