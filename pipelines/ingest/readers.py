@@ -34,6 +34,8 @@ _THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 ROW_COLUMN = "_row"
 PREAMBLE_COLUMN = "(over overskriften)"
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound-file header of an Excel 97-2003 workbook
 # The columns a data row holds its values in: names, or a function of the header's columns (years as columns).
 ValueColumns = Sequence[str] | Callable[[list[str]], Sequence[str]] | None
 
@@ -210,23 +212,47 @@ def _column_letter(position: int) -> str:
     return letters
 
 
+_MIDNIGHT = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?")
+
+
 def _xlsx_text(value: object) -> str:
+    """A cell as text: `12.0` → `12`; a date cell → `DD-MM-ÅÅÅÅ`, as the delimited files write dates."""
     text = clean_cell(value)
-    return text[:-2] if re.fullmatch(r"-?\d+\.0", text) else text
+    if re.fullmatch(r"-?\d+\.0", text):
+        return text[:-2]
+    day = _MIDNIGHT.fullmatch(text)
+    return f"{day[3]}-{day[2]}-{day[1]}" if day else text
+
+
+def is_workbook(path: Path) -> bool:
+    """A spreadsheet (`.xlsx`, `.xls`, `.ods`), read by one reader (fastexcel, on calamine) rather than as text."""
+    return path.suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def _workbook_kind(path: Path) -> tuple[bool, str, str]:
+    """(the file's bytes look like its kind, the kind's name, the expected file) for a workbook's suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        with path.open("rb") as handle:
+            return handle.read(8) == _OLE2_MAGIC, "XLS", "et Excel 97-2003-regneark (.xls)"
+    name = "ODS" if suffix == ".ods" else "XLSX"
+    expected = "et OpenDocument-regneark (.ods)" if suffix == ".ods" else "en Office Open XML-fil (.xlsx)"
+    return zipfile.is_zipfile(path), name, expected
 
 
 def xlsx_sheet_names(path: Path) -> list[str]:
-    """Sheet names of a workbook; a truncated or corrupt XLSX is rejected."""
+    """Sheet names of a workbook (`.xlsx`, `.xls` or `.ods`; hidden sheets too); a corrupt one is rejected."""
     import fastexcel
 
-    if not zipfile.is_zipfile(path):
-        raise DeliveryRejected(path.name, "filen er ikke en gyldig XLSX-projektmappe (beskadiget eller afkortet)",
-                               "en Office Open XML-fil (.xlsx)")
+    valid, kind, expected = _workbook_kind(path)
+    if not valid:
+        raise DeliveryRejected(path.name, f"filen er ikke en gyldig {kind}-projektmappe (beskadiget eller afkortet)",
+                               expected)
     try:
         return list(fastexcel.read_excel(path).sheet_names)
     except Exception as exc:  # fastexcel raises its own error family for every kind of broken workbook
         raise DeliveryRejected(path.name, f"projektmappen kan ikke åbnes ({type(exc).__name__})",
-                               "en Office Open XML-fil (.xlsx)") from exc
+                               expected) from exc
 
 
 def split_trailing_notes(rows: list[RawRow], value_columns: Sequence[str]) -> tuple[list[RawRow], list[RawRow]]:
@@ -374,8 +400,8 @@ def read_xlsx_sheet(path: Path, sheet: str, required: Sequence[str], optional: S
 
 def read_table(path: Path, required: Sequence[str], optional: Sequence[str] = (), *, sheet: str,
                allow_empty: bool = False, value_columns: ValueColumns = None) -> RawTable:
-    """A CSV delivery, or the named sheet of an XLSX workbook (a filled template) with the same columns."""
-    if path.suffix.lower() != ".xlsx":
+    """A CSV delivery, or the named sheet of a workbook (a filled template) with the same columns."""
+    if not is_workbook(path):
         return read_delimited(path, required, optional, allow_empty=allow_empty, value_columns=value_columns)
     sheets = xlsx_sheet_names(path)
     if sheet not in sheets:
