@@ -167,8 +167,8 @@ def _observation(cell: KeyFigureCell, file_name: str, name: FileName, context: P
                                "et af nøgletallene: " + "; ".join(KEY_FIGURES), row=cell.row,
                                column=cell.key_figure_column)
     if not (cell.year.isdigit() and len(cell.year) == 4):
-        raise DeliveryRejected(file_name, f"'{cell.year}' er ikke et årstal", "et årstal (ÅÅÅÅ)" + _quarter_note(cell.year),
-                               row=cell.row, column=cell.year_column)
+        raise DeliveryRejected(file_name, f"'{cell.year}' er ikke et årstal",
+                               "et årstal (ÅÅÅÅ)" + _quarter_note(cell.year), row=cell.row, column=cell.year_column)
     period = year_period(int(cell.year))
     require_period_in_file(period, name, file_name=file_name, row=cell.row, column=cell.year_column)
     value = require_number(cell.content, file_name=file_name, row=cell.row, column=cell.content_column,
