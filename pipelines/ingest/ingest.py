@@ -10,6 +10,7 @@ import duckdb
 from pipelines.ingest.aliases import AreaResolver, reading_as
 from pipelines.ingest.discover import Decision, Delivery
 from pipelines.ingest.errors import DeliveryRejected
+from pipelines.ingest.filenames import parse_file_name
 from pipelines.ingest.parsers import registry
 from pipelines.ingest.parsers.base import ParseContext, ParsedDelivery
 from pipelines.reference import COMPARATOR_AREA_KEYS
@@ -45,6 +46,20 @@ def parse_delivery(delivery: Delivery, context: ParseContext) -> ParsedDelivery:
     except Exception as exc:  # a parser bug or an unforeseen file must reject the file, never crash the run
         raise DeliveryRejected(delivery.file_name, f"filen kunne ikke læses ({type(exc).__name__})",
                                "en fil der følger leverancebeskrivelsen (source_formats.md)") from exc
+
+
+def parse_as(path: Path, source_system: str, context: ParseContext, *, contract_name: str | None = None
+             ) -> ParsedDelivery:
+    """Read a file as `source_system` (its parser, with the analyst's aliases); raises DeliveryRejected.
+
+    `contract_name` is the name it would be filed under (`<system>_<period>_<date>.<ext>`), when the file's own
+    name is not one: the parser reads the period from it. Nothing is written anywhere.
+    """
+    parser = registry()[source_system]
+    name = parse_file_name(Path(contract_name or path.name), source_system, extensions=parser.extensions,
+                           file_types=parser.file_types)
+    delivery = Delivery(path, source_system, "", Decision.LOAD, name)
+    return parse_delivery(delivery, context)
 
 
 def validate_parsed(parsed: ParsedDelivery, delivery: Delivery, context: ParseContext) -> None:

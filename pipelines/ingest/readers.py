@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -408,6 +409,20 @@ def read_table(path: Path, required: Sequence[str], optional: Sequence[str] = ()
         raise DeliveryRejected(path.name, f"arket {sheet} mangler (fandt: {', '.join(sheets) or 'ingen ark'})",
                                f"et ark med navnet {sheet}")
     return read_xlsx_sheet(path, sheet, required, optional, allow_empty=allow_empty, value_columns=value_columns)
+
+
+def preview(path: Path, limit: int = 30) -> dict[str | None, list[list[str]]]:
+    """The first `limit` non-blank rows of a file as trimmed cells, per sheet (None: a delimited file).
+
+    Decoded, sniffed and rejected exactly as a parser would read it (DeliveryRejected), for telling which
+    source a file is from its headers and sheet names without parsing it as any one source.
+    """
+    def first(rows: Iterable[tuple[int, list[str]]]) -> list[list[str]]:
+        return list(islice((cells for _, cells in rows if any(cells)), limit))
+
+    if not is_workbook(path):
+        return {None: first(_numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name)))}
+    return {sheet: first(_numbered_rows_from_xlsx(path, sheet)) for sheet in xlsx_sheet_names(path)}
 
 
 @contextmanager
