@@ -259,3 +259,27 @@ def test_danish_numbers_read_alike_in_every_delimiter(whole, decimals, delimiter
     number = parse_number(cells[1])
     assert number is not None and number.kind is CellKind.VALUE
     assert number.value == pytest.approx(expected)
+
+
+def _with_key_figure(original: Path, target: Path, spelling: str) -> Path:
+    rows = as_sent.rows_of(original)
+    for cells in rows:
+        if len(cells) > 1 and cells[1] == "Gennemsnitlig bruttoindkomst 15-64 år":
+            cells[1] = spelling
+    return as_sent._write_rows(target / original.name, rows, encoding="cp1252")
+
+
+def test_an_aggregate_sources_value_alias_and_its_rejection(context, tmp_path):
+    original = as_sent.first_sample("dst_noegletal")
+    spelling = "Gns. bruttoindkomst (15-64 år)"
+    variant = _with_key_figure(original, tmp_path / "inbox", spelling)
+    line = f"dst_noegletal;NØGLETAL;Gennemsnitlig bruttoindkomst 15-64 år;{spelling}"
+    with pytest.raises(DeliveryRejected) as caught:
+        parse_as(variant, "dst_noegletal", context)
+    message = caught.value.message
+    assert f"ukendt nøgletal '{spelling}'" in message
+    assert "nærmeste kendte: 'Gennemsnitlig bruttoindkomst 15-64 år'" in message, message
+    assert f"tilføj linjen '{line}' i reference/value_aliases.csv" in message, message
+    aliased = parse_context(reference_with(
+        tmp_path, **{VALUE_ALIASES_FILE: f"source_system;column;value;alias\n{line}\n"}))
+    assert_same_frame(frame_of(variant, "dst_noegletal", aliased), frame_of(original, "dst_noegletal", aliased))

@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
+from pipelines.ingest.aliases import canonical_value, unknown_value_hint
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
 from pipelines.ingest.parsers.base import (
@@ -138,10 +139,11 @@ class IndicatorTableParser:
 
     def _indicator(self, row: RawRow, file_name: str) -> tuple[str, Indicator]:
         by_folded = {fold(code): code for code in self.indicators}
-        code = by_folded.get(fold(row[INDICATOR]))
+        code = by_folded.get(fold(canonical_value(INDICATOR, row[INDICATOR])))
         if code is None:
             raise DeliveryRejected(file_name, f"ukendt indikator '{clean_cell(row[INDICATOR])}'",
-                                   f"en af indikatorkoderne for {self.source_system}: " + ", ".join(self.indicators),
+                                   f"en af indikatorkoderne for {self.source_system}: " + ", ".join(self.indicators)
+                                   + unknown_value_hint(INDICATOR, clean_cell(row[INDICATOR]), self.indicators),
                                    row=row.number, column=INDICATOR)
         return code, self.indicators[code]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.ingest.aliases import canonical_value, unknown_value_hint
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
 from pipelines.ingest.parsers._police import reject_repeated_cells, unknown_column_warnings
@@ -161,10 +162,11 @@ def _quarter_note(text: str) -> str:
 
 def _observation(cell: KeyFigureCell, file_name: str, name: FileName, context: ParseContext) -> Observation:
     area_key = context.areas.resolve(cell.area, file_name=file_name, row=cell.row, column=cell.area_column)
-    key_figure = _BY_FOLDED_NAME.get(fold(cell.key_figure))
+    key_figure = _BY_FOLDED_NAME.get(fold(canonical_value(KEY_FIGURE, cell.key_figure)))
     if key_figure is None:
         raise DeliveryRejected(file_name, f"ukendt nøgletal '{cell.key_figure}'",
-                               "et af nøgletallene: " + "; ".join(KEY_FIGURES), row=cell.row,
+                               "et af nøgletallene: " + "; ".join(KEY_FIGURES)
+                               + unknown_value_hint(KEY_FIGURE, cell.key_figure, KEY_FIGURES), row=cell.row,
                                column=cell.key_figure_column)
     if not (cell.year.isdigit() and len(cell.year) == 4):
         raise DeliveryRejected(file_name, f"'{cell.year}' er ikke et årstal",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines.ingest.aliases import canonical_value, unknown_value_hint
 from pipelines.ingest.errors import DeliveryRejected
 from pipelines.ingest.filenames import FileName
 from pipelines.ingest.parsers._indicator_table import (
@@ -32,10 +33,12 @@ UNITS = {
 
 
 def _observations(row: RawRow, area_key: str, period: Period, table: RawTable) -> list[Observation]:
-    indicator = fold(row[INDICATOR_COLUMN])
+    indicator = fold(canonical_value(INDICATOR_COLUMN, row[INDICATOR_COLUMN]))
     if indicator not in UNITS:
         raise DeliveryRejected(table.file_name, f"ukendt indikator '{row[INDICATOR_COLUMN]}'",
-                               "en af " + ", ".join(UNITS), row=row.number, column=INDICATOR_COLUMN)
+                               "en af " + ", ".join(UNITS) + unknown_value_hint(INDICATOR_COLUMN, row[INDICATOR_COLUMN],
+                                                                                 UNITS), row=row.number,
+                               column=INDICATOR_COLUMN)
     unit = UNITS[indicator]
     numerator = denominator = None
     if unit == "percent":
