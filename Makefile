@@ -41,8 +41,9 @@ demo: install  ## run the nightly flow on the bundled sample deliveries and buil
 	$(KPI) templates --period 2021 --out templates
 	$(KPI) gaps --warehouse warehouse/kpi.duckdb --supplier politi
 
-lint: install  ## ruff and sqlfluff on every tracked Python and SQL file
+lint: install  ## ruff, the import contract (.importlinter) and sqlfluff on every tracked Python and SQL file
 	git ls-files -z '*.py' | xargs -0 -r $(VENV)/bin/ruff check --force-exclude
+	$(VENV)/bin/lint-imports --no-cache
 	git ls-files -z '*.sql' | xargs -0 -r $(VENV)/bin/sqlfluff lint --processes 2 --disable-progress-bar
 
 test: install system-deps lint  ## lint and run every test but the spec lane (installs Debian packages when absent)

@@ -82,7 +82,8 @@ class RunConfig:
 
     @property
     def own_reference(self) -> Path:
-        """The analyst's reference folder; each file missing there comes from the project (pipelines/reference.py)."""
+        """The analyst's reference folder; each file missing there comes from the project
+        (pipelines/reference/resolution.py)."""
         return self.sources_dir / REFERENCE_DIR_NAME
 
     @property

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from pipelines.ingest.readers import delimited_rows
+from pipelines.delivery.readers import delimited_rows
 
 SAMPLE_INBOX = Path(__file__).resolve().parents[1] / "sources" / "sample" / "inbox"
 EXTRA_COLUMN = "Intern bemærkning"

@@ -56,7 +56,7 @@ def reference_figures() -> dict:
 
 @pytest.fixture
 def parse_context():
-    from pipelines.ingest.ingest import parse_context as make
+    from pipelines.flows.delivery_step import parse_context as make
 
     return make(REFERENCE_DIR)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.operate.runlog import RunRecord, append_run
+from pipelines.runtime.run_records import RunRecord, append_run
 
 
 def free_port() -> int:

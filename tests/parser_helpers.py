@@ -7,10 +7,10 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import parse_file_name
-from pipelines.ingest.parsers import registry
-from pipelines.ingest.parsers.base import OBSERVATION_SCHEMA, ParsedDelivery
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import parse_file_name
+from pipelines.parse import registry
+from pipelines.parse.base import OBSERVATION_SCHEMA, ParsedDelivery
 
 KNOWN_AREA_KEYS = {"motalavej", "ringparken", "sydbyen", "skaelskoer", "combined", "slagelse_kommune", "denmark",
                    "sub_average"}
@@ -24,7 +24,7 @@ def parse(source_system: str, path: Path, context) -> ParsedDelivery:
 
 def parse_sample(source_system: str, write: Callable[[Path], list[Path]], folder: Path) -> dict[str, pl.DataFrame]:
     """Every sample delivery of a source, parsed: file name → observation frame."""
-    from pipelines.ingest.ingest import parse_context
+    from pipelines.flows.delivery_step import parse_context
     from tests.conftest import REFERENCE_DIR
 
     context = parse_context(REFERENCE_DIR)

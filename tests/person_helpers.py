@@ -7,10 +7,10 @@ import hmac
 import os
 from pathlib import Path
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import parse_file_name
-from pipelines.ingest.parsers import registry
-from pipelines.ingest.parsers.base import ParsedDelivery
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import parse_file_name
+from pipelines.parse import registry
+from pipelines.parse.base import ParsedDelivery
 from pipelines.privacy.cpr import pseudonymise
 from pipelines.validate.suites import validate_frame
 
@@ -36,7 +36,7 @@ def pseudonym(cpr: str) -> str:
 
 
 def visit_key(child_id: str, visit_type: str, visit_date: str) -> str:
-    """The keyed id of a Novax visit (pipelines/ingest/parsers/_persons.PersonRows.keyed_id)."""
+    """The keyed id of a Novax visit (pipelines/parse/_persons.PersonRows.keyed_id)."""
     parts = "\x1f".join(("novax-visit", child_id, visit_type, visit_date))
     return hmac.new(os.environ["KPI_HMAC_KEY"].encode("utf-8"), parts.encode("utf-8"), hashlib.sha256).hexdigest()
 

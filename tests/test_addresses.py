@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.ingest.addresses import AddressBook, AfdelingRegister, house_number, split_street_address
+from pipelines.reference.addresses import AddressBook, AfdelingRegister, house_number, split_street_address
 from tests.conftest import REFERENCE_DIR
 
 
@@ -96,9 +96,9 @@ def test_person_rows_count_who_lives_outside(tmp_path) -> None:
     """Persons outside the areas are dropped and counted once each, however many rows they have."""
     from datetime import date
 
-    from pipelines.ingest.filenames import parse_file_name
-    from pipelines.ingest.parsers._persons import PersonRows
-    from pipelines.ingest.readers import RawRow, RawTable
+    from pipelines.delivery.filenames import parse_file_name
+    from pipelines.delivery.readers import RawRow, RawTable
+    from pipelines.parse._persons import PersonRows
 
     rows = [RawRow(n, {"Vejnavn": street, "Husnr": number, "Postnr": postcode})
             for n, (street, number, postcode) in enumerate(

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
-import pipelines.cli as cli
 from pipelines.cli import app
-from pipelines.ingest.notices import count_da, outside_areas_notice, summarise
+from pipelines.commands import nightly
+from pipelines.delivery.notices import count_da, outside_areas_notice, summarise
 from pipelines.report.model import GAP_COLUMNS, OPTIONAL_GAP_COLUMNS, ReportData
 from pipelines.report.tables import board_decisions, gap_summary
 from tests.ops_helpers import TODAY, free_port, record_run, write_warehouse
@@ -55,11 +55,11 @@ def test_the_summary_counts_every_file_person_and_row(lists: list[tuple[str, int
 
 def test_the_nightly_prints_one_line_per_kind_and_logs_every_notice(monkeypatch, caplog) -> None:
     buffer = io.StringIO()
-    monkeypatch.setattr(cli, "console", Console(file=buffer, width=80))
+    monkeypatch.setattr(nightly, "console", Console(file=buffer, width=80))
     notices = [outside_areas_notice(f"uu_registration_{year}_20260120.csv", 1000 + year, 1000 + year)
                for year in range(2010, 2072)] + [UNKNOWN_COLUMN]
     with caplog.at_level("INFO", logger="pipelines.cli"):
-        cli._print_notices(notices)
+        nightly._print_notices(notices)
     printed = buffer.getvalue().splitlines()
     assert printed[0].startswith("62 personlister: ")
     assert sum("personer uden for" in line for line in printed) == 0  # the summary says "personer (… rækker)"

@@ -17,12 +17,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.ingest.aliases import COLUMN_ALIASES_FILE, VALUE_ALIASES_FILE
-from pipelines.ingest.delimiters import sniff_delimiter
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.ingest import parse_as, parse_context
-from pipelines.ingest.readers import CellKind, parse_number, preview
-from pipelines.reference import PROJECT_REFERENCE_DIR, ReferenceProblem, resolve_reference
+from pipelines.delivery.aliases import COLUMN_ALIASES_FILE, VALUE_ALIASES_FILE
+from pipelines.delivery.delimiters import sniff_delimiter
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.readers import CellKind, parse_number, preview
+from pipelines.flows.delivery_step import parse_as, parse_context
+from pipelines.reference.resolution import PROJECT_REFERENCE_DIR, ReferenceProblem, resolve_reference
 from tests import as_sent
 
 SYSTEMS = [("baselines", None), ("brand_redning", None), ("dst_noegletal", None),

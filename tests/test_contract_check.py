@@ -16,7 +16,7 @@ import duckdb
 import pytest
 import yaml
 
-from pipelines.warehouse.contract_check import REQUIRED_COLUMNS, VERSION_2_COLUMNS, check_contract, check_contract_file
+from pipelines.publish.contract_audit import REQUIRED_COLUMNS, VERSION_2_COLUMNS, check_contract, check_contract_file
 from tests.conftest import SHARED, run_kpi
 
 SHARED_CHECKER = SHARED / "tools" / "check_contract.py"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines.warehouse.contract import contract_problems
-from pipelines.warehouse.contract_check import check_contract
+from pipelines.publish.contract_audit import check_contract
+from pipelines.publish.contract_tables import contract_problems
 
 FORMS = ["CPR0101871467", "010187\u20131467", "010187 1467", "010187\u2011 1467", "\uff10\uff11\uff10\uff11\uff18\uff17"
          "\uff11\uff14\uff16\uff17", "cpr-nr.: 010187\u00a01467"]

@@ -13,10 +13,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.discover import Decision, discover
-from pipelines.ingest.parsers import registry
+from pipelines.delivery.discover import Decision, discover
+from pipelines.load.inputs import FileHashes, input_parts, read_record, write_record
+from pipelines.parse import registry
 from pipelines.privacy.detector import MASK, ascii_form, contains_cpr, mask_cpr
-from pipelines.warehouse.inputs import FileHashes, input_parts, read_record, write_record
 from tests.test_cpr_detector import SEPARATORS
 from tests.test_ledger import Inbox
 

@@ -87,8 +87,8 @@ def test_no_cpr_in_any_file_the_run_wrote(published_demo, originals) -> None:
 
 
 def test_no_cpr_in_a_gx_result(parse_context, originals, published_demo) -> None:
-    from pipelines.ingest.filenames import parse_file_name
-    from pipelines.ingest.parsers import registry
+    from pipelines.delivery.filenames import parse_file_name
+    from pipelines.parse import registry
     from pipelines.validate.suites import _validation_definition
 
     path = next((published_demo.sources / "inbox" / "kmd_opera").iterdir())

@@ -1,7 +1,7 @@
 """A nightly that cannot get stuck: killed at five moments, run twice at once, stopped by bad reference files.
 
 The kill tests SIGKILL the whole process group of a real `kpi nightly`. The moments are made deterministic
-by the test hook `KPI_PAUSE_AT_STAGE` (pipelines/operate/pause.py); during dbt the test waits for the dbt
+by the test hook `KPI_PAUSE_AT_STAGE` (pipelines/runtime/pause.py); during dbt the test waits for the dbt
 child process instead. Every scenario works on a copy of one prepared warehouse, whose own reference folder
 holds only the address and afdeling lists, and whose inbox holds one new file (a duplicate), so the
 ingest stage has work to do and every run after the first is cheap.
@@ -24,10 +24,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from pipelines.operate.pause import PAUSE_ENV, marker_file
-from pipelines.operate.runlog import UNFINISHED_MESSAGE, RunRecord, read_runs, record_start
-from pipelines.warehouse.build import database_files, prepare_build
-from pipelines.warehouse.publish import publish, staging_path
+from pipelines.load.build import database_files, prepare_build
+from pipelines.publish.duckdb_file import publish, staging_path
+from pipelines.runtime.pause import PAUSE_ENV, marker_file
+from pipelines.runtime.run_records import UNFINISHED_MESSAGE, RunRecord, read_runs, record_start
 from tests.conftest import AS_OF, REFERENCE_DIR, PublishedDemo, run_kpi
 
 # What an analyst must never see after a normal run (issue 9, section 1).

@@ -13,9 +13,9 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines.load.build import aggregate_sources, row_tables
+from pipelines.load.schema import ensure_raw_schema
 from pipelines.settings import REPO_ROOT
-from pipelines.warehouse.build import aggregate_sources, row_tables
-from pipelines.warehouse.schema import ensure_raw_schema
 
 INTERNAL_TABLES_DOC = REPO_ROOT / "docs" / "privacy.d" / "30-internal-tables.md"
 # Columns that are no longer kept: with the pseudonym they gave a child's birth date, or are free text or

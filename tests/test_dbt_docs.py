@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.publish.contract_audit import GAP_TYPES, LEDGER_STATUSES, STATUSES
 from pipelines.settings import DBT_PROJECT_DIR
 from pipelines.transform.dbt_docs import external_references
-from pipelines.warehouse.contract_check import GAP_TYPES, LEDGER_STATUSES, STATUSES
 
 DOC_BLOCKS = DBT_PROJECT_DIR / "models" / "docs"
 

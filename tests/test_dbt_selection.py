@@ -12,10 +12,10 @@ import re
 
 import pytest
 
+from pipelines.load.build import aggregate_sources, row_tables
+from pipelines.load.inputs import InputsRecord
 from pipelines.settings import DBT_PROJECT_DIR
 from pipelines.transform.selection import AS_OF_MODELS, LEDGER_SELECTOR, dbt_selection, raw_table_sources
-from pipelines.warehouse.build import aggregate_sources, row_tables
-from pipelines.warehouse.inputs import InputsRecord
 
 PARTS = {"inbox": "i1", "reference": "r1", "code": "c1", "as_of": "2026-11-23", "plan_id": "slagelse", "key": "k"}
 AS_OF_USE = re.compile(r"""var\(\s*['"]as_of['"]""")

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.load.build import assessment_sources, measurement_sources
 from pipelines.settings import DBT_PROJECT_DIR, QUIET_OFFLINE_ENV
 from pipelines.transform.dbt import dbt_executable
-from pipelines.warehouse.build import assessment_sources, measurement_sources
 from tests.conftest import AS_OF, PublishedDemo
 
 

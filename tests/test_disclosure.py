@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jinja2 import Environment
 
-from pipelines.ingest.parsers import registry
+from pipelines.parse import registry
 from pipelines.privacy.disclosure import COMPLEMENTARY, PRIMARY, SOURCE, is_small, suppress
 from pipelines.settings import REPO_ROOT
 from tests.disclosure_attack import (

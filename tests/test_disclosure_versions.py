@@ -21,8 +21,8 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from pipelines.catalog.source_figures import sources_frame
-from pipelines.ingest.parsers import registry
+from pipelines.load.source_figures import sources_frame
+from pipelines.parse import registry
 from pipelines.report.changes import Change, status_changes
 from pipelines.report.model import UNCHECKED_NOTE_DA, StatusRow, load_report_data
 from pipelines.report.vocabulary import STATUS_DA

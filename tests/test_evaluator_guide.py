@@ -7,8 +7,8 @@ import re
 import pytest
 
 from pipelines.evaluator_cookbook import blocks, cookbook
+from pipelines.publish.duckdb_file import PUBLISHED_STORAGE_VERSION
 from pipelines.settings import REPO_ROOT
-from pipelines.warehouse.publish import PUBLISHED_STORAGE_VERSION
 
 GUIDE = REPO_ROOT / "docs" / "evaluator_guide.md"
 

@@ -1,4 +1,4 @@
-"""pipelines/explain.py on a small published-shaped database."""
+"""pipelines/report/explain.py on a small published-shaped database."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from rich.console import Console
 
-from pipelines.explain import criteria_overview, explain_criterion
+from pipelines.report.explain import criteria_overview, explain_criterion
 
 CRITERIA = [
     ("strat_tt_tryghed_general", "tryghed_general_2017_2021", "absolute_threshold", "police_tryghedsindeks"),

@@ -13,7 +13,7 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.errors import DeliveryRejected
+from pipelines.delivery.errors import DeliveryRejected
 from pipelines.privacy.detector import ascii_form, contains_cpr
 from pipelines.sample._assessments import REASONS
 from tests import parser_helpers

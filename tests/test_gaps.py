@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipelines.templates.generate import write_templates
+from pipelines.supplier_templates.generate import write_templates
 from tests.conftest import AS_OF, REFERENCE_DIR, PublishedDemo, run_kpi
 
 GAP_TYPES = {"missing_delivery", "missing_baseline", "stale", "failed_validation", "suppressed", "unmapped_area",

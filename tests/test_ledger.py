@@ -11,12 +11,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.ingest.discover import discover
-from pipelines.ingest.ingest import ingest, parse_context
-from pipelines.ingest.parsers import registry
-from pipelines.warehouse.build import aggregate_sources
-from pipelines.warehouse.load import read_ledger
-from pipelines.warehouse.schema import ensure_raw_schema
+from pipelines.delivery.discover import discover
+from pipelines.flows.delivery_step import ingest, parse_context
+from pipelines.load.build import aggregate_sources
+from pipelines.load.raw_layer import read_ledger
+from pipelines.load.schema import ensure_raw_schema
+from pipelines.parse import registry
 from tests.conftest import REFERENCE_DIR
 
 HEADER = "criterion_id;area_key;period;value;decided_by;note\n"

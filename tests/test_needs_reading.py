@@ -14,16 +14,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines.catalog.source_figures import (
+from pipelines.load.source_figures import (
     DEFAULT_VERDICT_SOURCE,
     INDEX,
     NEEDS_READING_DA,
     SHARES,
     VERDICTS,
-    area_figures,
     sources_frame,
 )
-from pipelines.ingest.parsers import registry
+from pipelines.parse import registry
 from pipelines.source_names import SOURCE_NAMES_DA
 from tests.conftest import AS_OF, REFERENCE_DIR, PublishedDemo, run_kpi
 
@@ -60,15 +59,6 @@ def test_each_source_declares_what_it_delivers_per_area() -> None:
         is None
 
 
-def test_an_unknown_kind_of_area_figure_is_refused() -> None:
-    class Odd:
-        source_system = "odd"
-        area_figures = "percentages"
-
-    with pytest.raises(ValueError, match="percentages"):
-        area_figures(Odd())
-
-
 def test_every_source_has_a_danish_name_and_the_default_verdict_source_exists() -> None:
     assert set(registry()) <= set(SOURCE_NAMES_DA)
     assert all("_" not in name for name in SOURCE_NAMES_DA.values())
@@ -80,9 +70,9 @@ def test_every_place_that_names_the_statuses_knows_the_new_one() -> None:
     import re
 
     from pipelines.gaps.supplier_list import GAP_TYPES_DA as SUPPLIER_GAP_TYPES_DA
+    from pipelines.publish.contract_audit import GAP_TYPES, STATUSES
     from pipelines.report.html import STATUS_MEANING_DA
     from pipelines.report.vocabulary import GAP_TYPES_DA, STATUS_DA, STATUS_SYMBOL
-    from pipelines.warehouse.contract_check import GAP_TYPES, STATUSES
 
     root = REFERENCE_DIR.parents[1]
     macro = (root / "dbt_project/macros/format_da.sql").read_text(encoding="utf-8")

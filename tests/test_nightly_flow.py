@@ -92,7 +92,7 @@ def test_crime_statuses_follow_the_contract_readings(demo: Demo) -> None:
 
 def test_published_file_passes_the_contract_checker(demo: Demo) -> None:
     """The project's own checker always; the programme's shared one as well where ../shared is beside the clone."""
-    from pipelines.warehouse.contract_check import check_contract_file
+    from pipelines.publish.contract_audit import check_contract_file
 
     report = check_contract_file(demo.warehouse, REFERENCE_DIR / "criteria.yaml")
     assert report.ok, [p.message for p in report.problems]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from pipelines.flows.delivery_step import IngestOutcome
 from pipelines.flows.nightly import NightlyResult
-from pipelines.ingest.ingest import IngestOutcome
 from pipelines.operate.alerts import alert_after_run
 from pipelines.operate.mail_config import MailConfigError, load_smtp_config
 from tests.ops_helpers import Inbox, free_port

@@ -9,7 +9,7 @@ import duckdb
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from pipelines.operate.runlog import LOAD_RUNS_COLUMNS, read_runs
+from pipelines.runtime.run_records import LOAD_RUNS_COLUMNS, read_runs
 from tests.ops_helpers import record_run
 
 
@@ -98,7 +98,7 @@ def test_an_unfinished_run_is_in_progress_while_its_lock_is_held_and_interrupted
     from datetime import datetime
 
     from pipelines.operate.lock import RunLock
-    from pipelines.operate.runlog import RunRecord, append_run
+    from pipelines.runtime.run_records import RunRecord, append_run
 
     warehouse = tmp_path / "kpi.duckdb"
     record_run(warehouse, "published", hours_ago=3)

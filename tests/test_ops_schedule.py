@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from pipelines.flows.deployment import ScheduleError, SchedulePlan, prefect_schedule
 from pipelines.operate.prefect_api import describe_schedule
-from pipelines.operate.schedule import ScheduleError, SchedulePlan, prefect_schedule
 from pipelines.operate.server import server_command, server_env
 from tests.ops_helpers import free_port
 

@@ -109,7 +109,7 @@ def test_an_unreachable_prefect_server_is_said_plainly(tmp_path, no_prefect_serv
 
 def test_a_run_in_progress_is_not_called_failed(tmp_path, no_prefect_server):
     from pipelines.operate.lock import RunLock
-    from pipelines.operate.runlog import RunRecord, append_run
+    from pipelines.runtime.run_records import RunRecord, append_run
 
     warehouse = write_warehouse(tmp_path / "kpi.duckdb", [])
     record_run(warehouse, "published", hours_ago=24)

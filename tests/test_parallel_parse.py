@@ -1,4 +1,4 @@
-"""Parsing ahead in worker processes (pipelines/ingest/parallel.py) gives what the run's own parse gives.
+"""Parsing ahead in worker processes (pipelines/flows/parallel_parse.py) gives what the run's own parse gives.
 
 What it protects: a large first load is parsed by workers; the frames, warnings and rejections (with row and
 column) must be the same as in-process, and in delivery order. Reproduce a failure: make `parsed_in_order`
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.ingest import parallel
-from pipelines.ingest.discover import Decision, discover
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.ingest import parse_delivery
-from pipelines.ingest.parsers import registry
+from pipelines.delivery.discover import Decision, discover
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.flows import parallel_parse as parallel
+from pipelines.flows.delivery_step import parse_delivery
+from pipelines.parse import registry
 from tests.conftest import REFERENCE_DIR
 from tests.delivery_files import SAMPLE_INBOX
 

@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.ingest import parse_context
-from pipelines.ingest.parsers import registry
-from pipelines.ingest.parsers.base import ParseContext
-from pipelines.ingest.readers import fold
+from pipelines.delivery.readers import fold
+from pipelines.flows.delivery_step import parse_context
+from pipelines.parse import registry
+from pipelines.parse.base import ParseContext
 from tests import parser_helpers
 from tests.conftest import REFERENCE_DIR
 from tests.delivery_files import Delivery, Rows, read_delivery, sample_files

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.errors import DeliveryRejected
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.load.build import assessment_sources, measurement_sources
 from pipelines.sample import lbf_central, qualitative_interviews, samarbejdsudvalg_evaluation, sub_list_government
 from pipelines.validate.suites import validate_frame
-from pipelines.warehouse.build import assessment_sources, measurement_sources
 from tests import parser_helpers
 from tests.parser_helpers import parse_sample
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import parse_file_name
-from pipelines.ingest.parsers.baselines import PARSER
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import parse_file_name
+from pipelines.parse.baselines import PARSER
 from pipelines.sample import baselines as sample
 
 HEADER = "criterion_id;area_key;period;value;decided_by;note\n"

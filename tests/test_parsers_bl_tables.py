@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import parse_file_name
-from pipelines.ingest.parsers.bl_tables import PARSER
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import parse_file_name
+from pipelines.parse.bl_tables import PARSER
 from pipelines.sample import bl_tables as sample
 from pipelines.sample._xlsx import write_workbook
 
@@ -25,7 +25,7 @@ def parse(path: Path, context):
 def sample_frame(tmp_path_factory) -> pl.DataFrame:
     folder = tmp_path_factory.mktemp("bl")
     latest = sample.write(folder)[-1]
-    from pipelines.ingest.ingest import parse_context
+    from pipelines.flows.delivery_step import parse_context
     from tests.conftest import REFERENCE_DIR
 
     return parse(latest, parse_context(REFERENCE_DIR)).frame

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.parsers.dst_noegletal import PARSER
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.parse.dst_noegletal import PARSER
 from pipelines.sample import dst_noegletal as sample
 from pipelines.validate.suites import validate_frame
 from tests import parser_helpers

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.parsers.fraflytning_admin import PARSER
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.parse.fraflytning_admin import PARSER
 from pipelines.sample import fraflytning_admin as sample
 from pipelines.validate.suites import validate_frame
 from tests import parser_helpers

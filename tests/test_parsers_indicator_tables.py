@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.filenames import parse_file_name
-from pipelines.ingest.parsers import registry
-from pipelines.ingest.parsers._indicator_table import IndicatorTableParser
-from pipelines.ingest.parsers.base import OBSERVATION_SCHEMA
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import parse_file_name
+from pipelines.parse import registry
+from pipelines.parse._indicator_table import IndicatorTableParser
+from pipelines.parse.base import OBSERVATION_SCHEMA
 from pipelines.sample import writers
 from pipelines.settings import REPO_ROOT
 from pipelines.validate.suites import load_suite_definition, validate_frame
@@ -46,7 +46,7 @@ def sample_files(tmp_path_factory) -> dict[str, list[Path]]:
 
 @pytest.fixture(scope="module")
 def sample_frames(sample_files) -> dict[str, pl.DataFrame]:
-    from pipelines.ingest.ingest import parse_context
+    from pipelines.flows.delivery_step import parse_context
     from tests.conftest import REFERENCE_DIR
 
     context = parse_context(REFERENCE_DIR)

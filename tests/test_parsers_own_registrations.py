@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.parsers.own_registrations import PARSER, indicator_codes
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.parse.own_registrations import PARSER, indicator_codes
 from pipelines.sample import own_registrations as sample
 from pipelines.sample._xlsx import write_workbook
 from pipelines.validate.suites import validate_frame

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.errors import DeliveryRejected
+from pipelines.delivery.errors import DeliveryRejected
 from pipelines.privacy.detector import contains_cpr
 from tests.person_helpers import parse_person_file, write_delivery
 

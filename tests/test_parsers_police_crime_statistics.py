@@ -7,8 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.parsers.police_crime_statistics import PARSER, UNITS
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.parse.police_crime_statistics import PARSER, UNITS
 from pipelines.sample import police_crime_statistics as sample
 from pipelines.validate.suites import validate_frame
 from tests import parser_helpers

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.parsers.base import OBSERVATION_SCHEMA
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.parse.base import OBSERVATION_SCHEMA
 from tests.parser_helpers import assert_frame_or_rejection, parse
 
 

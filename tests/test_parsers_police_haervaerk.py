@@ -7,8 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.parsers.police_haervaerk import PARSER
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.parse.police_haervaerk import PARSER
 from pipelines.sample import police_haervaerk as sample
 from pipelines.validate.suites import validate_frame
 from tests.parser_helpers import parse_sample

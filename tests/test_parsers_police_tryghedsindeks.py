@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.parsers.police_tryghedsindeks import PARSER
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.parse.police_tryghedsindeks import PARSER
 from pipelines.sample import police_tryghedsindeks as sample
 from pipelines.sample._xlsx import write_workbook
 from pipelines.validate.suites import validate_frame

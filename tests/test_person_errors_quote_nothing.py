@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.ingest.errors import DeliveryRejected
+from pipelines.delivery.errors import DeliveryRejected
 from pipelines.privacy.detector import contains_cpr
 from tests.person_helpers import parse_person_file, write_delivery
 

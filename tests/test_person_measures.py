@@ -218,7 +218,7 @@ def test_published_file_hides_the_small_cells_and_dates_every_period(crafted: Cr
     ("act_sundhedspleje_extra_visit_6m_share", "Vurderes pr. fødselsårgang", "  2018 (01-01-2018 – 31-12-2018): "),
 ])
 def test_kpi_criteria_explains_each_grain_in_danish(crafted: CraftedRun, criterion_id, grain_text, period_text) -> None:
-    from pipelines.explain import explain_criterion
+    from pipelines.report.explain import explain_criterion
 
     with duckdb.connect(str(crafted.warehouse), read_only=True) as con:
         text = explain_criterion(con, criterion_id)

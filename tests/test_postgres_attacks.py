@@ -18,13 +18,15 @@ import psycopg
 import pytest
 
 from pipelines.publish.all_plans import READ_FUNCTION_ROWS
+from pipelines.publish.contract_tables import CONTRACT_TABLES, PUBLISHED_TABLES
 from pipelines.publish.local_cluster import SUPERUSER, SUPERUSER_PASSWORD, LocalCluster, start_local_cluster
-from pipelines.publish.postgres import init_roles, publish_to_postgres
-from pipelines.warehouse.contract import CONTRACT_TABLES, PUBLISHED_TABLES
+from pipelines.publish.postgres import init_overview_role, init_roles, publish_to_postgres
 
 # Row counts of every published table per programme: beta's are what the attacker must not learn.
 ROWS = {"alpha": 3, "beta": 17}
 ATTACKER, ATTACKER_PASSWORD = "eva_alpha", "pw-alpha"
+OWNER, OWNER_PASSWORD = "owner", "pw-owner"  # the overview role, created before the programmes are published
+BOTH, BOTH_PASSWORD = "both", "pw-both"  # alpha's evaluator and the overview role, created after
 
 
 def _warehouse(path: Path, rows: int) -> Path:
@@ -42,9 +44,12 @@ def cluster(tmp_path_factory) -> Iterator[LocalCluster]:
     admin = started.dsn(password=SUPERUSER_PASSWORD)
     folder = tmp_path_factory.mktemp("pg_attacks")
     try:
+        init_overview_role(admin, OWNER, OWNER_PASSWORD)
         for plan_id, rows in ROWS.items():
             init_roles(admin, plan_id, f"eva_{plan_id}", f"pw-{plan_id}")
             publish_to_postgres(_warehouse(folder / f"{plan_id}.duckdb", rows), admin, plan_id)
+        init_roles(admin, "alpha", BOTH, BOTH_PASSWORD)
+        init_overview_role(admin, BOTH, BOTH_PASSWORD)
         with psycopg.connect(admin, autocommit=True) as pg:
             pg.execute("analyze")  # what autovacuum does a minute later: reltuples and pg_stats filled in
             pg.execute("select pg_stat_force_next_flush()")
@@ -316,3 +321,39 @@ def test_init_roles_warns_when_the_publisher_cannot_take_the_rights_away(cluster
     assert any("TEMP" in w for w in warnings) and any("reltuples" in w for w in warnings), said
     assert all("eva_gamma" in w for w in warnings)
     assert [line for line in init_roles(admin, "alpha") if line.startswith("ADVARSEL")] == []
+
+
+def _login(cluster: LocalCluster, login: str, password: str) -> psycopg.Connection:
+    return psycopg.connect(cluster.dsn(login, password=password), autocommit=True)
+
+
+OVERVIEW_READABLE = ("kpi_status", "data_gaps")
+
+
+def test_the_overview_role_reads_every_programmes_statuses_and_gaps_and_nothing_else(cluster: LocalCluster) -> None:
+    with _login(cluster, OWNER, OWNER_PASSWORD) as owner:
+        for table in OVERVIEW_READABLE:
+            counts = dict(owner.execute(f"select plan_id, count(*) from all_plans.{table} group by 1").fetchall())
+            assert counts == ROWS, table
+        for table in CONTRACT_TABLES:
+            if table not in OVERVIEW_READABLE:
+                assert _refused(owner, f"select count(*) from all_plans.{table}"), table
+        for plan_id in ROWS:
+            assert _refused(owner, f"select count(*) from {plan_id}.kpi_status")
+        assert _refused(owner, "select count(*) from all_plans_data.kpi_status")
+        assert _refused(owner, "select * from all_plans_data.read_measurements()")
+
+
+def test_an_evaluator_who_is_also_an_overview_member_reads_only_its_own_measurements(cluster: LocalCluster) -> None:
+    with _login(cluster, BOTH, BOTH_PASSWORD) as both:
+        assert both.execute("select count(*) from all_plans.kpi_status").fetchone() == (sum(ROWS.values()),)
+        for table in CONTRACT_TABLES:
+            if table not in OVERVIEW_READABLE:
+                plans = {p for (p,) in both.execute(f"select distinct plan_id from all_plans.{table}").fetchall()}
+                assert plans == {"alpha"}, table
+
+
+def test_an_evaluator_is_not_made_an_overview_reader(attacker: psycopg.Connection) -> None:
+    for table in OVERVIEW_READABLE:
+        assert {p for (p,) in attacker.execute(f"select distinct plan_id from all_plans.{table}").fetchall()} \
+            == {"alpha"}

@@ -15,9 +15,9 @@ import duckdb
 import psycopg
 import pytest
 
+from pipelines.publish.contract_tables import CONTRACT_TABLES
 from pipelines.publish.local_cluster import SUPERUSER_PASSWORD, LocalCluster, start_local_cluster
 from pipelines.publish.postgres import PostgresPublishError, init_roles, publish_to_postgres
-from pipelines.warehouse.contract import CONTRACT_TABLES
 from tests.conftest import PublishedDemo, run_kpi
 
 READER_QUERY = "select (select count(*) from kpi.kpi_status), (select count(*) from kpi.measurements)"

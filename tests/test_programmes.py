@@ -10,9 +10,9 @@ import psycopg
 import pytest
 import yaml
 
-from pipelines.programmes import ProgrammesError, read_programmes
 from pipelines.publish.local_cluster import SUPERUSER_PASSWORD, start_local_cluster
 from pipelines.publish.postgres import init_roles
+from pipelines.publish.programmes import ProgrammesError, read_programmes
 from pipelines.sample.programmes import eksempelby
 from pipelines.settings import REPO_ROOT
 from tests.conftest import AS_OF, PublishedDemo, run_kpi
@@ -27,7 +27,15 @@ def test_the_project_programmes_file_lists_both_samples() -> None:
     listed = read_programmes(REPO_ROOT / "sources" / "programmes.toml")
     assert [p.plan_id for p in listed] == ["slagelse", "eksempelby"]
     assert all(p.sources.is_dir() for p in listed)
-    assert len({p.warehouse for p in listed}) == 2
+    assert len({p.warehouse.parent for p in listed}) == 2
+    assert [(p.cron, p.timezone) for p in listed] == [("0 2 * * *", "Europe/Copenhagen")] * 2
+
+
+def test_a_programme_states_its_own_schedule(tmp_path: Path) -> None:
+    listed = read_programmes(_write(tmp_path / "programmes.toml",
+                                    "[[programme]]\nplan_id = 'a'\nsources = 'x'\nwarehouse = 'a/a.duckdb'\n"
+                                    "cron = '30 1 * * 1-5'\ntimezone = 'UTC'\n"))
+    assert [(p.cron, p.timezone) for p in listed] == [("30 1 * * 1-5", "UTC")]
 
 
 @pytest.mark.parametrize(("text", "problem"), [
@@ -35,6 +43,8 @@ def test_the_project_programmes_file_lists_both_samples() -> None:
     ("[[programme]]\nplan_id = 'Slagelse Kommune'\nsources = 'x'\nwarehouse = 'a.duckdb'\n", "Ugyldigt programnavn"),
     ("[[programme]]\nplan_id = 'a'\nsources = 'x'\nwarehouse = 'a.duckdb'\n"
      "[[programme]]\nplan_id = 'a'\nsources = 'y'\nwarehouse = 'b.duckdb'\n", "sit eget plan_id"),
+    ("[[programme]]\nplan_id = 'a'\nsources = 'x'\nwarehouse = 'w/a.duckdb'\n"
+     "[[programme]]\nplan_id = 'b'\nsources = 'y'\nwarehouse = 'w/b.duckdb'\n", "sin egen mappe"),
     ("", "ingen programmer"),
     ("[[programme]\n", "kan ikke læses"),
 ])
@@ -75,7 +85,7 @@ warehouse = "{slagelse.warehouse}"
 [[programme]]
 plan_id = "eksempelby"
 sources = "eksempelby"
-warehouse = "warehouses/eksempelby.duckdb"
+warehouse = "warehouses/eksempelby/eksempelby.duckdb"
 """)
     cluster = start_local_cluster()
     try:
@@ -87,13 +97,13 @@ warehouse = "warehouses/eksempelby.duckdb"
         assert done.returncode == 0, done.stdout + done.stderr
         said = " ".join(done.stdout.split())
         assert "Program slagelse" in said and "Program eksempelby" in said
-        other_warehouse = tmp_path / "warehouses" / "eksempelby.duckdb"
+        other_warehouse = tmp_path / "warehouses" / "eksempelby" / "eksempelby.duckdb"
         with duckdb.connect(str(other_warehouse), read_only=True) as con:
             statuses = dict(con.execute("select area_key, count(*) from kpi_status "
                                         "where status not in ('missing_data', 'not_due') group by 1").fetchall())
             assert {"nordbyen", "vestparken", "combined"} <= set(statuses)
             assert con.execute("select count(*) from criteria").fetchone()[0] == len(eksempelby.catalog()["criteria"])
-        assert (tmp_path / "warehouses" / "eksempelby.duckdb.lock").is_file()
+        assert (tmp_path / "warehouses" / "eksempelby" / "eksempelby.duckdb.lock").is_file()
         reader = cluster.dsn("eva_eksempelby", password="pw-e")
         with psycopg.connect(reader) as con:
             areas = {a for (a,) in con.execute("select distinct area_key from eksempelby.kpi_status").fetchall()}

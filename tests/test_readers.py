@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.aliases import AreaResolver
-from pipelines.ingest.errors import DeliveryRejected
-from pipelines.ingest.readers import (
+from pipelines.delivery.aliases import AreaResolver
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.readers import (
     CellKind,
     decode_delivery,
     is_note_label,
@@ -134,8 +134,8 @@ def test_header_only_is_rejected(tmp_path: Path) -> None:
 
 
 def test_cpr_in_a_title_line_or_a_header_rejects_an_aggregate_file(tmp_path, parse_context) -> None:
-    from pipelines.ingest.parsers.base import reject_personal_data
-    from pipelines.ingest.readers import read_delimited
+    from pipelines.delivery.readers import read_delimited
+    from pipelines.parse.base import reject_personal_data
 
     for text, where in [("Udtræk for 010194-7551\nÅr;Område\n2017;Motalavej\n", "række 1, kolonne (over overskriften)"),
                         ("År;Område;0101947551\n2017;Motalavej;3\n", "kolonne overskriftsrækken")]:
@@ -162,7 +162,7 @@ def test_a_row_below_the_data_with_empty_value_columns_is_a_note_in_csv(tmp_path
 
 @pytest.mark.parametrize("note", NOTES_IN_ANY_WORDING)
 def test_a_row_below_the_data_with_empty_value_columns_is_a_note_in_xlsx(tmp_path: Path, note: str) -> None:
-    from pipelines.ingest.readers import read_xlsx_sheet
+    from pipelines.delivery.readers import read_xlsx_sheet
     from pipelines.sample._xlsx import write_workbook
 
     path = write_workbook(tmp_path / "x.xlsx", {"Ark": [[], ["Titel"], ["Område", "Indeks", "Værdi"],
@@ -198,7 +198,7 @@ def test_only_notes_under_the_header_is_no_data(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["År;Område;Værdi\n2017;Motalavej;4\nKilde: opgjort af 010194-7551\n",
                                   "År;Område;Værdi\n2017;Motalavej;4;;0101947551\n"])
 def test_cpr_in_a_note_or_beyond_the_header_rejects_an_aggregate_file(tmp_path: Path, text: str) -> None:
-    from pipelines.ingest.parsers.base import reject_personal_data
+    from pipelines.parse.base import reject_personal_data
 
     path = tmp_path / "x.csv"
     path.write_text(text, encoding="utf-8")
@@ -235,7 +235,7 @@ def test_utf8_read_as_cp1252_and_saved_as_cp1252_is_the_original_file() -> None:
 
 
 def test_a_damaged_workbook_cell_names_sheet_row_and_column(tmp_path: Path) -> None:
-    from pipelines.ingest.readers import read_xlsx_sheet
+    from pipelines.delivery.readers import read_xlsx_sheet
     from pipelines.sample._xlsx import write_workbook
 
     path = write_workbook(tmp_path / "x.xlsx", {"Ark": [["Område", "Værdi"], ["Motalavej", 1],
@@ -252,7 +252,7 @@ danish_text = st.text(alphabet="abcdefghijklmnopqrstuvwxyzæøåÆØÅéü ABCDE
 @given(danish_text)
 @settings(max_examples=300, deadline=None)
 def test_clean_danish_text_is_never_taken_for_damage(text: str) -> None:
-    from pipelines.ingest.damaged_text import find_damage
+    from pipelines.delivery.damaged_text import find_damage
 
     assert find_damage(text) is None
     if "–" not in text:  # cp1252 `Å–` happens to be valid UTF-8; strict UTF-8 goes first (section 0)
@@ -263,7 +263,7 @@ def test_clean_danish_text_is_never_taken_for_damage(text: str) -> None:
 @given(danish_text.filter(lambda t: any(ord(c) > 127 for c in t)))
 @settings(max_examples=300, deadline=None)
 def test_any_non_ascii_letter_read_the_wrong_way_is_found(text: str) -> None:
-    from pipelines.ingest.damaged_text import find_damage
+    from pipelines.delivery.damaged_text import find_damage
 
     damage = find_damage(_utf8_read_as_cp1252(text))
     first = next(i for i, c in enumerate(text) if ord(c) > 127)

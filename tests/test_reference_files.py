@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.reference import (
+from pipelines.reference.resolution import (
     ADDRESSES_FILE,
     AFDELINGER_FILE,
     ALIASES_FILE,

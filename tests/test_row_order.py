@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.ingest.parsers import registry
+from pipelines.parse import registry
 from tests import parser_helpers
 from tests.conftest import AS_OF, PublishedDemo, run_kpi
 from tests.delivery_files import Delivery, Rows, read_delivery, sample_files
@@ -157,8 +157,8 @@ def test_a_warehouse_from_before_the_tie_rank_reads_the_extract_again() -> None:
     run reads them again from the inbox and every row gets its rank, instead of NULL ranks or a failing dbt."""
     import duckdb
 
-    from pipelines.ingest.parsers.kmd_opera import SCHEMA
-    from pipelines.warehouse.schema import ensure_raw_schema, row_table_ddl
+    from pipelines.load.schema import ensure_raw_schema, row_table_ddl
+    from pipelines.parse.kmd_opera import SCHEMA
 
     older = {name: dtype for name, dtype in SCHEMA.items() if name != "end_tie_rank"}
     with duckdb.connect() as con:

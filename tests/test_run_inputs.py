@@ -1,4 +1,4 @@
-"""The inputs record that lets a run with nothing new skip the build (pipelines/warehouse/inputs.py).
+"""The inputs record that lets a run with nothing new skip the build (pipelines/load/inputs.py).
 
 What it protects: a run may skip the build only when every input equals the last published build's and the
 warehouse files are still the ones that build wrote. A false "unchanged" would leave a new delivery, a new
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.warehouse.inputs import (
+from pipelines.load.inputs import (
     FileHashes,
     input_parts,
     read_record,
@@ -23,7 +23,7 @@ from pipelines.warehouse.inputs import (
     unchanged_since_last_build,
     write_record,
 )
-from pipelines.warehouse.inputs import (
+from pipelines.load.inputs import (
     fingerprint_of as fingerprint_of_parts,
 )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.operate.lock import RunLock, RunLocked, lock_path
-from pipelines.operate.runlog import (
+from pipelines.runtime.run_records import (
     LOAD_RUNS_COLUMNS,
     UNFINISHED_MESSAGE,
     RunRecord,
@@ -89,7 +89,7 @@ def test_an_unknown_outcome_is_refused(tmp_path: Path) -> None:
 def test_concurrent_appends_never_interleave(tmp_path: Path) -> None:
     warehouse = tmp_path / "kpi.duckdb"
     script = ("import sys; from datetime import datetime; from pathlib import Path;"
-              "from pipelines.operate.runlog import RunRecord, append_run\n"
+              "from pipelines.runtime.run_records import RunRecord, append_run\n"
               "for i in range(200): append_run(Path(sys.argv[1]), RunRecord(datetime.now(), datetime.now(),"
               " 'skipped_locked', message='x' * 3000))")
     writers = [subprocess.Popen([sys.executable, "-c", script, str(warehouse)]) for _ in range(3)]

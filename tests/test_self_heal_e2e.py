@@ -24,10 +24,10 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from pipelines.operate.pause import PAUSE_ENV, PAUSE_SECONDS_ENV, marker_file
-from pipelines.operate.runlog import read_runs, runlog_path
-from pipelines.warehouse.contract import PUBLISHED_TABLES
-from pipelines.warehouse.inputs import record_path
+from pipelines.load.inputs import record_path
+from pipelines.publish.contract_tables import PUBLISHED_TABLES
+from pipelines.runtime.pause import PAUSE_ENV, PAUSE_SECONDS_ENV, marker_file
+from pipelines.runtime.run_records import read_runs, runlog_path
 from tests.conftest import AS_OF, PublishedDemo, run_kpi
 from tests.test_crash_recovery import assert_quiet, flat, leftovers, published_state, sha256
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.load.inputs import read_record, record_path
 from pipelines.operate import state_check
 from pipelines.operate.healing import HealedState, heal_prefect_home, heal_warehouse_state
 from pipelines.operate.lock import RunLock, read_holder
-from pipelines.operate.runlog import read_runs, runlog_path
 from pipelines.operate.state_check import (
     SET_ASIDE_MARK,
     StateFinding,
@@ -32,8 +32,8 @@ from pipelines.operate.state_check import (
     set_aside_files,
     take_noted,
 )
+from pipelines.runtime.run_records import read_runs, runlog_path
 from pipelines.settings import DEFAULT_PREFECT_HOME, RunConfig, current_prefect_home
-from pipelines.warehouse.inputs import read_record, record_path
 from tests.conftest import PublishedDemo
 
 DAMAGES = ("truncated", "zero", "random", "wrong", "missing", "folder", "eacces")
@@ -295,7 +295,7 @@ def test_a_damaged_run_log_is_set_aside_and_written_again_from_what_is_known(con
 
 
 def test_a_run_log_cut_mid_line_keeps_its_readable_lines(config: RunConfig) -> None:
-    from pipelines.operate.runlog import RunRecord, append_run
+    from pipelines.runtime.run_records import RunRecord, append_run
 
     runlog = runlog_path(config.warehouse)
     later = RunRecord(read_runs(config.warehouse)[0].started_at.replace(year=2027), outcome="published",

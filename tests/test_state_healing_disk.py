@@ -19,11 +19,11 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.flows.nightly import NightlyResult
-from pipelines.operate import disk
+from pipelines.load.rebuild import HISTORY_RESTARTS_DA, restore_history
 from pipelines.operate.alerts import RunSummary
 from pipelines.operate.state_check import StateFinding
+from pipelines.runtime import disk
 from pipelines.settings import RunConfig
-from pipelines.warehouse.rebuild import HISTORY_RESTARTS_DA, restore_history
 from tests.conftest import PublishedDemo
 
 MIB = 1024 * 1024

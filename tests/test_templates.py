@@ -10,10 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipelines.ingest.filenames import parse_file_name
-from pipelines.ingest.parsers import registry
-from pipelines.templates.generate import previous_quarter, quarters_and_year, write_templates
-from pipelines.templates.workbook import INSTRUCTION_SHEET
+from pipelines.delivery.filenames import parse_file_name
+from pipelines.parse import registry
+from pipelines.supplier_templates.generate import previous_quarter, quarters_and_year, write_templates
+from pipelines.supplier_templates.workbook import INSTRUCTION_SHEET
 from tests.conftest import REFERENCE_DIR, run_kpi
 from tests.parser_helpers import parse, rejection
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.exit_codes import ExitCode
 from pipelines.operate.watch import (
-    EXIT_LOCKED,
     RunResult,
     SettleTracker,
     TriedContents,
@@ -146,7 +146,7 @@ def test_the_outcome_is_printed_in_danish(tmp_path: Path) -> None:
 
 
 def test_a_locked_warehouse_holds_the_batch_until_the_retry(tmp_path: Path) -> None:
-    clock, said, runner = FakeClock(), [], FakeRunner(EXIT_LOCKED, 0)
+    clock, said, runner = FakeClock(), [], FakeRunner(ExitCode.LOCKED, 0)
     watcher, path = _watcher(tmp_path, runner, clock, said)
     _drop(watcher, clock, path, "new")
     assert runner.calls == 1
@@ -160,7 +160,7 @@ def test_a_locked_warehouse_holds_the_batch_until_the_retry(tmp_path: Path) -> N
 def test_a_file_already_in_the_ledger_starts_no_run(tmp_path: Path) -> None:
     import duckdb
 
-    from pipelines.ingest.discover import sha256_of
+    from pipelines.delivery.discover import sha256_of
 
     clock, said, runner = FakeClock(), [], FakeRunner(0)
     watcher, path = _watcher(tmp_path, runner, clock, said)

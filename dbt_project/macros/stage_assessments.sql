@@ -1,6 +1,6 @@
 {#-
     Staging for a source of verdicts on criteria (source_formats.md section 17), parsed into the
-    observation shape with indicator = the criterion id (pipelines/ingest/parsers/_assessments.py).
+    observation shape with indicator = the criterion id (pipelines/parse/_assessments.py).
 
     Free text from a delivery is untrusted (docs/privacy.d/20-cpr-and-free-text.md): `Begrundelse` and
     `Kilde` may name a resident or an address, which no check can rule out. Only the verdict (a closed

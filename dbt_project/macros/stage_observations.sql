@@ -1,6 +1,6 @@
 {#-
     Staging for an aggregate source parsed into the shared observation shape
-    (pipelines/ingest/parsers/base.py, OBSERVATION_SCHEMA): rename and cast only.
+    (pipelines/parse/base.py, OBSERVATION_SCHEMA): rename and cast only.
 -#}
 {% macro stage_observations(source_system) %}
 with

@@ -1,9 +1,17 @@
 """The delivery calendar (`reference/delivery_calendar.csv`): who delivers each source, how often, by when.
 
-One row per source system: the supplier (a Danish name or role), the frequency, the deadline rule in
-words and as an offset after the period's end (months, days), and whether the row is an assumption.
-It is loaded into `raw.catalog_delivery_calendar` at every build; `data_gaps.supplier`/`due_date` and
-`kpi gaps` read it from there.
+The one table of per-source delivery facts. One row per source system: the supplier (a Danish name or
+role), the frequency in words, the deadline rule in words and as an offset after the period's end
+(months, days), how many months apart deliveries are expected (`interval_maaneder`), how many months after
+the period's end its figure is published (`udgivet_efter_maaneder`), whether the row is an assumption and
+its basis. It is loaded into `raw.catalog_delivery_calendar` at every build: `data_gaps.supplier`/`due_date`
+and `kpi gaps` read the supplier and deadline; the evaluation grid reads the interval and the publication
+lag (a period is `not_due` until period_end + lag; a source whose newest figure is older than interval + lag
+allows is `stale`).
+
+The deadline (when the supplier owes the file) and the publication lag (when the period counts as due in the
+evaluation) are the same for most sources but not all: own registrations are owed 15 days after the quarter
+and evaluated a month after it.
 """
 
 from __future__ import annotations
@@ -23,11 +31,15 @@ COLUMNS = {  # Danish header in the file → column in the warehouse
     "fristregel": "deadline_rule",
     "frist_maaneder": "deadline_months",
     "frist_dage": "deadline_days",
+    "interval_maaneder": "expected_every_months",
+    "udgivet_efter_maaneder": "publication_lag_months",
     "antaget": "is_assumed",
     "grundlag": "basis",
 }
 SCHEMA = {"source_system": pl.Utf8, "supplier": pl.Utf8, "frequency": pl.Utf8, "deadline_rule": pl.Utf8,
-          "deadline_months": pl.Int64, "deadline_days": pl.Int64, "is_assumed": pl.Boolean, "basis": pl.Utf8}
+          "deadline_months": pl.Int64, "deadline_days": pl.Int64, "expected_every_months": pl.Int64,
+          "publication_lag_months": pl.Int64, "is_assumed": pl.Boolean, "basis": pl.Utf8}
+WHOLE_NUMBER_COLUMNS = ("frist_maaneder", "frist_dage", "interval_maaneder", "udgivet_efter_maaneder")
 
 
 class CalendarError(ValueError):
@@ -58,8 +70,8 @@ def read_delivery_calendar(path: Path) -> pl.DataFrame:
             "supplier": row["leverandoer"],
             "frequency": row["frekvens"],
             "deadline_rule": row["fristregel"],
-            "deadline_months": _whole_number(row["frist_maaneder"], path=path, row=number, column="frist_maaneder"),
-            "deadline_days": _whole_number(row["frist_dage"], path=path, row=number, column="frist_dage"),
+            **{COLUMNS[column]: _whole_number(row[column], path=path, row=number, column=column)
+               for column in WHOLE_NUMBER_COLUMNS},
             "is_assumed": row["antaget"].casefold() in ("ja", "j", "yes", "true", "1"),
             "basis": row["grundlag"],
         })

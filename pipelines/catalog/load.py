@@ -7,13 +7,13 @@ derived from the YAML on every run, so a new catalog version needs no code chang
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from pipelines.catalog.plan import criterion_areas, plan_areas
 from pipelines.catalog.targets import evaluation_units
 from pipelines.periods import grain_calendar, grain_period_at
 from pipelines.yaml_text import load_yaml
@@ -90,14 +90,6 @@ def criteria_frame(catalog: Catalog) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={k: pl.Utf8 for k in CONTRACT_CRITERIA_COLUMNS})
 
 
-def plan_areas(catalog: Catalog) -> dict[str, list[str]]:
-    """Plan period → the areas any of its criteria covers (Skælskør is not in 2021–2025, C25)."""
-    out: dict[str, set[str]] = {}
-    for c in catalog.criteria:
-        out.setdefault(c["plan_period"], set()).update(a for a in c.get("areas") or [] if a in catalog.areas)
-    return {period: sorted(areas) for period, areas in out.items()}
-
-
 def areas_frame(catalog: Catalog) -> pl.DataFrame:
     membership = plan_areas(catalog)
     rows = []
@@ -108,12 +100,6 @@ def areas_frame(catalog: Catalog) -> pl.DataFrame:
         rows.append({"area_key": key, "name_da": area["name_da"], "town": area.get("town"), "plan_periods": periods})
     return pl.DataFrame(rows, schema={"area_key": pl.Utf8, "name_da": pl.Utf8, "town": pl.Utf8,
                                       "plan_periods": pl.List(pl.Utf8)})
-
-
-def criterion_areas(catalog: Catalog, criterion: dict[str, Any]) -> list[str]:
-    """The real areas a criterion covers in its own plan period."""
-    in_plan = set(plan_areas(catalog).get(criterion["plan_period"], []))
-    return [a for a in criterion.get("areas") or [] if a in in_plan]
 
 
 def baselines_frame(catalog: Catalog) -> pl.DataFrame:
@@ -138,11 +124,6 @@ def baselines_frame(catalog: Catalog) -> pl.DataFrame:
                              "quote": b.get("quote"), "seed_ref": b.get("seed_ref")})
     return pl.DataFrame(rows, schema={"criterion_id": pl.Utf8, "area_key": pl.Utf8, "period": pl.Utf8,
                                       "value": pl.Float64, "quote": pl.Utf8, "seed_ref": pl.Utf8})
-
-
-def plan_bounds(plan_period: str) -> tuple[date, date]:
-    start, end = plan_period.split("/")
-    return date.fromisoformat(start), date.fromisoformat(end)
 
 
 def periods_frame() -> pl.DataFrame:

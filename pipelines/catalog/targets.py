@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from pipelines.catalog.plan import criterion_areas, plan_bounds
 from pipelines.periods import grain_period, grain_period_containing
 
 if TYPE_CHECKING:
@@ -139,8 +140,6 @@ def _grain_bounds(grain: str, area_rule: dict[str, Any], reading: dict[str, Any]
 def unit_row(criterion: dict[str, Any], area_key: str, rule: dict[str, Any], reading: dict[str, Any],
              baselines: list[dict[str, Any]]) -> dict[str, Any]:
     """One evaluation unit: the resolved rule of one criterion for one area key."""
-    from pipelines.catalog.load import plan_bounds
-
     plan_start, plan_end = plan_bounds(criterion["plan_period"])
     area_rule = rule_for_area(rule, area_key, reading)
     direction = area_rule.get("direction") or criterion.get("direction")
@@ -186,8 +185,6 @@ def unit_row(criterion: dict[str, Any], area_key: str, rule: dict[str, Any], rea
 
 
 def evaluation_units(catalog: Catalog) -> pl.DataFrame:
-    from pipelines.catalog.load import criterion_areas
-
     by_id = catalog.by_id
     rows = []
     for criterion in catalog.criteria:

@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_OK, console, open_published
-from pipelines.warehouse.contract_check import DEFAULT_CATALOG, check_contract
-
-EXIT_CONTRACT_BROKEN = 1
+from pipelines.commands.common import console, open_published
+from pipelines.exit_codes import ExitCode
+from pipelines.publish.contract_audit import DEFAULT_CATALOG, check_contract
 
 
 def check_contract_command(
@@ -29,7 +28,7 @@ def check_contract_command(
     for problem in report.problems:
         console.print(f"[red]FEJL:[/red] {problem.message}", highlight=False)
     console.print(report.summary())
-    raise typer.Exit(EXIT_OK if report.ok else EXIT_CONTRACT_BROKEN)
+    raise typer.Exit(ExitCode.OK if report.ok else ExitCode.CONTRACT_BROKEN)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import SourcesOption, WarehouseOption
+from pipelines.commands.common import SourcesOption, WarehouseOption
 from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE, REPO_ROOT
 
 CronOption = Annotated[str, typer.Option("--cron", help="Hvornår natkørslen kører (cron, fem felter).")]
@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
     def cron_line(cron: CronOption = "0 2 * * *", sources: SourcesOption = DEFAULT_SOURCES,
                   warehouse: WarehouseOption = DEFAULT_WAREHOUSE, log: LogOption = None) -> None:
         """Skriv crontab-linjen til natkørslen, til maskiner uden Prefect-server (crontab -e)."""
-        from pipelines.operate.places import data_dir
+        from pipelines.runtime.places import data_dir
 
         kpi = Path(sys.executable).with_name("kpi")
         log = (log or data_dir() / "kpi-nightly.log").absolute()

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, WarehouseOption, console, err_console
+from pipelines.commands.common import WarehouseOption, console, err_console
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE, REPO_ROOT, RunConfig
 
 DEFAULT_DOCS_PAGE = REPO_ROOT / "reports" / "dbt_dokumentation.html"
@@ -33,7 +34,7 @@ def docs_command(
         built = build_docs(internal, out.resolve())
     except DocsError as error:
         err_console.print(f"[red]Dokumentationen kunne ikke bygges: {error}[/red] Se dbt's udskrift i {error.log}.")
-        raise typer.Exit(EXIT_FAILED) from None
+        raise typer.Exit(ExitCode.FAILED) from None
     remote = external_references(built.page.read_text(encoding="utf-8"))
     if remote:
         err_console.print(f"[yellow]Advarsel:[/yellow] siden henter {len(remote)} ting fra nettet.")

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Column, Table
 
-from pipelines.cli_common import WarehouseOption, console, open_published
+from pipelines.commands.common import WarehouseOption, console, open_published
 from pipelines.settings import DEFAULT_WAREHOUSE
 
 

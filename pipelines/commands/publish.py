@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, WarehouseOption, console, err_console, open_published
+from pipelines.commands.common import WarehouseOption, console, err_console, open_published
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import DEFAULT_WAREHOUSE
 
 
@@ -23,25 +24,31 @@ def publish(
     login: Annotated[str | None, typer.Option("--login", help="Med --init-roles: opret også en bruger i rollen; "
                                                               "adgangskoden læses fra KPI_EVALUATOR_PASSWORD.")]
     = None,
+    overview: Annotated[bool, typer.Option("--overview", help="Med --init-roles: opret i stedet oversigtsrollen "
+                                                              "kpi_overview, der læser alle programmers kpi_status "
+                                                              "og data_gaps (intet andet).")] = False,
 ) -> None:
     """Publicér lageret til PostgreSQL: nyt skema, COPY, kontrol, og skift i én transaktion.
 
     En læser ser enten den gamle eller den nye version, aldrig en blanding; en fejlet publicering
-    efterlader den forrige version. Med --init-roles oprettes i stedet evaluatorrollen.
+    efterlader den forrige version. Med --init-roles oprettes i stedet evaluatorrollen
+    (med --overview oversigtsrollen for en ejer af flere programmer).
     """
-    from pipelines.publish.postgres import PostgresPublishError, publish_to_postgres
+    from pipelines.publish.postgres import PostgresPublishError, init_overview_role, publish_to_postgres
     from pipelines.publish.postgres import init_roles as create_roles
 
     try:
         if init_roles:
-            for line in create_roles(to, plan_id, login, os.environ.get("KPI_EVALUATOR_PASSWORD")):
+            password = os.environ.get("KPI_EVALUATOR_PASSWORD")
+            done = init_overview_role(to, login, password) if overview else create_roles(to, plan_id, login, password)
+            for line in done:
                 console.print(line)
             return
         open_published(warehouse).close()
         report = publish_to_postgres(Path(warehouse), to, plan_id)
     except PostgresPublishError as exc:
         err_console.print(f"[red]{exc}[/red] Den tidligere publicerede version er uændret.")
-        raise typer.Exit(EXIT_FAILED) from None
+        raise typer.Exit(ExitCode.FAILED) from None
     rows = ", ".join(f"{name} {count}" for name, count in report.tables.items())
     console.print(f"Publiceret til PostgreSQL-skemaet {report.schema}: {rows}.")
 

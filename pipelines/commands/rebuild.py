@@ -2,7 +2,7 @@
 
 The same as what a nightly does by itself when it finds the internal file damaged (pipelines/operate/healing.py):
 the internal file is set aside under a dated name, every delivery is loaded again, dbt builds everything, and
-first load times and `kpi_status_history` are taken from the published file (pipelines/warehouse/rebuild.py).
+first load times and `kpi_status_history` are taken from the published file (pipelines/load/rebuild.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_OK, SourcesOption, WarehouseOption, console
+from pipelines.commands.common import SourcesOption, WarehouseOption, console
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE, RunConfig
 
 
@@ -24,9 +25,9 @@ def _state_line_da(what_da: str, path: Path, problem: str | None, action_da: str
 
 def rebuild_plan_da(config: RunConfig) -> list[str]:
     """What `kpi rebuild` would do, checked now without changing anything."""
-    from pipelines.ingest.discover import inbox_files
-    from pipelines.operate.disk import free_space, mib_da, space_needed
+    from pipelines.delivery.discover import inbox_files
     from pipelines.operate.state_check import duckdb_problem
+    from pipelines.runtime.disk import free_space, mib_da, space_needed
 
     published_problem = duckdb_problem(config.warehouse, published=True) if config.warehouse.exists() else None
     internal_problem = (duckdb_problem(config.internal_warehouse, published=False)
@@ -71,8 +72,8 @@ def register(app: typer.Typer) -> None:
             config = RunConfig(sources.resolve(), warehouse.resolve(), date.today())
             for line in rebuild_plan_da(config):
                 console.print(line, highlight=False)
-            raise typer.Exit(EXIT_OK)
-        from pipelines.cli import NightlyOptions, _nightly_one
+            raise typer.Exit(ExitCode.OK)
+        from pipelines.commands.nightly import NightlyOptions, _nightly_one
 
         raise typer.Exit(_nightly_one(sources.resolve(), warehouse.resolve(), as_of, verbose,
                                       options=NightlyOptions(full_rebuild=True, rebuild=True)))

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, WarehouseOption, console, err_console, open_published
+from pipelines.commands.common import WarehouseOption, console, err_console, open_published
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import DEFAULT_WAREHOUSE
 
 
@@ -19,7 +20,7 @@ def parse_day(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         err_console.print(f"[red]{option}: '{value}' er ikke en dato; forventet ÅÅÅÅ-MM-DD, fx 2026-11-23.[/red]")
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.USAGE) from None
 
 
 def report(
@@ -30,8 +31,17 @@ def report(
         "--as-of", help="Vis status, som den stod ved udgangen af denne dag (ÅÅÅÅ-MM-DD; standard: nu).")] = None,
     since: Annotated[str | None, typer.Option(
         "--since", help="Vis ændringer fra og med denne dato (ÅÅÅÅ-MM-DD; standard: siden forrige rapport).")] = None,
+    programmes: Annotated[Path | None, typer.Option(
+        "--programmes", help="Skriv i stedet én oversigt (oversigt.html) over alle programmer i denne fil "
+                             "(programmes.toml): status pr. indsatsområde, ændringer og åbne mangler.")] = None,
 ) -> None:
-    """Dan bestyrelsesrapporten (HTML, XLSX og PDF, på dansk) fra det publicerede lager."""
+    """Dan bestyrelsesrapporten (HTML, XLSX og PDF, på dansk) fra det publicerede lager.
+
+    Med --programmes dannes i stedet en oversigt over mange programmer til den, der ejer dem.
+    """
+    if programmes is not None:
+        _overview(programmes, out)
+        return
     from pipelines.report.build import write_report
     from pipelines.report.model import ReportDataError
 
@@ -41,7 +51,7 @@ def report(
         written = write_report(warehouse, out, as_of=as_of_day, since=since_day)
     except ReportDataError as exc:
         err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from None
+        raise typer.Exit(ExitCode.FAILED) from None
     for path in written.files:
         console.print(f"Rapport: {path}")
     data = written.data
@@ -49,6 +59,24 @@ def report(
         console.print(data.since_label)
     else:
         console.print(f"Ændrede kriterier {data.since_label}: {len({c.criterion_id for c in data.changes})}")
+
+
+def _overview(programmes_file: Path, out: Path) -> None:
+    from pipelines.publish.programmes import ProgrammesError, read_programmes
+    from pipelines.report.overview.html import write_overview
+
+    try:
+        programmes = read_programmes(programmes_file)
+    except ProgrammesError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(ExitCode.FAILED) from None
+    path, overview = write_overview(programmes, out)
+    console.print(f"Oversigt: {path}")
+    for programme in overview.programmes:
+        if not programme.published:
+            console.print(f"{programme.name}: intet publiceret lager endnu ({programme.plan_id})")
+        elif not programme.first_overview:
+            console.print(f"{programme.name}: {len(programme.changes)} kriterie-områder med ny status")
 
 
 def register(app: typer.Typer) -> None:

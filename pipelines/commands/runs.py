@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pipelines.cli_common import WarehouseOption, console
+from pipelines.commands.common import WarehouseOption, console
 from pipelines.settings import DEFAULT_WAREHOUSE
 
 FailedOption = Annotated[bool, typer.Option("--failed", help="Kun kørsler der fejlede.")]
@@ -27,8 +27,8 @@ def register(app: typer.Typer) -> None:
              limit: LimitOption = 20) -> None:
         """Vis de seneste natkørsler: start, varighed, udfald, indlæste og afviste filer og beskeden."""
         from pipelines.operate.history import outcome_da, run_history
-        from pipelines.operate.runlog import runlog_path
         from pipelines.operate.status import running_holder
+        from pipelines.runtime.run_records import runlog_path
 
         history = run_history(warehouse)
         running = running_holder(warehouse, history)

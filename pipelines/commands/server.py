@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import console
+from pipelines.commands.common import console
 
 PortOption = Annotated[int | None, typer.Option(
     "--port", help="Port på 127.0.0.1 (standard: $KPI_PREFECT_PORT eller 4200).")]
@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
 
         Kør den som en tjeneste (deploy/kpi-prefect-server.service); stop den med Ctrl-C eller SIGTERM.
         """
-        from pipelines.operate.places import prefect_home, prefect_port, ui_url
         from pipelines.operate.server import exec_server
+        from pipelines.runtime.places import prefect_home, prefect_port, ui_url
 
         port = port or prefect_port()
         console.print(f"Prefect-server: data i {prefect_home()}; brugerflade på {ui_url(port)} "

@@ -8,12 +8,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from pipelines.cli_common import WarehouseOption, console
+from pipelines.commands.common import WarehouseOption, console
+from pipelines.exit_codes import ExitCode
 from pipelines.report.vocabulary import AREA_DA
 from pipelines.settings import DEFAULT_WAREHOUSE
 from pipelines.source_names import source_name_da
-
-EXIT_STALE = 6  # the last successful publication is older than 36 hours, there is none, or it cannot be read
 
 
 def age_da(age: timedelta) -> str:
@@ -88,8 +87,8 @@ def register(app: typer.Typer) -> None:
         ikke kan læses, så et overvågningssystem kan kalde kommandoen; ellers 0.
         """
         from pipelines.operate.history import outcome_da
-        from pipelines.operate.places import api_url, prefect_port
         from pipelines.operate.status import MAX_AGE, collect_status
+        from pipelines.runtime.places import api_url, prefect_port
 
         report = collect_status(warehouse, api_url(prefect_port()))
         console.print(f"Lager: {warehouse}")
@@ -127,9 +126,9 @@ def register(app: typer.Typer) -> None:
         hours = MAX_AGE.total_seconds() / 3600
         if report.unreadable:
             console.print("[red]Status: FEJL. Den publicerede fil kan ikke åbnes.[/red]")
-            raise typer.Exit(EXIT_STALE)
+            raise typer.Exit(ExitCode.STALE)
         if report.too_old:
             console.print(f"[red]Status: FORÆLDET. Seneste vellykkede publicering er ældre end {hours:.0f} "
                           "timer.[/red]")
-            raise typer.Exit(EXIT_STALE)
+            raise typer.Exit(ExitCode.STALE)
         console.print(f"Status: OK. Publiceret inden for de seneste {hours:.0f} timer.")

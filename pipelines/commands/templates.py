@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, console, err_console
+from pipelines.commands.common import console, err_console
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import DEFAULT_SOURCES
 
 
@@ -27,16 +28,16 @@ def templates(
     """
     import re
 
-    from pipelines.templates.generate import previous_quarter, write_templates
+    from pipelines.supplier_templates.generate import previous_quarter, write_templates
 
     token = period or previous_quarter(date.today())
     if not re.fullmatch(r"\d{4}(Q[1-4])?", token):
         err_console.print(f"[red]Ugyldig periode '{token}'[/red]: brug et kvartal (2025Q1) eller et år (2025).")
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.USAGE)
     written = write_templates(catalog, token, out, date.today())
     if not written:
         err_console.print(f"[red]Ingen kriterier at registrere for {token}.[/red]")
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(ExitCode.FAILED)
     from pipelines.source_names import source_name_da
 
     sources = ", ".join(source_name_da(name) for name in dict.fromkeys(path.parent.name for path in written))

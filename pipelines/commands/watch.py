@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from pipelines.cli_common import EXIT_FAILED, SourcesOption, WarehouseOption, console, err_console
+from pipelines.commands.common import SourcesOption, WarehouseOption, console, err_console
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE, uses_temporary_prefect_server
 
 
@@ -43,7 +44,7 @@ def watch(sources: SourcesOption = DEFAULT_SOURCES, warehouse: WarehouseOption =
     Med PREFECT_API_URL sat (kpi server) ses kørslerne i Prefects brugerflade. Stop med Ctrl-C eller
     SIGTERM; en kørsel i gang afbrydes, og det tidligere lager forbliver publiceret.
     """
-    from pipelines.operate.schedule import adopt_orphans, stop_leftovers
+    from pipelines.flows.deployment import adopt_orphans, stop_leftovers
     from pipelines.operate.watch import Watcher, serve, watched_dirs
     from pipelines.privacy.cpr import MissingKeyError, load_key
 
@@ -52,12 +53,12 @@ def watch(sources: SourcesOption = DEFAULT_SOURCES, warehouse: WarehouseOption =
         load_key()
     except MissingKeyError as exc:
         err_console.print(f"[red]Overvågningen er ikke startet.[/red] {exc}", highlight=False)
-        raise typer.Exit(EXIT_FAILED) from None
+        raise typer.Exit(ExitCode.FAILED) from None
     folders = watched_dirs(sources)
     if not folders:
         err_console.print(f"[red]Overvågningen er ikke startet:[/red] {sources / 'inbox'} findes ikke.",
                           highlight=False)
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(ExitCode.FAILED)
     stop = threading.Event()
     _stop_on_signals(stop)
     adopt_orphans()

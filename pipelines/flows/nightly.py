@@ -1,7 +1,8 @@
 """The nightly Prefect flow: reference files → discover → ingest (parse, validate, load) → dbt build → publish.
 
-One task per stage; the stages themselves (pipelines.ingest, pipelines.transform,
-pipelines.warehouse) know nothing of Prefect. The flow function itself takes the warehouse's run lock
+One task per stage; the stages themselves (pipelines.delivery, pipelines.parse,
+pipelines.validate, pipelines.load, pipelines.transform) know nothing of Prefect. The flow function itself
+takes the warehouse's run lock
 (pipelines/operate/lock.py), so a run started by `kpi nightly` and one served by `flow.serve()` exclude
 each other alike. Every run, skipped ones included, ends in `finish_run`, which records it in the run log
 (and so in the published `load_runs`).
@@ -32,23 +33,10 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from pipelines import progress  # noqa: E402
-from pipelines.ingest.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
-from pipelines.operate.alerts import alert_after_run  # noqa: E402
-from pipelines.operate.disk import disk_full_in_run_da, failure_da, is_disk_full, run_space_problem  # noqa: E402
-from pipelines.operate.healing import HealedState, heal_warehouse_state  # noqa: E402
-from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
-from pipelines.operate.pause import pause_at  # noqa: E402
-from pipelines.operate.runlog import RunRecord, append_run, read_runs, record_start  # noqa: E402
-from pipelines.operate.state_check import take_noted  # noqa: E402
-from pipelines.privacy.cpr import load_key  # noqa: E402
-from pipelines.privacy.keys import KeyMismatchError, MissingKeyError, fingerprint, verify_key  # noqa: E402
-from pipelines.reference import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
-from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
-from pipelines.timings import log_totals, timed  # noqa: E402
-from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
-from pipelines.transform.selection import dbt_selection  # noqa: E402
-from pipelines.warehouse.files import build_path, remove_database  # noqa: E402
-from pipelines.warehouse.inputs import (  # noqa: E402
+from pipelines.delivery.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
+from pipelines.exit_codes import ExitCode  # noqa: E402
+from pipelines.load.files import build_path, remove_database  # noqa: E402
+from pipelines.load.inputs import (  # noqa: E402
     FileHashes,
     InputsRecord,
     fingerprint_of,
@@ -58,10 +46,24 @@ from pipelines.warehouse.inputs import (  # noqa: E402
     unchanged_since_last_build,
     write_record,
 )
-from pipelines.warehouse.publish import publish, republish_runs  # noqa: E402
+from pipelines.operate.alerts import alert_after_run  # noqa: E402
+from pipelines.operate.healing import HealedState, heal_warehouse_state  # noqa: E402
+from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
+from pipelines.operate.state_check import take_noted  # noqa: E402
+from pipelines.privacy.cpr import load_key  # noqa: E402
+from pipelines.privacy.keys import KeyMismatchError, MissingKeyError, fingerprint, verify_key  # noqa: E402
+from pipelines.publish.duckdb_file import publish, republish_runs  # noqa: E402
+from pipelines.reference.resolution import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
+from pipelines.runtime.disk import disk_full_in_run_da, failure_da, is_disk_full, run_space_problem  # noqa: E402
+from pipelines.runtime.pause import pause_at  # noqa: E402
+from pipelines.runtime.run_records import RunRecord, append_run, read_runs, record_start  # noqa: E402
+from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
+from pipelines.timings import log_totals, timed  # noqa: E402
+from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
+from pipelines.transform.selection import dbt_selection  # noqa: E402
 
 if TYPE_CHECKING:
-    from pipelines.ingest.ingest import IngestOutcome
+    from pipelines.flows.delivery_step import IngestOutcome
 
 # The heavy modules (polars, the parsers, GX, the report) are imported inside the tasks that need them:
 # a run with nothing new does not pay for them.
@@ -90,7 +92,8 @@ PUBLISHED = "published"
 PUBLISHED_WITH_REJECTIONS = "published_with_rejections"
 FAILED = "failed"
 SKIPPED_LOCKED = "skipped_locked"
-EXIT_CODES = {PUBLISHED: 0, PUBLISHED_WITH_REJECTIONS: 3, FAILED: 4, SKIPPED_LOCKED: 5}  # = cli_common.EXIT_*
+EXIT_CODES = {PUBLISHED: ExitCode.OK, PUBLISHED_WITH_REJECTIONS: ExitCode.REJECTED, FAILED: ExitCode.FAILED,
+              SKIPPED_LOCKED: ExitCode.LOCKED}
 MESSAGE_LIMIT = 1000
 
 
@@ -135,7 +138,7 @@ def reference_task(config: RunConfig, run_dir: Path) -> tuple[Path, list[str]]:
 
 @dataclass
 class RunInputs:
-    """This run's inputs (pipelines/warehouse/inputs.py) and the record of the last build's."""
+    """This run's inputs (pipelines/load/inputs.py) and the record of the last build's."""
 
     parts: dict[str, str]
     hashes: FileHashes
@@ -182,7 +185,7 @@ def republish_runs_task(config: RunConfig, runs: list[RunRecord]) -> None:
 
 @task(name="prepare-build", cache_policy=NO_CACHE)
 def prepare_build_task(config: RunConfig, reference_dir: Path) -> Path:
-    from pipelines.warehouse.build import prepare_build
+    from pipelines.load.build import prepare_build
 
     progress.report("Forbereder byggefil")
     return prepare_build(config.internal_warehouse, reference_dir / CRITERIA_FILE)
@@ -190,8 +193,8 @@ def prepare_build_task(config: RunConfig, reference_dir: Path) -> Path:
 
 @task(name="discover", cache_policy=NO_CACHE)
 def discover_task(config: RunConfig, build: Path, hashes: FileHashes) -> list[Delivery]:
-    from pipelines.ingest.parsers import registry
-    from pipelines.warehouse.build import ledger_entries
+    from pipelines.load.build import ledger_entries
+    from pipelines.parse import registry
 
     progress.report("Finder nye leverancer")
     return discover(config.inbox, ledger_entries(build), registry(), hashes.sha256)
@@ -200,8 +203,8 @@ def discover_task(config: RunConfig, build: Path, hashes: FileHashes) -> list[De
 @task(name="ingest", cache_policy=NO_CACHE)
 def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery],
                 reference_dir: Path) -> list[IngestOutcome]:
-    from pipelines.ingest.ingest import ingest, parse_context
-    from pipelines.ingest.parallel import parsed_in_order
+    from pipelines.flows.delivery_step import ingest, parse_context
+    from pipelines.flows.parallel_parse import parsed_in_order
 
     context = parse_context(reference_dir)
     outcomes = []
@@ -223,7 +226,7 @@ def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery],
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
 def transform_task(build: Path, as_of: date, select: list[str] | None) -> DbtOutcome:
-    from pipelines.warehouse.build import assessment_sources, measurement_sources
+    from pipelines.load.build import assessment_sources, measurement_sources
 
     progress.report("Beregner kriterier (dbt build)" + (" for det ændrede" if select else ""))
     log.info("dbt build %s", "--select " + " ".join(select) if select else "(alt)")
@@ -320,7 +323,7 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
 
 @task(name="restore-history", cache_policy=NO_CACHE)
 def restore_history_task(build: Path, published: Path) -> str:
-    from pipelines.warehouse.rebuild import restore_history
+    from pipelines.load.rebuild import restore_history
 
     progress.report("Henter historik fra det publicerede lager")
     return restore_history(build, published)
@@ -334,9 +337,7 @@ def _republish_nothing_new(config: RunConfig, result: NightlyResult, inputs: Run
     with timed("publish"):
         republish_runs_task(config, [*_other_runs(config, final), final])
         write_record(config.warehouse, inputs.fingerprint, _warehouse_files(config), inputs.hashes, inputs.parts)
-    from pipelines.report.paths import has_report, nightly_report_dir
-
-    _after_publish(config, result, final, report=report and not has_report(nightly_report_dir(config.warehouse)))
+    _after_publish(config, result, final, report=report)
 
 
 def _other_runs(config: RunConfig, final: RunRecord) -> list[RunRecord]:
@@ -351,6 +352,12 @@ def _after_publish(config: RunConfig, result: NightlyResult, final: RunRecord, *
     if publish_targets() and (notes := publish_targets_task(config)):
         result.run = replace(result.run, message=(result.run.message + " " + " ".join(notes))[:MESSAGE_LIMIT])
     if not report:
+        return
+    from pipelines.report.freshness import report_is_current
+    from pipelines.report.paths import nightly_report_dir
+
+    if report_is_current(nightly_report_dir(config.warehouse), config.warehouse):
+        progress.report("Rapporten er uændret: ingen status, mangel eller baseline er ændret")
         return
     with timed("report"):
         try:

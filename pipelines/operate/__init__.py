@@ -1,2 +1,1 @@
-"""The run around the flow: one run per warehouse at a time (lock), the record of every run (runlog),
-and what the operating commands (schedule, status, alerts) build on."""
+"""Operating the runs: the lock, state checks and healing, alerts, status, the watcher and the Prefect server."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipelines.operate.history import outcome_da
 from pipelines.operate.mail_config import MailConfigError, SmtpConfig, load_smtp_config
-from pipelines.operate.places import summary_path
+from pipelines.runtime.places import summary_path
 
 logger = logging.getLogger("kpi.alerts")
 SMTP_TIMEOUT_SECONDS = 20

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.load.files import database_files
+from pipelines.load.inputs import read_record, record_path
 from pipelines.operate import state_check
-from pipelines.operate.runlog import OUTCOMES, RunRecord, append_run, runlog_path
 from pipelines.operate.state_check import (
     DBT_TARGET_NAME,
     PREFECT_DB_NAME,
@@ -24,9 +25,8 @@ from pipelines.operate.state_check import (
     set_aside,
     unreadable_da,
 )
+from pipelines.runtime.run_records import OUTCOMES, RunRecord, append_run, runlog_path
 from pipelines.settings import RunConfig
-from pipelines.warehouse.files import database_files
-from pipelines.warehouse.inputs import read_record, record_path
 
 INTERNAL_DA = "Det interne lager"
 PUBLISHED_DA = "Det publicerede lager"

@@ -1,11 +1,12 @@
-"""The run history as the operating commands read it: the run log beside the warehouse (runlog.py), or the
-published `load_runs` table when only the published file is at hand; outcomes in Danish."""
+"""The run history as the operating commands read it: the run log beside the warehouse
+(runtime/run_records.py), or the published `load_runs` table when only the published file is at hand;
+outcomes in Danish."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.operate.runlog import LOAD_RUNS_COLUMNS, RunRecord, read_runs, runlog_path
+from pipelines.runtime.run_records import LOAD_RUNS_COLUMNS, RunRecord, read_runs, runlog_path
 
 OUTCOME_DA = {
     "published": "publiceret",

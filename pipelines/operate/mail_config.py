@@ -24,7 +24,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.operate.places import config_file
+from pipelines.runtime.places import config_file
 
 TRUE_WORDS = {"1", "true", "yes", "ja", "on"}
 FIELDS = ("host", "port", "sender", "recipients", "starttls", "username", "password", "cafile")

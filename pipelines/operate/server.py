@@ -11,7 +11,7 @@ import signal
 import sys
 from pathlib import Path
 
-from pipelines.operate.places import LOCAL_HOST, api_url, prefect_home
+from pipelines.runtime.places import LOCAL_HOST, api_url, prefect_home
 
 # Variables that make a process a client of some other Prefect API; the server must not inherit them.
 CLIENT_ONLY_VARIABLES = ("PREFECT_API_URL", "PREFECT_API_KEY")

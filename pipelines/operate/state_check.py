@@ -7,7 +7,7 @@ an interrupted copy or a bad restore. Each is checked cheaply here (header, size
 count, the tables the run needs, JSON that parses); a damaged one is renamed to
 `<name>.beskadiget-<YYYYMMDD-HHMMSS>` beside where it was, and the run goes on with what it can rebuild:
 
-- the internal file from every delivery in the inbox (pipelines/warehouse/rebuild.py);
+- the internal file from every delivery in the inbox (pipelines/load/rebuild.py);
 - the published file from the internal one (the normal publish);
 - the inputs record and dbt's target folder are caches: the run builds in full without them;
 - the run log from its readable lines and the published `load_runs`;
@@ -159,7 +159,7 @@ def _duckdb_content_problem(path: Path, *, published: bool) -> str | None:
 
 
 def _published_tables_problem(tables: set[tuple[str, str]]) -> str | None:
-    from pipelines.warehouse.contract import PUBLISHED_TABLES
+    from pipelines.publish.contract_tables import PUBLISHED_TABLES
 
     foreign = sorted({schema for schema, _ in tables} - {"main"})
     if foreign:  # e.g. the internal file copied under the published name: raw, person-level data

@@ -15,7 +15,7 @@ from pathlib import Path
 from pipelines.operate.history import last_publication, run_history
 from pipelines.operate.lock import LockHolder, lock_path, read_holder
 from pipelines.operate.prefect_api import ScheduleState, schedule_state
-from pipelines.operate.runlog import RunRecord
+from pipelines.runtime.run_records import RunRecord
 
 MAX_AGE = timedelta(hours=36)
 OVERDUE_GAP_TYPES = ("stale", "missing_delivery")

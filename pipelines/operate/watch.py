@@ -28,13 +28,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.exit_codes import ExitCode
 from pipelines.settings import INBOX_DIR_NAME
 
 DROP_DIR_NAMES = (INBOX_DIR_NAME, "modtaget")
 SETTLE_SECONDS = 1.5
 STOP_GRACE_SECONDS = 30.0
 LOCKED_RETRY_SECONDS = 30.0
-EXIT_LOCKED = 5  # as pipelines.cli_common: another run holds the warehouse's lock
 
 Clock = Callable[[], float]
 Stat = tuple[int, int]  # size, mtime in ns
@@ -218,7 +218,7 @@ OUTCOME_DA = {
     0: "Kørslen er færdig, og lageret er publiceret.",
     3: "Kørslen er færdig; en eller flere filer blev afvist (resten er indlæst og publiceret).",
     4: "Kørslen fejlede; det tidligere lager er stadig publiceret og uændret.",
-    EXIT_LOCKED: "En anden natkørsel er i gang for lageret; filerne prøves igen, når den er færdig.",
+    ExitCode.LOCKED: "En anden natkørsel er i gang for lageret; filerne prøves igen, når den er færdig.",
 }
 
 
@@ -302,12 +302,12 @@ class Watcher:
         for line in result.output.splitlines():
             if line.strip():
                 self.say(line.rstrip())
-        if result.exit_code == EXIT_LOCKED:
+        if result.exit_code == ExitCode.LOCKED:
             self._held, self._retry_at = files, self.clock() + self.locked_retry_seconds
         elif result.exit_code is not None:
             self.tried.remember(hashes)
         self.say(f"{outcome_da(result)} ({result.seconds:.0f} s)")
-        if result.exit_code not in (None, EXIT_LOCKED):
+        if result.exit_code not in (None, ExitCode.LOCKED):
             self.say(describe_status_changes(status_changes(before, after)))
         return result
 

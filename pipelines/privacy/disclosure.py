@@ -51,20 +51,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pipelines.privacy import intervals
+from pipelines.privacy.hiding_reasons import COMPLEMENTARY, COUNT_UNITS, PRIMARY, SOURCE
 
 if TYPE_CHECKING:
     from pipelines.privacy.relations import Relation
 
 PERSON_MINIMUM = 5
-COUNT_UNITS = frozenset({"count", "fte_persons"})
 AREA_GROUP_ROW = "combined"
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}$")
 _UNBOUNDED = float("inf")
-
-PRIMARY = "primary"
-SOURCE = "source"
-COMPLEMENTARY = "complementary"
 
 
 def is_small(value: float | None, numerator: float | None, denominator: float | None, unit: str | None) -> bool:

@@ -33,6 +33,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
+from pipelines.privacy.hiding_reasons import COUNT_UNITS, PRIMARY
+
 if TYPE_CHECKING:
     from pipelines.privacy.disclosure import Figure, Table
     from pipelines.privacy.relations import Relation
@@ -88,8 +90,6 @@ def clusters(tables: Mapping[tuple[str, str, str], Table], relations: Iterable[R
 
 def parts_of(table: Table) -> tuple[str, ...]:
     """The parts a reader can add up: a count's value; a share's numerator and denominator, if delivered."""
-    from pipelines.privacy.disclosure import COUNT_UNITS
-
     if table.unit in COUNT_UNITS:
         return ("value",)
     known = [cell for cell in table.cells if not cell.source_suppressed]
@@ -167,8 +167,6 @@ def _cost(figure: Figure) -> float:
 
 def targets(program: _Program) -> list[tuple[TableKey, int, str, float]]:
     """Every part 1-4 of a primary figure: (table, figure index, part, its value)."""
-    from pipelines.privacy.disclosure import PRIMARY
-
     out = []
     for key, table in program.cluster.tables.items():
         for number, figure in enumerate(table.figures):
@@ -271,8 +269,6 @@ def _sparse(rows: list[dict[int, float]], width: int) -> Any:
 def protect(tables: Mapping[tuple[str, str, str], Table], relations: Iterable[Relation],
             hide: Callable[[Figure], None]) -> int:
     """Hide further figures until every primary figure's protection interval reaches 5; returns how many."""
-    from pipelines.privacy.disclosure import PRIMARY
-
     hidden = 0
     for cluster in clusters(tables, relations):
         if not any(figure.hidden_because == PRIMARY for table in cluster.tables.values()

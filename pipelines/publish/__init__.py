@@ -1,1 +1,1 @@
-"""Publishing the warehouse beyond the DuckDB file: one module per target, each audited like the DuckDB publish."""
+"""Publishing: the published DuckDB file and every other target, each audited against the contract."""

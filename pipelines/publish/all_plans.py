@@ -8,15 +8,22 @@ member of. The function takes no argument (no membership oracle), names every ob
 with `search_path = pg_catalog, pg_temp` (PostgreSQL's guidance for security-definer functions), and the
 planner sees a function scan with a fixed estimate, so `EXPLAIN` tells nothing about other programmes' rows.
 The rows of a programme are replaced inside its publish's swap transaction.
+
+An owner of many programmes gets the overview role (`kpi_overview`): its members read every programme's
+`kpi_status` and `data_gaps` through the same views (`all_plans_data.overview_plans()` gives them every
+programme for these two tables only) and are granted nothing else, so no `measurements` or ledger rows.
 """
 
 from __future__ import annotations
 
-from pipelines.warehouse.contract import CONTRACT_TABLES
+from pipelines.publish.contract_tables import CONTRACT_TABLES
 
 DATA_SCHEMA = "all_plans_data"
 VIEW_SCHEMA = "all_plans"
 READABLE_PLANS_FUNCTION = f"{DATA_SCHEMA}.readable_plans"
+OVERVIEW_PLANS_FUNCTION = f"{DATA_SCHEMA}.overview_plans"
+OVERVIEW_ROLE = "kpi_overview"
+OVERVIEW_TABLES = ("kpi_status", "data_gaps")  # what an owner of many programmes compares; no person-near rows
 # The planner's row estimate of every read function: a constant, so EXPLAIN tells nothing about the data.
 READ_FUNCTION_ROWS = 1000
 SAFE_SEARCH_PATH = "pg_catalog, pg_temp"  # pg_temp last: temp objects never shadow catalog names
@@ -61,12 +68,26 @@ def _ensure_readable_plans(pg) -> None:
             where pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER')
         $$""")
     pg.execute(f"revoke all on function {READABLE_PLANS_FUNCTION}() from public")
+    # Every programme for a member of the overview role, else the reader's own; used by OVERVIEW_TABLES only.
+    pg.execute(f"""
+        create or replace function {OVERVIEW_PLANS_FUNCTION}() returns text[]
+        language sql stable security definer {DEFINER_SETTINGS} as $$
+            select case when exists (
+                select 1 from pg_catalog.pg_roles as r
+                where r.rolname operator(pg_catalog.=) '{OVERVIEW_ROLE}'
+                  and pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER'))
+            then (select coalesce(pg_catalog.array_agg(p.plan_id order by p.plan_id), '{{}}'::pg_catalog.text[])
+                  from {DATA_SCHEMA}.plans as p)
+            else {READABLE_PLANS_FUNCTION}() end
+        $$""")
+    pg.execute(f"revoke all on function {OVERVIEW_PLANS_FUNCTION}() from public")
 
 
 def _ensure_read_function(pg, table: str) -> None:
-    """The rows of the reader's programmes; the sub-select makes readable_plans() run once, not once a row."""
+    """The rows of the reader's programmes; the sub-select makes the plans function run once, not once a row."""
     from psycopg import sql
 
+    plans = OVERVIEW_PLANS_FUNCTION if table in OVERVIEW_TABLES else READABLE_PLANS_FUNCTION
     pg.execute(sql.SQL("""
         create or replace function {function}() returns setof {data}
         language sql stable security definer {settings} rows {rows} as $$
@@ -74,7 +95,7 @@ def _ensure_read_function(pg, table: str) -> None:
             where t.plan_id operator(pg_catalog.=) any ((select {readable}())::pg_catalog.text[])
         $$""").format(function=sql.SQL(read_function(table)), data=sql.Identifier(DATA_SCHEMA, table),
                       settings=sql.SQL(DEFINER_SETTINGS), rows=sql.Literal(READ_FUNCTION_ROWS),
-                      readable=sql.SQL(READABLE_PLANS_FUNCTION)))
+                      readable=sql.SQL(plans)))
     pg.execute(sql.SQL("revoke all on function {}() from public").format(sql.SQL(read_function(table))))
 
 
@@ -133,3 +154,21 @@ def grant_all_plans(pg, role: str) -> None:
                               "and c.relnamespace = %s::regnamespace", [VIEW_SCHEMA]).fetchall():
         pg.execute(sql.SQL("grant select on {} to {}").format(sql.Identifier(VIEW_SCHEMA, view), grantee))
         pg.execute(sql.SQL("grant execute on function {}() to {}").format(sql.SQL(read_function(view)), grantee))
+
+
+def grant_overview(pg, role: str = OVERVIEW_ROLE) -> None:
+    """The overview role reads the all_plans views of OVERVIEW_TABLES and nothing else of any programme."""
+    from psycopg import sql
+
+    if pg.execute("select 1 from pg_namespace where nspname = %s", [VIEW_SCHEMA]).fetchone() is None:
+        return
+    grantee = sql.Identifier(role)
+    pg.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(VIEW_SCHEMA), grantee))
+    for (view,) in pg.execute("select c.relname from pg_catalog.pg_class as c where c.relkind = 'v' "
+                              "and c.relnamespace = %s::regnamespace", [VIEW_SCHEMA]).fetchall():
+        verb = "grant" if view in OVERVIEW_TABLES else "revoke"
+        preposition = "to" if verb == "grant" else "from"
+        pg.execute(sql.SQL(f"{verb} select on {{}} {preposition} {{}}").format(
+            sql.Identifier(VIEW_SCHEMA, view), grantee))
+        pg.execute(sql.SQL(f"{verb} execute on function {{}}() {preposition} {{}}").format(
+            sql.SQL(read_function(view)), grantee))

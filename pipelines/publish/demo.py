@@ -13,9 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.programmes import read_programmes
 from pipelines.publish.local_cluster import SUPERUSER_PASSWORD, start_local_cluster, stop_cluster_in
 from pipelines.publish.postgres import init_roles, publish_to_postgres
+from pipelines.publish.programmes import read_programmes
 
 DEMO_ROOT = Path("/tmp/kpi-warehouse-pg-demo")
 DEMO_PORT = 54329

@@ -24,8 +24,8 @@ import duckdb
 from pipelines.privacy.detector import contains_cpr, mask_cpr
 from pipelines.publish import all_plans
 from pipelines.publish.all_plans import evaluator_role
+from pipelines.publish.contract_tables import CONTRACT_TABLES, PUBLISHED_TABLES
 from pipelines.publish.pg_hardening import harden_database, lock_down_role, remaining_rights
-from pipelines.warehouse.contract import CONTRACT_TABLES, PUBLISHED_TABLES
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 _PG_TYPES = {
@@ -105,7 +105,7 @@ def audit_problems(pg, schema: str, tables: list[SourceTable]) -> list[str]:
     """What must stop the swap: contract columns, row counts, vocabularies, CPR-shaped text."""
     from psycopg import sql
 
-    from pipelines.warehouse.contract_check import VOCABULARIES
+    from pipelines.publish.contract_audit import VOCABULARIES
 
     problems = []
     have = {name: [c for (c,) in pg.execute(
@@ -165,6 +165,8 @@ def _grant_evaluators(pg, schema: str) -> None:
         if _role_exists(pg, evaluator_role(plan_id)):
             all_plans.grant_all_plans(pg, evaluator_role(plan_id))
             lock_down_role(pg, evaluator_role(plan_id))
+    if _role_exists(pg, all_plans.OVERVIEW_ROLE):  # a table new to all_plans reaches the overview too
+        all_plans.grant_overview(pg)
 
 
 def _swap(pg, new_schema: str, schema: str, old_schema: str) -> None:
@@ -268,18 +270,51 @@ def init_roles(dsn: str, plan_id: str = "kpi", login: str | None = None, passwor
                 done.append(f"{role} kan læse skemaet {plan_id}")
             all_plans.grant_all_plans(pg, role)
             if login:
-                login = check_identifier(login, "brugernavn")
-                verb = "alter" if _role_exists(pg, login) else "create"
-                statement = sql.SQL(verb + " role {} login")
-                if password:
-                    statement = sql.SQL(verb + " role {} login password {}").format(sql.Identifier(login),
-                                                                                  sql.Literal(password))
-                else:
-                    statement = statement.format(sql.Identifier(login))
-                pg.execute(statement)
-                pg.execute(sql.SQL("grant {} to {}").format(sql.Identifier(role), sql.Identifier(login)))
-                lock_down_role(pg, login)
-                done.append(f"brugeren {login} er medlem af {role}")
+                done.append(_add_login(pg, role, login, password))
+            done.extend(remaining_rights(pg, login or role))
+            pg.commit()
+    except psycopg.Error as exc:
+        raise PostgresPublishError(f"PostgreSQL svarede med en fejl: {str(exc).strip().splitlines()[0]}") from exc
+    return done
+
+
+def _add_login(pg, role: str, login: str, password: str | None) -> str:
+    """Create (or alter) a login, make it a member of `role` and take TEMP and CREATE from it."""
+    from psycopg import sql
+
+    login = check_identifier(login, "brugernavn")
+    verb = "alter" if _role_exists(pg, login) else "create"
+    statement = sql.SQL(verb + " role {} login").format(sql.Identifier(login))
+    if password:
+        statement = sql.SQL(verb + " role {} login password {}").format(sql.Identifier(login), sql.Literal(password))
+    pg.execute(statement)
+    pg.execute(sql.SQL("grant {} to {}").format(sql.Identifier(role), sql.Identifier(login)))
+    lock_down_role(pg, login)
+    return f"brugeren {login} er medlem af {role}"
+
+
+def init_overview_role(dsn: str, login: str | None = None, password: str | None = None) -> list[str]:
+    """Create the overview role of an owner of many programmes (every programme's kpi_status and data_gaps
+    through all_plans, nothing else), and optionally a login in it; returns what was done."""
+    import psycopg
+    from psycopg import sql
+
+    role = all_plans.OVERVIEW_ROLE
+    done = []
+    try:
+        with psycopg.connect(dsn, autocommit=False) as pg:
+            if not _role_exists(pg, role):
+                pg.execute(sql.SQL("create role {} nologin").format(sql.Identifier(role)))
+                done.append(f"oprettede rollen {role} (læser alle programmers "
+                            + " og ".join(all_plans.OVERVIEW_TABLES) + ")")
+            database = pg.execute("select pg_catalog.current_database()").fetchone()[0]
+            pg.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(database),
+                                                                           sql.Identifier(role)))
+            harden_database(pg)
+            lock_down_role(pg, role)
+            all_plans.grant_overview(pg)
+            if login:
+                done.append(_add_login(pg, role, login, password))
             done.extend(remaining_rights(pg, login or role))
             pg.commit()
     except psycopg.Error as exc:

@@ -2,7 +2,7 @@
 
 From `KPI_PUBLISH_TARGETS` (connection strings one per line; `postgresql://` URIs may also be separated
 by spaces) or, when that is unset, from
-`[publish] targets = [...]` in the config file outside the repository (`pipelines/operate/places.py`).
+`[publish] targets = [...]` in the config file outside the repository (`pipelines/runtime/places.py`).
 Passwords belong in `~/.pgpass` or `PGPASSWORD`, not in the strings. A failed target never fails the run:
 the DuckDB file is published, the target keeps its previous version and the run's message says so.
 """
@@ -14,7 +14,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from pipelines.operate.places import config_file
+from pipelines.runtime.places import config_file
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipelines.report.changes import read_state, start_of_day, write_state
 from pipelines.report.charts import ChartCache
+from pipelines.report.freshness import published_content
 from pipelines.report.html import render_html
 from pipelines.report.model import ReportData, load_report_data
 from pipelines.report.paths import REPORT_STEM, has_report, nightly_report_dir  # noqa: F401 (re-exported)
@@ -47,6 +48,7 @@ def resolve_since(out_dir: Path, since: date | None) -> tuple[datetime | None, s
 
 def write_report(warehouse: Path, out_dir: Path, as_of: date | None = None, since: date | None = None) -> WrittenReport:
     since_at, since_label = resolve_since(out_dir, since) if as_of is None or since else (None, "")
+    content = published_content(warehouse) if as_of is None else None  # before reading: a run may publish meanwhile
     data = load_report_data(warehouse, as_of=as_of, since=since_at, since_label=since_label)
     out_dir.mkdir(parents=True, exist_ok=True)
     charts = ChartCache(out_dir / CHART_CACHE_DIR_NAME)
@@ -60,5 +62,5 @@ def write_report(warehouse: Path, out_dir: Path, as_of: date | None = None, sinc
         os.replace(path, final[suffix])
     charts.prune()
     if as_of is None:
-        write_state(out_dir, data.generated_at, data.data_version)
+        write_state(out_dir, data.generated_at, data.data_version, content)
     return WrittenReport(final["html"], final["xlsx"], final["pdf"], data)

@@ -67,6 +67,7 @@ def status_changes(old: list[StatusRow], new: list[StatusRow]) -> list[Change]:
 class PreviousReport:
     generated_at: datetime
     data_version: datetime
+    content: str | None = None  # digest of the published tables it showed (pipelines/report/freshness.py)
 
 
 def state_file(out_dir: Path) -> Path:
@@ -79,16 +80,18 @@ def read_state(out_dir: Path) -> PreviousReport | None:
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
         return PreviousReport(datetime.fromisoformat(state["generated_at"]),
-                              datetime.fromisoformat(state["data_version"]))
+                              datetime.fromisoformat(state["data_version"]), state.get("content"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def write_state(out_dir: Path, generated_at: datetime, data_version: datetime | None) -> None:
+def write_state(out_dir: Path, generated_at: datetime, data_version: datetime | None,
+                content: str | None = None) -> None:
     if data_version is None:
         return
     state_file(out_dir).write_text(json.dumps({"generated_at": generated_at.isoformat(),
-                                               "data_version": data_version.isoformat()}), encoding="utf-8")
+                                               "data_version": data_version.isoformat(),
+                                               "content": content}), encoding="utf-8")
 
 
 def start_of_day(day: date) -> datetime:

@@ -15,8 +15,8 @@ from typing import Any
 
 import duckdb
 
-from pipelines.explain import BASELINE_SOURCE_DA, DIRECTION_DA, GRANULARITY_DA, KIND_DA, UNIT_DA
 from pipelines.report.changes import Change, status_changes
+from pipelines.report.explain import BASELINE_SOURCE_DA, DIRECTION_DA, GRANULARITY_DA, KIND_DA, UNIT_DA
 from pipelines.report.vocabulary import AREA_DA, LEVEL_DA, LEVEL_ORDER, area_sort_key, date_da
 
 STATUS_COLUMNS = ["criterion_id", "area_key", "period", "value", "baseline_period", "baseline_value",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.ingest.addresses import AfdelingRegister
+from pipelines.reference.addresses import AfdelingRegister
 from pipelines.sample._csv import write_csv
 from pipelines.settings import REPO_ROOT
 

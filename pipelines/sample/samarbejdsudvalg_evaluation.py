@@ -12,14 +12,14 @@ from pathlib import Path
 import openpyxl
 
 from pipelines.catalog.load import read_catalog
-from pipelines.ingest.parsers._assessments import CRITERION, REASON, SOURCE, VERDICT
+from pipelines.parse._assessments import CRITERION, REASON, SOURCE, VERDICT
 from pipelines.periods import year_period
 from pipelines.sample._assessments import AREA_NAMES, REASONS, verdict, write_assessments
 from pipelines.sample._xlsx import fix_timestamps
 from pipelines.settings import DEFAULT_SOURCES
-from pipelines.templates.generate import ASSESSMENT_SOURCES
-from pipelines.templates.sources import assessment_template
-from pipelines.templates.workbook import write_template
+from pipelines.supplier_templates.generate import ASSESSMENT_SOURCES
+from pipelines.supplier_templates.sources import assessment_template
+from pipelines.supplier_templates.workbook import write_template
 
 SOURCE_SYSTEM = "samarbejdsudvalg_evaluation"
 FOUR = ["motalavej", "ringparken", "sydbyen", "skaelskoer"]
@@ -64,7 +64,7 @@ def _filled_template(inbox: Path, year: int) -> Path:
 
 
 def _parser():
-    from pipelines.ingest.parsers import registry
+    from pipelines.parse import registry
 
     return registry()[SOURCE_SYSTEM]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pipelines.operate.disk import is_disk_full
+from pipelines.runtime.disk import is_disk_full
 from pipelines.settings import DBT_PROJECT_DIR, QUIET_OFFLINE_ENV
 
 

@@ -51,7 +51,7 @@ def external_references(html: str) -> list[str]:
 
 
 def _dbt_vars() -> str:
-    from pipelines.warehouse.build import assessment_sources, measurement_sources
+    from pipelines.load.build import assessment_sources, measurement_sources
 
     return json.dumps({"observation_sources": measurement_sources(), "assessment_sources": assessment_sources()})
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from pipelines.load.inputs import InputsRecord
 from pipelines.settings import DBT_PROJECT_DIR
-from pipelines.warehouse.inputs import InputsRecord
 from pipelines.yaml_text import load_yaml
 
 FULL_BUILD_PARTS = ("code", "reference", "plan_id", "key")

@@ -15,9 +15,9 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.ingest.errors import DeliveryRejected
+from pipelines.delivery.errors import DeliveryRejected
 from pipelines.privacy.detector import cpr_regex
-from pipelines.reference import COMPARATOR_AREA_KEYS
+from pipelines.reference.resolution import COMPARATOR_AREA_KEYS
 from pipelines.settings import EXPECTATIONS_DIR, apply_quiet_offline_env
 
 _EXPECTATION_TEXT_DA = {
@@ -127,7 +127,7 @@ def _area_parameters(definition: dict[str, Any], programme_areas: list[str]) -> 
 @cache
 def _project_areas() -> tuple[str, ...]:
     """The project's own programme areas: the default when a caller names none."""
-    from pipelines.ingest.aliases import AreaResolver
+    from pipelines.delivery.aliases import AreaResolver
     from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
 
     keys = AreaResolver.from_reference(DEFAULT_SOURCES / REFERENCE_DIR_NAME).area_keys

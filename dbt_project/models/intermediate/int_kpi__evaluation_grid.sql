@@ -20,7 +20,7 @@
       that delivers only shares or an index per area, unless a reading forms it from the areas; `combined_mean`
       of verdicts); NULL where a delivery can close a gap.
     * publication: a period is due once period_end + the publication lag has passed (the unit's own lag,
-      e.g. a birth cohort's 18-month visits, else the source's);
+      e.g. a birth cohort's 18-month visits, else the source's in the delivery calendar);
       source_newest_end is the end of the newest period the source delivered for the indicator (stale).
 -#}
 with
@@ -56,9 +56,9 @@ catalog_baselines as (
 
 ),
 
-frequencies as (
+calendar as (
 
-    select * from {{ ref('source_frequencies') }}
+    select * from {{ ref('stg_catalog__delivery_calendar') }}
 
 ),
 
@@ -217,8 +217,8 @@ joined as (
         baselines.baseline_source,
         baselines.baseline_decided_by,
         newest.newest_end as source_newest_end,
-        coalesce(frequencies.expected_every_months, 12) as expected_every_months,
-        coalesce(spine.publication_lag_months, frequencies.publication_lag_months, 0) as publication_lag_months,
+        coalesce(calendar.expected_every_months, 12) as expected_every_months,
+        coalesce(spine.publication_lag_months, calendar.publication_lag_months, 0) as publication_lag_months,
         assessments.assessment,
         owners.gap_source_system,
         case
@@ -253,8 +253,8 @@ joined as (
     left join newest
         on spine.source_system = newest.source_system
             and spine.indicator = newest.indicator
-    left join frequencies
-        on spine.source_system = frequencies.source_system
+    left join calendar
+        on spine.source_system = calendar.source_system
     left join assessments
         on spine.canonical_id = assessments.canonical_id
             and spine.area_key = assessments.area_key

@@ -13,6 +13,8 @@ select
     deadline_rule,
     deadline_months,
     deadline_days,
+    expected_every_months,
+    publication_lag_months,
     is_assumed,
     basis
 from source

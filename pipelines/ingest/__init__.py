@@ -1,1 +1,0 @@
-"""Ingestion: from a delivered file to a validated, typed frame."""

@@ -1,5 +1,0 @@
-"""Estimated attendance at the cross-cutting events, from the working group (source_formats.md, section 15)."""
-
-from pipelines.ingest.parsers._indicator_table import IndicatorTableParser, count
-
-PARSER = IndicatorTableParser("event_attendance_estimate", {"deltagere_anslaaet": count()})

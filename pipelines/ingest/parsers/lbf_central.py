@@ -1,5 +1,0 @@
-"""Assessments of Landsbyggefonden's central measurements (section 17)."""
-
-from pipelines.ingest.parsers._assessments import ASSESSMENT_VERDICTS, AssessmentParser
-
-PARSER = AssessmentParser("lbf_central", ASSESSMENT_VERDICTS)

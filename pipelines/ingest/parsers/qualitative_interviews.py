@@ -1,5 +1,0 @@
-"""Assessments from qualitative interviews (section 17)."""
-
-from pipelines.ingest.parsers._assessments import ASSESSMENT_VERDICTS, AssessmentParser
-
-PARSER = AssessmentParser("qualitative_interviews", ASSESSMENT_VERDICTS)

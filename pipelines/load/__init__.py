@@ -1,0 +1,1 @@
+"""Load: the internal DuckDB build file and its raw layer (the ledger and the raw tables dbt reads)."""

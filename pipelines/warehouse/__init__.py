@@ -1,1 +1,0 @@
-"""The DuckDB files: the private build state and the published warehouse."""
