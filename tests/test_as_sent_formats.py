@@ -9,6 +9,7 @@ closest headers/values and the line to add.
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -283,3 +284,24 @@ def test_an_aggregate_sources_value_alias_and_its_rejection(context, tmp_path):
     aliased = parse_context(reference_with(
         tmp_path, **{VALUE_ALIASES_FILE: f"source_system;column;value;alias\n{line}\n"}))
     assert_same_frame(frame_of(variant, "dst_noegletal", aliased), frame_of(original, "dst_noegletal", aliased))
+
+
+@pytest.mark.parametrize("extension", ["xls", "ods"])
+@pytest.mark.parametrize("system", [*WORKBOOK_SYSTEMS, "samarbejdsudvalg_evaluation"])
+def test_an_xls_or_ods_copy_sent_under_a_mail_name_is_received_as_its_original(
+        converted_workbooks, tmp_path, system: str, extension: str) -> None:
+    """`kpi receive` reads old-Excel and OpenDocument copies with the same reader and files them by content."""
+    from pipelines.receive.filing import Outcome, receive_file
+    from pipelines.receive.forms import all_forms
+    from tests.conftest import REFERENCE_DIR
+
+    original = next(p for p in sorted((as_sent.SAMPLE_INBOX / system).iterdir()) if p.suffix == ".xlsx")
+    attachment = tmp_path / "mail" / f"Bilag fra leverandøren.{extension}"
+    attachment.parent.mkdir()
+    shutil.copyfile(converted_workbooks[(system, extension)], attachment)
+    catalog = REFERENCE_DIR / "criteria.yaml"
+    receipt = receive_file(attachment, tmp_path / "sources" / "inbox", catalog, delivered=date(2026, 12, 1),
+                           forms=all_forms(catalog))
+    assert receipt.outcome is Outcome.FILED, "\n".join(receipt.lines_da())
+    stem, period = original.name.rsplit("_", 2)[:2]
+    assert receipt.target.name == f"{stem}_{period}_20261201.{extension}"
