@@ -305,3 +305,42 @@ def test_an_xls_or_ods_copy_sent_under_a_mail_name_is_received_as_its_original(
     assert receipt.outcome is Outcome.FILED, "\n".join(receipt.lines_da())
     stem, period = original.name.rsplit("_", 2)[:2]
     assert receipt.target.name == f"{stem}_{period}_20261201.{extension}"
+
+
+VARIANTS = {
+    "shuffled_extra_column": lambda original, folder: as_sent.reshaped(original, folder),
+    "cp1252": lambda original, folder: as_sent.re_encoded(original, folder, "cp1252"),
+    "mac_roman": lambda original, folder: as_sent.re_encoded(original, folder, "mac_roman"),
+    "comma": lambda original, folder: as_sent.re_delimited(original, folder, ","),
+    "tab": lambda original, folder: as_sent.re_delimited(original, folder, "\t"),
+}
+
+
+@pytest.fixture(scope="module")
+def forms():
+    from pipelines.receive.forms import all_forms
+
+    return all_forms(PROJECT_REFERENCE_DIR / "criteria.yaml")
+
+
+@pytest.mark.parametrize("case", SYSTEMS, ids=_id)
+@pytest.mark.parametrize("variant_kind", sorted(VARIANTS))
+def test_a_variant_sent_under_a_mail_name_is_received_and_parses_as_its_original(
+        case, variant_kind: str, context, forms, tmp_path) -> None:
+    """The whole way an attachment travels before loading: identified by content (`kpi receive`), filed under
+    its system and the original's contract name, then parsed by that system's parser to the original's frame."""
+    from pipelines.receive.filing import Outcome, receive_file
+
+    original = as_sent.first_sample(*case)
+    variant = VARIANTS[variant_kind](original, tmp_path / "variant")
+    attachment = tmp_path / "mail" / f"Kopi af udtræk (rettet){original.suffix}"
+    attachment.parent.mkdir()
+    shutil.copyfile(variant, attachment)
+    catalog = PROJECT_REFERENCE_DIR / "criteria.yaml"
+    receipt = receive_file(attachment, tmp_path / "sources" / "inbox", catalog, delivered=date(2026, 12, 1),
+                           forms=forms)
+    assert receipt.outcome is Outcome.FILED, "\n".join(receipt.lines_da())
+    system = receipt.target.parent.name
+    assert system == case[0]
+    assert receipt.target.name.rsplit("_", 1)[0] == original.name.rsplit("_", 1)[0]  # system, type and period
+    assert_same_frame(frame_of(receipt.target, system, context), frame_of(original, case[0], context))
