@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import polars as pl
 
@@ -29,6 +29,9 @@ from pipelines.parse.base import AreaFigures, Indicator, ParseContext, ParsedDel
 from pipelines.privacy.cpr import birth_date, load_key, pseudonymise
 from pipelines.privacy.detector import contains_cpr
 from pipelines.reference.addresses import AddressBook
+
+if TYPE_CHECKING:
+    from pipelines.parse._person_columns import PersonColumns
 
 STREET, HOUSE_NUMBER, POSTCODE = "Vejnavn", "Husnr", "Postnr"
 ADDRESS_COLUMNS = (STREET, HOUSE_NUMBER, POSTCODE)
@@ -47,6 +50,10 @@ def shown(text: str) -> str:
     if contains_cpr(text, numeric=True):
         return HIDDEN
     return f"'{text}'" if text else "tom"
+
+
+class NotWellFormed(Exception):
+    """Some row fails a check: the row-wise path parses the file and names the row (`PersonParser.parse`)."""
 
 
 @contextmanager
@@ -71,7 +78,7 @@ class PersonRows:
     def __init__(self, table: RawTable, name: FileName, reference_dir: Path) -> None:
         self.table = table
         self.name = name
-        self._key = load_key()
+        self.key = load_key()
         self._addresses = AddressBook.from_reference(reference_dir)
         self._persons: dict[str, tuple[str, int, date]] = {}
         self._areas: dict[tuple[str, str, str], str | None] = {}
@@ -93,13 +100,13 @@ class PersonRows:
         if born is None:
             found = "tomt CPR-nummer" if not text else "et ugyldigt CPR-nummer (værdien vises ikke)"
             raise self.reject(row, column, found, "DDMMÅÅ-SSSS eller DDMMÅÅSSSS med en gyldig dato")
-        person = (pseudonymise(text, self._key), born.year, born)
+        person = (pseudonymise(text, self.key), born.year, born)
         self._persons[text] = person
         return person
 
     def keyed_id(self, *parts: str) -> str:
         """An id for a thing (a visit) that only the key holder can link to its parts (HMAC-SHA256, hex)."""
-        return hmac.new(self._key, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()
+        return hmac.new(self.key, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()
 
     def require_once(self, key: object, row: RawRow, column: str, *, who: str, expected: str) -> None:
         """A key (a pupil in a school year, …) may stand in one row only; the error names the other row."""
@@ -109,14 +116,18 @@ class PersonRows:
 
     def area(self, row: RawRow, person_id: str) -> str | None:
         """The row's area from its address; None (and counted) when the person lives outside the areas."""
-        address = (row[STREET], row[HOUSE_NUMBER], row[POSTCODE])
-        if address not in self._areas:
-            self._areas[address] = self._addresses.area_of(*address)
-        area_key = self._areas[address]
+        area_key = self.area_of(row[STREET], row[HOUSE_NUMBER], row[POSTCODE])
         if area_key is None:
             self.outside.add(person_id)
             self.outside_rows += 1
         return area_key
+
+    def area_of(self, street: str, house_number: str, postcode: str) -> str | None:
+        """The area of an address, or None outside the areas; cached, since an extract repeats its addresses."""
+        address = (street, house_number, postcode)
+        if address not in self._areas:
+            self._areas[address] = self._addresses.area_of(*address)
+        return self._areas[address]
 
     def warnings(self) -> list[str]:
         file_name = self.table.file_name
@@ -227,17 +238,47 @@ class PersonParser(SourceParser):
     def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
         raise NotImplementedError
 
+    def columns_frame(self, cells: PersonColumns) -> pl.DataFrame:
+        """The frame of a well-formed file, checked column-wise; `NotWellFormed` when any row fails a check."""
+        raise NotWellFormed
+
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        """Column-wise when every row is well-formed; else row by row, which names the first failing row."""
+        return self._parse(path, name, context, by_columns=True)
+
+    def parse_row_by_row(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        return self._parse(path, name, context, by_columns=False)
+
+    def parse_by_columns(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        """The column-wise path alone: raises `NotWellFormed` where `parse` would go row by row."""
+        return self._parse(path, name, context, by_columns=True, fall_back=False)
+
+    def _parse(self, path: Path, name: FileName, context: ParseContext, *, by_columns: bool,
+               fall_back: bool = True) -> ParsedDelivery:
+        from pipelines.parse._person_columns import PersonColumns  # it builds on PersonRows of this module
+
         with no_cpr_in_errors():
             self.check_name(path, name)
             table = read_delimited(path, self.columns, allow_empty=self.allow_empty)
-            rows = PersonRows(table, name, context.reference_dir)
-            records = []
-            for row in table.rows:
-                record = self.record(row, rows)
-                if record is not None:
-                    records.append({**record, "source_row": row.number})
-            return ParsedDelivery(self.frame(records), rows.warnings(), table=self.table)
+            if by_columns:
+                rows = PersonRows(table, name, context.reference_dir)
+                try:
+                    return ParsedDelivery(self.columns_frame(PersonColumns(table, rows)), rows.warnings(),
+                                          table=self.table)
+                except NotWellFormed:
+                    if not fall_back:
+                        raise
+            rows = PersonRows(table, name, context.reference_dir)  # afresh: the column-wise path counted
+            return ParsedDelivery(self.rows_frame(table, rows), rows.warnings(), table=self.table)
+
+    def rows_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        """The frame built row by row: the first row failing a check is rejected with its Danish message."""
+        records = []
+        for row in table.rows:
+            record = self.record(row, rows)
+            if record is not None:
+                records.append({**record, "source_row": row.number})
+        return self.frame(records)
 
     def frame(self, records: list[dict[str, object]]) -> pl.DataFrame:
         """The records as the raw table's frame; a parser that derives a column across rows does it here."""
