@@ -28,7 +28,7 @@ from pipelines.parse._persons import (
     PersonRows,
     _date,
 )
-from pipelines.privacy.cpr import pseudonymise
+from pipelines.privacy.cpr import pseudonymiser
 
 # DDMMYY-SSSS or DDMMYYSSSS in ASCII digits (`_STRICT_CPR` of pipelines/privacy/cpr.py); the 7th digit is kept.
 CPR_SHAPE = r"^([0-9]{2})([0-9]{2})([0-9]{2})-?([0-9])[0-9]{3}$"
@@ -68,7 +68,9 @@ class PersonColumns:
     def __init__(self, table: RawTable, rows: PersonRows) -> None:
         self.rows = rows
         self.name = rows.name
-        self.frame = table.to_polars()
+        text = {column: pl.Utf8 for column in table.columns}
+        self.frame = pl.from_dicts([row.cells for row in table.rows], schema=text).with_columns(
+            pl.Series(ROW_COLUMN, [row.number for row in table.rows], pl.Int64))
         self.source_rows = self.frame[ROW_COLUMN]
 
     def __len__(self) -> int:
@@ -93,9 +95,7 @@ class PersonColumns:
         cells = self.text(column)
         born = cpr_birth_dates(cells)
         require(born.is_not_null())
-        key = self.rows.key
-        return self.each([cells.str.replace("-", "", literal=True)], lambda cpr: pseudonymise(cpr, key),
-                         pl.Utf8), born
+        return self.each([cells.str.replace("-", "", literal=True)], pseudonymiser(self.rows.key), pl.Utf8), born
 
     def dates(self, column: str, pattern: str, *, required: bool = True) -> pl.Series:
         def convert(text: str) -> date | None:

@@ -79,6 +79,7 @@ class PersonRows:
         self.table = table
         self.name = name
         self.key = load_key()
+        self._keyed = hmac.new(self.key, digestmod=hashlib.sha256)
         self._addresses = AddressBook.from_reference(reference_dir)
         self._persons: dict[str, tuple[str, int, date]] = {}
         self._areas: dict[tuple[str, str, str], str | None] = {}
@@ -106,7 +107,9 @@ class PersonRows:
 
     def keyed_id(self, *parts: str) -> str:
         """An id for a thing (a visit) that only the key holder can link to its parts (HMAC-SHA256, hex)."""
-        return hmac.new(self.key, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()
+        digest = self._keyed.copy()
+        digest.update("\x1f".join(parts).encode("utf-8"))
+        return digest.hexdigest()
 
     def require_once(self, key: object, row: RawRow, column: str, *, who: str, expected: str) -> None:
         """A key (a pupil in a school year, …) may stand in one row only; the error names the other row."""
