@@ -173,7 +173,8 @@ def _valid_row(source: str, person: int = 0) -> dict[str, str]:
     return {**row, "Adresse": INSIDE[0]}
 
 
-REPORTED_IN = {("Posttype", "TILBUD"): "Kode", ("Barn_CPR", "120119-4329"): "Fødselsdato"}  # a bad cell whose rejection names another column
+# A bad cell whose rejection names another column: the code no longer fits, the birth date no longer agrees.
+REPORTED_IN = {("Posttype", "TILBUD"): "Kode", ("Barn_CPR", "120119-4329"): "Fødselsdato"}
 BAD_CELLS = [(source, column, bad) for source, (_, _, cells) in sorted(FILES.items())
              for column, (_, bads) in cells.items() for bad in bads]
 
