@@ -6,8 +6,10 @@ check; these tests hold the two paths to the same frames, warnings and Danish me
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,8 +18,9 @@ from polars.testing import assert_frame_equal
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import parse_file_name
 from pipelines.parse import registry
+from pipelines.parse._person_columns import cpr_birth_dates
 from pipelines.parse._persons import NotWellFormed, PersonParser
-from pipelines.privacy.cpr import pseudonymise, pseudonymiser
+from pipelines.privacy.cpr import birth_date, pseudonymise, pseudonymiser
 from tests.person_helpers import write_delivery
 
 SAMPLE_INBOX = Path(__file__).resolve().parents[1] / "sources" / "sample" / "inbox"
@@ -44,7 +47,8 @@ FILES: dict[str, tuple[str, list[str], dict[str, tuple[list[str], list[str]]]]] 
                   "Barn_CPR": (["120118-4329", "1201184329", "120118-4339"], ["120119-4329", "", "1301184329x"]),
                   "Fødselsdato": (["12.01.2018"], ["13.01.2018", "12-01-2018"]),
                   "Besøgstype": (["Barselsbesøg", "graviditetsbesøg", "3-års  besøg"], ["Besøg"]),
-                  "Besøgsdato": (["21.01.2018", "03.07.2018", "01.04.2017"], ["01.01.2017", "32.01.2018", "2018"]),
+                  "Besøgsdato": (["21.01.2018", "03.07.2018", "18.03.2017", "12.01.2018"],
+                                 ["11.01.2018", "17.03.2017", "32.01.2018", "2018"]),
                   "Status": (["Gennemført", "aflyst"], ["Ja", ""]),
               }),
     "school_absence": ("school_absence_2018-19_20190815.csv",
@@ -235,3 +239,17 @@ def test_end_tie_ranks_are_the_row_wise_ones(tmp_path, parse_context) -> None:
 @given(cpr=st.from_regex(r"\A[0-9]{6}-?[0-9]{4}\Z"), key=st.binary(min_size=1, max_size=100))
 def test_the_pseudonymiser_is_pseudonymise(cpr: str, key: bytes) -> None:
     assert pseudonymiser(key)(cpr) == pseudonymise(cpr, key)
+
+
+@given(texts=st.lists(st.one_of(st.from_regex(r"\A[0-9]{6}-?[0-9]{4}\Z"), st.text(max_size=12)), max_size=20))
+def test_cpr_birth_dates_are_birth_date(texts: list[str]) -> None:
+    """The column-wise CPR check (shape, real date, century rule) states the dates `birth_date` states."""
+    texts = [text.strip() for text in texts]  # the reader trims every cell
+    assert cpr_birth_dates(pl.Series(texts, dtype=pl.Utf8)).to_list() == [birth_date(text) for text in texts]
+
+
+def test_cpr_birth_dates_follow_the_century_rule() -> None:
+    texts = ["010137-4000", "010136-4000", "010158-5000", "010157-8000", "290200-3000", "290200-4000", "290201-4000"]
+    assert cpr_birth_dates(pl.Series(texts)).to_list() == [
+        date(1937, 1, 1), date(2036, 1, 1), date(1858, 1, 1), date(2057, 1, 1), None, date(2000, 2, 29),
+        None]
