@@ -253,3 +253,10 @@ def test_cpr_birth_dates_follow_the_century_rule() -> None:
     assert cpr_birth_dates(pl.Series(texts)).to_list() == [
         date(1937, 1, 1), date(2036, 1, 1), date(1858, 1, 1), date(2057, 1, 1), None, date(2000, 2, 29),
         None]
+
+
+@pytest.mark.parametrize(("visit_date", "well_formed"), [("18.03.2017", True), ("17.03.2017", False)])
+def test_a_pregnancy_visit_at_most_300_days_before_birth(tmp_path, parse_context, visit_date, well_formed) -> None:
+    row = {**_valid_row("novax"), "Besøgstype": "Graviditetsbesøg", "Besøgsdato": visit_date}
+    assert_same(write_delivery(tmp_path, FILES["novax"][0], _lines("novax", [row])), parse_context,
+                well_formed=well_formed)
