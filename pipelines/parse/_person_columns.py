@@ -62,6 +62,16 @@ def cpr_birth_dates(cells: pl.Series) -> pl.Series:
     return parts.select(born.alias("born"))["born"]
 
 
+def per_distinct(keys: pl.DataFrame, convert: Callable[..., object], dtype: pl.DataType) -> pl.Series:
+    """`convert` of each row's values, called once per distinct row of `keys`."""
+    keys = keys.rename({column: f"_{i}" for i, column in enumerate(keys.columns)})
+    distinct = keys.unique()
+    results = pl.Series(_RESULT, [convert(*values) for values in distinct.iter_rows()], dtype=dtype)
+    joined = keys.join(distinct.with_columns(results), on=keys.columns, how="left", maintain_order="left",
+                       nulls_equal=True)
+    return joined[_RESULT]
+
+
 class PersonColumns:
     """The delivery's table as columns of text, with the checks and conversions of `PersonRows` column-wise."""
 
@@ -82,13 +92,8 @@ class PersonColumns:
     def each(self, columns: Sequence[str | pl.Series], convert: Callable[..., object], dtype: pl.DataType,
              ) -> pl.Series:
         """`convert` of each row's cells, called once per distinct combination; it raises `NotWellFormed`."""
-        keys = pl.DataFrame([(self.text(c) if isinstance(c, str) else c).alias(f"_{i}")
-                             for i, c in enumerate(columns)])
-        distinct = keys.unique()
-        results = pl.Series(_RESULT, [convert(*values) for values in distinct.iter_rows()], dtype=dtype)
-        joined = keys.join(distinct.with_columns(results), on=keys.columns, how="left", maintain_order="left",
-                           nulls_equal=True)
-        return joined[_RESULT]
+        return per_distinct(pl.DataFrame([(self.text(c) if isinstance(c, str) else c).alias(f"_{i}")
+                                           for i, c in enumerate(columns)]), convert, dtype)
 
     def persons(self, column: str) -> tuple[pl.Series, pl.Series]:
         """(pseudonym, birth date) of each row's CPR; the date is for checks, never for storing."""

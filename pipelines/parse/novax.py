@@ -16,7 +16,7 @@ from datetime import date
 import polars as pl
 
 from pipelines.delivery.readers import RawRow
-from pipelines.parse._person_columns import PersonColumns, require
+from pipelines.parse._person_columns import PersonColumns, per_distinct, require
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     PersonParser,
@@ -86,14 +86,15 @@ class NovaxParser(PersonParser):
         age_days = (visit_dates - born).dt.total_days()
         require((age_days >= -PREGNANCY_DAYS) & ((age_days >= 0) | (visit_types == "Graviditetsbesøg")))
         statuses = cells.codes(STATUS, STATUSES)
-        areas = cells.areas(child_ids)
-        visit_keys = cells.each(
-            [child_ids, visit_types, visit_dates.dt.to_string("%Y-%m-%d")],
+        no_keys = pl.Series([None] * len(cells), dtype=pl.Utf8)  # keyed below, for the rows inside only
+        inside = cells.frame_of({"child_id": child_ids, "birth_year": born.dt.year(), "visit_type": visit_types,
+                                 "visit_key": no_keys, "visit_quarter": visit_dates.dt.truncate("1q"),
+                                 "visit_status": statuses, VISIT_DATE: visit_dates},
+                                cells.areas(child_ids), {**self.schema, VISIT_DATE: pl.Date})
+        visit_keys = per_distinct(
+            inside.select("child_id", "visit_type", pl.col(VISIT_DATE).dt.to_string("%Y-%m-%d")),
             lambda child_id, visit_type, day: cells.rows.keyed_id("novax-visit", child_id, visit_type, day), pl.Utf8)
-        quarters = visit_dates.dt.truncate("1q")
-        return cells.frame_of({"child_id": child_ids, "birth_year": born.dt.year(), "visit_type": visit_types,
-                               "visit_key": visit_keys, "visit_quarter": quarters, "visit_status": statuses},
-                              areas, self.schema)
+        return inside.with_columns(visit_key=visit_keys).select(list(self.schema))
 
 
 def quarter_start(day: date) -> date:
