@@ -260,3 +260,12 @@ def test_a_pregnancy_visit_at_most_300_days_before_birth(tmp_path, parse_context
     row = {**_valid_row("novax"), "Besøgstype": "Graviditetsbesøg", "Besøgsdato": visit_date}
     assert_same(write_delivery(tmp_path, FILES["novax"][0], _lines("novax", [row])), parse_context,
                 well_formed=well_formed)
+
+
+def test_unknown_columns_and_cells_beyond_the_header(tmp_path, parse_context) -> None:
+    header, row = _lines("uu_registration", [_valid_row("uu_registration")])
+    lines = [f"{header};Bemærkning", f"{row};", f"{row.replace('0203004234', '0101014012')};noget;mere"]
+    outcome = assert_same(write_delivery(tmp_path, FILES["uu_registration"][0], lines), parse_context,
+                          well_formed=True)
+    assert outcome[1].height == 2
+    assert outcome[2] == [f"{FILES['uu_registration'][0]}: ukendt kolonne 'Bemærkning' ignoreret"]
