@@ -33,6 +33,9 @@ from pipelines.privacy.cpr import pseudonymiser
 # DDMMYY-SSSS or DDMMYYSSSS in ASCII digits (`_STRICT_CPR` of pipelines/privacy/cpr.py); the 7th digit is kept.
 CPR_SHAPE = r"^([0-9]{2})([0-9]{2})([0-9]{2})-?([0-9])[0-9]{3}$"
 _RESULT = "_result"
+# The name of a column of normalised CPR numbers (`persons`): `frame_of` replaces it by the pseudonyms of the
+# rows it keeps, so persons outside the areas are counted but never hashed.
+CPR_KEY = "_cpr"
 _INDEX = "_index"
 
 
@@ -96,11 +99,12 @@ class PersonColumns:
                                            for i, c in enumerate(columns)]), convert, dtype)
 
     def persons(self, column: str) -> tuple[pl.Series, pl.Series]:
-        """(pseudonym, birth date) of each row's CPR; the date is for checks, never for storing."""
+        """(person, birth date) of each row's CPR: the person is the normalised CPR (`CPR_KEY`), which
+        `frame_of` turns into the pseudonym; the date is for checks, never for storing."""
         cells = self.text(column)
         born = cpr_birth_dates(cells)
         require(born.is_not_null())
-        return self.each([cells.str.replace("-", "", literal=True)], pseudonymiser(self.rows.key), pl.Utf8), born
+        return cells.str.replace("-", "", literal=True).alias(CPR_KEY), born
 
     def dates(self, column: str, pattern: str, *, required: bool = True) -> pl.Series:
         def convert(text: str) -> date | None:
@@ -163,17 +167,19 @@ class PersonColumns:
         """A key stands in one row only (`PersonRows.require_once`)."""
         require(~keys.is_duplicated())
 
-    def areas(self, person_ids: pl.Series) -> pl.Series:
+    def areas(self, persons: pl.Series) -> pl.Series:
         """Each row's area (null outside), counting the persons and rows outside as `PersonRows.area` does."""
         areas = self.each([STREET, HOUSE_NUMBER, POSTCODE], self.rows.area_of, pl.Utf8)
         outside = areas.is_null()
-        self.rows.outside.update(person_ids.filter(outside).to_list())
-        self.rows.outside_rows += int(outside.sum())
+        self.rows.count_outside(persons=persons.filter(outside).n_unique(), rows=int(outside.sum()))
         return areas
 
     def frame_of(self, columns: dict[str, pl.Series], areas: pl.Series,
                  schema: dict[str, pl.DataType]) -> pl.DataFrame:
         """The rows inside the areas as the raw table's frame (`source_row` their line in the file)."""
         data = pl.DataFrame({**columns, "area_key": areas, "source_row": self.source_rows})
-        return data.filter(pl.col("area_key").is_not_null()).select(
-            pl.col(column).cast(dtype) for column, dtype in schema.items())
+        inside = data.filter(pl.col("area_key").is_not_null())
+        pseudonym = pseudonymiser(self.rows.key)
+        inside = inside.with_columns(per_distinct(inside.select(column), pseudonym, pl.Utf8).alias(column)
+                                     for column, series in columns.items() if series.name == CPR_KEY)
+        return inside.select(pl.col(column).cast(dtype) for column, dtype in schema.items())

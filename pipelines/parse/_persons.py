@@ -85,6 +85,7 @@ class PersonRows:
         self._areas: dict[tuple[str, str, str], str | None] = {}
         self.outside: set[str] = set()
         self.outside_rows = 0
+        self._outside_counted = 0  # persons outside counted column-wise, without their pseudonyms
         self._first_rows: dict[object, int] = {}
 
     def reject(self, row: RawRow | None, column: str | None, found: str, expected: str) -> DeliveryRejected:
@@ -132,11 +133,16 @@ class PersonRows:
             self._areas[address] = self._addresses.area_of(*address)
         return self._areas[address]
 
+    def count_outside(self, *, persons: int, rows: int) -> None:
+        self._outside_counted += persons
+        self.outside_rows += rows
+
     def warnings(self) -> list[str]:
         file_name = self.table.file_name
         found = [f"{file_name}: ukendt kolonne {shown(column)} ignoreret" for column in self.table.unknown_columns]
-        if self.outside:
-            found.append(outside_areas_notice(file_name, len(self.outside), self.outside_rows))
+        persons_outside = len(self.outside) + self._outside_counted
+        if persons_outside:
+            found.append(outside_areas_notice(file_name, persons_outside, self.outside_rows))
         return found
 
 
