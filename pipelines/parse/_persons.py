@@ -274,7 +274,7 @@ class PersonParser(SourceParser):
                 try:
                     return ParsedDelivery(self.columns_frame(PersonColumns(table, rows)), rows.warnings(),
                                           table=self.table)
-                except NotWellFormed:
+                except (NotWellFormed, pl.exceptions.PolarsError):  # a polars error may quote a cell: not shown
                     if not fall_back:
                         raise
             rows = PersonRows(table, name, context.reference_dir)  # afresh: the column-wise path counted
