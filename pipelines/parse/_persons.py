@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import polars as pl
 
@@ -29,9 +29,6 @@ from pipelines.parse.base import AreaFigures, Indicator, ParseContext, ParsedDel
 from pipelines.privacy.cpr import birth_date, load_key, pseudonymise
 from pipelines.privacy.detector import contains_cpr
 from pipelines.reference.addresses import AddressBook
-
-if TYPE_CHECKING:
-    from pipelines.parse._person_columns import PersonColumns
 
 STREET, HOUSE_NUMBER, POSTCODE = "Vejnavn", "Husnr", "Postnr"
 ADDRESS_COLUMNS = (STREET, HOUSE_NUMBER, POSTCODE)
@@ -247,8 +244,9 @@ class PersonParser(SourceParser):
     def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
         raise NotImplementedError
 
-    def columns_frame(self, cells: PersonColumns) -> pl.DataFrame:
-        """The frame of a well-formed file, checked column-wise; `NotWellFormed` when any row fails a check."""
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        """The frame of a well-formed file, checked column-wise (`_person_columns.PersonColumns`), counting the
+        persons outside in `rows`; `NotWellFormed` when any row fails a check."""
         raise NotWellFormed
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
@@ -264,16 +262,13 @@ class PersonParser(SourceParser):
 
     def _parse(self, path: Path, name: FileName, context: ParseContext, *, by_columns: bool,
                fall_back: bool = True) -> ParsedDelivery:
-        from pipelines.parse._person_columns import PersonColumns  # it builds on PersonRows of this module
-
         with no_cpr_in_errors():
             self.check_name(path, name)
             table = read_delimited(path, self.columns, allow_empty=self.allow_empty)
             if by_columns:
                 rows = PersonRows(table, name, context.reference_dir)
                 try:
-                    return ParsedDelivery(self.columns_frame(PersonColumns(table, rows)), rows.warnings(),
-                                          table=self.table)
+                    return ParsedDelivery(self.columns_frame(table, rows), rows.warnings(), table=self.table)
                 except (NotWellFormed, pl.exceptions.PolarsError):  # a polars error may quote a cell: not shown
                     if not fall_back:
                         raise

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.delivery.readers import RawRow
+from pipelines.delivery.readers import RawRow, RawTable
 from pipelines.parse._person_columns import PersonColumns, require
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
@@ -110,7 +110,8 @@ class KmdOperaParser(PersonParser):
     def frame(self, records: list[dict[str, object]]) -> pl.DataFrame:
         return person_frame(with_end_tie_ranks(records), self.schema)
 
-    def columns_frame(self, cells: PersonColumns) -> pl.DataFrame:
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        cells = PersonColumns(table, rows)
         name = cells.name
         person_ids, born = cells.persons(CPR)
         post_types = cells.codes(POST_TYPE, POST_TYPES)

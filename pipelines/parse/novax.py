@@ -15,7 +15,7 @@ from datetime import date
 
 import polars as pl
 
-from pipelines.delivery.readers import RawRow
+from pipelines.delivery.readers import RawRow, RawTable
 from pipelines.parse._person_columns import PersonColumns, per_distinct, require
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
@@ -75,7 +75,8 @@ class NovaxParser(PersonParser):
                 "visit_key": rows.keyed_id("novax-visit", child_id, visit_type, visit_date.isoformat()),
                 "visit_quarter": quarter_start(visit_date), "visit_status": status}
 
-    def columns_frame(self, cells: PersonColumns) -> pl.DataFrame:
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        cells = PersonColumns(table, rows)
         child_ids, cpr_dates = cells.persons(CHILD_CPR)
         born = cells.dates(BIRTH_DATE, DATE_FORMAT)
         require((born.dt.day() == cpr_dates.dt.day()) & (born.dt.month() == cpr_dates.dt.month())

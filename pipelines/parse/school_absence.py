@@ -15,7 +15,7 @@ from typing import ClassVar
 import polars as pl
 
 from pipelines.delivery.filenames import FileName
-from pipelines.delivery.readers import RawRow
+from pipelines.delivery.readers import RawRow, RawTable
 from pipelines.parse._person_columns import PersonColumns, require
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
@@ -111,7 +111,8 @@ class PupilYears(PersonParser):
         return {"school_year": school_year, "pupil_id": pupil_id, "area_key": area_key, "school_days": school_days,
                 "absence_sick_days": sick, "absence_lawful_days": lawful, "absence_unlawful_days": unlawful}
 
-    def columns_frame(self, cells: PersonColumns) -> pl.DataFrame:
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        cells = PersonColumns(table, rows)
         school_years = cells.file_period(SCHOOL_YEAR)
         pupil_ids, _ = cells.persons(PUPIL_CPR)
         cells.once(pupil_ids)
@@ -148,7 +149,8 @@ class DropoutList(PersonParser):
             return None
         return {"quarter": quarter, "pupil_id": pupil_id, "area_key": area_key}
 
-    def columns_frame(self, cells: PersonColumns) -> pl.DataFrame:
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        cells = PersonColumns(table, rows)
         quarters = cells.file_period(QUARTER)
         pupil_ids, _ = cells.persons(PUPIL_CPR)
         cells.once(pupil_ids)

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.delivery.filenames import FileName
-from pipelines.delivery.readers import RawRow
+from pipelines.delivery.readers import RawRow, RawTable
 from pipelines.parse._person_columns import PersonColumns
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
@@ -65,7 +65,8 @@ class SchoolReadinessParser(PersonParser):
         return {"school_year": school_year, "pupil_id": pupil_id, "grade": grade, "area_key": area_key,
                 "assessment_date": assessed, "is_ready": verdict == READY}
 
-    def columns_frame(self, cells: PersonColumns) -> pl.DataFrame:
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        cells = PersonColumns(table, rows)
         school_years = cells.file_period(SCHOOL_YEAR)
         pupil_ids, _ = cells.persons(PUPIL_CPR)
         grades = cells.codes(GRADE, GRADES).cast(pl.Int64)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.delivery.readers import RawRow
+from pipelines.delivery.readers import RawRow, RawTable
 from pipelines.parse._person_columns import PersonColumns
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
@@ -57,7 +57,8 @@ class UuRegistrationParser(PersonParser):
         return {"person_id": person_id, "birth_year": birth_year, "area_key": area_key, "status_date": status_date,
                 "status": status}
 
-    def columns_frame(self, cells: PersonColumns) -> pl.DataFrame:
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        cells = PersonColumns(table, rows)
         person_ids, born = cells.persons(CPR)
         status_dates = cells.dates(STATUS_DATE, "%d-%m-%Y")
         cells.dates_in_file(status_dates)
