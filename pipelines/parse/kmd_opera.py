@@ -113,7 +113,7 @@ class KmdOperaParser(PersonParser):
     def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
         cells = PersonColumns(table, rows)
         name = cells.name
-        person_ids, born = cells.persons(CPR)
+        persons, born = cells.persons(CPR)
         post_types = cells.codes(POST_TYPE, POST_TYPES)
         codes = cells.codes(CODE, CODES.__getitem__, post_types)
         starts = cells.dates(START, DATE_FORMAT)
@@ -125,10 +125,10 @@ class KmdOperaParser(PersonParser):
         exit_reasons = cells.codes(EXIT, EXIT_REASONS, optional=True)
         ties = cells.each([exit_reasons, STREET, HOUSE_NUMBER, POSTCODE],
                           lambda *parts: TIE_SEPARATOR.join(tie_order(*parts)), pl.Utf8)
-        frame = cells.frame_of({"person_id": person_ids, "birth_year": born.dt.year(), "post_type": post_types,
+        frame = cells.frame_of({"person_id": persons, "birth_year": born.dt.year(), "post_type": post_types,
                                 "code": codes, "start_date": starts, "end_date": ends, "exit_reason": exit_reasons,
                                 "end_tie_rank": pl.Series([None] * len(cells), dtype=pl.Int64), TIE_ORDER: ties},
-                               cells.areas(person_ids), {**self.schema, TIE_ORDER: pl.Utf8})
+                               cells.areas(persons), {**self.schema, TIE_ORDER: pl.Utf8})
         # `with_end_tie_ranks` column-wise: the joined text sorts as the tuple does (no cell holds a NUL).
         benefit = pl.col("post_type") == "YDELSE"
         rank = pl.col(TIE_ORDER).rank("dense").over("person_id", "end_date", benefit)

@@ -77,7 +77,7 @@ class NovaxParser(PersonParser):
 
     def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
         cells = PersonColumns(table, rows)
-        child_ids, cpr_dates = cells.persons(CHILD_CPR)
+        persons, cpr_dates = cells.persons(CHILD_CPR)
         born = cells.dates(BIRTH_DATE, DATE_FORMAT)
         require((born.dt.day() == cpr_dates.dt.day()) & (born.dt.month() == cpr_dates.dt.month())
                 & (born.dt.year() % 100 == cpr_dates.dt.year() % 100))
@@ -88,10 +88,10 @@ class NovaxParser(PersonParser):
         require((age_days >= -PREGNANCY_DAYS) & ((age_days >= 0) | (visit_types == "Graviditetsbesøg")))
         statuses = cells.codes(STATUS, STATUSES)
         no_keys = pl.Series([None] * len(cells), dtype=pl.Utf8)  # keyed below, for the rows inside only
-        inside = cells.frame_of({"child_id": child_ids, "birth_year": born.dt.year(), "visit_type": visit_types,
+        inside = cells.frame_of({"child_id": persons, "birth_year": born.dt.year(), "visit_type": visit_types,
                                  "visit_key": no_keys, "visit_quarter": visit_dates.dt.truncate("1q"),
                                  "visit_status": statuses, VISIT_DATE: visit_dates},
-                                cells.areas(child_ids), {**self.schema, VISIT_DATE: pl.Date})
+                                cells.areas(persons), {**self.schema, VISIT_DATE: pl.Date})
         visit_keys = per_distinct(
             inside.select("child_id", "visit_type", pl.col(VISIT_DATE).dt.to_string("%Y-%m-%d")),
             lambda child_id, visit_type, day: cells.rows.keyed_id("novax-visit", child_id, visit_type, day), pl.Utf8)

@@ -114,16 +114,16 @@ class PupilYears(PersonParser):
     def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
         cells = PersonColumns(table, rows)
         school_years = cells.file_period(SCHOOL_YEAR)
-        pupil_ids, _ = cells.persons(PUPIL_CPR)
-        cells.once(pupil_ids)
+        persons, _ = cells.persons(PUPIL_CPR)
+        cells.once(persons)
         cells.checked(SCHOOL, _is_school)
         _whole_numbers(cells, GRADE, 0, 10)
         school_days = _whole_numbers(cells, SCHOOL_DAYS, 1, 366)
         sick, lawful, unlawful = (_half_day_numbers(cells, column) for column in (SICK, LAWFUL, UNLAWFUL))
         require(sick + lawful + unlawful <= school_days)
-        return cells.frame_of({"school_year": school_years, "pupil_id": pupil_ids, "school_days": school_days,
+        return cells.frame_of({"school_year": school_years, "pupil_id": persons, "school_days": school_days,
                                "absence_sick_days": sick, "absence_lawful_days": lawful,
-                               "absence_unlawful_days": unlawful}, cells.areas(pupil_ids), self.schema)
+                               "absence_unlawful_days": unlawful}, cells.areas(persons), self.schema)
 
 
 class DropoutList(PersonParser):
@@ -152,11 +152,11 @@ class DropoutList(PersonParser):
     def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
         cells = PersonColumns(table, rows)
         quarters = cells.file_period(QUARTER)
-        pupil_ids, _ = cells.persons(PUPIL_CPR)
-        cells.once(pupil_ids)
+        persons, _ = cells.persons(PUPIL_CPR)
+        cells.once(persons)
         cells.checked(SCHOOL, _is_school)
         require(cells.numbers(ABSENCE_PCT).is_between(0, 100))
-        return cells.frame_of({"quarter": quarters, "pupil_id": pupil_ids}, cells.areas(pupil_ids), self.schema)
+        return cells.frame_of({"quarter": quarters, "pupil_id": persons}, cells.areas(persons), self.schema)
 
 
 def _whole_numbers(cells: PersonColumns, column: str, low: int, high: int) -> pl.Series:

@@ -68,14 +68,14 @@ class SchoolReadinessParser(PersonParser):
     def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
         cells = PersonColumns(table, rows)
         school_years = cells.file_period(SCHOOL_YEAR)
-        pupil_ids, _ = cells.persons(PUPIL_CPR)
+        persons, _ = cells.persons(PUPIL_CPR)
         grades = cells.codes(GRADE, GRADES).cast(pl.Int64)
         assessed = cells.dates(DATE, "%d-%m-%Y")
         cells.dates_in_file(assessed)
         verdicts = cells.codes(VERDICT, VERDICTS)
-        return cells.frame_of({"school_year": school_years, "pupil_id": pupil_ids, "grade": grades,
+        return cells.frame_of({"school_year": school_years, "pupil_id": persons, "grade": grades,
                                "assessment_date": assessed, "is_ready": verdicts == READY},
-                              cells.areas(pupil_ids), self.schema)
+                              cells.areas(persons), self.schema)
 
 
 PARSER = SchoolReadinessParser()

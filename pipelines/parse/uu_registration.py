@@ -59,13 +59,13 @@ class UuRegistrationParser(PersonParser):
 
     def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
         cells = PersonColumns(table, rows)
-        person_ids, born = cells.persons(CPR)
+        persons, born = cells.persons(CPR)
         status_dates = cells.dates(STATUS_DATE, "%d-%m-%Y")
         cells.dates_in_file(status_dates)
         statuses = cells.codes(STATUS, STATUSES)
         cells.checked(EDUCATION, lambda text: not contains_cpr(text))
-        return cells.frame_of({"person_id": person_ids, "birth_year": born.dt.year(), "status_date": status_dates,
-                               "status": statuses}, cells.areas(person_ids), self.schema)
+        return cells.frame_of({"person_id": persons, "birth_year": born.dt.year(), "status_date": status_dates,
+                               "status": statuses}, cells.areas(persons), self.schema)
 
 
 PARSER = UuRegistrationParser()
