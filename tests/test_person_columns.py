@@ -236,11 +236,13 @@ def test_end_tie_ranks_are_the_row_wise_ones(tmp_path, parse_context) -> None:
     assert outcome[1]["end_tie_rank"].to_list() == [3, 1, 2, 2, 1, 2, None, 1]
 
 
+@settings(deadline=None)
 @given(cpr=st.from_regex(r"\A[0-9]{6}-?[0-9]{4}\Z"), key=st.binary(min_size=1, max_size=100))
 def test_the_pseudonymiser_is_pseudonymise(cpr: str, key: bytes) -> None:
     assert pseudonymiser(key)(cpr) == pseudonymise(cpr, key)
 
 
+@settings(deadline=None)
 @given(texts=st.lists(st.one_of(st.from_regex(r"\A[0-9]{6}-?[0-9]{4}\Z"), st.text(max_size=12)), max_size=20))
 def test_cpr_birth_dates_are_birth_date(texts: list[str]) -> None:
     """The column-wise CPR check (shape, real date, century rule) states the dates `birth_date` states."""
