@@ -3,13 +3,14 @@
 `PersonParser.parse` first hands the table its reader made to the parser's `columns_frame`, which checks
 every column at once and raises `NotWellFormed` as soon as any row fails any check; the file is then parsed
 again row by row (`PersonParser.rows_frame`), which names the first failing row in Danish exactly as before.
-So this path never rejects anything itself and never builds a message: it only has to accept exactly the files
+So this path never rejects anything itself and never shows a message: it only has to accept exactly the files
 the row-wise path accepts, and produce the same frame and warnings for them.
 
-Cells are converted once per distinct value with the row-wise path's own functions (a date column repeats a
-few thousand dates, a code list a handful of codes, a CPR column one value per person), so the conversions are
-the same by construction; CPR shape and date (the century rule), ranges, cross-column rules, duplicates and
-cross-row ranks are polars expressions. The CPR numbers stay inside this object like inside `PersonRows`.
+Cells are converted once per distinct value (a date column repeats a few thousand dates, a code list a
+handful of codes) with the row-wise path's own functions (`parse_date`, `require_in_set` on the one cell,
+`parse_number`), so the conversions are the same by construction, also when those functions change. CPR
+shape and date (the century rule), ranges, cross-column rules, duplicates and cross-row ranks are polars
+expressions. The CPR numbers stay inside this object like inside `PersonRows`.
 """
 
 from __future__ import annotations
@@ -19,14 +20,17 @@ from datetime import date
 
 import polars as pl
 
-from pipelines.delivery.readers import ROW_COLUMN, RawTable, parse_number
+from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.readers import ROW_COLUMN, RawRow, RawTable, parse_number
 from pipelines.parse._persons import (
     HOUSE_NUMBER,
     POSTCODE,
     STREET,
     NotWellFormed,
     PersonRows,
-    _date,
+    parse_date,
+    require_file_period,
+    require_in_set,
 )
 from pipelines.privacy.cpr import pseudonymiser
 
@@ -108,13 +112,10 @@ class PersonColumns:
 
     def dates(self, column: str, pattern: str, *, required: bool = True) -> pl.Series:
         def convert(text: str) -> date | None:
-            text = text.strip()
-            if not text and not required:
-                return None
-            day = _date(text, pattern)
-            if day is None:
-                raise NotWellFormed
-            return day
+            try:
+                return parse_date(RawRow(0, {column: text}), column, pattern, self.rows, required=required)
+            except DeliveryRejected:
+                raise NotWellFormed from None
 
         return self.each([column], convert, pl.Date)
 
@@ -126,10 +127,10 @@ class PersonColumns:
             if optional and not text.strip():
                 return None
             codes = allowed(*others) if callable(allowed) else allowed
-            value = codes.get(" ".join(text.split()).casefold())
-            if value is None:
-                raise NotWellFormed
-            return value
+            try:
+                return require_in_set(RawRow(0, {column: text}), column, codes, self.rows)
+            except DeliveryRejected:
+                raise NotWellFormed from None
 
         return self.each([column, *depends_on], convert, pl.Utf8)
 
@@ -154,10 +155,13 @@ class PersonColumns:
 
     def file_period(self, column: str) -> pl.Series:
         """The file's own period label in every row (`require_file_period`)."""
-        periods = self.name.periods
-        label = periods[0].label
-        self.checked(column, lambda text: len(periods) == 1 and text.strip().replace(" ", "") == label)
-        return pl.Series(column, [label] * len(self), pl.Utf8)
+        def convert(text: str) -> str:
+            try:
+                return require_file_period(RawRow(0, {column: text}), column, self.rows)
+            except DeliveryRejected:
+                raise NotWellFormed from None
+
+        return self.each([column], convert, pl.Utf8)
 
     def dates_in_file(self, days: pl.Series) -> None:
         """Every date lies within the file's period (`require_date_in_file`)."""
