@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from pipelines.runtime.disk import is_disk_full
@@ -33,11 +32,15 @@ def dbt_executable() -> Path:
     return Path(sys.executable).with_name("dbt")
 
 
-def run_dbt_build(build_db: Path, as_of: date, observation_sources: list[str], assessment_sources: list[str],
+def run_dbt_build(build_db: Path, observation_sources: list[str], assessment_sources: list[str],
                   project_dir: Path = DBT_PROJECT_DIR, select: list[str] | None = None) -> DbtOutcome:
-    """`dbt build` of the whole project, or of the `select` selectors (pipelines/transform/selection.py)."""
+    """`dbt build` of the whole project, or of the `select` selectors (pipelines/transform/selection.py).
+
+    The as-of date is not a var: prepare_build writes it to raw.run_parameters. The vars are the same every
+    night, so dbt keeps its partial parse (target/partial_parse.msgpack) across days.
+    """
     target = build_db.parent / "dbt_target"
-    variables = json.dumps({"as_of": as_of.isoformat(), "observation_sources": observation_sources,
+    variables = json.dumps({"observation_sources": observation_sources,
                             "assessment_sources": assessment_sources})
     env = {**os.environ, **QUIET_OFFLINE_ENV, "KPI_BUILD_DB": str(build_db)}
     completed = subprocess.run(
