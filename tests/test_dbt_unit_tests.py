@@ -15,7 +15,6 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.load.build import assessment_sources, measurement_sources
 from pipelines.settings import DBT_PROJECT_DIR, QUIET_OFFLINE_ENV
 from pipelines.transform.dbt import dbt_executable
 from tests.conftest import PublishedDemo
@@ -33,12 +32,10 @@ def test_every_dbt_unit_test_passes(published_demo: PublishedDemo, tmp_path: Pat
     build = tmp_path / "unit.duckdb"
     shutil.copy(published_demo.warehouse.with_name("kpi.internal.duckdb"), build)
     target = tmp_path / "target"
-    variables = {"observation_sources": measurement_sources(),
-                 "assessment_sources": assessment_sources()}
     done = subprocess.run(
         [str(dbt_executable()), "test", "--no-version-check", "--quiet", "--resource-type", "unit_test",
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
-         "--log-path", str(tmp_path / "logs"), "--vars", json.dumps(variables)],
+         "--log-path", str(tmp_path / "logs")],
         env={**os.environ, **QUIET_OFFLINE_ENV, "KPI_BUILD_DB": str(build)}, capture_output=True, text=True,
         timeout=600, check=False)
     results = [r for r in json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]

@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from pipelines.delivery.aliases import canonical_value, unknown_value_hint
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.notices import outside_areas_notice
@@ -157,10 +158,13 @@ def parse_decimal(row: RawRow, column: str, rows: PersonRows, *, minimum: float 
 
 def require_in_set(row: RawRow, column: str, allowed: dict[str, str], rows: PersonRows) -> str:
     """The canonical spelling of a code from a closed list (case- and space-insensitive)."""
-    text = " ".join(row[column].split())
+    text = " ".join(canonical_value(column, row[column]).split())
     value = allowed.get(text.casefold())
     if value is None:
-        raise rows.reject(row, column, described(text), "en af " + ", ".join(sorted(set(allowed.values()))))
+        known = sorted(set(allowed.values()))
+        # The closest known codes may be named, the cell itself never (it may hold personal data).
+        raise rows.reject(row, column, described(text),
+                          "en af " + ", ".join(known) + unknown_value_hint(column, None, known, near_to=text))
     return value
 
 
