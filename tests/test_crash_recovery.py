@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import psutil
@@ -128,7 +128,7 @@ def test_a_stale_build_wal_and_staging_file_are_never_reused(published_demo: Pub
     for target in (build, staging_path(demo.warehouse)):
         subprocess.run([sys.executable, "-c", stale, str(internal), str(target)], check=True)
         assert target.with_name(target.name + ".wal").is_file()
-    build = prepare_build(internal, REFERENCE_DIR / "criteria.yaml")
+    build = prepare_build(internal, REFERENCE_DIR / "criteria.yaml", date(2026, 11, 23))
     record = RunRecord(datetime.now())
     record_start(demo.warehouse, record)
     publish(build, internal, demo.warehouse, read_runs(demo.warehouse))

@@ -58,12 +58,18 @@ def test_the_union_models_ref_every_source_of_the_registry(manifest: dict) -> No
     assert _parents(manifest, "int_assessments__delivered", "assessments") == set(assessment_sources())
 
 
-def test_no_model_reads_a_var_that_a_run_passes_besides_as_of(manifest: dict) -> None:
+def test_no_model_reads_a_var_that_a_run_passes(manifest: dict) -> None:
     defaults = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
     used = {name for node in _models(manifest).values() for name in VAR_CALL.findall(node["raw_code"])}
-    assert "observation_sources" not in defaults and "assessment_sources" not in defaults
+    assert not {"observation_sources", "assessment_sources", "as_of"} & set(defaults)
     assert used <= set(defaults), used - set(defaults)  # every var has its default in dbt_project.yml
-    assert "as_of" in used
+
+
+def test_the_as_of_date_is_read_from_the_run_parameters_source(manifest: dict) -> None:
+    """Data, not a var (a var that changes nightly costs the partial parse); a new date selects its readers."""
+    source = f"source.{PROJECT}.run.run_parameters"
+    readers = {name for name, node in _models(manifest).items() if source in node["depends_on"]["nodes"]}
+    assert readers == {"int_kpi__evaluation_grid", "data_gaps"}
 
 
 def test_every_published_mart_enforces_the_contract_of_the_publish_step(manifest: dict) -> None:

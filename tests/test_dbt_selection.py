@@ -3,7 +3,8 @@
 What it protects: a build that selects too little leaves a table of the last build standing although its
 inputs changed. The selection rules are checked here one by one; `test_selective_build_equals_full_build`
 in tests/test_incremental_nightly.py checks a selective build against a full one on the demo.
-Reproduce a failure: add `{{ var('as_of') }}` to a model not in AS_OF_MODELS and run this file.
+Reproduce a failure: add `{{ var('as_of') }}` (or a `current_date`) to a model and run this file: a model must
+read the as-of date from the `run.run_parameters` source, which a new date selects.
 """
 
 from __future__ import annotations
@@ -15,21 +16,37 @@ import pytest
 from pipelines.load.build import aggregate_sources, row_tables
 from pipelines.load.inputs import InputsRecord
 from pipelines.settings import DBT_PROJECT_DIR
-from pipelines.transform.selection import AS_OF_MODELS, LEDGER_SELECTOR, dbt_selection, raw_table_sources
+from pipelines.transform.selection import AS_OF_SELECTOR, LEDGER_SELECTOR, dbt_selection, raw_table_sources
 
 PARTS = {"inbox": "i1", "reference": "r1", "code": "c1", "as_of": "2026-11-23", "plan_id": "slagelse", "key": "k"}
-AS_OF_USE = re.compile(r"""var\(\s*['"]as_of['"]""")
+# The ways a model could learn the day other than from the run.run_parameters source: each would escape the
+# selection of a new as-of date (and a var that changes nightly would also invalidate dbt's partial parse).
+OTHER_DATE_USE = re.compile(r"""var\(\s*['"]as_of['"]|\bcurrent_date\b|\bnow\(\)|\btoday\(\)|run_started_at""", re.I)
+AS_OF_SOURCE_USE = re.compile(r"""source\(\s*['"]run['"]\s*,\s*['"]run_parameters['"]\s*\)""")
+DBT_SQL_FOLDERS = ("models", "macros", "snapshots", "tests")
 
 
 def record(**changes: str) -> InputsRecord:
     return InputsRecord("fp", {}, {}, {**PARTS, **changes})
 
 
-def test_the_models_that_read_as_of_are_exactly_those_rebuilt_for_a_new_date() -> None:
-    readers = {p.stem for p in (DBT_PROJECT_DIR / "models").rglob("*.sql") if AS_OF_USE.search(p.read_text())}
-    assert readers == set(AS_OF_MODELS)
-    for folder in ("macros", "snapshots"):  # a macro reading it would hide the dependency from this list
-        assert not [p for p in (DBT_PROJECT_DIR / folder).rglob("*.sql") if AS_OF_USE.search(p.read_text())]
+def sql_files(folder: str):
+    return sorted((DBT_PROJECT_DIR / folder).rglob("*.sql"))
+
+
+def test_models_read_the_as_of_date_only_from_the_source_a_new_date_selects() -> None:
+    readers = {p.stem for p in sql_files("models") if AS_OF_SOURCE_USE.search(p.read_text(encoding="utf-8"))}
+    assert {"int_kpi__evaluation_grid", "data_gaps"} <= readers
+    assert AS_OF_SELECTOR == "source:run.run_parameters+"
+    exempt = {"run_parameters.sql", "snapshot_get_time.sql"}  # the hand-run default; snapshot timestamps
+    other = [str(p.relative_to(DBT_PROJECT_DIR)) for folder in DBT_SQL_FOLDERS for p in sql_files(folder)
+             if p.name not in exempt and OTHER_DATE_USE.search(p.read_text(encoding="utf-8"))]
+    assert other == []
+
+
+def test_no_var_that_changes_nightly_is_declared() -> None:
+    project = (DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8")
+    assert "as_of" not in project.split("\nvars:", 1)[1]
 
 
 def test_every_raw_table_a_delivery_can_write_is_a_declared_dbt_source() -> None:
@@ -47,7 +64,7 @@ def test_a_rejected_file_rebuilds_only_what_reads_the_ledger() -> None:
 
 def test_a_new_as_of_date_rebuilds_the_models_that_read_it() -> None:
     selected = dbt_selection(record(as_of="2026-11-22"), True, PARTS, set(), False)
-    assert selected == [LEDGER_SELECTOR, *(f"{m}+" for m in AS_OF_MODELS)]
+    assert selected == [LEDGER_SELECTOR, "source:run.run_parameters+"]
 
 
 @pytest.mark.parametrize("part", ["code", "reference", "plan_id", "key"])

@@ -2,7 +2,8 @@
 
 What it protects: the selective build of pipelines/transform/selection.py keeps every table no new input
 reaches. If a dependency were missed (a model reading a raw table without `source()`, a model reading the
-as-of date outside AS_OF_MODELS), the kept table would be stale and differ from a full rebuild.
+as-of date other than from the `run.run_parameters` source), the kept table would be stale and differ from
+a full rebuild.
 Reproduce a failure: drop `source:ledger+` from `dbt_selection` and run this file.
 """
 
@@ -35,14 +36,21 @@ def tables_without_run_times(warehouse: Path) -> dict[str, list[str]]:
         return out
 
 
-def nightly(demo: PublishedDemo, *extra: str):
-    return run_kpi("nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse), "--as-of", AS_OF,
+def nightly(demo: PublishedDemo, *extra: str, as_of: str = AS_OF):
+    return run_kpi("nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse), "--as-of", as_of,
                    "--no-report", *extra)
 
 
 def dbt_line(demo: PublishedDemo) -> str:
     newest = max((demo.warehouse.parent / "logs").glob("*.log"), key=lambda p: p.stat().st_mtime)
     return re.findall(r"dbt build .*", newest.read_text(encoding="utf-8"))[-1]
+
+
+def assert_same_tables(selective: PublishedDemo, full: PublishedDemo) -> None:
+    got, expected = tables_without_run_times(selective.warehouse), tables_without_run_times(full.warehouse)
+    assert set(got) == set(expected)
+    for table in expected:
+        assert got[table] == expected[table], table
 
 
 @pytest.mark.e2e
@@ -57,12 +65,32 @@ def test_selective_build_equals_full_build(published_demo: PublishedDemo, tmp_pa
     second = nightly(full, "--full-rebuild")
     assert second.returncode == 0, second.stdout + second.stderr
     assert dbt_line(full) == "dbt build (alt)"
-    got, expected = tables_without_run_times(selective.warehouse), tables_without_run_times(full.warehouse)
-    assert set(got) == set(expected)
-    for table in expected:
-        assert got[table] == expected[table], table
+    assert_same_tables(selective, full)
     with duckdb.connect(str(selective.warehouse.with_name("kpi.internal.duckdb")), read_only=True) as con:
         # internal: the published ledger hides a person-level file's row count (docs/privacy.d)
         loaded = con.execute("select status, rows_loaded from raw.load_ledger where file_name = ?",
                              [new.name]).fetchall()
     assert loaded == [("loaded", loaded[0][1])] and loaded[0][1] > 0  # the new quarter was really loaded
+
+
+@pytest.mark.e2e
+def test_a_new_as_of_date_rebuilds_what_reads_it(published_demo: PublishedDemo, tmp_path: Path) -> None:
+    """Nothing new on a later day: only what lies downstream of raw.run_parameters is rebuilt, as a full build.
+
+    The day is months later, so periods fall due and statuses change (the next day changes nothing on the demo);
+    a selection without raw.run_parameters would keep the old statuses and differ from the full build.
+    """
+    later = "2027-06-30"
+    selective, full = (published_demo.copy_to(tmp_path / name) for name in ("selective", "full"))
+    first = nightly(selective, as_of=later)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert dbt_line(selective) == "dbt build --select source:ledger+ source:run.run_parameters+"
+    second = nightly(full, "--full-rebuild", as_of=later)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert_same_tables(selective, full)
+    assert not_due(selective.warehouse) < not_due(published_demo.warehouse)  # the new date reached kpi_status
+
+
+def not_due(warehouse: Path) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select count(*) from kpi_status where status = 'not_due'").fetchone()[0]

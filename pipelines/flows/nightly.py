@@ -213,7 +213,7 @@ def prepare_build_task(config: RunConfig, reference_dir: Path) -> Path:
     from pipelines.load.build import prepare_build
 
     progress.report("Forbereder byggefil")
-    return prepare_build(config.internal_warehouse, reference_dir / CRITERIA_FILE)
+    return prepare_build(config.internal_warehouse, reference_dir / CRITERIA_FILE, config.as_of)
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -250,10 +250,10 @@ def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery],
 
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
-def transform_task(build: Path, as_of: date, select: list[str] | None) -> DbtOutcome:
+def transform_task(build: Path, select: list[str] | None) -> DbtOutcome:
     progress.report("Beregner kriterier (dbt build)" + (" for det ændrede" if select else ""))
     log.info("dbt build %s", "--select " + " ".join(select) if select else "(alt)")
-    return run_dbt_build(build, as_of, select=select)
+    return run_dbt_build(build, select=select)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -320,7 +320,7 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
         if rebuild:
             result.state_notes.append(restore_history_task(build, config.warehouse))
         with timed("dbt"):
-            dbt = transform_task(build, config.as_of, inputs.dbt_selection(result.outcomes))
+            dbt = transform_task(build, inputs.dbt_selection(result.outcomes))
         if not dbt.success:
             failures = "; ".join(dbt.failures[:5])
             disk_full = dbt.disk_full or is_disk_full(failures)

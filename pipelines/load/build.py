@@ -8,6 +8,7 @@ does not match`, and would stop every later run).
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -17,7 +18,7 @@ from pipelines.catalog.delivery_calendar import CALENDAR_FILE, read_delivery_cal
 from pipelines.catalog.load import read_catalog, write_catalog
 from pipelines.load.files import build_path, database_files, remove_database  # noqa: F401 (re-exported)
 from pipelines.load.raw_layer import read_ledger
-from pipelines.load.schema import ensure_raw_schema
+from pipelines.load.schema import ensure_raw_schema, write_run_parameters
 from pipelines.load.source_figures import write_sources
 from pipelines.parse import registry
 from pipelines.parse.base import Yields
@@ -44,8 +45,9 @@ def assessment_sources() -> list[str]:
     return sorted(name for name, parser in registry().items() if parser.yields is Yields.ASSESSMENTS)
 
 
-def prepare_build(internal: Path, catalog_file: Path) -> Path:
-    """Copy the internal state (or start empty) to a fresh build file, ensure the raw schema, load the catalog."""
+def prepare_build(internal: Path, catalog_file: Path, as_of: date) -> Path:
+    """Copy the internal state (or start empty) to a fresh build file, ensure the raw schema, load the catalog
+    and the run's as-of date."""
     build = build_path(internal)
     remove_database(build)
     build.parent.mkdir(parents=True, exist_ok=True)
@@ -56,6 +58,7 @@ def prepare_build(internal: Path, catalog_file: Path) -> Path:
         write_catalog(con, read_catalog(catalog_file))
         write_sources(con, registry())
         write_delivery_calendar(con, read_delivery_calendar(catalog_file.with_name(CALENDAR_FILE)))
+        write_run_parameters(con, as_of)
         pause_at("prepare-build", internal.parent)
     return build
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import polars as pl
 
@@ -37,6 +39,9 @@ create table if not exists raw.delivery_gaps (
     recorded_at timestamp not null
 )
 """
+# The run's parameters that models read as data rather than as dbt vars: a var that changes every night
+# (the as-of date) invalidates dbt's partial parse, so each new day would re-parse the whole project (~13 s).
+RUN_PARAMETERS_DDL = "create table if not exists raw.run_parameters (as_of date not null)"
 DELIVERY_COLUMNS = "source_system varchar, source_file varchar, sha256 varchar, delivered_at date, loaded_at timestamp"
 
 
@@ -56,11 +61,18 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, aggregate_sources: list[st
     con.execute("create schema if not exists raw")
     con.execute(LEDGER_DDL)
     con.execute(DELIVERY_GAPS_DDL)
+    con.execute(RUN_PARAMETERS_DDL)
     for source_system in aggregate_sources:
         con.execute(observation_table_ddl(source_system))
     for table, schema in (row_tables or {}).items():
         read_again_if_columns_changed(con, table, schema)
         con.execute(row_table_ddl(table, schema))
+
+
+def write_run_parameters(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+    """The one row of raw.run_parameters: the day this build evaluates as of (dbt source `run.run_parameters`)."""
+    con.execute("delete from raw.run_parameters")
+    con.execute("insert into raw.run_parameters (as_of) values (?)", [as_of])
 
 
 def read_again_if_columns_changed(con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, pl.DataType]) -> None:

@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from pipelines.runtime.disk import is_disk_full
@@ -33,19 +32,19 @@ def dbt_executable() -> Path:
     return Path(sys.executable).with_name("dbt")
 
 
-def run_dbt_build(build_db: Path, as_of: date, project_dir: Path = DBT_PROJECT_DIR,
+def run_dbt_build(build_db: Path, project_dir: Path = DBT_PROJECT_DIR,
                   select: list[str] | None = None) -> DbtOutcome:
     """`dbt build` of the whole project, or of the `select` selectors (pipelines/transform/selection.py).
 
-    The graph is fixed (every source's staging model is in it, empty when nothing was delivered): the one var
-    passed is the evaluation date, so a hand-run `dbt build --vars '{as_of: …}'` builds what the nightly builds.
+    The graph is fixed (every source's staging model is in it, empty when nothing was delivered) and no var is
+    passed: the as-of date is data, written by prepare_build to raw.run_parameters. So a hand-run `dbt build`
+    builds what the nightly builds, and dbt keeps its partial parse (target/partial_parse.msgpack) across days.
     """
     target = build_db.parent / "dbt_target"
-    variables = json.dumps({"as_of": as_of.isoformat()})
     env = {**os.environ, **QUIET_OFFLINE_ENV, "KPI_BUILD_DB": str(build_db)}
     completed = subprocess.run(
         [str(dbt_executable()), "build", "--no-version-check", "--quiet", "--project-dir", str(project_dir),
-         "--profiles-dir", str(project_dir), "--vars", variables, "--target-path", str(target),
+         "--profiles-dir", str(project_dir), "--target-path", str(target),
          "--log-path", str(build_db.parent / "dbt_logs"), "--exclude-resource-type", "unit_test",
          *(["--select", *select] if select else [])],
         env=env, capture_output=True, text=True, check=False,

@@ -3,8 +3,8 @@
 Every intermediate and mart model is a table in the internal file, and each build starts from a copy of
 it. When the last build is known (its inputs record still describes the warehouse files) and only
 deliveries or the as-of date changed, the models downstream of the changed raw tables, of the ledger and,
-for a new as-of date, of the models that read `var('as_of')` are rebuilt; every other table is the
-one the last build wrote from the same inputs, and is kept. A new month of one source then does not
+for a new as-of date, of raw.run_parameters (which holds it) are rebuilt; every other table is the one
+the last build wrote from the same inputs, and is kept. A new month of one source then does not
 recompute the history of the others. Changed code, reference files, plan or key, an unknown raw table,
 or no usable record mean a full build.
 """
@@ -20,7 +20,7 @@ from pipelines.yaml_text import load_yaml
 
 FULL_BUILD_PARTS = ("code", "reference", "plan_id", "key")
 LEDGER_SELECTOR = "source:ledger+"
-AS_OF_MODELS = ("int_kpi__evaluation_grid", "data_gaps")  # the models that read var('as_of')
+AS_OF_SELECTOR = "source:run.run_parameters+"  # the as-of date is data (pipelines/load/schema.py), not a dbt var
 
 
 @cache
@@ -48,5 +48,5 @@ def dbt_selection(record: InputsRecord | None, usable: bool, parts: dict[str, st
     if ledger_changed or not selectors:
         selectors.append(LEDGER_SELECTOR)
     if record.parts.get("as_of") != parts.get("as_of"):
-        selectors += [f"{model}+" for model in AS_OF_MODELS]
+        selectors.append(AS_OF_SELECTOR)
     return selectors

@@ -115,7 +115,7 @@ all_gaps as (
         gap_type,
         detail,
         period_end,
-        cast('{{ var("as_of") }}' as date) as as_of
+        (select as_of from {{ source('run', 'run_parameters') }}) as as_of
     from ingestion_gaps
 
 ),

@@ -226,7 +226,7 @@ joined as (
                 then owner_sources.combined_needs_reading_da
             when spine.area_key = 'combined_mean' then owner_sources.combined_mean_needs_reading_da
         end as needs_reading_da,
-        cast('{{ var("as_of") }}' as date) as as_of
+        (select as_of from {{ source('run', 'run_parameters') }}) as as_of
     from spine
     inner join owners
         on spine.criterion_id = owners.criterion_id
