@@ -31,7 +31,8 @@ def test_the_calendar_holds_every_delivery_fact_of_a_source() -> None:
 
 def test_the_seed_it_replaced_is_gone() -> None:
     assert not (ROOT / "dbt_project" / "seeds" / "source_frequencies.csv").exists()
-    grid = (ROOT / "dbt_project" / "models" / "intermediate" / "int_kpi__evaluation_grid.sql").read_text("utf-8")
+    grid = (ROOT / "dbt_project" / "models" / "intermediate" / "evaluation" / "int_kpi__evaluation_grid.sql").read_text(
+        "utf-8")
     assert "ref('stg_catalog__delivery_calendar')" in grid
 
 
