@@ -1,0 +1,146 @@
+"""The second sample programme, "Helhedsplan Fjordby og Strandvig 2022-2026": three areas in two towns, its own
+criteria, authored in the catalog workbook `sources/programmes/fjordby/katalog.xlsx` (the source; edit it in Excel).
+
+`write_programme` imports the workbook (as `kpi catalog import` does) into reference/criteria.yaml and
+readings.yaml, writes the programme's own reference files (area aliases and addresses, afdelinger, a delivery
+calendar with its own suppliers and deadlines) and its sample deliveries in inbox/. The figures are invented and
+small on purpose: tests/test_programmes.py computes statuses from them by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from pipelines.catalog_workbook.files import load_checked, write_catalog_files
+from pipelines.sample._csv import write_csv
+from pipelines.sample._indicator_table import danish_number, file_path, write_table
+from pipelines.settings import REPO_ROOT
+
+PLAN_ID = "fjordby"
+WORKBOOK = REPO_ROOT / "sources" / "programmes" / PLAN_ID / "katalog.xlsx"
+AREA_NAMES = {"bakkehusene": "Bakkehusene", "engparken": "Engparken", "havnegade": "Havnegade", "combined": "Samlet"}
+YEARS = range(2021, 2026)  # 2021 is the baseline year; the plan runs 2022-2026
+
+# police_haervaerk: reports per area and year (2021..2025)
+VANDALISM = {"bakkehusene": [40, 35, 30, 28, 24], "engparken": [20, 19, 16, 14, 12], "havnegade": [15, 14, 12, 12, 10]}
+# the indicator-table sources (source_formats.md §15): per source, indicator and area, one figure per year
+COUNTS = {
+    ("web_analytics", "unikke_besoegende", "combined"): [2600, 2800, 3100, 3300, 2950],
+    ("media_monitoring", "positive_historier", "combined"): [6, 8, 12, 11, 14],
+    ("media_monitoring", "negative_omtaler", "combined"): [20, 17, 16, 13, 11],
+    ("event_attendance_estimate", "deltagere_anslaaet", "havnegade"): [700, 900, 1200, 1400, 1650],
+    ("misbrug_treatment_registry", "foraeldre_u40_i_behandling", "combined"): [5, 6, 6, 8, 9],
+    ("partnership_followup", "aarskonference", "combined"): [1, 1, 1, 0, 1],
+}
+# shares as (numerator per year, denominator): Værdi = numerator / denominator * 100
+SHARES = {
+    ("vive_lbf_survey", "faellesskab_pct", "bakkehusene"): ([48, 50, 53, 56, 58], 100),
+    ("vive_lbf_survey", "faellesskab_pct", "engparken"): ([46, 45, 47, 48, 50], 80),
+    ("vive_lbf_survey", "faellesskab_pct", "havnegade"): ([30, 31, 33, 34, 36], 60),
+    ("vive_lbf_survey", "tillid_myndigheder_pct", "bakkehusene"): ([40, 41, 43, 45, 47], 100),
+    ("vive_lbf_survey", "tillid_myndigheder_pct", "engparken"): ([40, 40, 41, 43, 44], 80),
+    ("vive_lbf_survey", "tillid_myndigheder_pct", "havnegade"): ([27, 28, 30, 31, 33], 60),
+    ("local_substance_survey", "hash_brug_pct", "bakkehusene"): ([7, 6, 5, 5, 4], 50),
+    ("local_substance_survey", "hash_brug_pct", "engparken"): ([4, 4, 3, 3, 3], 40),
+    ("local_substance_survey", "hash_brug_pct", "havnegade"): ([4, 3, 3, 2, 2], 30),
+}
+# kildesystem, supplier, deadline in months after the year's end (also when the figure is published)
+SUPPLIERS = [
+    ("police_haervaerk", "Fjordby Politikreds", 2),
+    ("web_analytics", "Sekretariatet for Helhedsplan Fjordby", 1),
+    ("media_monitoring", "Sekretariatet for Helhedsplan Fjordby", 2),
+    ("event_attendance_estimate", "Kulturfestivalen i Havnegade", 2),
+    ("vive_lbf_survey", "VIVE og Landsbyggefonden", 5),
+    ("local_substance_survey", "SSP Fjordby", 4),
+    ("misbrug_treatment_registry", "Rusmiddelcenter Fjordby", 4),
+    ("partnership_followup", "Partnerskabets sekretariat i Fjordby", 3),
+    ("samarbejdsudvalg_evaluation", "Samarbejdsudvalget, Fjordby Boligforening", 3),
+]
+SOURCE_NAMES = {"web_analytics": "Webstatistik", "media_monitoring": "Egen medieovervågning",
+                "event_attendance_estimate": "Festivalens optælling", "vive_lbf_survey": "VIVE/LBF",
+                "local_substance_survey": "SSP-opgørelse", "misbrug_treatment_registry": "Rusmiddelcentret",
+                "partnership_followup": "Partnerskabets referater"}
+
+
+def _deadline(source: str) -> int:
+    return next(months for key, _, months in SUPPLIERS if key == source)
+
+
+def _write_catalog(reference: Path) -> list[Path]:
+    """criteria.yaml and readings.yaml from the workbook, exactly as `kpi catalog import` writes them."""
+    checked = load_checked(WORKBOOK)
+    if not checked.ok:
+        raise SystemExit("\n".join(p.line_da() for p in checked.problems))
+    return write_catalog_files(checked, reference, WORKBOOK)
+
+
+def _write_reference(reference: Path) -> list[Path]:
+    reference.mkdir(parents=True, exist_ok=True)
+    aliases = [["area_key", "name"], ["bakkehusene", "Bakkehusene"], ["bakkehusene", "Bakkehusene afd. 4"],
+               ["engparken", "Engparken"], ["engparken", "Engparken (Fjordby)"], ["havnegade", "Havnegade"],
+               ["havnegade", "Havnegade-kvarteret"], ["combined", "Samlet"]]
+    addresses = [["vejnavn", "husnr_fra", "husnr_til", "side", "postnr", "by", "area_key", "boligorganisation",
+                  "afdeling"],
+                 ["Bakkevej", "1", "79", "ulige", "9990", "Fjordby", "bakkehusene", "Fjordby Boligforening", "4"],
+                 ["Engparken", "1", "120", "alle", "9990", "Fjordby", "engparken", "Fjordby Boligforening", "7"],
+                 ["Havnegade", "2", "48", "lige", "9995", "Strandvig", "havnegade", "Strandvig Bolig", "2"]]
+    afdelinger = [["boligorganisation", "afdeling", "afdelingsnavn", "area_key", "boliger"],
+                  ["Fjordby Boligforening", "4", "Bakkehusene", "bakkehusene", "360"],
+                  ["Fjordby Boligforening", "7", "Engparken", "engparken", "290"],
+                  ["Strandvig Bolig", "2", "Havnegade", "havnegade", "180"]]
+    calendar = [["kildesystem", "leverandoer", "frekvens", "fristregel", "frist_maaneder", "frist_dage",
+                 "interval_maaneder", "udgivet_efter_maaneder", "antaget", "grundlag"],
+                *[[key, supplier, "årlig", f"{months} måneder efter årets udgang", str(months), "0", "12",
+                   str(months), "nej", "Aftale mellem sekretariatet og leverandøren"]
+                  for key, supplier, months in SUPPLIERS]]
+    return [*_write_catalog(reference),
+            write_csv(reference / "area_aliases.csv", aliases, encoding="utf-8"),
+            write_csv(reference / "area_addresses.csv", addresses, encoding="utf-8"),
+            write_csv(reference / "afdelinger.csv", afdelinger, encoding="utf-8"),
+            write_csv(reference / "delivery_calendar.csv", calendar, encoding="utf-8")]
+
+
+def _vandalism(inbox: Path) -> list[Path]:
+    folder = inbox / "police_haervaerk"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for index, year in enumerate(YEARS):
+        rows = [["År", "Område", "Anmeldelser af hærværk"],
+                *[[year, AREA_NAMES[key], counts[index]] for key, counts in VANDALISM.items()]]
+        delivered = date(year + 1, 1 + _deadline("police_haervaerk"), 1)
+        written.append(write_csv(folder / f"police_haervaerk_{year}_{delivered:%Y%m%d}.csv", rows,
+                                 encoding="cp1252"))
+    return written
+
+
+def _indicator_rows(source: str, index: int, year: int) -> list[list[str]]:
+    rows = [[str(year), AREA_NAMES[area], code, danish_number(figures[index]), "", "", SOURCE_NAMES[source]]
+            for (key, code, area), figures in COUNTS.items() if key == source]
+    rows += [[str(year), AREA_NAMES[area], code, danish_number(numerators[index] / denominator * 100, 1),
+              str(numerators[index]), str(denominator), SOURCE_NAMES[source]]
+             for (key, code, area), (numerators, denominator) in SHARES.items() if key == source]
+    return rows
+
+
+def _indicator_tables(inbox: Path) -> list[Path]:
+    written = []
+    for source in sorted({key for key, _, _ in [*COUNTS, *SHARES]}):
+        (inbox / source).mkdir(parents=True, exist_ok=True)
+        for index, year in enumerate(YEARS):
+            delivered = date(year + 1, 1 + _deadline(source), 1)
+            written.append(write_table(file_path(inbox / source, source, year, delivered),
+                                       _indicator_rows(source, index, year)))
+    return written
+
+
+def write_programme(target: Path) -> list[Path]:
+    """The programme's sources folder: reference/ (its catalog from the workbook, areas, calendar) and inbox/."""
+    return [*_write_reference(target / "reference"), *_vandalism(target / "inbox"),
+            *_indicator_tables(target / "inbox")]
+
+
+if __name__ == "__main__":  # `make sample`: python -m pipelines.sample.programmes.fjordby <target>
+    import sys
+
+    print(f"Skrev {len(write_programme(Path(sys.argv[1])))} filer under {sys.argv[1]}.")
