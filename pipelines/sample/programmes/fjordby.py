@@ -41,10 +41,19 @@ SHARES = {
     ("vive_lbf_survey", "tillid_myndigheder_pct", "bakkehusene"): ([40, 41, 43, 45, 47], 100),
     ("vive_lbf_survey", "tillid_myndigheder_pct", "engparken"): ([40, 40, 41, 43, 44], 80),
     ("vive_lbf_survey", "tillid_myndigheder_pct", "havnegade"): ([27, 28, 30, 31, 33], 60),
-    ("local_substance_survey", "hash_brug_pct", "bakkehusene"): ([7, 6, 5, 5, 4], 50),
-    ("local_substance_survey", "hash_brug_pct", "engparken"): ([4, 4, 3, 3, 3], 40),
-    ("local_substance_survey", "hash_brug_pct", "havnegade"): ([4, 3, 3, 2, 2], 30),
+    ("local_substance_survey", "hash_brug_pct", "bakkehusene"): ([28, 24, 20, 20, 16], 200),
+    ("local_substance_survey", "hash_brug_pct", "engparken"): ([15, 15, 12, 12, 11], 150),
+    ("local_substance_survey", "hash_brug_pct", "havnegade"): ([16, 12, 12, 8, 8], 120),
 }
+# school_absence: pupils per area, and each pupil's absence days (of 200 school days) per school year 2021/22..2024/25
+PUPILS = 6
+ABSENCE_DAYS = {"bakkehusene": [16, 15, 13, 12], "engparken": [12, 12, 11, 10], "havnegade": [14, 12, 12, 11]}
+# kmd_opera: per area, the year each resident's benefit (YDELSE) spell from 1 January 2021 ends (on 30 June)
+BENEFIT_ENDS = {"bakkehusene": [2021, 2022, 2024, *[2025] * 7], "engparken": [2022, 2023, *[2025] * 6],
+                "havnegade": [2023, *[2025] * 5]}
+# an address inside each area's range of area_addresses.csv: street, first house number, step, postcode
+STREETS = {"bakkehusene": ("Bakkevej", 1, 2, "9990"), "engparken": ("Engparken", 1, 1, "9990"),
+           "havnegade": ("Havnegade", 2, 2, "9995")}
 # kildesystem, supplier, deadline in months after the year's end (also when the figure is published)
 SUPPLIERS = [
     ("police_haervaerk", "Fjordby Politikreds", 2),
@@ -56,6 +65,9 @@ SUPPLIERS = [
     ("misbrug_treatment_registry", "Rusmiddelcenter Fjordby", 4),
     ("partnership_followup", "Partnerskabets sekretariat i Fjordby", 3),
     ("samarbejdsudvalg_evaluation", "Samarbejdsudvalget, Fjordby Boligforening", 3),
+    ("qualitative_interviews", "Sekretariatet for Helhedsplan Fjordby", 3),
+    ("kmd_opera", "Jobcenter Fjordby", 2),
+    ("school_absence", "Børn og Unge, Fjordby Kommune", 1),
 ]
 SOURCE_NAMES = {"web_analytics": "Webstatistik", "media_monitoring": "Egen medieovervågning",
                 "event_attendance_estimate": "Festivalens optælling", "vive_lbf_survey": "VIVE/LBF",
@@ -134,10 +146,54 @@ def _indicator_tables(inbox: Path) -> list[Path]:
     return written
 
 
+def _cpr(born: date, serial: int) -> str:
+    """A fake but valid CPR number: the birth day, then a serial whose first digit is right for the century."""
+    century_digit = 4 if born.year >= 2000 else 1
+    return f"{born:%d%m%y}-{century_digit}{serial:03d}"
+
+
+def _address(area: str, index: int) -> tuple[str, str, str]:
+    street, first, step, postcode = STREETS[area]
+    return street, str(first + step * index), postcode
+
+
+def _school_absence(inbox: Path) -> list[Path]:
+    """One file per school year (delivered 15 August); every pupil has 200 school days."""
+    folder = inbox / "school_absence"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for index, year in enumerate(range(2021, 2025)):
+        school_year = f"{year}/{(year + 1) % 100:02d}"
+        rows = [["Skoleår", "Elev_CPR", "Skole", "Klassetrin", "Vejnavn", "Husnr", "Postnr", "Skoledage",
+                 "Fravær sygdom", "Fravær lovligt", "Fravær ulovligt"]]
+        for number, (area, days) in enumerate(ABSENCE_DAYS.items()):
+            for pupil in range(PUPILS):
+                street, house, postcode = _address(area, pupil)
+                rows.append([school_year, _cpr(date(2010, 1 + number, 1 + pupil), pupil), "Fjordby Skole",
+                             str(5 + index), street, house, postcode, "200", str(days[index] - 4), "2", "2"])
+        path = folder / f"school_absence_{year}-{(year + 1) % 100:02d}_{year + 1}0815.csv"
+        written.append(write_csv(path, rows, encoding="utf-8-sig"))
+    return written
+
+
+def _kmd_opera(inbox: Path) -> list[Path]:
+    """One extract of 2021-2025: each resident's one benefit spell, 1 January 2021 to 30 June of its end year."""
+    folder = inbox / "kmd_opera"
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [["CPR", "Vejnavn", "Husnr", "Postnr", "Posttype", "Kode", "Startdato", "Slutdato", "Afgangsårsag"]]
+    for number, (area, ends) in enumerate(BENEFIT_ENDS.items()):
+        for person, end in enumerate(ends):
+            street, house, postcode = _address(area, person)
+            reason = "Selvforsørgelse - job" if end < 2025 else "Andet"
+            rows.append([_cpr(date(1985, 1 + number, 1 + person), person), street, house, postcode, "YDELSE",
+                         "Kontanthjælp", "01-01-2021", f"30-06-{end}", reason])
+    return [write_csv(folder / "kmd_opera_2021-2025_20260301.csv", rows, encoding="cp1252")]
+
+
 def write_programme(target: Path) -> list[Path]:
     """The programme's sources folder: reference/ (its catalog from the workbook, areas, calendar) and inbox/."""
     return [*_write_reference(target / "reference"), *_vandalism(target / "inbox"),
-            *_indicator_tables(target / "inbox")]
+            *_indicator_tables(target / "inbox"), *_school_absence(target / "inbox"), *_kmd_opera(target / "inbox")]
 
 
 if __name__ == "__main__":  # `make sample`: python -m pipelines.sample.programmes.fjordby <target>
