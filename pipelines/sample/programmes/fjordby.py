@@ -45,15 +45,18 @@ SHARES = {
     ("local_substance_survey", "hash_brug_pct", "engparken"): ([15, 15, 12, 12, 11], 150),
     ("local_substance_survey", "hash_brug_pct", "havnegade"): ([16, 12, 12, 8, 8], 120),
 }
-# school_absence: pupils per area, and each pupil's absence days (of 200 school days) per school year 2021/22..2024/25
+# school_absence: pupils per area, and each pupil's absence days (of 200 school days) per school year 2021/22..2025/26
 PUPILS = 6
-ABSENCE_DAYS = {"bakkehusene": [16, 15, 13, 12], "engparken": [12, 12, 11, 10], "havnegade": [14, 12, 12, 11]}
+ABSENCE_DAYS = {"bakkehusene": [16, 15, 13, 12, 12],
+                "engparken": [12, 12, 11, 10, 9], "havnegade": [14, 12, 12, 11, 10]}
 # kmd_opera: per area, the year each resident's benefit (YDELSE) spell from 1 January 2021 ends (on 30 June)
 BENEFIT_ENDS = {"bakkehusene": [2021, 2022, 2024, *[2025] * 7], "engparken": [2022, 2023, *[2025] * 6],
                 "havnegade": [2023, *[2025] * 5]}
 # an address inside each area's range of area_addresses.csv: street, first house number, step, postcode
 STREETS = {"bakkehusene": ("Bakkevej", 1, 2, "9990"), "engparken": ("Engparken", 1, 1, "9990"),
            "havnegade": ("Havnegade", 2, 2, "9995")}
+# samarbejdsudvalg_evaluation: the committee's verdict on samarbejdsudvalg_vurdering per year (2022..2025)
+VERDICTS = ["delvist opfyldt", "opfyldt", "opfyldt", "ikke opfyldt"]
 # kildesystem, supplier, deadline in months after the year's end (also when the figure is published)
 SUPPLIERS = [
     ("police_haervaerk", "Fjordby Politikreds", 2),
@@ -162,7 +165,7 @@ def _school_absence(inbox: Path) -> list[Path]:
     folder = inbox / "school_absence"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for index, year in enumerate(range(2021, 2025)):
+    for index, year in enumerate(range(2021, 2026)):
         school_year = f"{year}/{(year + 1) % 100:02d}"
         rows = [["Skoleår", "Elev_CPR", "Skole", "Klassetrin", "Vejnavn", "Husnr", "Postnr", "Skoledage",
                  "Fravær sygdom", "Fravær lovligt", "Fravær ulovligt"]]
@@ -190,10 +193,25 @@ def _kmd_opera(inbox: Path) -> list[Path]:
     return [write_csv(folder / "kmd_opera_2021-2025_20260301.csv", rows, encoding="cp1252")]
 
 
+def _verdicts(inbox: Path) -> list[Path]:
+    folder = inbox / "samarbejdsudvalg_evaluation"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for year, verdict in zip(range(2022, 2026), VERDICTS, strict=True):
+        rows = [["År", "Område", "Kriterie_id", "Vurdering", "Begrundelse", "Kilde"],
+                [year, "Samlet", "samarbejdsudvalg_vurdering", verdict,
+                 f"Samarbejdsudvalgets vurdering af naboskabet i {year}.", f"SU-referat {year}"]]
+        delivered = date(year + 1, 1 + _deadline("samarbejdsudvalg_evaluation"), 1)
+        written.append(write_csv(folder / f"samarbejdsudvalg_evaluation_{year}_{delivered:%Y%m%d}.csv", rows,
+                                 encoding="utf-8"))
+    return written
+
+
 def write_programme(target: Path) -> list[Path]:
     """The programme's sources folder: reference/ (its catalog from the workbook, areas, calendar) and inbox/."""
     return [*_write_reference(target / "reference"), *_vandalism(target / "inbox"),
-            *_indicator_tables(target / "inbox"), *_school_absence(target / "inbox"), *_kmd_opera(target / "inbox")]
+            *_indicator_tables(target / "inbox"), *_school_absence(target / "inbox"), *_kmd_opera(target / "inbox"),
+            *_verdicts(target / "inbox")]
 
 
 if __name__ == "__main__":  # `make sample`: python -m pipelines.sample.programmes.fjordby <target>
