@@ -18,6 +18,7 @@ from pipelines.publish.local_cluster import SUPERUSER_PASSWORD, start_local_clus
 from pipelines.publish.postgres import init_roles
 from pipelines.publish.programmes import ProgrammesError, read_programmes
 from pipelines.report.explain import criteria_overview
+from pipelines.report.programme import ProgrammeHeading, programme_heading
 from pipelines.sample.programmes import fjordby
 from pipelines.settings import REPO_ROOT
 from tests.conftest import AS_OF, PublishedDemo, run_kpi
@@ -88,6 +89,19 @@ def test_the_second_programme_differs_in_shape_and_covers_every_rule_kind() -> N
     slagelse = yaml.safe_load((REPO_ROOT / "sources" / "reference" / "criteria.yaml").read_text(encoding="utf-8"))
     assert not {c["id"] for c in criteria} & {c["id"] for c in slagelse["criteria"]}
     assert load_checked(fjordby.WORKBOOK).ok
+
+
+@pytest.mark.parametrize(("meta", "heading"), [
+    ("meta:\n  programme: {name: Helhedsplan Fjordby, municipality: Fjordby Kommune}\n",
+     ProgrammeHeading("Helhedsplan Fjordby", "Fjordby Kommune")),
+    ("meta:\n  programme: {name: Helhedsplan Fjordby}\n", ProgrammeHeading("Helhedsplan Fjordby", "")),
+    ("meta:\n  programme: 'a text, as catalogs before the workbook wrote it'\n", ProgrammeHeading()),
+    ("meta: {version: 2}\n", ProgrammeHeading()),
+])
+def test_the_report_is_headed_by_the_catalogs_programme(tmp_path: Path, meta: str, heading: ProgrammeHeading) -> None:
+    assert programme_heading(_write(tmp_path / "criteria.yaml", meta)) == heading
+    assert programme_heading(REPO_ROOT / "sources" / "reference" / "criteria.yaml") == ProgrammeHeading(
+        "En fælles boligsocial indsats", "Slagelse Kommune")
 
 
 def test_the_committed_second_programme_is_what_the_generator_writes(tmp_path: Path) -> None:
