@@ -112,6 +112,21 @@ def test_the_committed_second_programme_is_what_the_generator_writes(tmp_path: P
         assert path.read_bytes() == (FJORDBY / path.relative_to(tmp_path)).read_bytes(), path.name
 
 
+def test_its_templates_carry_its_own_areas_and_criteria(tmp_path: Path) -> None:
+    from datetime import date
+
+    import openpyxl
+
+    from pipelines.supplier_templates.generate import write_templates
+
+    written = write_templates(FJORDBY / "reference" / "criteria.yaml", "2025", tmp_path, date(2026, 1, 5))
+    assert sorted(p.parent.name for p in written) == ["event_attendance_estimate", "partnership_followup",
+                                                      "qualitative_interviews", "samarbejdsudvalg_evaluation"]
+    event = next(p for p in written if p.parent.name == "event_attendance_estimate")
+    rows = list(openpyxl.load_workbook(event).worksheets[0].iter_rows(values_only=True))
+    assert rows[1][:3] == ("2025", "Havnegade", "deltagere_anslaaet")
+
+
 # Fjordby's statuses, computed by hand from the generator's figures (pipelines/sample/programmes/fjordby.py).
 HAND_COMPUTED = [
     # yearly_pct_change_vs_previous_year, -10 %: Bakkehusene's reports 30 (2023) -> 28 (2024) is -6,7 %
