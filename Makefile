@@ -68,9 +68,9 @@ check-spec: install  ## the repo's copies against the programme's shared spec (S
 	KPI_SHARED_DIR=$(abspath $(SHARED)) $(VENV)/bin/pytest -q -p no:xdist -m spec
 
 sample: install  ## regenerate the sample deliveries under sources/sample/ and the second sample programme
-	rm -rf sources/sample/inbox sources/programmes/eksempelby
+	rm -rf sources/sample/inbox sources/programmes/fjordby/inbox sources/programmes/fjordby/reference
 	$(KPI) sample --target sources/sample
-	$(VENV)/bin/python -m pipelines.sample.programmes.eksempelby sources/programmes/eksempelby
+	$(VENV)/bin/python -m pipelines.sample.programmes.fjordby sources/programmes/fjordby
 
 demo-postgres: install  ## both sample programmes into a local PostgreSQL; psql as an evaluator of one of them
 	$(KPI) init-key

@@ -357,9 +357,10 @@ def test_the_guide_for_a_secretariat_explains_every_column() -> None:
 
 
 def test_the_second_sample_programme_round_trips_with_its_own_meta(tmp_path: Path) -> None:
-    catalog = Path(__file__).parent.parent / "sources" / "programmes" / "eksempelby" / "reference" / "criteria.yaml"
-    exported = export_catalog(catalog, tmp_path / "eksempelby.xlsx", REFERENCE_DIR / "readings.yaml")
+    reference = Path(__file__).parent.parent / "sources" / "programmes" / "fjordby" / "reference"
+    catalog = reference / "criteria.yaml"
+    exported = export_catalog(catalog, tmp_path / "fjordby.xlsx", reference / "readings.yaml")
     checked = load_checked(exported)
     assert checked.ok
-    assert checked.document == load_yaml(catalog.read_text(encoding="utf-8"))  # a text meta.programme, an empty
-    # baseline list: both kept as written
+    assert checked.document == load_yaml(catalog.read_text(encoding="utf-8"))  # its meta.programme {name,
+    # municipality} and the empty baseline lists: kept as written

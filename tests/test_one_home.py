@@ -2,7 +2,7 @@
 
 - No code names the Slagelse programme's areas: only its own reference files, the sample (deliveries and
   generator) and tests may.
-- A programme with other areas (Eksempelby) gets its own area names: in the GX validation of a person-level
+- A programme with other areas (Fjordby) gets its own area names: in the GX validation of a person-level
   delivery, in the names the status reasons use (raw.catalog_area_names), in the report's short names.
 - The vocabulary seed holds the contract's vocabularies exactly as docs/warehouse_contract.md lists them.
 """
@@ -40,7 +40,7 @@ ALLOWED = (
     # owned by the dbt-graph work during the issue 21 merge; its description still names an area (C25)
     re.compile(r"^dbt_project/models/marts/kpi_status\.yml$"),
 )
-EKSEMPELBY = REPO_ROOT / "sources" / "programmes" / "eksempelby" / "reference"
+FJORDBY = REPO_ROOT / "sources" / "programmes" / "fjordby" / "reference"
 SLAGELSE = REPO_ROOT / "sources" / "reference"
 CONTRACT = REPO_ROOT / "docs" / "warehouse_contract.md"
 
@@ -124,10 +124,10 @@ def test_area_names_are_derived_from_the_catalog_name(name_da: str, in_text: str
 
 def test_another_programme_gets_its_own_area_names_for_status_reasons() -> None:
     con = duckdb.connect()
-    write_catalog(con, read_catalog(EKSEMPELBY / "criteria.yaml"))
+    write_catalog(con, read_catalog(FJORDBY / "criteria.yaml"))
     names = dict(con.execute("select area_key, name_da from raw.catalog_area_names").fetchall())
-    assert names["nordbyen"] == "Nordbyen" and names["vestparken"] == "Vestparken"
-    assert names["combined"] == "de to områder samlet"  # two areas, not Slagelse's four
+    assert names["bakkehusene"] == "Bakkehusene" and names["havnegade"] == "Havnegade"
+    assert names["combined"] == "de tre områder samlet"  # three areas, not Slagelse's four
     assert names["combined_mean"] == "gennemsnittet af områderne"
     assert not any(SLAGELSE_AREAS.search(name) for name in names.values())
 

@@ -34,6 +34,9 @@ def report(
     programmes: Annotated[Path | None, typer.Option(
         "--programmes", help="Skriv i stedet én oversigt (oversigt.html) over alle programmer i denne fil "
                              "(programmes.toml): status pr. indsatsområde, ændringer og åbne mangler.")] = None,
+    catalog: Annotated[Path | None, typer.Option(
+        "--catalog", help="Programmets katalog (criteria.yaml), hvis navn og kommune står øverst i rapporten "
+                          "(standard: projektets).")] = None,
 ) -> None:
     """Dan bestyrelsesrapporten (HTML, XLSX og PDF, på dansk) fra det publicerede lager.
 
@@ -44,11 +47,13 @@ def report(
         return
     from pipelines.report.build import write_report
     from pipelines.report.model import ReportDataError
+    from pipelines.report.programme import programme_heading
 
     as_of_day, since_day = parse_day(as_of, "--as-of"), parse_day(since, "--since")
     open_published(warehouse).close()
     try:
-        written = write_report(warehouse, out, as_of=as_of_day, since=since_day)
+        written = write_report(warehouse, out, as_of=as_of_day, since=since_day,
+                               programme=programme_heading(catalog) if catalog else None)
     except ReportDataError as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(ExitCode.FAILED) from None

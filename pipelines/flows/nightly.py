@@ -55,7 +55,12 @@ from pipelines.privacy.cpr import load_key  # noqa: E402
 from pipelines.privacy.keys import KeyMismatchError, MissingKeyError, fingerprint, verify_key  # noqa: E402
 from pipelines.publish.duckdb_file import publish, republish_runs  # noqa: E402
 from pipelines.receive.drop_folder import dropped_files  # noqa: E402
-from pipelines.reference.resolution import CRITERIA_FILE, ReferenceProblem, resolve_reference  # noqa: E402
+from pipelines.reference.resolution import (  # noqa: E402
+    CRITERIA_FILE,
+    PROJECT_REFERENCE_DIR,
+    ReferenceProblem,
+    resolve_reference,
+)
 from pipelines.runtime.disk import disk_full_in_run_da, failure_da, is_disk_full, run_space_problem  # noqa: E402
 from pipelines.runtime.pause import pause_at  # noqa: E402
 from pipelines.runtime.run_records import RunRecord, append_run, read_runs, record_start  # noqa: E402
@@ -468,9 +473,12 @@ def skipped_if_locked(config: RunConfig, run_id: str | None = None) -> NightlyRe
 def report_task(config: RunConfig) -> None:
     from pipelines.report.build import write_report
     from pipelines.report.paths import nightly_report_dir
+    from pipelines.report.programme import programme_heading
 
     progress.report("Danner bestyrelsesrapporten")
-    write_report(config.warehouse, nightly_report_dir(config.warehouse))
+    catalog = config.own_reference / CRITERIA_FILE  # the programme's own catalog; else the project's
+    write_report(config.warehouse, nightly_report_dir(config.warehouse),
+                 programme=programme_heading(catalog if catalog.is_file() else PROJECT_REFERENCE_DIR / CRITERIA_FILE))
 
 
 @flow(name="kpi-nightly", log_prints=False, validate_parameters=False)

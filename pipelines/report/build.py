@@ -7,7 +7,7 @@ opens half a report. The state file (`.kpi_rapport_state.json`) is the next repo
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from pipelines.report.html import render_html
 from pipelines.report.model import ReportData, load_report_data
 from pipelines.report.paths import REPORT_STEM, has_report, nightly_report_dir  # noqa: F401 (re-exported)
 from pipelines.report.pdf import write_pdf
+from pipelines.report.programme import ProgrammeHeading
 from pipelines.report.vocabulary import date_da
 from pipelines.report.xlsx import write_xlsx
 
@@ -46,10 +47,13 @@ def resolve_since(out_dir: Path, since: date | None) -> tuple[datetime | None, s
     return None, ""
 
 
-def write_report(warehouse: Path, out_dir: Path, as_of: date | None = None, since: date | None = None) -> WrittenReport:
+def write_report(warehouse: Path, out_dir: Path, as_of: date | None = None, since: date | None = None,
+                 programme: ProgrammeHeading | None = None) -> WrittenReport:
     since_at, since_label = resolve_since(out_dir, since) if as_of is None or since else (None, "")
     content = published_content(warehouse) if as_of is None else None  # before reading: a run may publish meanwhile
     data = load_report_data(warehouse, as_of=as_of, since=since_at, since_label=since_label)
+    if programme is not None:
+        data = replace(data, programme=programme)
     out_dir.mkdir(parents=True, exist_ok=True)
     charts = ChartCache(out_dir / CHART_CACHE_DIR_NAME)
     html = render_html(data, chart_cache=charts)

@@ -18,6 +18,7 @@ import duckdb
 from pipelines.areas import ProgrammeAreas, use_programme_areas
 from pipelines.report.changes import Change, status_changes
 from pipelines.report.explain import BASELINE_SOURCE_DA, DIRECTION_DA, GRANULARITY_DA, KIND_DA, UNIT_DA
+from pipelines.report.programme import ProgrammeHeading
 from pipelines.report.vocabulary import AREA_DA, LEVEL_DA, LEVEL_ORDER, area_sort_key, date_da
 
 STATUS_COLUMNS = ["criterion_id", "area_key", "period", "value", "baseline_period", "baseline_value",
@@ -153,6 +154,7 @@ class ReportData:
     data_version: datetime | None  # newest valid_from the report saw; the next report's default --since
     gaps: list[dict[str, Any]]
     gap_columns: list[str]
+    programme: ProgrammeHeading = field(default_factory=ProgrammeHeading)
 
     @property
     def criteria(self) -> list[Criterion]:
