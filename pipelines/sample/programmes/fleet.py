@@ -46,7 +46,7 @@ WEB_YEARS = range(2017, 2022)
 DROPOUT_QUARTERS = [(2017, 4)] + [(year, quarter) for year in range(2018, 2022) for quarter in range(1, 5)]
 # Every street of the Slagelse sample areas: a programme's area j takes streets j, j + n, j + 2n, ...
 SAMPLE_STREETS = [(street, postcode) for streets in AREA_STREETS.values() for street, *_, postcode in streets]
-STREET_SUFFIXES = ("vej", "vænge", "allé")
+STREET_SUFFIXES = ("", "vej", "vænge", "allé", "stræde")  # a programme area takes up to five sample streets
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def shape(seed: int, number: int) -> ProgrammeShape:
     ranges = _street_ranges()
     areas = []
     for index, name in enumerate(names):
-        streets = tuple((f"{name}{STREET_SUFFIXES[k] if k else ''}".replace("vejvej", "vej"), street, postcode,
+        streets = tuple((f"{name}{STREET_SUFFIXES[k]}".replace("vejvej", "vej"), street, postcode,
                          *ranges[(street, postcode)])
                         for k, (street, postcode) in enumerate(SAMPLE_STREETS[index::len(names)]))
         areas.append(Area(_key(name), name, streets, str(index + 1), rng.randrange(150, 900, 10)))
