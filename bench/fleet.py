@@ -274,7 +274,7 @@ def goals(result: dict) -> dict[str, dict]:
         ratio = largest["workers_1"]["new_quarter"]["wall_s"] / largest["workers_2"]["new_quarter"]["wall_s"]
         out["two_workers_speedup"] = {"value": round(ratio, 2), "limit": ">= 1.6", "met": ratio >= 1.6,
                                       "at": max(scales)}
-    workers = max(WORKER_COUNTS, key=lambda w: f"workers_{w}" in largest)
+    workers = max(w for w in WORKER_COUNTS if f"workers_{w}" in largest)
     if {10, 50} <= set(scales):
         growth = {k: round(scales[50][f"workers_{workers}"][k]["wall_s"] / scales[10][f"workers_{workers}"][k]
                            ["wall_s"], 2) for k in KINDS}
@@ -336,6 +336,22 @@ def markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_results(out: Path, scales: list[int], results: dict[str, dict], postgres: dict | None) -> Path:
+    machine = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    result = {"date": date.today().isoformat(), "smoke": scales != list(DEFAULT_SCALES), "machine": machine,
+              "versions": versions(), "scales": results}
+    if postgres:
+        result["postgres"] = postgres
+    result["goals"] = goals(result)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"fleet-{result['date']}{'-smoke' if result['smoke'] else ''}"
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    stem.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
+    print(markdown(result))
+    print(f"Resultater: {stem}.json og {stem}.md", flush=True)
+    return stem
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="kpi-warehouse fleet benchmark (bench/README.md)")
     parser.add_argument("--scales", default=",".join(map(str, DEFAULT_SCALES)), help="numbers of programmes")
@@ -356,21 +372,14 @@ def main(argv: list[str] | None = None) -> int:
         fleet.wait_healthy()
         for count in scales:
             results[str(count)] = bench_scale(count, args.work, fleet, args.seed, worker_counts)
+            write_results(args.out, scales, results, None)  # what is measured so far survives an interrupted run
     finally:
         fleet.close()
-    machine = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
-    result = {"date": date.today().isoformat(), "smoke": scales != list(DEFAULT_SCALES), "machine": machine,
-              "versions": versions(), "scales": results}
+    postgres = None
     if not args.no_postgres:
         print(f"[N={scales[-1]}] PostgreSQL og evaluator …", flush=True)
-        result["postgres"] = postgres_and_evaluator(Path(results[str(scales[-1])]["programmes_file"]), fleet.env)
-    result["goals"] = goals(result)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"fleet-{result['date']}{'-smoke' if result['smoke'] else ''}"
-    stem.with_suffix(".json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
-    stem.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
-    print(f"Resultater: {stem}.json og {stem}.md")
+        postgres = postgres_and_evaluator(Path(results[str(scales[-1])]["programmes_file"]), fleet.env)
+    write_results(args.out, scales, results, postgres)
     return 0
 
 
