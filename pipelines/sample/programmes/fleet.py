@@ -132,12 +132,14 @@ def catalog(programme: ProgrammeShape) -> dict:
             criterion["areas"] = keys
         criterion["baseline"] = [b for b in criterion.get("baseline") or []
                                  if b.get("area") in ("all_areas", "all_areas_and_combined", "combined")]
+        criterion["ambiguities"] = []  # the notes are about Slagelse's areas, not this programme's
         criteria.append(criterion)
     periods = {c["plan_period"] for c in criteria}
     areas = {area.key: {"name_da": area.name_da, "town": programme.town, "on_sub_list_at_start": False,
                         "aliases": [area.name_da]} for area in programme.areas}
-    return {"meta": dict(source["meta"], programme=f"{programme.plan_id}: {programme.name} (syntetisk, afledt af "
-                                                  "Slagelse-kataloget)"),
+    meta = {"version": source["meta"]["version"],
+            "programme": f"{programme.plan_id}: {programme.name} (syntetisk, afledt af Slagelse-kataloget)"}
+    return {"meta": meta,
             "areas": {**areas, "combined": source["areas"]["combined"]},
             "plan_periods": {k: v for k, v in source["plan_periods"].items() if v in periods},
             "source_systems": {k: v for k, v in source["source_systems"].items() if k in programme.sources},
