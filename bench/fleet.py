@@ -283,7 +283,9 @@ def goals(result: dict) -> dict[str, dict]:
     present = [w for w in WORKER_COUNTS if f"workers_{w}" in largest]
     if {1, 2} <= set(present):
         ratio = largest["workers_1"]["new_quarter"]["wall_s"] / largest["workers_2"]["new_quarter"]["wall_s"]
-        out["two_workers_speedup"] = {"value": round(ratio, 2), "limit": ">= 1.6", "met": ratio >= 1.6, "at": top}
+        # One or two programmes cannot keep two workers busy: judged from N = 10 on.
+        out["two_workers_speedup"] = {"value": round(ratio, 2), "limit": ">= 1.6", "at": top,
+                                      "met": ratio >= 1.6 if top >= 10 else None}
     workers = f"workers_{max(present)}"
     if {10, 50} <= set(scales):
         growth = {k: round(scales[50][workers][k]["wall_s"] / scales[10][workers][k]["wall_s"], 2) for k in KINDS}
@@ -348,6 +350,10 @@ def write_results(out: Path, scales: list[int], results: dict[str, dict], postgr
               "versions": versions(), "scales": results}
     if postgres:
         result["postgres"] = postgres
+    return write_result(out, result)
+
+
+def write_result(out: Path, result: dict) -> Path:
     result["goals"] = goals(result)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"fleet-{result['date']}{'-smoke' if result['smoke'] else ''}"
@@ -366,7 +372,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "kpi-bench-fleet")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--no-postgres", action="store_true", help="leave out the PostgreSQL publish and evaluator")
+    parser.add_argument("--render", type=Path, help="judge the goals of a result JSON again and rewrite its .md")
     args = parser.parse_args(argv)
+    if args.render:
+        write_result(args.render.parent, json.loads(args.render.read_text(encoding="utf-8")))
+        return 0
     scales = sorted(int(n) for n in args.scales.split(","))
     worker_counts = tuple(sorted(int(n) for n in args.workers.split(",")))
     shutil.rmtree(args.work, ignore_errors=True)
