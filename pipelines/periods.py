@@ -50,6 +50,18 @@ def parse_period(label: str, *, split_year_starts_month: int = 8) -> Period:
     raise ValueError(f"not a period label: {label!r}")
 
 
+_STATBANK_QUARTER = re.compile(r"^(\d{4})\s*K\s*([1-4])$", re.IGNORECASE)
+
+
+def statbank_period(text: str) -> Period | None:
+    """A period as Danmarks Statistik writes it: `2018` or the quarter `2018K1` (→ `2018Q1`); else None."""
+    text = text.strip()
+    if text.isdigit() and len(text) == 4:
+        return year_period(int(text))
+    match = _STATBANK_QUARTER.match(text)
+    return parse_period(f"{match[1]}Q{match[2]}") if match else None
+
+
 def year_period(year: int) -> Period:
     return parse_period(str(year))
 

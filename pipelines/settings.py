@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipelines import prefect_runtime
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
@@ -23,11 +25,7 @@ QUIET_OFFLINE_ENV = {
     "DBT_VERSION_CHECK": "false",
     "DO_NOT_TRACK": "1",
     "GX_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
-    "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
-    "PREFECT_UI_ENABLED": "false",
+    **prefect_runtime.QUIET_ENV,
 }
 
 
@@ -35,26 +33,26 @@ def apply_quiet_offline_env() -> None:
     """Turn off telemetry and version checks before dbt, Prefect or GX is imported."""
     for key, value in QUIET_OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
-    os.environ.setdefault("PREFECT_HOME", str(DEFAULT_PREFECT_HOME))
+    os.environ.setdefault(prefect_runtime.HOME, str(DEFAULT_PREFECT_HOME))
     with contextlib.suppress(OSError):  # unusable: `kpi nightly` says so in Danish (prefect_home_problem)
         current_prefect_home().mkdir(parents=True, exist_ok=True)
 
 
 def current_prefect_home() -> Path:
-    return Path(os.environ.get("PREFECT_HOME", str(DEFAULT_PREFECT_HOME))).expanduser()
+    return Path(os.environ.get(prefect_runtime.HOME, str(DEFAULT_PREFECT_HOME))).expanduser()
 
 
 def uses_temporary_prefect_server() -> bool:
-    """Without PREFECT_API_URL a flow starts Prefect's temporary server, with its database in PREFECT_HOME."""
-    return not os.environ.get("PREFECT_API_URL")
+    """Without PREFECT_API_URL a run starts a temporary server (pipelines/operate/server.py), with its database
+    in PREFECT_HOME."""
+    return not os.environ.get(prefect_runtime.API_URL)
 
 
 def prefect_home_problem() -> str | None:
     """Why the temporary Prefect server could not keep its SQLite database in PREFECT_HOME, or None.
 
     Prefect creates only the last level of PREFECT_HOME; in a folder that is not there SQLite fails with
-    "unable to open database file" and the client waits out its whole start-up timeout (3 minutes) before it
-    says "Timed out while attempting to connect to ephemeral Prefect API server".
+    "unable to open database file" and the server never starts.
     """
     home = current_prefect_home()
     if not home.is_dir():

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.load.build import assessment_sources, measurement_sources
 from pipelines.settings import DBT_PROJECT_DIR, QUIET_OFFLINE_ENV
 from pipelines.transform.dbt import dbt_executable
 from tests.conftest import AS_OF, PublishedDemo
@@ -33,8 +32,7 @@ def test_every_dbt_unit_test_passes(published_demo: PublishedDemo, tmp_path: Pat
     build = tmp_path / "unit.duckdb"
     shutil.copy(published_demo.warehouse.with_name("kpi.internal.duckdb"), build)
     target = tmp_path / "target"
-    variables = {"as_of": AS_OF, "observation_sources": measurement_sources(),
-                 "assessment_sources": assessment_sources()}
+    variables = {"as_of": AS_OF}
     done = subprocess.run(
         [str(dbt_executable()), "test", "--no-version-check", "--quiet", "--resource-type", "unit_test",
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),

@@ -38,7 +38,7 @@ def test_the_seed_is_generated_from_the_models() -> None:
 def test_every_person_measure_is_declared_where_it_is_built() -> None:
     """A person-level model that publishes an indicator names it in a relation or under `unrelated`."""
     declared = {declaration.model: declaration for declaration in declarations(MODELS)}
-    for sql in sorted(PERSON_MODELS.glob("*.sql")):
+    for sql in sorted(PERSON_MODELS.rglob("*.sql")):
         published = set(_INDICATOR.findall(sql.read_text(encoding="utf-8")))
         if not published:
             continue

@@ -17,8 +17,8 @@ import duckdb
 import psycopg
 import pytest
 
+from pipelines.contract_columns import CONTRACT_TABLES, PUBLISHED_TABLES
 from pipelines.publish.all_plans import READ_FUNCTION_ROWS
-from pipelines.publish.contract_tables import CONTRACT_TABLES, PUBLISHED_TABLES
 from pipelines.publish.local_cluster import SUPERUSER, SUPERUSER_PASSWORD, LocalCluster, start_local_cluster
 from pipelines.publish.postgres import init_overview_role, init_roles, publish_to_postgres
 

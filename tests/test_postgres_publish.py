@@ -15,7 +15,7 @@ import duckdb
 import psycopg
 import pytest
 
-from pipelines.publish.contract_tables import CONTRACT_TABLES
+from pipelines.contract_columns import CONTRACT_TABLES
 from pipelines.publish.local_cluster import SUPERUSER_PASSWORD, LocalCluster, start_local_cluster
 from pipelines.publish.postgres import PostgresPublishError, init_roles, publish_to_postgres
 from tests.conftest import PublishedDemo, run_kpi

@@ -9,9 +9,19 @@ last level, SQLite failed with "unable to open database file" and every run wait
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import psutil
+import pytest
+
+from pipelines import prefect_runtime as pr
+from pipelines.operate.prefect_api import is_healthy
+from pipelines.operate.server import temporary_server
 from pipelines.operate.state_check import prefect_db_problem
 from pipelines.settings import apply_quiet_offline_env, current_prefect_home, prefect_home_problem
 from tests.conftest import run_kpi
@@ -76,3 +86,85 @@ def test_a_broken_prefect_database_fails_in_danish_with_the_servers_error_in_the
     [log_file] = (warehouse.parent / "logs").glob("kpi-nightly-*.log")
     log = log_file.read_text(encoding="utf-8")
     assert "already exists" in log and "Application startup failed" in log
+    assert servers_of(home) == []  # the failed server was stopped
+
+
+def servers_of(home: Path) -> list[psutil.Process]:
+    """The Prefect servers running with `home` as their PREFECT_HOME (a uvicorn serving Prefect's app)."""
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if pr.APP_FACTORY in (process.info["cmdline"] or []) and process.environ().get(pr.HOME) == str(home):
+                found.append(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
+
+
+def gone(process: psutil.Process, seconds: float = 60) -> bool:
+    try:
+        process.wait(seconds)
+    except psutil.TimeoutExpired:
+        return False
+    return True
+
+
+@pytest.mark.e2e
+def test_the_temporary_server_answers_its_health_check_and_is_gone_after_the_block(tmp_path: Path) -> None:
+    log_file = tmp_path / "run.log"
+    before = os.environ.get(pr.API_URL)
+    with temporary_server(tmp_path / "prefect", log_file) as server:
+        assert os.environ[pr.API_URL] == server.url and os.environ[pr.EPHEMERAL_ENABLED] == "false"
+        (tmp_path / "prefect").mkdir()
+        server.wait_until_serving(180)
+        assert is_healthy(server.url)
+        [running] = servers_of(tmp_path / "prefect")
+    assert gone(running, 0) and not is_healthy(server.url)
+    assert os.environ.get(pr.API_URL) == before
+    assert (tmp_path / "prefect" / "prefect.db").is_file()  # its database in its own PREFECT_HOME
+
+
+def start_nightly_and_its_server(tmp_path: Path) -> tuple[subprocess.Popen, psutil.Process]:
+    """A `kpi nightly` (empty sources) in its own PREFECT_HOME, once its temporary server process is there."""
+    home = tmp_path / "prefect"
+    home.mkdir()
+    kpi = Path(sys.executable).with_name("kpi")
+    run = subprocess.Popen([str(kpi), "nightly", "--sources", str(tmp_path / "sources"), "--warehouse",
+                            str(tmp_path / "warehouse" / "kpi.duckdb"), "--no-report"],
+                           env={**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": "", "COLUMNS": "200"},
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    while not (servers := servers_of(home)):
+        assert run.poll() is None, run.communicate()[0]
+        time.sleep(0.1)
+    return run, servers[0]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(("signum", "cause"), [(signal.SIGINT, "afbrudt (Ctrl-C)"),
+                                                (signal.SIGTERM, "afbrudt (SIGTERM)")])
+def test_a_stopped_run_says_so_in_danish_and_stops_its_server(tmp_path: Path, signum: int, cause: str) -> None:
+    run, server = start_nightly_and_its_server(tmp_path)
+    run.send_signal(signum)
+    output = " ".join(run.communicate(timeout=120)[0].split())
+    assert run.returncode == 4, output
+    assert f"Natkørslen fejlede; det tidligere lager er stadig publiceret og uændret. Årsag: {cause}" in output
+    assert "Traceback" not in output
+    assert gone(server, 0)  # stopped by the run before it exited
+
+
+@pytest.mark.e2e
+def test_the_server_dies_with_a_killed_run(tmp_path: Path) -> None:
+    run, server = start_nightly_and_its_server(tmp_path)
+    run.kill()
+    run.wait()
+    assert gone(server)
+
+
+@pytest.mark.e2e
+def test_a_finished_run_leaves_no_server_behind_and_logs_where_its_server_was(tmp_path: Path) -> None:
+    run, server = start_nightly_and_its_server(tmp_path)
+    output = run.communicate(timeout=600)[0]
+    assert run.returncode == 0, output
+    assert gone(server, 0)
+    [log_file] = (tmp_path / "warehouse" / "logs").glob("kpi-nightly-*.log")
+    assert f"Prefect's temporary server (pid {server.pid}) answers on http://127.0.0.1:" in log_file.read_text()

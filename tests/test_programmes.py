@@ -10,9 +10,11 @@ import psycopg
 import pytest
 import yaml
 
+from pipelines.publish.contract_audit import check_contract
 from pipelines.publish.local_cluster import SUPERUSER_PASSWORD, start_local_cluster
 from pipelines.publish.postgres import init_roles
 from pipelines.publish.programmes import ProgrammesError, read_programmes
+from pipelines.report.explain import criteria_overview
 from pipelines.sample.programmes import eksempelby
 from pipelines.settings import REPO_ROOT
 from tests.conftest import AS_OF, PublishedDemo, run_kpi
@@ -103,6 +105,15 @@ warehouse = "warehouses/eksempelby/eksempelby.duckdb"
                                         "where status not in ('missing_data', 'not_due') group by 1").fetchall())
             assert {"nordbyen", "vestparken", "combined"} <= set(statuses)
             assert con.execute("select count(*) from criteria").fetchone()[0] == len(eksempelby.catalog()["criteria"])
+            # its own areas, by its own names (issue 21): `kpi criteria`, the contract check, the report
+            headings = [column.header for column in criteria_overview(con).columns][2:]
+            assert headings == ["Nordbyen", "Vestparken", "Samlet (puljet)", "Samlet (gennemsnit)"]
+            assert not [p for p in check_contract(con).problems if p.kind == "area_key"]
+        with duckdb.connect(str(other_warehouse.with_name("eksempelby.internal.duckdb")), read_only=True) as con:
+            named = dict(con.execute("select area_key, name_da from raw.catalog_area_names").fetchall())
+            assert named["nordbyen"] == "Nordbyen" and named["combined"] == "de to områder samlet"
+        report = (other_warehouse.parent / "reports" / "kpi_rapport.html").read_text(encoding="utf-8")
+        assert 'id="status-counts-Nordbyen"' in report and "Motalavej" not in report
         assert (tmp_path / "warehouses" / "eksempelby" / "eksempelby.duckdb.lock").is_file()
         reader = cluster.dsn("eva_eksempelby", password="pw-e")
         with psycopg.connect(reader) as con:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipelines.delivery.aliases import AreaResolver
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.readers import (
-    AreaResolver,
     CellKind,
     decode_delivery,
     is_note_label,

@@ -9,7 +9,7 @@ data sheet among themselves) changes nothing:
   extract holds benefit rows ending the same day with and without selvforsørgelse (pipelines/sample/kmd_opera.py),
   so a pick among them that follows the rows' order changes the published counts.
 Which row ends a spell is checked against section 8 itself by the dbt unit tests in
-models/intermediate/persons/int_benefit_spells_unit_tests.yml.
+models/intermediate/persons/kmd_opera/int_benefit_spells_unit_tests.yml.
 Reproduce a failure: in int_benefit_spells__merged.sql put `numbered.source_row desc` first in the order of
 `ending_periods` (and select source_row in `benefit_periods`) and run the e2e test.
 """

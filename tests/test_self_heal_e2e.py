@@ -24,8 +24,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from pipelines.contract_columns import PUBLISHED_TABLES
 from pipelines.load.inputs import record_path
-from pipelines.publish.contract_tables import PUBLISHED_TABLES
 from pipelines.runtime.pause import PAUSE_ENV, PAUSE_SECONDS_ENV, marker_file
 from pipelines.runtime.run_records import read_runs, runlog_path
 from tests.conftest import AS_OF, PublishedDemo, run_kpi

@@ -28,37 +28,26 @@
     end
 {%- endmacro %}
 
-{#- Danish name of an area key (comparators and aggregates included). -#}
+{#- Danish name of an area key in a sentence (comparators and aggregates included): the programme's own
+    names (raw.catalog_area_names, pipelines/areas.py), else the key. The lookup renames its columns so that
+    the argument always means the caller's column. -#}
 {% macro area_da(area_key) -%}
-    case {{ area_key }}
-        when 'motalavej' then 'Motalavej'
-        when 'ringparken' then 'Ringparken/Schackenborgvænge'
-        when 'sydbyen' then 'Sydbyen'
-        when 'skaelskoer' then 'Skælskør'
-        when 'combined' then 'de fire områder samlet'
-        when 'combined_mean' then 'gennemsnittet af områderne'
-        when 'sub_average' then 'gennemsnittet for særligt udsatte boligområder'
-        when 'denmark' then 'hele landet'
-        when 'slagelse_kommune' then 'Slagelse Kommune'
-        else {{ area_key }}
-    end
+    coalesce((
+        select area_names.name_in_text
+        from (
+            select area_key as named_area_key, name_da as name_in_text from {{ ref('stg_catalog__area_names') }}
+        ) as area_names
+        where area_names.named_area_key = {{ area_key }}
+    ), {{ area_key }})
 {%- endmacro %}
 
-{#- The status in Danish words (as in the board report). -#}
+{#- The status in Danish words (as in the board report; the vocabulary seed). -#}
 {% macro status_da(status) -%}
-    case {{ status }}
-        when 'met' then 'Opfyldt'
-        when 'not_met' then 'Ikke opfyldt'
-        when 'on_track' then 'På sporet'
-        when 'off_track' then 'Bagud'
-        when 'missing_data' then 'Mangler data'
-        when 'missing_baseline' then 'Mangler baseline'
-        when 'suppressed' then 'Diskretioneret'
-        when 'stale' then 'Forældet'
-        when 'not_due' then 'Ikke forfalden'
-        when 'qualitative' then 'Kvalitativ vurdering'
-        when 'needs_reading' then 'Kræver læsning'
-    end
+    (
+        select status_words.word_da
+        from {{ ref('vocabulary') }} as status_words
+        where status_words.kind = 'status' and status_words.key = {{ status }}
+    )
 {%- endmacro %}
 
 {#- "the previous period" in Danish, for the grain of a row (pipelines/periods.py). -#}

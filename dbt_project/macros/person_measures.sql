@@ -1,31 +1,6 @@
 {#-
-    Shared steps of the person-level measures (models/intermediate/int_persons__*, int_pupils__*, …).
+    Shared steps of the person-level measures (models/intermediate/persons/<source>/).
 -#}
-
-{#-
-    One row per key from the staging rows of valid files: where overlapping extracts (kmd_opera 2015-2018 and
-    2017-2021) both hold a record, the latest delivery's version wins (an open period closed later, a corrected
-    code). Set-based, so it stays correct when the facts become incremental.
-    Where one file holds a key twice, `tie_break` (the row's other columns, each with its direction) decides,
-    never the rows' order in the file; a source whose parser rejects a repeated key needs none.
--#}
-{% macro latest_person_rows(relation, key_columns, tie_break=[]) -%}
-    select *
-    from {{ relation }}
-    qualify row_number() over (
-            partition by {{ key_columns | join(', ') }}
-            order by {{ (['delivered_at desc', 'loaded_at desc', 'source_file desc'] + tie_break) | join(', ') }}
-        ) = 1
-{%- endmacro %}
-
-{#-
-    KMD Opera periods (section 8), one per person × post type × code × start date; of a period a file holds twice,
-    the open or later-ending version, then by exit reason, end_tie_rank and area.
--#}
-{% macro latest_kmd_opera_periods() -%}
-    {{ latest_person_rows(ref('stg_kmd_opera__periods'), ['person_id', 'post_type', 'code', 'start_date'],
-                          ['end_date desc nulls first', 'exit_reason asc nulls first', 'end_tie_rank asc', 'area_key asc']) }}
-{%- endmacro %}
 
 {#- The newest valid file of a source: the provenance (source_file, delivered_at, loaded_at) of its measures. -#}
 {% macro newest_delivery(relation) -%}
@@ -98,7 +73,7 @@
 
 {#-
     The areas the criteria of a source cover (criteria.yaml `areas`): Novax's cohorts are the children with an
-    address in Ringparken or Motalavej (source_formats.md section 10), so children elsewhere are not counted.
+    address in the areas its criteria name (source_formats.md section 10), so children elsewhere are not counted.
 -#}
 {% macro areas_of_source_criteria(source_system) -%}
     select distinct criterion_areas.area_key

@@ -1,6 +1,7 @@
 {#-
     Staging for a source of verdicts on criteria (source_formats.md section 17), parsed into the
-    observation shape with indicator = the criterion id (pipelines/parse/_assessments.py).
+    observation shape with indicator = the criterion id (pipelines/parse/_assessments.py): the
+    observation staging (stage_observations: rename and cast) renamed to a verdict.
 
     Free text from a delivery is untrusted (docs/privacy.d/20-cpr-and-free-text.md): `Begrundelse` and
     `Kilde` may name a resident or an address, which no check can rule out. Only the verdict (a closed
@@ -15,23 +16,23 @@
 } -%}
 with
 
-source as (
+observations as (
 
-    select * from {{ source(source_system, source_system) }}
+    {{ stage_observations(source_system) }}
 
 ),
 
 renamed as (
 
     select
-        cast(source_system as varchar) as source_system,
-        cast(source_file as varchar) as source_file,
-        cast(delivered_at as date) as delivered_at,
-        cast(source_row as integer) as source_row,
-        cast(indicator as varchar) as criterion_id,
-        cast(area_key as varchar) as area_key,
-        cast(period as varchar) as period,
-        cast(value as double) as score,
+        source_system,
+        source_file,
+        delivered_at,
+        source_row,
+        indicator as criterion_id,
+        area_key,
+        period,
+        value as score,
         case cast(value as double)
             when 1 then 'Opfyldt'
             when 0.5 then 'Delvist opfyldt'
@@ -41,9 +42,9 @@ renamed as (
         || ' ({{ source_names.get(source_system, source_system) }}, '
         || cast(source_file as varchar)
         || '; begrundelsen publiceres ikke)' as assessment,
-        cast(label as varchar) as assessment_text
+        source_label as assessment_text
 
-    from source
+    from observations
 
 )
 

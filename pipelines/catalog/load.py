@@ -13,18 +13,14 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipelines.areas import ProgrammeAreas
 from pipelines.catalog.plan import criterion_areas, plan_areas
 from pipelines.catalog.targets import evaluation_units
+from pipelines.contract_columns import CONTRACT_TABLES
 from pipelines.periods import grain_calendar, grain_period_at
 from pipelines.yaml_text import load_yaml
 
 CALENDAR_YEARS = (2000, 2040)  # the periods of every grain that the catalog_periods table lists
-PSEUDO_AREA_KEYS = {"all_areas", "all_areas_and_combined", "ringparken_and_motalavej"}
-CONTRACT_CRITERIA_COLUMNS = [
-    "criterion_id", "canonical_id", "plan_period", "level", "criterion_type", "indsatsomraade", "activity",
-    "text_da", "summary_en", "unit", "direction", "target_kind", "source_system", "frequency", "granularity",
-    "catalog_version",
-]
 
 
 @dataclass(frozen=True)
@@ -87,7 +83,7 @@ def criteria_frame(catalog: Catalog) -> pl.DataFrame:
         }
         for c in catalog.criteria
     ]
-    return pl.DataFrame(rows, schema={k: pl.Utf8 for k in CONTRACT_CRITERIA_COLUMNS})
+    return pl.DataFrame(rows, schema={k: pl.Utf8 for k in CONTRACT_TABLES["criteria"]})
 
 
 def areas_frame(catalog: Catalog) -> pl.DataFrame:
@@ -102,6 +98,20 @@ def areas_frame(catalog: Catalog) -> pl.DataFrame:
                                       "plan_periods": pl.List(pl.Utf8)})
 
 
+def baseline_area_keys(catalog: Catalog, key: str, areas: list[str]) -> list[str]:
+    """The area keys a catalog baseline's `area` stands for (meta.field_conventions.baseline_area_keys):
+    `all_areas` and `all_areas_and_combined` expand to the criterion's areas; a pseudo-key joining areas
+    with `_and_` (`<area>_and_<area>`) is the figure for those areas together, the criterion's `combined`."""
+    if key == "all_areas":
+        return areas
+    if key == "all_areas_and_combined":
+        return [*areas, "combined"]
+    parts = key.split("_and_")
+    if len(parts) > 1 and all(part in catalog.areas for part in parts):
+        return ["combined"]
+    return [key]
+
+
 def baselines_frame(catalog: Catalog) -> pl.DataFrame:
     """Catalog baselines (role absent); pseudo area keys expanded; value null = measured later (rule 3)."""
     rows = []
@@ -112,13 +122,7 @@ def baselines_frame(catalog: Catalog) -> pl.DataFrame:
             if b.get("role") or b.get("year") is None or (b["area"], b["year"]) in seen:
                 continue
             seen.add((b["area"], b["year"]))
-            key = b["area"]
-            keys = {
-                "all_areas": areas,
-                "all_areas_and_combined": [*areas, "combined"],
-                "ringparken_and_motalavej": ["combined"],
-            }.get(key, [key])
-            for area_key in keys:
+            for area_key in baseline_area_keys(catalog, b["area"], areas):
                 rows.append({"criterion_id": c["id"], "area_key": area_key, "period": str(b["year"]),
                              "value": None if b.get("value") is None else float(b["value"]),
                              "quote": b.get("quote"), "seed_ref": b.get("seed_ref")})
@@ -146,6 +150,8 @@ def write_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
         "catalog_baselines": baselines_frame(catalog),
         "catalog_units": evaluation_units(catalog),
         "catalog_periods": periods_frame(),
+        "catalog_area_names": pl.DataFrame(ProgrammeAreas.from_catalog(catalog.areas).names_in_text(),
+                                           schema={"area_key": pl.Utf8, "name_da": pl.Utf8}),
         "catalog_criterion_areas": pl.DataFrame(
             [{"criterion_id": c["id"], "area_key": a} for c in catalog.criteria for a in criterion_areas(catalog, c)],
             schema={"criterion_id": pl.Utf8, "area_key": pl.Utf8},

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def plan_areas(catalog: Catalog) -> dict[str, list[str]]:
-    """Plan period → the areas any of its criteria covers (Skælskør is not in 2021–2025, C25)."""
+    """Plan period → the areas any of its criteria covers (an area may leave the plan, C25)."""
     out: dict[str, set[str]] = {}
     for c in catalog.criteria:
         out.setdefault(c["plan_period"], set()).update(a for a in c.get("areas") or [] if a in catalog.areas)

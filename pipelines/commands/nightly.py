@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from pipelines import prefect_runtime
 from pipelines.commands.common import SourcesOption, WarehouseOption, console, err_console
 from pipelines.exit_codes import ExitCode
 from pipelines.settings import (
@@ -24,7 +27,9 @@ from pipelines.settings import (
     uses_temporary_prefect_server,
 )
 
-PREFECT_START_TIMEOUT = "Timed out while attempting to connect to ephemeral Prefect API server"
+if TYPE_CHECKING:
+    from pipelines.operate.server import TemporaryServer
+
 NIGHTLY_FAILED_DA = "Natkørslen fejlede; det tidligere lager er stadig publiceret og uændret."
 
 
@@ -104,8 +109,9 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
     log_file = new_log_file(warehouse.parent / "logs")
     run_id = uuid.uuid4().hex[:12]
     try:
-        result = _run_nightly(sources, warehouse, as_of, run_id, log_file, verbose, plan_id,
-                              options or NightlyOptions())
+        with _sigterm_interrupts():
+            result = _run_nightly(sources, warehouse, as_of, run_id, log_file, verbose, plan_id,
+                                  options or NightlyOptions())
     except (Exception, KeyboardInterrupt) as exc:  # outside the flow's own handling: a paragraph, no traceback
         logging.getLogger("pipelines.cli").exception("kpi nightly failed")
         cause = _failure_cause(exc)
@@ -115,6 +121,26 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
         return ExitCode.FAILED
     _print_nightly(result, warehouse, log_file)
     return result.exit_code
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a run: it ends the way Ctrl-C does, through every `finally` (the server is stopped)."""
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts():
+    def interrupt(signum: int, frame: object) -> None:
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave SIGTERM alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _heal_prefect_home() -> None:
@@ -129,24 +155,55 @@ def _heal_prefect_home() -> None:
 
 def _failure_cause(exc: BaseException) -> str:
     """The cause of a run that failed outside the flow's own handling, in Danish where we know it."""
+    from pipelines.operate.server import TemporaryServerDidNotStart
+
+    if isinstance(exc, Terminated):
+        return "afbrudt (SIGTERM)"
     if isinstance(exc, KeyboardInterrupt):
         return "afbrudt (Ctrl-C)"
-    if PREFECT_START_TIMEOUT in str(exc):
+    if isinstance(exc, TemporaryServerDidNotStart):
         from pipelines.operate.healing import set_prefect_db_aside_after_timeout
 
         home = current_prefect_home()
-        return (f"Prefects midlertidige server startede ikke inden for "
-                f"{os.environ.get('PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS', '?')} sekunder "
+        return (f"Prefects midlertidige server startede ikke inden for {exc.seconds:g} sekunder "
                 f"(PREFECT_HOME={home}); serverens egen fejl står i logfilen. "
                 + set_prefect_db_aside_after_timeout(home)).strip()
     return f"{type(exc).__name__}: {exc}"
+
+
+def _temporary_server(stack: contextlib.ExitStack, warehouse: Path, log_file: Path,
+                      verbose: bool) -> TemporaryServer:
+    """The run's own Prefect server (pipelines/operate/server.py), started now so that it starts while the run
+    imports; its output into the run's log (--verbose: on the terminal). A run that will be skipped because
+    another holds the warehouse's lock starts none."""
+    from pipelines.operate.lock import RunLock, RunLocked
+    from pipelines.operate.server import temporary_server
+
+    _heal_prefect_home()
+    server = stack.enter_context(temporary_server(current_prefect_home(), None if verbose else log_file))
+    try:
+        RunLock(warehouse).acquire().release()
+    except RunLocked:
+        return server
+    server.spawn()
+    return server
 
 
 def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str, log_file: Path, verbose: bool,
                  plan_id: str = DEFAULT_PLAN_ID, options: NightlyOptions | None = None):
     options = options or NightlyOptions()
     if verbose:
-        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+        os.environ[prefect_runtime.LOGGING_LEVEL] = "INFO"
+    from pipelines.operate.run_logging import route_logs
+
+    route_logs(log_file, verbose)  # from here on nothing reaches the terminal but our own lines
+    with contextlib.ExitStack() as stack:
+        server = _temporary_server(stack, warehouse, log_file, verbose) if uses_temporary_prefect_server() else None
+        return _run_nightly_flow(sources, warehouse, as_of, run_id, log_file, verbose, plan_id, options, server)
+
+
+def _run_nightly_flow(sources: Path, warehouse: Path, as_of: str | None, run_id: str, log_file: Path,
+                      verbose: bool, plan_id: str, options: NightlyOptions, server: TemporaryServer | None):
     from pipelines import progress
     from pipelines.flows.nightly import (
         nightly_flow,
@@ -154,14 +211,11 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
         skipped_if_locked,
         wait_for_validation_preload,
     )
-    from pipelines.operate.run_logging import route_logs, temporary_server_output_into
+    from pipelines.operate.run_logging import route_logs
+    from pipelines.operate.server import startup_timeout
     from pipelines.settings import RunConfig
 
-    route_logs(log_file, verbose)
-    if not verbose and uses_temporary_prefect_server():
-        temporary_server_output_into(log_file)
-    if uses_temporary_prefect_server():
-        _heal_prefect_home()
+    route_logs(log_file, verbose)  # again: Prefect's import added console handlers
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=verbose) as bar:
         task_id = bar.add_task("Starter Prefect", total=None)
@@ -174,6 +228,8 @@ def _run_nightly(sources: Path, warehouse: Path, as_of: str | None, run_id: str,
             if skipped := skipped_if_locked(config, run_id):
                 return skipped
             preload_validation_if_needed(config)
+            if server is not None:
+                server.wait_until_serving(startup_timeout())
             return nightly_flow(str(sources), str(warehouse), as_of, run_id, plan_id, options.full_rebuild,
                                 options.report, options.rebuild)
         finally:

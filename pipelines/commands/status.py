@@ -13,6 +13,7 @@ from pipelines.exit_codes import ExitCode
 from pipelines.report.vocabulary import AREA_DA
 from pipelines.settings import DEFAULT_WAREHOUSE
 from pipelines.source_names import source_name_da
+from pipelines.vocabulary import words
 
 
 def age_da(age: timedelta) -> str:
@@ -52,7 +53,7 @@ def _print_overdue(overdue) -> None:
         return
     table = Table("kilde / leverandør", "forfaldt", "perioder", "huller", "slags",
                   title=f"Forsinkede kilder ({len(overdue)})", title_justify="left")
-    kinds = {"stale": "forældet", "missing_delivery": "ikke leveret"}
+    kinds = words("gap_type_overdue")
     for source in overdue:
         supplier = f"\n[dim]{escape(source.supplier)}[/dim]" if source.supplier else ""
         table.add_row(escape(source_name_da(source.source_system)) + supplier,

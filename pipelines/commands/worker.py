@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from pipelines import prefect_runtime
 from pipelines.commands.common import console
 
 
@@ -33,12 +34,12 @@ def worker(
     from pipelines.runtime.places import prefect_port
 
     env = worker_env(port or prefect_port())
-    if os.environ.get("PREFECT_API_URL") and port is None:
-        env["PREFECT_API_URL"] = os.environ["PREFECT_API_URL"]
+    if os.environ.get(prefect_runtime.API_URL) and port is None:
+        env[prefect_runtime.API_URL] = os.environ[prefect_runtime.API_URL]
     ensure_key_file()
     command = worker_command(pool, limit, name)
     console.print(f"Arbejderen starter på pool '{pool}' (højst {limit} kørsel(er) ad gangen) mod "
-                  f"{env['PREFECT_API_URL']}. Stop med Ctrl-C.")
+                  f"{env[prefect_runtime.API_URL]}. Stop med Ctrl-C.")
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell's background job ignores SIGINT; exec would keep that
     os.execve(command[0], command, env)
 

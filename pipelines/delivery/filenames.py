@@ -47,6 +47,15 @@ def periods_of_token(token: str) -> tuple[Period, ...]:
     return (parse_period(token),)
 
 
+# Where a source takes `.xlsx`, it takes the other workbook formats too (source_formats.md 0.4).
+WORKBOOK_EXTENSIONS = ("xlsx", "xls", "ods")
+
+
+def accepted_extensions(extensions: tuple[str, ...]) -> tuple[str, ...]:
+    """A parser's extensions, with `.xls` and `.ods` wherever `.xlsx` is accepted."""
+    return (*extensions, *WORKBOOK_EXTENSIONS[1:]) if "xlsx" in extensions else extensions
+
+
 def parse_file_name(
     path: Path,
     source_system: str,
@@ -71,7 +80,7 @@ def parse_file_name(
         if file_type not in file_types:
             found = f"filen ligger i mappen {source_system}, men navnet begynder med {stem}"
             raise DeliveryRejected(name, found, expected)
-    if match["ext"].lower() not in extensions:
+    if match["ext"].lower() not in accepted_extensions(extensions):
         found = f"filtypen .{match['ext']} understøttes ikke"
         raise DeliveryRejected(name, found, f"en fil af typen {' eller '.join('.' + e for e in extensions)}")
     try:

@@ -15,11 +15,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipelines.delivery.aliases import active_rules, clean_cell, closest, fold, missing_column_hint
 from pipelines.delivery.damaged_text import EXPECTED as DAMAGE_EXPECTED
 from pipelines.delivery.damaged_text import find_damage, line_of
+from pipelines.delivery.delimiters import sniff_delimiter
+from pipelines.delivery.encodings import decode_single_byte
 from pipelines.delivery.errors import DeliveryRejected
 
 if TYPE_CHECKING:
@@ -31,12 +35,16 @@ _THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 ROW_COLUMN = "_row"
 PREAMBLE_COLUMN = "(over overskriften)"
+WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound-file header of an Excel 97-2003 workbook
 # The columns a data row holds its values in: names, or a function of the header's columns (years as columns).
 ValueColumns = Sequence[str] | Callable[[list[str]], Sequence[str]] | None
 
 
 def decode_delivery(data: bytes, file_name: str) -> str:
-    """BOM → UTF-8; else strict UTF-8; else Windows-1252. Empty, UTF-16 and NUL-containing files are rejected.
+    """BOM → UTF-8; else strict UTF-8; else Windows-1252 or another detected single-byte set (encodings.py).
+
+    Empty, UTF-16 and NUL-containing files are rejected.
 
     So is text damaged before it reached us (U+FFFD or mojibake where æ, ø, å were): the message names the
     first damaged line and asks for a fresh, unedited copy from the supplier.
@@ -66,24 +74,17 @@ def _decode(data: bytes, file_name: str) -> str:
         return data.decode("utf-8", errors="strict")
     except UnicodeDecodeError:
         pass
+    detected = decode_single_byte(data)
+    if detected is not None:
+        return detected[0]
     try:
-        return data.decode("cp1252", errors="strict")
+        data.decode("cp1252", errors="strict")
+        position = None
     except UnicodeDecodeError as exc:
-        raise DeliveryRejected(
-            file_name, f"tegnet på byte {exc.start} kan ikke læses", "UTF-8 (med eller uden BOM) eller Windows-1252"
-        ) from exc
-
-
-def clean_cell(value: object) -> str:
-    """A cell as trimmed text; non-breaking spaces count as spaces."""
-    if value is None:
-        return ""
-    return str(value).replace("\u00a0", " ").strip()
-
-
-def fold(text: str) -> str:
-    """Case- and whitespace-insensitive form for comparing labels."""
-    return " ".join(clean_cell(text).casefold().split())
+        position = exc.start
+    raise DeliveryRejected(
+        file_name, f"tegnet på byte {position} kan ikke læses" if position is not None
+        else "tegnsættet kan ikke bestemmes sikkert", "UTF-8 (med eller uden BOM) eller Windows-1252")
 
 
 def is_total_label(text: str) -> bool:
@@ -168,7 +169,8 @@ class RawTable:
 
 def _numbered_rows_from_text(text: str) -> Iterator[tuple[int, list[str]]]:
     # Non-breaking spaces count as spaces in every cell (`clean_cell`): replaced once in the whole text.
-    reader = csv.reader(io.StringIO(text.replace("\u00a0", " "), newline=""), delimiter=";", quotechar='"')
+    reader = csv.reader(io.StringIO(text.replace("\u00a0", " "), newline=""), delimiter=sniff_delimiter(text),
+                        quotechar='"')
     start = 1
     for cells in reader:
         yield start, [c.strip() for c in cells]
@@ -176,7 +178,7 @@ def _numbered_rows_from_text(text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def delimited_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """A `;`-separated delivery decoded (section 0) and split into numbered rows of trimmed cells."""
+    """A delimited delivery decoded (section 0) and split into numbered rows of trimmed cells (`;`, `,` or tab)."""
     return list(_numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name)))
 
 
@@ -211,23 +213,47 @@ def _column_letter(position: int) -> str:
     return letters
 
 
+_MIDNIGHT = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?")
+
+
 def _xlsx_text(value: object) -> str:
+    """A cell as text: `12.0` → `12`; a date cell → `DD-MM-ÅÅÅÅ`, as the delimited files write dates."""
     text = clean_cell(value)
-    return text[:-2] if re.fullmatch(r"-?\d+\.0", text) else text
+    if re.fullmatch(r"-?\d+\.0", text):
+        return text[:-2]
+    day = _MIDNIGHT.fullmatch(text)
+    return f"{day[3]}-{day[2]}-{day[1]}" if day else text
+
+
+def is_workbook(path: Path) -> bool:
+    """A spreadsheet (`.xlsx`, `.xls`, `.ods`), read by one reader (fastexcel, on calamine) rather than as text."""
+    return path.suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def _workbook_kind(path: Path) -> tuple[bool, str, str]:
+    """(the file's bytes look like its kind, the kind's name, the expected file) for a workbook's suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        with path.open("rb") as handle:
+            return handle.read(8) == _OLE2_MAGIC, "XLS", "et Excel 97-2003-regneark (.xls)"
+    name = "ODS" if suffix == ".ods" else "XLSX"
+    expected = "et OpenDocument-regneark (.ods)" if suffix == ".ods" else "en Office Open XML-fil (.xlsx)"
+    return zipfile.is_zipfile(path), name, expected
 
 
 def xlsx_sheet_names(path: Path) -> list[str]:
-    """Sheet names of a workbook; a truncated or corrupt XLSX is rejected."""
+    """Sheet names of a workbook (`.xlsx`, `.xls` or `.ods`; hidden sheets too); a corrupt one is rejected."""
     import fastexcel
 
-    if not zipfile.is_zipfile(path):
-        raise DeliveryRejected(path.name, "filen er ikke en gyldig XLSX-projektmappe (beskadiget eller afkortet)",
-                               "en Office Open XML-fil (.xlsx)")
+    valid, kind, expected = _workbook_kind(path)
+    if not valid:
+        raise DeliveryRejected(path.name, f"filen er ikke en gyldig {kind}-projektmappe (beskadiget eller afkortet)",
+                               expected)
     try:
         return list(fastexcel.read_excel(path).sheet_names)
     except Exception as exc:  # fastexcel raises its own error family for every kind of broken workbook
         raise DeliveryRejected(path.name, f"projektmappen kan ikke åbnes ({type(exc).__name__})",
-                               "en Office Open XML-fil (.xlsx)") from exc
+                               expected) from exc
 
 
 def split_trailing_notes(rows: list[RawRow], value_columns: Sequence[str]) -> tuple[list[RawRow], list[RawRow]]:
@@ -266,6 +292,30 @@ def _value_columns(columns: list[str], canonical: dict[str, str], value_columns:
     return columns[1:] if value_columns is None else [canonical.get(fold(c), c) for c in value_columns]
 
 
+def _contract_name(cell: str, canonical: dict[str, str]) -> str:
+    """A header cell under the contract's name: itself, or the column the analyst aliased it to."""
+    rules = active_rules()
+    aliased = rules.column_of(cell) if rules is not None else None
+    if aliased is not None and fold(aliased) in canonical:
+        return canonical[fold(aliased)]
+    return canonical.get(fold(cell), cell) if cell else cell
+
+
+def _missing_column_hint(column: str, header: list[str]) -> str:
+    """Closest headers and the alias line to add; a header cell that looks like a CPR number is never named."""
+    from pipelines.privacy.detector import contains_cpr
+
+    return missing_column_hint(column, [c for c in header if c and not contains_cpr(c, numeric=True)])
+
+
+def _likeliest_header(rows: list[tuple[int, list[str]]], required: Sequence[str]) -> list[str]:
+    """Of rows that were not recognised as the header, the one most like it (for the hint only)."""
+    def likeness(cells: list[str]) -> int:
+        return sum(1 for column in required if closest(column, cells, limit=1))
+
+    return max((cells for _, cells in rows), key=likeness, default=[])
+
+
 def _table_from_rows(
     file_name: str,
     rows: Iterable[tuple[int, list[str]]],
@@ -276,7 +326,11 @@ def _table_from_rows(
     allow_empty: bool = False,
     value_columns: ValueColumns = None,
 ) -> RawTable:
-    """Title rows above the header, blank rows anywhere and note rows below the data (`split_trailing_notes`)."""
+    """Title rows above the header, blank rows anywhere and note rows below the data (`split_trailing_notes`).
+
+    Header cells are matched case- and space-insensitively, or through the analyst's column aliases
+    (pipelines/delivery/aliases.py); column order never matters, unknown columns are listed, not read.
+    """
     required_folded = {fold(c): c for c in required}
     known = {fold(c) for c in (*required, *optional)}
     canonical = {fold(c): c for c in (*required, *optional)}
@@ -285,33 +339,39 @@ def _table_from_rows(
     header_row = 0
     data: list[RawRow] = []
     preamble: list[RawRow] = []
+    before_header: list[tuple[int, list[str]]] = []
     for number, cells in rows:
         if header is None:
-            candidate = [fold(c) for c in cells]
+            candidate = [fold(_contract_name(c, canonical)) for c in cells]
             # A title line may be a lone column name ("Nøgletal"); a header names at least two required columns.
             found = is_header(cells) if is_header else \
                 len(set(candidate) & set(required_folded)) >= min(2, len(required_folded))
             if found:
                 header, header_row = cells, number
-                names = [canonical.get(fold(c), c) if c else c for c in header]
+                names = [_contract_name(c, canonical) for c in header]
             elif any(cells):
                 preamble.append(RawRow(number, {PREAMBLE_COLUMN: " ".join(c for c in cells if c)}))
+                before_header.append((number, cells))
             continue
         if not any(cells):
             continue
         data.append(RawRow(number, _named_cells(names, cells)))
     if header is None:
+        likeliest = _likeliest_header(before_header, required)
+        hints = "".join(_missing_column_hint(column, likeliest) for column in required
+                        if fold(column) not in {fold(_contract_name(c, canonical)) for c in likeliest})
         raise DeliveryRejected(file_name, "ingen overskriftsrække fundet",
-                               f"en overskriftsrække med kolonnerne {', '.join(required)}")
-    present = {fold(c) for c in header if c}
+                               f"en overskriftsrække med kolonnerne {', '.join(required)}{hints}")
+    present = {fold(c) for c in names if c}
     for folded, name in required_folded.items():
         if folded not in present:
-            raise DeliveryRejected(file_name, f"kolonnen {name} mangler", f"kolonnerne {', '.join(required)}",
+            raise DeliveryRejected(file_name, f"kolonnen {name} mangler",
+                                   f"kolonnerne {', '.join(required)}{_missing_column_hint(name, header)}",
                                    row=header_row, column=name)
     rows_out = data
-    columns = [canonical.get(fold(c), c) for c in header if c]
-    positions = {canonical.get(fold(c), c): i for i, c in enumerate(header) if c}
-    unknown = [c for c in header if c and fold(c) not in known]
+    columns = [c for c in names if c]
+    positions = {c: i for i, c in enumerate(names) if c}
+    unknown = [c for c, name in zip(header, names, strict=True) if c and fold(name) not in known]
     rows_out, notes = split_trailing_notes(rows_out, _value_columns(columns, canonical, value_columns))
     if not rows_out and not allow_empty:
         raise DeliveryRejected(file_name, "filen har ingen datarækker", "mindst én datarække under overskriften",
@@ -341,14 +401,28 @@ def read_xlsx_sheet(path: Path, sheet: str, required: Sequence[str], optional: S
 
 def read_table(path: Path, required: Sequence[str], optional: Sequence[str] = (), *, sheet: str,
                allow_empty: bool = False, value_columns: ValueColumns = None) -> RawTable:
-    """A CSV delivery, or the named sheet of an XLSX workbook (a filled template) with the same columns."""
-    if path.suffix.lower() != ".xlsx":
+    """A CSV delivery, or the named sheet of a workbook (a filled template) with the same columns."""
+    if not is_workbook(path):
         return read_delimited(path, required, optional, allow_empty=allow_empty, value_columns=value_columns)
     sheets = xlsx_sheet_names(path)
     if sheet not in sheets:
         raise DeliveryRejected(path.name, f"arket {sheet} mangler (fandt: {', '.join(sheets) or 'ingen ark'})",
                                f"et ark med navnet {sheet}")
     return read_xlsx_sheet(path, sheet, required, optional, allow_empty=allow_empty, value_columns=value_columns)
+
+
+def preview(path: Path, limit: int = 30) -> dict[str | None, list[list[str]]]:
+    """The first `limit` non-blank rows of a file as trimmed cells, per sheet (None: a delimited file).
+
+    Decoded, sniffed and rejected exactly as a parser would read it (DeliveryRejected), for telling which
+    source a file is from its headers and sheet names without parsing it as any one source.
+    """
+    def first(rows: Iterable[tuple[int, list[str]]]) -> list[list[str]]:
+        return list(islice((cells for _, cells in rows if any(cells)), limit))
+
+    if not is_workbook(path):
+        return {None: first(_numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name)))}
+    return {sheet: first(_numbered_rows_from_xlsx(path, sheet)) for sheet in xlsx_sheet_names(path)}
 
 
 @contextmanager
@@ -378,45 +452,3 @@ def scan_text_cells(table: RawTable) -> Iterator[tuple[int, str, str]]:
         for column, text in row.cells.items():
             if text:
                 yield row.number, column, text
-
-
-class AreaResolver:
-    """Maps the area names suppliers write to contract area keys; unknown names are rejected, never guessed."""
-
-    def __init__(self, aliases: dict[str, str]) -> None:
-        self._by_name = {self.normalise(name): key for name, key in aliases.items()}
-        self._names = sorted(aliases)
-
-    @property
-    def area_keys(self) -> list[str]:
-        """Every key a name may map to: the programme's areas, `combined` and its comparators."""
-        return sorted(set(self._by_name.values()))
-
-    @staticmethod
-    def normalise(name: str) -> str:
-        text = fold(name)
-        text = re.sub(r"\s+og\s+", "/", text)
-        return re.sub(r"\s*/\s*", "/", text)
-
-    @classmethod
-    def from_reference(cls, reference_dir: Path) -> AreaResolver:
-        text = (reference_dir / "area_aliases.csv").read_text(encoding="utf-8-sig")
-        rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-        return cls({r["name"]: r["area_key"] for r in rows})
-
-    def lookup(self, name: str) -> str | None:
-        return self._by_name.get(self.normalise(name))
-
-    def resolve(self, name: str, *, file_name: str, row: int, column: str) -> str:
-        key = self.lookup(name)
-        if key is None:
-            raise DeliveryRejected(
-                file_name,
-                f"ukendt område '{clean_cell(name)}'",
-                "et af de kendte navne: " + "; ".join(self._names),
-                row=row,
-                column=column,
-                gap_type="unmapped_area",
-                area_label=clean_cell(name),
-            )
-        return key

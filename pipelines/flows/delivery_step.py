@@ -7,9 +7,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.delivery.aliases import AreaResolver, reading_as
 from pipelines.delivery.discover import Decision, Delivery
 from pipelines.delivery.errors import DeliveryRejected
-from pipelines.delivery.readers import AreaResolver
+from pipelines.delivery.filenames import parse_file_name
 from pipelines.load.raw_layer import load_observations, record_duplicate, record_rejection
 from pipelines.parse import registry
 from pipelines.parse.base import ParseContext, ParsedDelivery
@@ -38,12 +39,27 @@ def parse_delivery(delivery: Delivery, context: ParseContext) -> ParsedDelivery:
     parser = registry()[delivery.source_system]
     assert delivery.name is not None
     try:
-        return parser.parse(delivery.path, delivery.name, context)
+        with reading_as(delivery.source_system, context.reference_dir):
+            return parser.parse(delivery.path, delivery.name, context)
     except DeliveryRejected:
         raise
     except Exception as exc:  # a parser bug or an unforeseen file must reject the file, never crash the run
         raise DeliveryRejected(delivery.file_name, f"filen kunne ikke læses ({type(exc).__name__})",
                                "en fil der følger leverancebeskrivelsen (source_formats.md)") from exc
+
+
+def parse_as(path: Path, source_system: str, context: ParseContext, *, contract_name: str | None = None
+             ) -> ParsedDelivery:
+    """Read a file as `source_system` (its parser, with the analyst's aliases); raises DeliveryRejected.
+
+    `contract_name` is the name it would be filed under (`<system>_<period>_<date>.<ext>`), when the file's own
+    name is not one: the parser reads the period from it. Nothing is written anywhere.
+    """
+    parser = registry()[source_system]
+    name = parse_file_name(Path(contract_name or path.name), source_system, extensions=parser.extensions,
+                           file_types=parser.file_types)
+    delivery = Delivery(path, source_system, "", Decision.LOAD, name)
+    return parse_delivery(delivery, context)
 
 
 def validate_parsed(parsed: ParsedDelivery, delivery: Delivery, context: ParseContext) -> None:

@@ -3,9 +3,8 @@
 Prefect's Runner (the machinery of `prefect.serve`) polls the server and runs each scheduled run of the
 deployment in a subprocess; the run lock inside `nightly_flow` keeps one run per warehouse at a time.
 
-Stopping: SIGINT ends the Runner cleanly (it pauses the schedule on the server and exits). Prefect's
-Runner installs a SIGTERM handler that does not end the process (docs/stack_facts.md fact 5), and systemd stops a
-service with SIGTERM, so our Runner turns SIGTERM into SIGINT: both take the same, clean path. A run cut
+Stopping: SIGINT ends the Runner cleanly (it pauses the schedule on the server and exits), and so does
+SIGTERM (systemd's stop), which our Runner turns into SIGINT (pipelines/prefect_runtime.make_runner). A run cut
 short by the stop may leave a grandchild (dbt) behind its dead parent; we are the subreaper of our
 descendants and stop whatever is left, so no process outlives `kpi schedule`.
 """
@@ -22,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pipelines import prefect_runtime
 from pipelines.operate.prefect_api import DEPLOYMENT_NAME
 from pipelines.publish.programmes import DEFAULT_CRON, DEFAULT_TIMEZONE
 from pipelines.runtime.places import api_url, prefect_home
@@ -48,7 +48,7 @@ class SchedulePlan:
 
 def client_env(port: int) -> dict[str, str]:
     """What a client of the local server needs: the server's API and the same PREFECT_HOME."""
-    return {"PREFECT_API_URL": api_url(port), "PREFECT_HOME": str(prefect_home())}
+    return {prefect_runtime.API_URL: api_url(port), prefect_runtime.HOME: str(prefect_home())}
 
 
 def check_timezone(name: str) -> str:
@@ -72,18 +72,6 @@ def prefect_schedule(plan: SchedulePlan):
     except ValueError as exc:
         raise ScheduleError(f"Ugyldigt cron-udtryk '{plan.cron}'; forventet fem gyldige felter "
                             "(minut time dag måned ugedag), fx \"0 2 * * *\".") from exc
-
-
-def _make_runner(limit: int):
-    from prefect.runner import Runner
-
-    class SigtermInterruptsRunner(Runner):
-        """A Runner that treats SIGTERM like SIGINT (asyncio's KeyboardInterrupt path: clean stop)."""
-
-        def handle_sigterm(self, *args: object, **kwargs: object) -> None:
-            signal.raise_signal(signal.SIGINT)
-
-    return SigtermInterruptsRunner(pause_on_shutdown=True, limit=limit)
 
 
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
@@ -129,7 +117,7 @@ def serve_nightly(plan: SchedulePlan, on_ready=None) -> None:
         tags=["kpi-warehouse"],
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
-    runner = _make_runner(limit=1)
+    runner = prefect_runtime.make_runner(limit=1)
     with temporary_settings(updates={PREFECT_API_URL: api_url(plan.port)}):
         runner.add_deployment(deployment)
         if on_ready is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from pipelines import prefect_runtime
 from pipelines.flows.deployment import ScheduleError, check_timezone
 from pipelines.publish.programmes import Programme
 from pipelines.runtime.places import api_url
@@ -77,7 +78,7 @@ def ensure_pool(pool: str) -> bool:
 
 def register_programmes(programmes: list[Programme], pool: str, port: int) -> list[RegisteredProgramme]:
     """One deployment per programme on the pool (replacing an earlier registration of the same name)."""
-    os.environ["PREFECT_API_URL"] = api_url(port)
+    os.environ[prefect_runtime.API_URL] = api_url(port)
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     # Prefect reads its settings once, at import: the server must also be set in its settings context.
@@ -111,8 +112,8 @@ def _register(programme: Programme, pool: str) -> RegisteredProgramme:
 def worker_env(port: int, base: dict[str, str] | None = None) -> dict[str, str]:
     """A worker's environment: a client of the server, flow-run heartbeats on, analytics off."""
     env = dict(os.environ if base is None else base)
-    env.update({"PREFECT_API_URL": api_url(port), "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
-                "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+    env.update({prefect_runtime.API_URL: api_url(port), prefect_runtime.HEARTBEAT_FREQUENCY: str(HEARTBEAT_SECONDS),
+                "DO_NOT_TRACK": "1", prefect_runtime.ANALYTICS_ENABLED: "false"})
     return env
 
 

@@ -33,6 +33,7 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from pipelines import progress  # noqa: E402
+from pipelines.catalog_workbook.files import refuse_a_broken_catalog  # noqa: E402
 from pipelines.delivery.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
 from pipelines.exit_codes import ExitCode  # noqa: E402
 from pipelines.load.files import build_path, remove_database  # noqa: E402
@@ -135,6 +136,7 @@ def reference_task(config: RunConfig, run_dir: Path) -> tuple[Path, list[str]]:
     """Resolve and check every reference file, snapshot them for this run; raises ReferenceProblem."""
     progress.report("Kontrollerer referencefiler")
     resolved = resolve_reference(config.sources_dir)
+    refuse_a_broken_catalog(resolved.files)  # `kpi catalog check`: a catalog with errors loads nothing
     return resolved.snapshot(run_dir / "reference"), resolved.origin_lines_da()
 
 
@@ -249,11 +251,9 @@ def ingest_task(config: RunConfig, build: Path, deliveries: list[Delivery],
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
 def transform_task(build: Path, as_of: date, select: list[str] | None) -> DbtOutcome:
-    from pipelines.load.build import assessment_sources, measurement_sources
-
     progress.report("Beregner kriterier (dbt build)" + (" for det ændrede" if select else ""))
     log.info("dbt build %s", "--select " + " ".join(select) if select else "(alt)")
-    return run_dbt_build(build, as_of, measurement_sources(), assessment_sources(), select=select)
+    return run_dbt_build(build, as_of, select=select)
 
 
 @task(name="publish", cache_policy=NO_CACHE)

@@ -6,23 +6,16 @@ naming the criteria and areas that wait for it. Read from the published file onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
 
-from pipelines.report.vocabulary import AREA_SHORT_DA
+from pipelines.areas import ProgrammeAreas
 from pipelines.source_names import source_name_da
+from pipelines.vocabulary import words
 
-GAP_TYPES_DA = {
-    "missing_delivery": "mangler levering",
-    "missing_baseline": "mangler baseline",
-    "stale": "forældet (ingen ny levering)",
-    "failed_validation": "leverance afvist",
-    "unmapped_area": "ukendt område i leverance",
-    "suppressed": "diskretioneret (for få personer)",
-    "needs_reading": "kræver bestyrelsens beslutning",
-}
+GAP_TYPES_DA = words("gap_type_in_supplier_list")
 NO_SUPPLIER = "Ingen leverance forventet"
 BOARD = "Bestyrelsen"  # data_gaps.supplier of needs_reading (dbt var board_supplier)
 BOARD_TITLE = "Kræver bestyrelsens beslutning"
@@ -38,6 +31,7 @@ class SupplierGap:
     criteria: int
     areas: str
     detail: str
+    area_names: ProgrammeAreas = field(default_factory=lambda: ProgrammeAreas({}))
 
     @property
     def gap_type_da(self) -> str:
@@ -49,8 +43,8 @@ class SupplierGap:
 
     @property
     def areas_da(self) -> str:
-        """The areas by their short Danish names (Motalavej, Samlet, Gns.)."""
-        return ", ".join(AREA_SHORT_DA.get(a, a) for a in self.areas.split(", ")) if self.areas else ""
+        """The areas by their short Danish names (the programme's catalog; Samlet, Gns.)."""
+        return ", ".join(self.area_names.short(a) for a in self.areas.split(", ")) if self.areas else ""
 
 
 def supplier_gaps(con: duckdb.DuckDBPyConnection, supplier: str | None = None) -> list[SupplierGap]:
@@ -76,7 +70,8 @@ def supplier_gaps(con: duckdb.DuckDBPyConnection, supplier: str | None = None) -
         """,
         {"none": NO_SUPPLIER, "wanted": supplier},
     ).fetchall()
-    return [SupplierGap(s, src, p, g, d, c, a or "", det or "") for s, src, p, g, d, c, a, det in rows]
+    names = ProgrammeAreas.from_published(con)
+    return [SupplierGap(s, src, p, g, d, c, a or "", det or "", names) for s, src, p, g, d, c, a, det in rows]
 
 
 HEADERS_DA = ["Leverandør", "Kilde", "Periode", "Mangel", "Frist", "Kriterier", "Områder", "Detalje"]

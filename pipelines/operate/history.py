@@ -7,13 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.runtime.run_records import LOAD_RUNS_COLUMNS, RunRecord, read_runs, runlog_path
+from pipelines.vocabulary import words
 
-OUTCOME_DA = {
-    "published": "publiceret",
-    "published_with_rejections": "publiceret, filer afvist",
-    "failed": "fejlet",
-    "skipped_locked": "sprunget over (en anden kørsel var i gang)",
-}
+OUTCOME_DA = words("run_outcome")
 PUBLISHED_OUTCOMES = ("published", "published_with_rejections")
 
 

@@ -13,6 +13,8 @@ from datetime import datetime
 
 import httpx
 
+from pipelines.prefect_runtime import HEALTH_PATH
+
 FLOW_NAME = "kpi-nightly"
 DEPLOYMENT_NAME = "kpi-nightly"
 
@@ -34,7 +36,7 @@ class ScheduleState:
 
 def is_healthy(api_url: str, timeout: float = 2.0) -> bool:
     try:
-        response = httpx.get(f"{api_url}/health", timeout=timeout)
+        response = httpx.get(f"{api_url}{HEALTH_PATH}", timeout=timeout)
     except httpx.HTTPError:
         return False
     return response.status_code == 200 and response.json() is True

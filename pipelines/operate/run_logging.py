@@ -3,17 +3,15 @@
 An analyst sees our own short Danish lines only. Prefect's task errors, GX's INFO lines (`Created temporary
 directory … ephemeral docs site`), Python warnings and any traceback go to
 `<warehouse dir>/logs/kpi-nightly-<timestamp>.log`, whose path a failure names. So does the output of
-Prefect's temporary server, a child process that would otherwise print its start-up tracebacks on the
-terminal. `--verbose` keeps the libraries' console output as well.
+Prefect's temporary server (pipelines/operate/server.py starts it with the log file as its stdout and
+stderr). `--verbose` keeps the libraries' console output as well.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import sys
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -43,14 +41,18 @@ def _writes_to_terminal(handler: logging.Handler) -> bool:
 def route_logs(log_file: Path, verbose: bool) -> logging.Handler:
     """Send every log record (INFO and up) to `log_file`; unless verbose, detach the console handlers.
 
-    Call it after Prefect has been imported: Prefect configures logging (a console handler on the root
-    logger and on a few of its own) when it is imported, and that is what this undoes.
+    Call it again after Prefect has been imported (a second call adds no second file handler): Prefect
+    configures logging (a console handler on the root logger and on a few of its own) when it is imported,
+    and that is what this undoes.
     """
-    handler = mask_cpr_in(logging.FileHandler(log_file, encoding="utf-8"))  # CPR numbers masked in every record
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    handler.setLevel(logging.INFO)
     root = logging.getLogger()
-    root.addHandler(handler)
+    handler = next((h for h in root.handlers if isinstance(h, logging.FileHandler)
+                    and h.baseFilename == os.path.abspath(log_file)), None)
+    if handler is None:
+        handler = mask_cpr_in(logging.FileHandler(log_file, encoding="utf-8"))  # CPR numbers masked in every record
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.setLevel(logging.INFO)
+        root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.captureWarnings(True)
     logging.raiseExceptions = False  # a log write that fails (a full disk) must not print "--- Logging error ---"
@@ -65,46 +67,6 @@ def route_logs(log_file: Path, verbose: bool) -> logging.Handler:
             continue
         for console in [h for h in logger.handlers if _writes_to_terminal(h)]:
             logger.removeHandler(console)
-        if logger is not root and not logger.propagate:
+        if logger is not root and not logger.propagate and handler not in logger.handlers:
             logger.addHandler(handler)  # loggers that bypass the root (prefect._internal, uvicorn) still reach the file
     return handler
-
-
-@contextlib.contextmanager
-def standard_streams_into(log_file: Path) -> Iterator[None]:
-    """File descriptors 1 and 2 point at `log_file` meanwhile: a child started inside keeps writing there."""
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-    saved = [os.dup(1), os.dup(2)]
-    target = os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.dup2(target, 1)
-        os.dup2(target, 2)
-        yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in (target, *saved):
-            os.close(fd)
-
-
-def temporary_server_output_into(log_file: Path) -> None:
-    """Start Prefect's temporary server with its stdout and stderr in `log_file` (only the spawn is redirected).
-
-    Prefect spawns the server (`SubprocessASGIServer._run_uvicorn_command`, pinned Prefect 3.8) with the
-    terminal as its output and offers no option for it; tests/test_prefect_home.py fails if this stops working.
-    """
-    from prefect.server.api.server import SubprocessASGIServer
-
-    spawn = getattr(SubprocessASGIServer, "_run_uvicorn_command", None)
-    if spawn is None:  # another Prefect: its server's output stays on the terminal, the run goes on
-        logging.getLogger(__name__).warning("Prefect's server spawn was not found; its output is not logged")
-        return
-    original = getattr(spawn, "spawns_to_terminal", spawn)
-
-    def spawn_into_log(server: SubprocessASGIServer):
-        with standard_streams_into(log_file):
-            return original(server)
-
-    spawn_into_log.spawns_to_terminal = original  # type: ignore[attr-defined]
-    SubprocessASGIServer._run_uvicorn_command = spawn_into_log  # type: ignore[method-assign]

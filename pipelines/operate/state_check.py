@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pipelines import prefect_runtime
+
 SET_ASIDE_MARK = ".beskadiget-"
 HEADER_BYTES = 4096
 DUCKDB_MAGIC = b"DUCK"
@@ -35,7 +37,7 @@ DUCKDB_MAGIC_OFFSET = 8
 DUCKDB_DEFAULT_BLOCK = 262144
 SQLITE_MAGIC = b"SQLite format 3\x00"
 INTERNAL_TABLES = (("raw", "load_ledger"),)
-PREFECT_DB_NAME = "prefect.db"
+PREFECT_DB_NAME = prefect_runtime.DATABASE_FILE_NAME
 DBT_TARGET_NAME = "dbt_target"
 LOCK_CONFLICTS = ("Could not set lock on file", "Conflicting lock is held")
 
@@ -159,7 +161,7 @@ def _duckdb_content_problem(path: Path, *, published: bool) -> str | None:
 
 
 def _published_tables_problem(tables: set[tuple[str, str]]) -> str | None:
-    from pipelines.publish.contract_tables import PUBLISHED_TABLES
+    from pipelines.contract_columns import PUBLISHED_TABLES
 
     foreign = sorted({schema for schema, _ in tables} - {"main"})
     if foreign:  # e.g. the internal file copied under the published name: raw, person-level data
@@ -215,11 +217,8 @@ def prefect_db_problem(path: Path) -> str | None:
 
 def prefect_revisions() -> set[str]:
     """The SQLite migration revisions the installed Prefect knows (read from its migration scripts)."""
-    import prefect.server.database as database
-
-    folder = Path(database.__file__).parent / "_migrations" / "versions" / "sqlite"
     revisions = set()
-    for script in folder.glob("*.py"):
+    for script in prefect_runtime.migrations_folder().glob("*.py"):
         for line in script.read_text(encoding="utf-8").splitlines():
             if line.startswith("revision = "):
                 revisions.add(line.split("=", 1)[1].strip().strip("\"'"))

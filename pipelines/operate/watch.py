@@ -203,7 +203,9 @@ def run_nightly(command: list[str], stop: threading.Event, poll_seconds: float =
                 _signal_group(child.pid, signal.SIGINT)
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     child.wait(STOP_GRACE_SECONDS)
-        _signal_group(child.pid, signal.SIGKILL)  # whatever the run left in its group (a server, dbt)
+        # whatever the run left in its group (dbt); its Prefect server has a session of its own and ends with the
+        # run, however the run ends (pipelines/operate/server.py)
+        _signal_group(child.pid, signal.SIGKILL)
         out.seek(0)
         output = out.read()
     return RunResult(None if stopped else child.returncode, output, time.monotonic() - started)

@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
+from pipelines.delivery.aliases import canonical_value, unknown_value_hint
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.readers import (
@@ -137,10 +138,11 @@ class IndicatorTableParser(AggregateParser):
 
     def _indicator(self, row: RawRow, file_name: str) -> tuple[str, Indicator]:
         by_folded = {fold(code): code for code in self.indicators}
-        code = by_folded.get(fold(row[INDICATOR]))
+        code = by_folded.get(fold(canonical_value(INDICATOR, row[INDICATOR])))
         if code is None:
             raise DeliveryRejected(file_name, f"ukendt indikator '{clean_cell(row[INDICATOR])}'",
-                                   f"en af indikatorkoderne for {self.source_system}: " + ", ".join(self.indicators),
+                                   f"en af indikatorkoderne for {self.source_system}: " + ", ".join(self.indicators)
+                                   + unknown_value_hint(INDICATOR, clean_cell(row[INDICATOR]), self.indicators),
                                    row=row.number, column=INDICATOR)
         return code, self.indicators[code]
 

@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import polars as pl
 
+from pipelines.delivery.aliases import canonical_value, unknown_value_hint
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.notices import outside_areas_notice
@@ -49,6 +50,10 @@ def shown(text: str) -> str:
     return f"'{text}'" if text else "tom"
 
 
+class NotWellFormed(Exception):
+    """Some row fails a check: the row-wise path parses the file and names the row (`PersonParser.parse`)."""
+
+
 @contextmanager
 def no_cpr_in_errors() -> Iterator[None]:
     """Last line of defence: a rejection whose text holds a CPR-shaped token loses the token."""
@@ -71,12 +76,14 @@ class PersonRows:
     def __init__(self, table: RawTable, name: FileName, reference_dir: Path) -> None:
         self.table = table
         self.name = name
-        self._key = load_key()
+        self.key = load_key()
+        self._keyed = hmac.new(self.key, digestmod=hashlib.sha256)
         self._addresses = AddressBook.from_reference(reference_dir)
         self._persons: dict[str, tuple[str, int, date]] = {}
         self._areas: dict[tuple[str, str, str], str | None] = {}
         self.outside: set[str] = set()
         self.outside_rows = 0
+        self._outside_counted = 0  # persons outside counted column-wise, without their pseudonyms
         self._first_rows: dict[object, int] = {}
 
     def reject(self, row: RawRow | None, column: str | None, found: str, expected: str) -> DeliveryRejected:
@@ -93,13 +100,15 @@ class PersonRows:
         if born is None:
             found = "tomt CPR-nummer" if not text else "et ugyldigt CPR-nummer (værdien vises ikke)"
             raise self.reject(row, column, found, "DDMMÅÅ-SSSS eller DDMMÅÅSSSS med en gyldig dato")
-        person = (pseudonymise(text, self._key), born.year, born)
+        person = (pseudonymise(text, self.key), born.year, born)
         self._persons[text] = person
         return person
 
     def keyed_id(self, *parts: str) -> str:
         """An id for a thing (a visit) that only the key holder can link to its parts (HMAC-SHA256, hex)."""
-        return hmac.new(self._key, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()
+        digest = self._keyed.copy()
+        digest.update("\x1f".join(parts).encode("utf-8"))
+        return digest.hexdigest()
 
     def require_once(self, key: object, row: RawRow, column: str, *, who: str, expected: str) -> None:
         """A key (a pupil in a school year, …) may stand in one row only; the error names the other row."""
@@ -109,20 +118,29 @@ class PersonRows:
 
     def area(self, row: RawRow, person_id: str) -> str | None:
         """The row's area from its address; None (and counted) when the person lives outside the areas."""
-        address = (row[STREET], row[HOUSE_NUMBER], row[POSTCODE])
-        if address not in self._areas:
-            self._areas[address] = self._addresses.area_of(*address)
-        area_key = self._areas[address]
+        area_key = self.area_of(row[STREET], row[HOUSE_NUMBER], row[POSTCODE])
         if area_key is None:
             self.outside.add(person_id)
             self.outside_rows += 1
         return area_key
 
+    def area_of(self, street: str, house_number: str, postcode: str) -> str | None:
+        """The area of an address, or None outside the areas; cached, since an extract repeats its addresses."""
+        address = (street, house_number, postcode)
+        if address not in self._areas:
+            self._areas[address] = self._addresses.area_of(*address)
+        return self._areas[address]
+
+    def count_outside(self, *, persons: int, rows: int) -> None:
+        self._outside_counted += persons
+        self.outside_rows += rows
+
     def warnings(self) -> list[str]:
         file_name = self.table.file_name
         found = [f"{file_name}: ukendt kolonne {shown(column)} ignoreret" for column in self.table.unknown_columns]
-        if self.outside:
-            found.append(outside_areas_notice(file_name, len(self.outside), self.outside_rows))
+        persons_outside = len(self.outside) + self._outside_counted
+        if persons_outside:
+            found.append(outside_areas_notice(file_name, persons_outside, self.outside_rows))
         return found
 
 
@@ -157,10 +175,13 @@ def parse_decimal(row: RawRow, column: str, rows: PersonRows, *, minimum: float 
 
 def require_in_set(row: RawRow, column: str, allowed: dict[str, str], rows: PersonRows) -> str:
     """The canonical spelling of a code from a closed list (case- and space-insensitive)."""
-    text = " ".join(row[column].split())
+    text = " ".join(canonical_value(column, row[column]).split())
     value = allowed.get(text.casefold())
     if value is None:
-        raise rows.reject(row, column, described(text), "en af " + ", ".join(sorted(set(allowed.values()))))
+        known = sorted(set(allowed.values()))
+        # The closest known codes may be named, the cell itself never (it may hold personal data).
+        raise rows.reject(row, column, described(text),
+                          "en af " + ", ".join(known) + unknown_value_hint(column, None, known, near_to=text))
     return value
 
 
@@ -227,17 +248,45 @@ class PersonParser(SourceParser):
     def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
         raise NotImplementedError
 
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        """The frame of a well-formed file, checked column-wise (`_person_columns.PersonColumns`), counting the
+        persons outside in `rows`; `NotWellFormed` when any row fails a check."""
+        raise NotWellFormed
+
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        """Column-wise when every row is well-formed; else row by row, which names the first failing row."""
+        return self._parse(path, name, context, by_columns=True)
+
+    def parse_row_by_row(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        return self._parse(path, name, context, by_columns=False)
+
+    def parse_by_columns(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
+        """The column-wise path alone: raises `NotWellFormed` where `parse` would go row by row."""
+        return self._parse(path, name, context, by_columns=True, fall_back=False)
+
+    def _parse(self, path: Path, name: FileName, context: ParseContext, *, by_columns: bool,
+               fall_back: bool = True) -> ParsedDelivery:
         with no_cpr_in_errors():
             self.check_name(path, name)
             table = read_delimited(path, self.columns, allow_empty=self.allow_empty)
-            rows = PersonRows(table, name, context.reference_dir)
-            records = []
-            for row in table.rows:
-                record = self.record(row, rows)
-                if record is not None:
-                    records.append({**record, "source_row": row.number})
-            return ParsedDelivery(self.frame(records), rows.warnings(), table=self.table)
+            if by_columns:
+                rows = PersonRows(table, name, context.reference_dir)
+                try:
+                    return ParsedDelivery(self.columns_frame(table, rows), rows.warnings(), table=self.table)
+                except (NotWellFormed, pl.exceptions.PolarsError):  # a polars error may quote a cell: not shown
+                    if not fall_back:
+                        raise
+            rows = PersonRows(table, name, context.reference_dir)  # afresh: the column-wise path counted
+            return ParsedDelivery(self.rows_frame(table, rows), rows.warnings(), table=self.table)
+
+    def rows_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        """The frame built row by row: the first row failing a check is rejected with its Danish message."""
+        records = []
+        for row in table.rows:
+            record = self.record(row, rows)
+            if record is not None:
+                records.append({**record, "source_row": row.number})
+        return self.frame(records)
 
     def frame(self, records: list[dict[str, object]]) -> pl.DataFrame:
         """The records as the raw table's frame; a parser that derives a column across rows does it here."""

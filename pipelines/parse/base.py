@@ -13,9 +13,10 @@ from typing import ClassVar
 
 import polars as pl
 
+from pipelines.delivery.aliases import AreaResolver
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
-from pipelines.delivery.readers import AreaResolver, Cell, CellKind, RawTable, parse_number, scan_text_cells
+from pipelines.delivery.readers import Cell, CellKind, RawTable, parse_number, scan_text_cells
 from pipelines.periods import Period
 from pipelines.privacy.detector import contains_cpr
 from pipelines.yaml_text import load_yaml

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from pipelines.delivery.aliases import canonical_value, unknown_value_hint
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.readers import (
@@ -44,7 +45,7 @@ from pipelines.parse.base import (
     require_number,
     require_period_in_file,
 )
-from pipelines.periods import year_period
+from pipelines.periods import statbank_period, year_period
 
 AREA, KEY_FIGURE, TIME, CONTENT = "OMRÅDE", "NØGLETAL", "TID", "INDHOLD"
 LONG_COLUMNS = (AREA, KEY_FIGURE, TIME, CONTENT)
@@ -109,7 +110,8 @@ def _web_table(file_name: str, rows: list[tuple[int, list[str]]]) -> RawTable:
     for offset, year in enumerate(years):
         if not (year.isdigit() and len(year) == 4):
             raise DeliveryRejected(file_name, f"kolonneoverskriften '{year or 'tom'}' er ikke et årstal",
-                                   "årstal (ÅÅÅÅ) som kolonneoverskrifter efter de to tomme forspalteceller",
+                                   "årstal (ÅÅÅÅ) som kolonneoverskrifter efter de to tomme forspalteceller"
+                                   + _quarter_note(year),
                                    row=header_row, column=f"{WEB_STUBS + offset + 1}. kolonne")
     columns = [WEB_KEY_FIGURE, WEB_AREA, *years]
     preamble = [RawRow(n, {PREAMBLE_COLUMN: " ".join(c for c in cells if c)}) for n, cells in rows[:position]
@@ -154,16 +156,26 @@ def _web_cells(table: RawTable, context: ParseContext) -> list[KeyFigureCell]:
     return out
 
 
+def _quarter_note(text: str) -> str:
+    """StatBank writes quarters `2018K1`; the key figures are yearly, so the table must be downloaded per year."""
+    quarter = statbank_period(text)
+    if quarter is None or "Q" not in quarter.label:
+        return ""
+    return (f" ('{text}' er Danmarks Statistiks skrivemåde for kvartalet {quarter.label}; nøgletallene er årlige, så "
+            "vælg år, ikke kvartaler, som tid i Statistikbanken)")
+
+
 def _observation(cell: KeyFigureCell, file_name: str, name: FileName, context: ParseContext) -> Observation:
     area_key = context.areas.resolve(cell.area, file_name=file_name, row=cell.row, column=cell.area_column)
-    key_figure = _BY_FOLDED_NAME.get(fold(cell.key_figure))
+    key_figure = _BY_FOLDED_NAME.get(fold(canonical_value(KEY_FIGURE, cell.key_figure)))
     if key_figure is None:
         raise DeliveryRejected(file_name, f"ukendt nøgletal '{cell.key_figure}'",
-                               "et af nøgletallene: " + "; ".join(KEY_FIGURES), row=cell.row,
+                               "et af nøgletallene: " + "; ".join(KEY_FIGURES)
+                               + unknown_value_hint(KEY_FIGURE, cell.key_figure, KEY_FIGURES), row=cell.row,
                                column=cell.key_figure_column)
     if not (cell.year.isdigit() and len(cell.year) == 4):
-        raise DeliveryRejected(file_name, f"'{cell.year}' er ikke et årstal", "et årstal (ÅÅÅÅ)", row=cell.row,
-                               column=cell.year_column)
+        raise DeliveryRejected(file_name, f"'{cell.year}' er ikke et årstal",
+                               "et årstal (ÅÅÅÅ)" + _quarter_note(cell.year), row=cell.row, column=cell.year_column)
     period = year_period(int(cell.year))
     require_period_in_file(period, name, file_name=file_name, row=cell.row, column=cell.year_column)
     value = require_number(cell.content, file_name=file_name, row=cell.row, column=cell.content_column,

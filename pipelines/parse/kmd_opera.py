@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.delivery.readers import RawRow
+from pipelines.delivery.readers import RawRow, RawTable
+from pipelines.parse._person_columns import PersonColumns, require
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     HOUSE_NUMBER,
@@ -52,6 +53,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "end_tie_rank": pl.Int64,
     "source_row": pl.Int64,
 }
+TIE_SEPARATOR = "\x00"  # below every character a cell can hold: a file with a NUL is rejected when read
 TIE_ORDER = "tie_order"  # a record's sort key for `end_tie_rank`, dropped before the frame is built
 
 
@@ -107,6 +109,30 @@ class KmdOperaParser(PersonParser):
 
     def frame(self, records: list[dict[str, object]]) -> pl.DataFrame:
         return person_frame(with_end_tie_ranks(records), self.schema)
+
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        cells = PersonColumns(table, rows)
+        name = cells.name
+        persons, born = cells.persons(CPR)
+        post_types = cells.codes(POST_TYPE, POST_TYPES)
+        codes = cells.codes(CODE, CODES.__getitem__, post_types)
+        starts = cells.dates(START, DATE_FORMAT)
+        ends = cells.dates(END, DATE_FORMAT, required=False)
+        require(ends.is_null() | (ends >= starts))
+        require((starts <= name.last_day) & (ends.is_null() | (ends >= name.first_day)))
+        has_exit = cells.text(EXIT).str.strip_chars() != ""
+        require(~has_exit | (post_types == "YDELSE"))
+        exit_reasons = cells.codes(EXIT, EXIT_REASONS, optional=True)
+        ties = cells.each([exit_reasons, STREET, HOUSE_NUMBER, POSTCODE],
+                          lambda *parts: TIE_SEPARATOR.join(tie_order(*parts)), pl.Utf8)
+        frame = cells.frame_of({"person_id": persons, "birth_year": born.dt.year(), "post_type": post_types,
+                                "code": codes, "start_date": starts, "end_date": ends, "exit_reason": exit_reasons,
+                                "end_tie_rank": pl.Series([None] * len(cells), dtype=pl.Int64), TIE_ORDER: ties},
+                               cells.areas(persons), {**self.schema, TIE_ORDER: pl.Utf8})
+        # `with_end_tie_ranks` column-wise: the joined text sorts as the tuple does (no cell holds a NUL).
+        benefit = pl.col("post_type") == "YDELSE"
+        rank = pl.col(TIE_ORDER).rank("dense").over("person_id", "end_date", benefit)
+        return frame.with_columns(end_tie_rank=pl.when(benefit).then(rank).cast(pl.Int64)).select(list(self.schema))
 
 
 PARSER = KmdOperaParser()

@@ -15,7 +15,8 @@ from datetime import date
 
 import polars as pl
 
-from pipelines.delivery.readers import RawRow
+from pipelines.delivery.readers import RawRow, RawTable
+from pipelines.parse._person_columns import PersonColumns, per_distinct, require
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     PersonParser,
@@ -73,6 +74,28 @@ class NovaxParser(PersonParser):
         return {"child_id": child_id, "birth_year": born.year, "area_key": area_key, "visit_type": visit_type,
                 "visit_key": rows.keyed_id("novax-visit", child_id, visit_type, visit_date.isoformat()),
                 "visit_quarter": quarter_start(visit_date), "visit_status": status}
+
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        cells = PersonColumns(table, rows)
+        persons, cpr_dates = cells.persons(CHILD_CPR)
+        born = cells.dates(BIRTH_DATE, DATE_FORMAT)
+        require((born.dt.day() == cpr_dates.dt.day()) & (born.dt.month() == cpr_dates.dt.month())
+                & (born.dt.year() % 100 == cpr_dates.dt.year() % 100))
+        visit_types = cells.codes(VISIT_TYPE, VISIT_TYPES)
+        visit_dates = cells.dates(VISIT_DATE, DATE_FORMAT)
+        cells.dates_in_file(visit_dates)
+        age_days = (visit_dates - born).dt.total_days()
+        require((age_days >= -PREGNANCY_DAYS) & ((age_days >= 0) | (visit_types == "Graviditetsbesøg")))
+        statuses = cells.codes(STATUS, STATUSES)
+        no_keys = pl.Series([None] * len(cells), dtype=pl.Utf8)  # keyed below, for the rows inside only
+        inside = cells.frame_of({"child_id": persons, "birth_year": born.dt.year(), "visit_type": visit_types,
+                                 "visit_key": no_keys, "visit_quarter": visit_dates.dt.truncate("1q"),
+                                 "visit_status": statuses, VISIT_DATE: visit_dates},
+                                cells.areas(persons), {**self.schema, VISIT_DATE: pl.Date})
+        visit_keys = per_distinct(
+            inside.select("child_id", "visit_type", pl.col(VISIT_DATE).dt.to_string("%Y-%m-%d")),
+            lambda child_id, visit_type, day: cells.rows.keyed_id("novax-visit", child_id, visit_type, day), pl.Utf8)
+        return inside.with_columns(visit_key=visit_keys).select(list(self.schema))
 
 
 def quarter_start(day: date) -> date:

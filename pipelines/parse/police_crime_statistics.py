@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
+from pipelines.delivery.aliases import canonical_value, unknown_value_hint
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.readers import CellKind, RawRow, RawTable, fold
@@ -40,10 +41,12 @@ UNITS = {
 
 
 def _observations(row: RawRow, area_key: str, period: Period, table: RawTable) -> list[Observation]:
-    indicator = fold(row[INDICATOR_COLUMN])
+    indicator = fold(canonical_value(INDICATOR_COLUMN, row[INDICATOR_COLUMN]))
     if indicator not in UNITS:
         raise DeliveryRejected(table.file_name, f"ukendt indikator '{row[INDICATOR_COLUMN]}'",
-                               "en af " + ", ".join(UNITS), row=row.number, column=INDICATOR_COLUMN)
+                               "en af " + ", ".join(UNITS) + unknown_value_hint(INDICATOR_COLUMN, row[INDICATOR_COLUMN],
+                                                                                 UNITS), row=row.number,
+                               column=INDICATOR_COLUMN)
     unit = UNITS[indicator]
     numerator = denominator = None
     if unit == "percent":

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
+from pipelines.delivery.aliases import canonical_value, unknown_value_hint
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.readers import (
@@ -62,10 +63,12 @@ def _measurement_year(name: FileName, file_name: str) -> Period:
 
 
 def _observation(row: RawRow, area_key: str, period: Period, table: RawTable) -> Observation:
-    indicator = _BY_LABEL.get(fold(row[INDEX_COLUMN]))
+    indicator = _BY_LABEL.get(fold(canonical_value(INDEX_COLUMN, row[INDEX_COLUMN])))
     if indicator is None:
         raise DeliveryRejected(table.file_name, f"ukendt indeks '{row[INDEX_COLUMN]}'",
-                               "en af " + ", ".join(INDICATORS), row=row.number, column=INDEX_COLUMN)
+                               "en af " + ", ".join(INDICATORS)
+                               + unknown_value_hint(INDEX_COLUMN, row[INDEX_COLUMN], INDICATORS),
+                               row=row.number, column=INDEX_COLUMN)
     cell = require_bounded(row[VALUE_COLUMN], table=table, row=row, column=VALUE_COLUMN, upper=100)
     respondents = require_count(row[RESPONDENTS_COLUMN], table=table, row=row, column=RESPONDENTS_COLUMN)
     denominator = respondents.value if respondents.kind is CellKind.VALUE else None

@@ -15,7 +15,8 @@ from typing import ClassVar
 import polars as pl
 
 from pipelines.delivery.filenames import FileName
-from pipelines.delivery.readers import RawRow
+from pipelines.delivery.readers import RawRow, RawTable
+from pipelines.parse._person_columns import PersonColumns, require
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     HIDDEN,
@@ -61,9 +62,14 @@ DROPOUT_SCHEMA: dict[str, pl.DataType] = {
 
 def _school(row: RawRow, rows: PersonRows) -> str:
     text = " ".join(row[SCHOOL].split())
-    if not text or contains_cpr(text):
+    if not _is_school(text):
         raise rows.reject(row, SCHOOL, HIDDEN if text else "tom", "skolens navn")
     return text
+
+
+def _is_school(text: str) -> bool:
+    text = " ".join(text.split())
+    return bool(text) and not contains_cpr(text)
 
 
 def _whole(row: RawRow, column: str, rows: PersonRows, low: int, high: int) -> int:
@@ -105,6 +111,20 @@ class PupilYears(PersonParser):
         return {"school_year": school_year, "pupil_id": pupil_id, "area_key": area_key, "school_days": school_days,
                 "absence_sick_days": sick, "absence_lawful_days": lawful, "absence_unlawful_days": unlawful}
 
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        cells = PersonColumns(table, rows)
+        school_years = cells.file_period(SCHOOL_YEAR)
+        persons, _ = cells.persons(PUPIL_CPR)
+        cells.once(persons)
+        cells.checked(SCHOOL, _is_school)
+        _whole_numbers(cells, GRADE, 0, 10)
+        school_days = _whole_numbers(cells, SCHOOL_DAYS, 1, 366)
+        sick, lawful, unlawful = (_half_day_numbers(cells, column) for column in (SICK, LAWFUL, UNLAWFUL))
+        require(sick + lawful + unlawful <= school_days)
+        return cells.frame_of({"school_year": school_years, "pupil_id": persons, "school_days": school_days,
+                               "absence_sick_days": sick, "absence_lawful_days": lawful,
+                               "absence_unlawful_days": unlawful}, cells.areas(persons), self.schema)
+
 
 class DropoutList(PersonParser):
     source_system = "school_absence"
@@ -128,6 +148,29 @@ class DropoutList(PersonParser):
         if area_key is None:
             return None
         return {"quarter": quarter, "pupil_id": pupil_id, "area_key": area_key}
+
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        cells = PersonColumns(table, rows)
+        quarters = cells.file_period(QUARTER)
+        persons, _ = cells.persons(PUPIL_CPR)
+        cells.once(persons)
+        cells.checked(SCHOOL, _is_school)
+        require(cells.numbers(ABSENCE_PCT).is_between(0, 100))
+        return cells.frame_of({"quarter": quarters, "pupil_id": persons}, cells.areas(persons), self.schema)
+
+
+def _whole_numbers(cells: PersonColumns, column: str, low: int, high: int) -> pl.Series:
+    """`_whole` column-wise."""
+    values = cells.numbers(column)
+    require(values.is_between(low, high) & (values == values.floor()))
+    return values
+
+
+def _half_day_numbers(cells: PersonColumns, column: str) -> pl.Series:
+    """`_half_days` column-wise."""
+    values = cells.numbers(column)
+    require((values >= 0) & (values * 2 == (values * 2).floor()))
+    return values
 
 
 class SchoolAbsenceParser(SourceParser):

@@ -10,7 +10,8 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.delivery.filenames import FileName
-from pipelines.delivery.readers import RawRow
+from pipelines.delivery.readers import RawRow, RawTable
+from pipelines.parse._person_columns import PersonColumns
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     PersonParser,
@@ -63,6 +64,18 @@ class SchoolReadinessParser(PersonParser):
             return None
         return {"school_year": school_year, "pupil_id": pupil_id, "grade": grade, "area_key": area_key,
                 "assessment_date": assessed, "is_ready": verdict == READY}
+
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        cells = PersonColumns(table, rows)
+        school_years = cells.file_period(SCHOOL_YEAR)
+        persons, _ = cells.persons(PUPIL_CPR)
+        grades = cells.codes(GRADE, GRADES).cast(pl.Int64)
+        assessed = cells.dates(DATE, "%d-%m-%Y")
+        cells.dates_in_file(assessed)
+        verdicts = cells.codes(VERDICT, VERDICTS)
+        return cells.frame_of({"school_year": school_years, "pupil_id": persons, "grade": grades,
+                               "assessment_date": assessed, "is_ready": verdicts == READY},
+                              cells.areas(persons), self.schema)
 
 
 PARSER = SchoolReadinessParser()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.delivery.readers import RawRow
+from pipelines.delivery.readers import RawRow, RawTable
+from pipelines.parse._person_columns import PersonColumns
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     HIDDEN,
@@ -55,6 +56,16 @@ class UuRegistrationParser(PersonParser):
             return None
         return {"person_id": person_id, "birth_year": birth_year, "area_key": area_key, "status_date": status_date,
                 "status": status}
+
+    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+        cells = PersonColumns(table, rows)
+        persons, born = cells.persons(CPR)
+        status_dates = cells.dates(STATUS_DATE, "%d-%m-%Y")
+        cells.dates_in_file(status_dates)
+        statuses = cells.codes(STATUS, STATUSES)
+        cells.checked(EDUCATION, lambda text: not contains_cpr(text))
+        return cells.frame_of({"person_id": persons, "birth_year": born.dt.year(), "status_date": status_dates,
+                               "status": statuses}, cells.areas(persons), self.schema)
 
 
 PARSER = UuRegistrationParser()

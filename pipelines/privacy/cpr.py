@@ -13,6 +13,7 @@ import hmac
 import os
 import re
 import secrets
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -79,3 +80,15 @@ def ensure_key_file() -> Path:
 def pseudonymise(cpr: str, key: bytes) -> str:
     """The person's pseudonym: HMAC-SHA256 of the normalised CPR under the key, as hex."""
     return hmac.new(key, normalise_cpr(cpr).encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def pseudonymiser(key: bytes) -> Callable[[str], str]:
+    """`pseudonymise` under one key for many CPR numbers: the keyed HMAC state is set up once and copied."""
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def pseudonym(cpr: str) -> str:
+        digest = keyed.copy()
+        digest.update(normalise_cpr(cpr).encode("ascii"))
+        return digest.hexdigest()
+
+    return pseudonym

@@ -109,8 +109,12 @@ class Declaration:
 
 
 def declarations(models_dir: Path) -> Iterator[Declaration]:
-    """Every model yml under models_dir with meta.disclosure, sorted by path and model."""
-    for path in sorted(models_dir.rglob("*.yml")):
+    """Every model yml under models_dir with meta.disclosure, sorted by layer, file name and model.
+
+    By layer and file name, not by full path: the seed's order does not change when a model moves to another
+    sub-folder of its layer (intermediate/persons/<source>/).
+    """
+    for path in sorted(models_dir.rglob("*.yml"), key=lambda p: (p.relative_to(models_dir).parts[0], p.name)):
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for model in document.get("models") or []:
             block = ((model.get("meta") or {}).get("disclosure")) or ((model.get("config") or {}).get(

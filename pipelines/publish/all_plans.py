@@ -16,7 +16,7 @@ programme for these two tables only) and are granted nothing else, so no `measur
 
 from __future__ import annotations
 
-from pipelines.publish.contract_tables import CONTRACT_TABLES
+from pipelines.contract_columns import CONTRACT_TABLES
 
 DATA_SCHEMA = "all_plans_data"
 VIEW_SCHEMA = "all_plans"

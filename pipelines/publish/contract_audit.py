@@ -20,10 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import yaml
 
+from pipelines.contract_columns import CONTRACT_TABLES, EXTENSION_TABLES
 from pipelines.privacy.detector import contains_cpr, mask_cpr
-from pipelines.publish.contract_tables import CONTRACT_TABLES
+from pipelines.reference.resolution import COMPARATOR_AREA_KEYS
 from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
+from pipelines.vocabulary import keys
 from pipelines.yaml_text import load_yaml
 
 DEFAULT_CATALOG = DEFAULT_SOURCES / REFERENCE_DIR_NAME / "criteria.yaml"
@@ -31,32 +34,27 @@ DEFAULT_CATALOG = DEFAULT_SOURCES / REFERENCE_DIR_NAME / "criteria.yaml"
 # Version 2: extra data_gaps columns and the reserved extension tables, checked only where a table has some.
 VERSION_2_COLUMNS: dict[str, list[str]] = {
     "data_gaps": ["supplier", "due_date"],
-    "kpi_baselines": ["criterion_id", "area_key", "baseline_period", "baseline_value", "baseline_source"],
+    "kpi_baselines": EXTENSION_TABLES["kpi_baselines"],
     "kpi_status_history": ["criterion_id", "area_key", "period", "status", "valid_from", "valid_to"],
-    "load_runs": ["run_id", "started_at", "finished_at", "outcome", "files_loaded", "files_rejected",
-                  "files_duplicate", "message"],
+    "load_runs": EXTENSION_TABLES["load_runs"],
 }
 # What every file must have: the contract tables without their version-2 columns (older builds stay valid).
 REQUIRED_COLUMNS: dict[str, list[str]] = {
     table: [c for c in columns if c not in VERSION_2_COLUMNS.get(table, [])]
     for table, columns in CONTRACT_TABLES.items()
 }
-STATUSES = frozenset({"met", "not_met", "on_track", "off_track", "missing_data", "missing_baseline", "suppressed",
-                      "stale", "not_due", "qualitative",
-                      "needs_reading"})  # version 3
-GAP_TYPES = frozenset({"missing_delivery", "missing_baseline", "stale", "failed_validation", "suppressed",
-                       "unmapped_area",
-                       "needs_reading"})  # version 3
-LEDGER_STATUSES = frozenset({"loaded", "duplicate", "superseded", "rejected"})
-RUN_OUTCOMES = frozenset({"published", "published_with_rejections", "failed", "skipped_locked"})
+# The contract's vocabularies: the keys of the vocabulary seed's contract kinds (a test holds them equal to
+# docs/warehouse_contract.md).
+STATUSES = keys("status")
+GAP_TYPES = keys("gap_type")
+LEDGER_STATUSES = keys("ledger_status")
+RUN_OUTCOMES = keys("run_outcome")
 VOCABULARIES: dict[tuple[str, str], frozenset[str]] = {
     ("load_runs", "outcome"): RUN_OUTCOMES,
     ("kpi_status", "status"): STATUSES,
     ("data_gaps", "gap_type"): GAP_TYPES,
     ("load_ledger", "status"): LEDGER_STATUSES,
 }
-AREA_KEYS = frozenset({"motalavej", "ringparken", "sydbyen", "skaelskoer", "combined", "combined_mean",
-                       "slagelse_kommune", "denmark", "sub_average"})
 KEYED_TABLES = ("kpi_status", "measurements")
 # '2015', '2018Q3', '2017/18' (plan or school year) and the six-digit month form the shared checker accepts.
 PERIOD_FORMAT = re.compile(r"^\d{4}$|^\d{4}Q[1-4]$|^\d{4}/\d{2}$|^\d{6}$")
@@ -141,12 +139,15 @@ def _check_tables(wh: _Warehouse, report: ContractReport) -> None:
 
 
 def _check_values(wh: _Warehouse, report: ContractReport) -> None:
+    # The programme's own areas are the file's `areas` (built from its catalog), plus the aggregates and the
+    # comparators; without that table (reported as missing) the area keys cannot be judged.
+    area_keys = wh.distinct("areas", "area_key") | COMPARATOR_AREA_KEYS if "areas" in wh.tables else None
     for (table, column), allowed in VOCABULARIES.items():
         bad = wh.distinct(table, column) - allowed
         report.check(not bad, lambda t=table, c=column, b=bad: Problem(
             "vocabulary", f"{t}.{c}", f"{t}.{c} har værdier uden for kontrakten: {', '.join(_shown(b))}."))
     for table in KEYED_TABLES:
-        bad = {a for a in wh.distinct(table, "area_key") if a is not None} - AREA_KEYS
+        bad = {a for a in wh.distinct(table, "area_key") if a is not None} - area_keys if area_keys else set()
         report.check(not bad, lambda t=table, b=bad: Problem(
             "area_key", f"{t}.area_key", f"{t}.area_key har områdenøgler uden for kontrakten: {', '.join(_shown(b))}."))
         bad = {p for p in wh.distinct(table, "period") if p is not None and not PERIOD_FORMAT.match(str(p))}
@@ -157,7 +158,6 @@ def _check_values(wh: _Warehouse, report: ContractReport) -> None:
 
 
 def _check_catalog(wh: _Warehouse, report: ContractReport, catalog_file: Path) -> None:
-    import yaml
 
     try:
         catalog = load_yaml(catalog_file.read_text(encoding="utf-8"))["criteria"]

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.contract_columns import PUBLISHED_TABLES
 from pipelines.load.files import database_files, remove_database
-from pipelines.publish.contract_tables import PUBLISHED_TABLES, contract_problems
+from pipelines.publish.contract_tables import contract_problems
 from pipelines.runtime.pause import pause_at
 from pipelines.runtime.run_records import LOAD_RUNS_COLUMNS, RunRecord
 

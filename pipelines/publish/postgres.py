@@ -21,10 +21,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.contract_columns import CONTRACT_TABLES, PUBLISHED_TABLES
 from pipelines.privacy.detector import contains_cpr, mask_cpr
 from pipelines.publish import all_plans
 from pipelines.publish.all_plans import evaluator_role
-from pipelines.publish.contract_tables import CONTRACT_TABLES, PUBLISHED_TABLES
 from pipelines.publish.pg_hardening import harden_database, lock_down_role, remaining_rights
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,40}$")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from pipelines.delivery.filenames import accepted_extensions
 from pipelines.delivery.readers import fold
 from pipelines.parse import registry
 from pipelines.yaml_text import load_yaml
@@ -66,6 +67,6 @@ def all_forms(catalog_file: Path) -> list[Form]:
     """Every form of every registered parser; a parser with file types gives one form per type."""
     forms = []
     for system, parser in sorted(registry().items()):
-        forms += [_form(sub, system, file_type, tuple(parser.extensions), catalog_file)
+        forms += [_form(sub, system, file_type, accepted_extensions(tuple(parser.extensions)), catalog_file)
                   for file_type, sub in parser.file_type_parsers.items()]
     return forms

@@ -18,7 +18,15 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.delivery.readers import AreaResolver
+from pipelines.delivery.aliases import (
+    COLUMN_ALIAS_HEADER,
+    COLUMN_ALIASES_FILE,
+    VALUE_ALIAS_HEADER,
+    VALUE_ALIASES_FILE,
+    AliasFileProblem,
+    AreaResolver,
+    check_alias_file,
+)
 from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
 from pipelines.yaml_text import load_yaml
 
@@ -275,6 +283,23 @@ def check_reference(resolved: ResolvedReference) -> None:
     check_afdelinger(files[AFDELINGER_FILE], areas)
     check_addresses(files[ADDRESSES_FILE], areas)
     check_delivery_calendar(files[CALENDAR_FILE])
+    check_supplier_aliases(files)
+
+
+def check_supplier_aliases(files: dict[str, Path]) -> None:
+    """The optional column and value alias files (source_formats.md 0.4), when the analyst has them.
+
+    The source systems they may name are the delivery calendar's (it has one row per parser).
+    """
+    from pipelines.catalog.delivery_calendar import read_delivery_calendar
+
+    for name, header in ((COLUMN_ALIASES_FILE, COLUMN_ALIAS_HEADER), (VALUE_ALIASES_FILE, VALUE_ALIAS_HEADER)):
+        if name in files:
+            systems = read_delivery_calendar(files[CALENDAR_FILE])["source_system"].to_list()
+            try:
+                check_alias_file(files[name], header, systems)
+            except AliasFileProblem as exc:
+                raise ReferenceProblem(files[name], exc.problem, row=exc.row) from exc
 
 
 def check_delivery_calendar(path: Path) -> None:

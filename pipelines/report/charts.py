@@ -18,11 +18,13 @@ from pathlib import Path
 import altair as alt
 import vl_convert
 
+from pipelines.areas import current_programme_areas
 from pipelines.report.model import Criterion, StatusRow
-from pipelines.report.vocabulary import AREA_SHORT_DA
+from pipelines.report.vocabulary import area_short_da
 
-AREA_COLOURS = {"motalavej": "#1f6fb4", "ringparken": "#e07b00", "sydbyen": "#2a9d3a", "skaelskoer": "#8e5bb5",
-                "combined": "#111111", "combined_mean": "#8a8a8a"}
+# The programme's areas take these colours in catalog order; the aggregates keep theirs in every programme.
+AREA_PALETTE = ("#1f6fb4", "#e07b00", "#2a9d3a", "#8e5bb5", "#00838f", "#ad1457", "#6d4c41", "#558b2f")
+AGGREGATE_COLOURS = {"combined": "#111111", "combined_mean": "#8a8a8a"}
 TARGET_SERIES = "Mål"
 PATH_SERIES = "Lige vej til mål"
 TARGET_COLOUR = "#c62828"
@@ -48,7 +50,7 @@ def _period_order(rows: list[StatusRow]) -> list[str]:
 
 def chart_points(criterion: Criterion) -> list[dict]:
     """The chart's data: one point per series × period."""
-    points = [{"period": r.period, "value": r.value, "series": AREA_SHORT_DA.get(r.area_key, r.area_key)}
+    points = [{"period": r.period, "value": r.value, "series": area_short_da(r.area_key)}
               for r in criterion.rows if r.value is not None]
     headline = [r for r in criterion.rows if r.area_key == headline_area(criterion)]
     # the baseline period's own row is judged against the final target: the line starts after it
@@ -65,24 +67,36 @@ def chart_points(criterion: Criterion) -> list[dict]:
     return points
 
 
-SERIES = [*(AREA_SHORT_DA[a] for a in AREA_COLOURS), TARGET_SERIES, PATH_SERIES]
-SERIES_COLOURS = [*AREA_COLOURS.values(), TARGET_COLOUR, TARGET_COLOUR]
-SERIES_DASHES = [*([1, 0] for _ in AREA_COLOURS), [5, 3], [1, 3]]
+def area_colours() -> dict[str, str]:
+    """area_key → line colour for the programme being reported."""
+    keys = current_programme_areas().keys
+    return {**{key: AREA_PALETTE[i % len(AREA_PALETTE)] for i, key in enumerate(keys)}, **AGGREGATE_COLOURS}
+
+
+def series() -> list[str]:
+    """The legend's series: the areas and aggregates by their short names, then the target lines."""
+    return [*(area_short_da(a) for a in area_colours()), TARGET_SERIES, PATH_SERIES]
+
+
+def chart_template() -> str:
+    return _chart_template(tuple(series()), tuple(area_colours().values()))
 
 
 @functools.cache
-def chart_template() -> str:
-    """The trend chart designed once in altair (validated once); each criterion fills in its data."""
-    colour = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=SERIES_COLOURS),
+def _chart_template(series: tuple[str, ...], area_colours: tuple[str, ...]) -> str:
+    """The trend chart designed once per programme in altair (validated once); each criterion fills in its data."""
+    series_colours = [*area_colours, TARGET_COLOUR, TARGET_COLOUR]
+    series_dashes = [*([1, 0] for _ in area_colours), [5, 3], [1, 3]]
+    colour = alt.Color("series:N", scale=alt.Scale(domain=list(series), range=series_colours),
                        legend=alt.Legend(title=None, orient="right", symbolType="stroke", labelFontSize=10))
     x = alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0))
     y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=",~f", tickCount=4))
     base = alt.Chart(alt.Data(values=[]))
     lines = base.mark_line(strokeWidth=1.6).encode(
         x=x, y=y, color=colour,
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=SERIES_DASHES), legend=None))
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=list(series), range=series_dashes), legend=None))
     dots = base.mark_point(filled=True, size=18).encode(x=x, y=y, color=colour).transform_filter(
-        alt.FieldOneOfPredicate(field="series", oneOf=SERIES[: len(AREA_COLOURS)]))
+        alt.FieldOneOfPredicate(field="series", oneOf=list(series[: len(area_colours)])))
     chart = (alt.layer(lines, dots).properties(width=WIDTH, height=HEIGHT)
              .configure_view(stroke="#dddddd").configure(font=FONT)
              .configure_axis(labelFontSize=10, grid=True, gridColor="#eeeeee", domainColor="#999999"))
@@ -99,7 +113,7 @@ def trend_spec(criterion: Criterion) -> dict | None:
     spec["data"] = {"values": points}
     for layer in spec["layer"]:
         layer["encoding"]["x"]["sort"] = _period_order(criterion.rows)
-        layer["encoding"]["color"]["legend"]["values"] = [s for s in SERIES if s in present]
+        layer["encoding"]["color"]["legend"]["values"] = [s for s in series() if s in present]
     return spec
 
 

@@ -13,11 +13,9 @@ from typing import Any
 import duckdb
 from rich.table import Table
 
-from pipelines.report.vocabulary import AREA_DA, STATUS_DA, number_da
+from pipelines.areas import ProgrammeAreas
+from pipelines.report.vocabulary import STATUS_DA, number_da
 
-AREA_ORDER = ("motalavej", "ringparken", "sydbyen", "skaelskoer", "combined", "combined_mean")
-AREA_NAMES_DA = {"motalavej": "Motalavej", "ringparken": "Ringparken/Schackenborgvænge", "sydbyen": "Sydbyen",
-                 "skaelskoer": "Skælskør", **AREA_DA}
 KIND_DA = {
     "absolute_threshold": "en fast tærskel (under = <, max = <=, over = >)",
     "reach_by_date": "et niveau der skal være nået på en dato",
@@ -71,15 +69,16 @@ def criteria_overview(con: duckdb.DuckDBPyConnection) -> Table:
     table = Table(title="Seneste status pr. område")
     table.add_column("kriterium", no_wrap=True)  # the id is what the analyst types next: never cut it
     table.add_column("kilde")
-    for area in AREA_ORDER:
-        table.add_column(AREA_NAMES_DA[area])
+    areas = ProgrammeAreas.from_published(con)
+    for area in areas.order:
+        table.add_column(areas.heading(area))
     by_criterion: dict[str, dict[str, str]] = {}
     for criterion_id, source, area, period, status in con.execute(LATEST_SQL).fetchall():
         item = by_criterion.setdefault(criterion_id, {"source": source or "–"})
         if area:
             item[area] = f"{STATUS_DA[status]} ({period})"
     for criterion_id, item in by_criterion.items():
-        table.add_row(criterion_id, item["source"], *[item.get(a, "") for a in AREA_ORDER])
+        table.add_row(criterion_id, item["source"], *[item.get(a, "") for a in areas.order])
     return table
 
 
@@ -94,8 +93,8 @@ def _baselines(con: duckdb.DuckDBPyConnection, criterion_id: str) -> dict[str, t
     return {area: (period, value, source) for area, period, value, source in rows}
 
 
-def baseline_line(area: str, baseline: Sequence[Any] | None) -> str:
-    name = AREA_NAMES_DA.get(area, area)
+def baseline_line(name: str, baseline: Sequence[Any] | None) -> str:
+    """One area's baseline; `name` is the area's heading (ProgrammeAreas.heading)."""
     if not baseline or baseline[0] is None:
         return f"{name}: ingen baseline (vurderes fra planens start)"
     period, value, source = baseline
@@ -170,12 +169,13 @@ def explain_criterion(con: duckdb.DuckDBPyConnection, criterion_id: str) -> str:
         lines.append("Ingen vurderinger: kriteriet har ingen datakilde.")
         return "\n".join(lines)
     baselines = _baselines(con, criterion_id)
-    areas = sorted({row[0] for row in series}, key=lambda a: (AREA_ORDER.index(a) if a in AREA_ORDER else 99, a))
+    names = ProgrammeAreas.from_published(con)
+    areas = sorted({row[0] for row in series}, key=names.sort_key)
     lines.append("\nBaseline:")
-    lines.extend("  " + baseline_line(area, baselines.get(area)) for area in areas)
+    lines.extend("  " + baseline_line(names.heading(area), baselines.get(area)) for area in areas)
     for area in areas:
         rows = [row for row in series if row[0] == area]
-        lines.append(f"\n{AREA_NAMES_DA.get(area, area)} ({status_counts_line([r[4] for r in rows])}):")
+        lines.append(f"\n{names.heading(area)} ({status_counts_line([r[4] for r in rows])}):")
         for _, period, value, target, status, reason, start, end in rows:
             numbers = f"{number_da(value):>9}  mål {number_da(target):>9}"
             lines.append(f"  {period_label_da(period, start, end, grain)}: {numbers}  {STATUS_DA[status]:<20} {reason}")

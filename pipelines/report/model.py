@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from pipelines.areas import ProgrammeAreas, use_programme_areas
 from pipelines.report.changes import Change, status_changes
 from pipelines.report.explain import BASELINE_SOURCE_DA, DIRECTION_DA, GRANULARITY_DA, KIND_DA, UNIT_DA
 from pipelines.report.vocabulary import AREA_DA, LEVEL_DA, LEVEL_ORDER, area_sort_key, date_da
@@ -269,6 +270,7 @@ def load_report_data(warehouse: Path, as_of: date | None = None, since: datetime
         if as_of is not None and not history_available:
             raise ReportDataError(f"Lageret {warehouse} har ingen kpi_status_history, så --as-of kan ikke bruges.")
         at = end_of_day(as_of) if as_of else None
+        use_programme_areas(ProgrammeAreas.from_published(con))
         rows = status_rows(con, at)
         if at is not None and not rows:
             first = con.execute("select min(valid_from) from kpi_status_history").fetchone()[0]

@@ -14,11 +14,11 @@ from pipelines.report.changes import Change
 from pipelines.report.model import Criterion, ReportData, Section
 from pipelines.report.vocabulary import (
     AREA_DA,
-    AREA_SHORT_DA,
     GAP_TYPES_DA,
     STATUS_DA,
     STATUS_ORDER,
     STATUS_SYMBOL,
+    area_short_da,
     date_da,
     number_da,
 )
@@ -79,7 +79,7 @@ def status_count_table(data: ReportData) -> str:
         if not any(counts[a][status] for a in areas):
             continue
         rows.append({"Status": status_html(status),
-                     **{AREA_SHORT_DA.get(a, a): str(counts[a][status]) if counts[a][status] else "·" for a in areas}})
+                     **{area_short_da(a): str(counts[a][status]) if counts[a][status] else "·" for a in areas}})
     frame = pl.DataFrame(rows)
     return publication_table(frame, "status-counts", ["Status"], "Antal kriterier pr. status og område")
 
@@ -97,7 +97,7 @@ def section_matrix(section: Section, index: int) -> str:
     for criterion in section.evaluated:
         latest = criterion.latest
         rows.append({"Kriterium": _criterion_label(criterion),
-                     **{AREA_SHORT_DA.get(a, a): status_html(latest[a].status, latest[a].period) if a in latest
+                     **{area_short_da(a): status_html(latest[a].status, latest[a].period) if a in latest
                         else NO_CELL for a in areas}})
     if not rows:
         return ""
@@ -201,7 +201,7 @@ def gap_summary(data: ReportData) -> list[dict[str, str]]:
         row |= {"Kilde": source_name_da(values["source_system"]),
                 "Mangel": GAP_TYPES_DA.get(values["gap_type"], values["gap_type"]),
                 "Perioder": _periods_text(periods),
-                "Områder": ", ".join(sorted({AREA_SHORT_DA.get(g["area_key"], g["area_key"] or "–")
+                "Områder": ", ".join(sorted({area_short_da(g["area_key"]) if g["area_key"] else "–"
                                              for g in items})),
                 "Kriterier": str(len({g["criterion_id"] for g in items if g["criterion_id"]})),
                 "Celler": str(len(items))}

@@ -1,53 +1,25 @@
-"""The report's Danish words: statuses with their symbols, areas, levels, gap types, and number text."""
+"""The report's Danish words: statuses with their symbols, areas, levels, gap types, and number text.
+
+Statuses, gap types and the aggregate areas' words come from the vocabulary seed (pipelines/vocabulary.py);
+the programme's areas, their order and short names from the published `areas` table (pipelines/areas.py).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-STATUS_DA = {
-    "met": "Opfyldt",
-    "not_met": "Ikke opfyldt",
-    "on_track": "På sporet",
-    "off_track": "Bagud",
-    "missing_data": "Mangler data",
-    "missing_baseline": "Mangler baseline",
-    "suppressed": "Diskretioneret",
-    "stale": "Forældet",
-    "not_due": "Ikke forfalden",
-    "qualitative": "Kvalitativ vurdering",
-    "needs_reading": "Kræver læsning",
-}
+from pipelines.areas import current_programme_areas
+from pipelines.vocabulary import symbols, words
+
+STATUS_DA = words("status")  # in the report's order
 # A symbol for every status, so a cell never relies on colour alone (print in black and white, colour blindness).
-STATUS_SYMBOL = {
-    "met": "✔",
-    "not_met": "✖",
-    "on_track": "✓",
-    "off_track": "⚠",
-    "missing_data": "○",
-    "missing_baseline": "◌",
-    "suppressed": "⊘",
-    "stale": "◷",
-    "not_due": "…",
-    "qualitative": "✎",
-    "needs_reading": "⚖",
-}
+STATUS_SYMBOL = symbols("status")
 STATUS_ORDER = list(STATUS_DA)
-AREA_ORDER = ["motalavej", "ringparken", "sydbyen", "skaelskoer", "combined", "combined_mean"]
-AREA_DA = {"combined": "Samlet (puljet)", "combined_mean": "Samlet (gennemsnit)"}
-AREA_SHORT_DA = {"motalavej": "Motalavej", "ringparken": "Ringparken", "sydbyen": "Sydbyen",
-                 "skaelskoer": "Skælskør", "combined": "Samlet", "combined_mean": "Gns."}
+AREA_DA = words("area_heading")  # the aggregates; the programme's areas come from its catalog (pipelines/areas.py)
 LEVEL_ORDER = ["vision", "strategic", "sub_agreement", "activity", "partnership"]
 LEVEL_DA = {"vision": "Vision", "strategic": "Strategisk mål", "sub_agreement": "Delaftale",
             "activity": "Aktivitet", "partnership": "Partnerskab"}
-GAP_TYPES_DA = {
-    "missing_delivery": "Manglende leverance",
-    "missing_baseline": "Manglende baseline",
-    "stale": "Forældede data",
-    "failed_validation": "Afvist leverance",
-    "suppressed": "Diskretioneret",
-    "unmapped_area": "Ukendt område i leverance",
-    "needs_reading": "Kræver bestyrelsens beslutning",
-}
+GAP_TYPES_DA = words("gap_type")
 
 
 def status_label(status: str | None) -> str:
@@ -76,4 +48,9 @@ def date_da(value: date | datetime | None) -> str:
 
 
 def area_sort_key(area_key: str) -> tuple[int, str]:
-    return (AREA_ORDER.index(area_key) if area_key in AREA_ORDER else len(AREA_ORDER), area_key)
+    return current_programme_areas().sort_key(area_key)
+
+
+def area_short_da(area_key: str) -> str:
+    """An area's short name (table columns, chart series, the gaps list), e.g. Samlet, Gns."""
+    return current_programme_areas().short(area_key)

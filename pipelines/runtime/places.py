@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pipelines import prefect_runtime
+
 APP_DIR_NAME = "kpi-warehouse"
 DEFAULT_PREFECT_PORT = 4200
 LOCAL_HOST = "127.0.0.1"
@@ -41,7 +43,7 @@ def prefect_port() -> int:
 
 
 def api_url(port: int) -> str:
-    return f"http://{LOCAL_HOST}:{port}/api"
+    return prefect_runtime.api_url(LOCAL_HOST, port)
 
 
 def ui_url(port: int) -> str:

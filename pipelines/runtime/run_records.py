@@ -16,11 +16,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from pipelines.contract_columns import EXTENSION_TABLES
 from pipelines.privacy.detector import mask_cpr
+from pipelines.vocabulary import words
 
-OUTCOMES = ("published", "published_with_rejections", "failed", "skipped_locked")
-LOAD_RUNS_COLUMNS = ["run_id", "started_at", "finished_at", "outcome", "files_loaded", "files_rejected",
-                     "files_duplicate", "message"]
+OUTCOMES = tuple(words("run_outcome"))  # the contract's run outcomes (vocabulary seed)
+LOAD_RUNS_COLUMNS = EXTENSION_TABLES["load_runs"]
 
 UNFINISHED_MESSAGE = ("Kørslen er ikke afsluttet: den er i gang, eller den blev afbrudt (fx kill -9 eller "
                       "strømsvigt), før den kunne skrive sit resultat.")

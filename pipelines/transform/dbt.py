@@ -33,12 +33,15 @@ def dbt_executable() -> Path:
     return Path(sys.executable).with_name("dbt")
 
 
-def run_dbt_build(build_db: Path, as_of: date, observation_sources: list[str], assessment_sources: list[str],
-                  project_dir: Path = DBT_PROJECT_DIR, select: list[str] | None = None) -> DbtOutcome:
-    """`dbt build` of the whole project, or of the `select` selectors (pipelines/transform/selection.py)."""
+def run_dbt_build(build_db: Path, as_of: date, project_dir: Path = DBT_PROJECT_DIR,
+                  select: list[str] | None = None) -> DbtOutcome:
+    """`dbt build` of the whole project, or of the `select` selectors (pipelines/transform/selection.py).
+
+    The graph is fixed (every source's staging model is in it, empty when nothing was delivered): the one var
+    passed is the evaluation date, so a hand-run `dbt build --vars '{as_of: …}'` builds what the nightly builds.
+    """
     target = build_db.parent / "dbt_target"
-    variables = json.dumps({"as_of": as_of.isoformat(), "observation_sources": observation_sources,
-                            "assessment_sources": assessment_sources})
+    variables = json.dumps({"as_of": as_of.isoformat()})
     env = {**os.environ, **QUIET_OFFLINE_ENV, "KPI_BUILD_DB": str(build_db)}
     completed = subprocess.run(
         [str(dbt_executable()), "build", "--no-version-check", "--quiet", "--project-dir", str(project_dir),

@@ -10,7 +10,6 @@ The Danish definitions (statuses, gap types, rules 1-8, key columns) are dbt doc
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -50,12 +49,6 @@ def external_references(html: str) -> list[str]:
     return [html[max(0, m.start() - 40):m.end() + 60] for m in _EXTERNAL.finditer(html)]
 
 
-def _dbt_vars() -> str:
-    from pipelines.load.build import assessment_sources, measurement_sources
-
-    return json.dumps({"observation_sources": measurement_sources(), "assessment_sources": assessment_sources()})
-
-
 def build_docs(internal_warehouse: Path, out: Path, project_dir: Path = DBT_PROJECT_DIR) -> DocsBuild:
     """Generate the static page from a copy of `internal_warehouse` (if it exists) and write it to `out`."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +59,7 @@ def build_docs(internal_warehouse: Path, out: Path, project_dir: Path = DBT_PROJ
         if with_catalog:
             shutil.copyfile(internal_warehouse, database)
         command = [str(dbt_executable()), "docs", "generate", "--static", "--no-version-check", "--quiet",
-                   "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--vars", _dbt_vars(),
+                   "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
                    "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
         if not with_catalog:
             command.append("--empty-catalog")

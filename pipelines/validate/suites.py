@@ -127,7 +127,7 @@ def _area_parameters(definition: dict[str, Any], programme_areas: list[str]) -> 
 @cache
 def _project_areas() -> tuple[str, ...]:
     """The project's own programme areas: the default when a caller names none."""
-    from pipelines.delivery.readers import AreaResolver
+    from pipelines.delivery.aliases import AreaResolver
     from pipelines.settings import DEFAULT_SOURCES, REFERENCE_DIR_NAME
 
     keys = AreaResolver.from_reference(DEFAULT_SOURCES / REFERENCE_DIR_NAME).area_keys

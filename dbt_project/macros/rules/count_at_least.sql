@@ -3,6 +3,12 @@
     (op as written, >= by default; ranges: the lower bound, rule 6). With a due period (a running mean
     judged at plan end, further reading 6) the years before it are on_track/off_track.
 -#}
+{#- Expected: the threshold itself. -#}
+{% macro expected_count_at_least(e) -%}
+    {{ e }}.threshold
+{%- endmacro %}
+
+{#- Status. -#}
 {% macro rule_count_at_least(e) -%}
     case
         when {{ e }}.threshold is null then 'missing_baseline'
@@ -12,4 +18,9 @@
         when {{ compare(e ~ '.value', "coalesce(" ~ e ~ ".op, '>=')", e ~ '.threshold') }} then 'met'
         else 'not_met'
     end
+{%- endmacro %}
+
+{#- The Danish target sentence: the threshold (target_text). -#}
+{% macro target_da_count_at_least(e) -%}
+    'mål: ' || {{ e }}.target_text
 {%- endmacro %}

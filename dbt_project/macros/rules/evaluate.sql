@@ -22,21 +22,32 @@
     end
 {%- endmacro %}
 
-{#- The value a rule compares against in this period (threshold, straight line, chained or baseline target). -#}
+{#-
+    The value a rule compares against in this period (threshold, straight line, chained or baseline target):
+    each rule kind's file says it (expected_<kind>); the threshold itself for every other kind.
+-#}
 {% macro expected_value(e) -%}
     case
-        when {{ e }}.kind in ('absolute_threshold', 'reach_by_date')
-            then case
-                when {{ e }}.due_index is null or {{ e }}.period_index >= {{ e }}.due_index
-                    or {{ e }}.period_index = {{ e }}.baseline_index or {{ e }}.baseline_value is null
-                    then {{ e }}.threshold
-                else {{ straight_line(e ~ '.baseline_value', e ~ '.threshold', e ~ '.period_index',
-                                      e ~ '.baseline_index', e ~ '.due_index') }}
-            end
+        when {{ e }}.kind in ('absolute_threshold', 'reach_by_date') then {{ expected_absolute_threshold(e) }}
         when {{ e }}.kind = 'yearly_pct_change_vs_previous_year'
-            then {{ e }}.previous_value * (1 + coalesce({{ e }}.pct, 0) / 100)
-        when {{ e }}.kind = 'change_vs_baseline'
-            then {{ e }}.baseline_value * (1 + coalesce({{ e }}.pct, 0) / 100)
+            then {{ expected_yearly_pct_change_vs_previous_year(e) }}
+        when {{ e }}.kind = 'change_vs_baseline' then {{ expected_change_vs_baseline(e) }}
+        when {{ e }}.kind in ('yearly_count_at_least', 'share_at_least') then {{ expected_count_at_least(e) }}
         else {{ e }}.threshold
+    end
+{%- endmacro %}
+
+{#-
+    The Danish target sentence of a judged row (met, not_met, on_track, off_track): each rule kind's file says it
+    (target_da_<kind>). `e` is a relation of int_kpi__evaluated's `explained` step (target_text,
+    baseline_source_text).
+-#}
+{% macro target_da(e) -%}
+    case
+        when {{ e }}.kind in ('absolute_threshold', 'reach_by_date') then {{ target_da_absolute_threshold(e) }}
+        when {{ e }}.kind = 'yearly_pct_change_vs_previous_year'
+            then {{ target_da_yearly_pct_change_vs_previous_year(e) }}
+        when {{ e }}.kind = 'change_vs_baseline' then {{ target_da_change_vs_baseline(e) }}
+        else {{ target_da_count_at_least(e) }}
     end
 {%- endmacro %}

@@ -41,5 +41,5 @@ select
     suppressed or small_cell as suppressed,
     source_file,
     delivered_at,
-    loaded_at,
+    loaded_at
 from flagged

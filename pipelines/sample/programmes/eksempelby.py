@@ -40,8 +40,10 @@ def catalog() -> dict:
             criterion["areas"] = list(AREAS)
         criterion["baseline"] = [b for b in criterion.get("baseline") or []
                                  if b.get("area") in ("all_areas", "all_areas_and_combined", "combined")]
+        criterion["ambiguities"] = []  # the notes are about Slagelse's areas, not this programme's
         criteria.append(criterion)
-    meta = dict(source["meta"], programme=f"{PLAN_ID}: syntetisk eksempelprogram (afledt af Slagelse-kataloget)")
+    meta = {"version": source["meta"]["version"],
+            "programme": f"{PLAN_ID}: syntetisk eksempelprogram (afledt af Slagelse-kataloget)"}
     return {"meta": meta, "areas": {**AREAS, "combined": source["areas"]["combined"]},
             "plan_periods": source["plan_periods"], "source_systems": source["source_systems"],
             "criteria": criteria}
