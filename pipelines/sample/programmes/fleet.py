@@ -10,7 +10,8 @@ sources that can be re-targeted to other areas:
 The other sample generators are Slagelse-specific (their areas, streets, schools and figures are the documents'
 own) and are not used. The catalog is Slagelse's, reduced to a random subset of the criteria of these sources
 and rewritten for the programme's areas, as `eksempelby.py` does; its plan periods are the Slagelse ones the
-programme's criteria use. Everything depends on the seed and the programme's number only.
+programme's criteria use (all of them 2017-2021, so plan periods do not vary yet). Everything depends on
+the seed and the programme's number only.
 """
 
 from __future__ import annotations
