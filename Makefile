@@ -13,7 +13,7 @@ export UV_NO_PROGRESS := 1
 DEBIAN_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
 DEBIAN_COMMANDS := chromium pdftoppm soffice
 
-.PHONY: install system-deps demo demo-postgres demo-postgres-stop test test-fast check-spec lint sample report sync-spec clean bench
+.PHONY: install system-deps demo demo-postgres demo-postgres-stop test test-fast check-spec lint sample report sync-spec clean bench bench-fleet
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -82,6 +82,9 @@ demo-postgres-stop:  ## stop the local PostgreSQL of demo-postgres
 
 bench: install  ## the benchmark at demo, programme and municipal scale (bench/README.md), ~20 min on 2 cores
 	$(VENV)/bin/python -m bench.run
+
+bench-fleet: install  ## the fleet at 1, 10 and 50 programmes on a work pool, 1 and 2 workers (bench/README.md), ~45 min
+	$(VENV)/bin/python -m bench.fleet
 
 sync-spec:  ## copy the programme's shared spec into the repo (byte copies, never retyped; SHARED=../shared)
 	@test -d $(SHARED)/spec || { echo "Den fælles spec findes ikke i $(SHARED)/spec; angiv SHARED=<mappe>."; exit 1; }

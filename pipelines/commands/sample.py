@@ -16,8 +16,20 @@ def sample(
     / "sample",
     scale: Annotated[int, typer.Option("--scale", min=1,
                                        help="Befolkningens størrelse: N gange eksempelbefolkningen.")] = 1,
+    programmes: Annotated[int | None, typer.Option(
+        "--programmes", min=1, help="Skriv i stedet N syntetiske programmer (hvert med egne områder, katalog, "
+        "referencefiler og leverancer) og deres programmes.toml under TARGET.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Startværdi for --programmes: samme værdi, samme programmer.")]
+    = 1,
 ) -> None:
-    """Skriv eksempelleverancer (demo og test) til TARGET/inbox/<kildesystem>/."""
+    """Skriv eksempelleverancer (demo og test) til TARGET/inbox/<kildesystem>/, eller N syntetiske programmer."""
+    if programmes is not None:
+        from pipelines.sample.programmes.fleet import write_fleet
+
+        written = write_fleet(target, programmes, seed)
+        areas = sum(len(p.areas) for p in written)
+        console.print(f"Skrev {len(written)} programmer ({areas} områder) og {target / 'programmes.toml'}.")
+        return
     from pipelines.sample import generate
 
     written = generate(target, scale)

@@ -1,0 +1,53 @@
+"""The fleet benchmark at its smallest: one programme, one worker, a running server and PostgreSQL; every
+measurement is there with numbers of the right kind, and every goal of issue 25 is stated (not the times)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.fleet import GOALS, KINDS, goals, main
+
+
+@pytest.mark.e2e
+def test_the_fleet_benchmark_writes_its_results_for_one_programme(tmp_path: Path) -> None:
+    assert main(["--scales", "1", "--workers", "1", "--work", str(tmp_path / "work"),
+                 "--out", str(tmp_path / "results")]) == 0
+    [result_file] = (tmp_path / "results").glob("fleet-*-smoke.json")
+    result = json.loads(result_file.read_text(encoding="utf-8"))
+    assert result["smoke"] is True and result["machine"]["cores"] >= 1 and "prefect" in result["versions"]
+    one = result["scales"]["1"]
+    assert one["programmes"] == 1 and one["areas"] >= 2
+    runs = one["workers_1"]
+    for kind in KINDS:
+        assert runs[kind]["completed"] == runs[kind]["runs"] == 1, (kind, runs[kind]["not_completed"])
+        assert runs[kind]["wall_s"] > 0
+    assert runs["peak_rss_mib_per_worker"]["w1"] > 50  # the worker and the flow run it started
+    evaluator = result["postgres"]["evaluator"]
+    assert evaluator["plans_seen"] == ["program_001"] and evaluator["only_own"] is True
+    assert evaluator["queries_run"] >= 1 and 0 < evaluator["median_ms"] <= evaluator["p95_ms"]
+    assert set(result["goals"]) == set(GOALS)
+    assert result["goals"]["growth_50_over_10"]["met"] is None  # not judged on a run this small
+    assert result_file.with_suffix(".md").read_text(encoding="utf-8").startswith("# Flådebenchmark")
+
+
+def _runs(wall: float) -> dict:
+    return {kind: {"wall_s": wall, "completed": 1, "runs": 1, "not_completed": {}} for kind in KINDS}
+
+
+def test_the_goals_are_judged_from_the_ratios() -> None:
+    result = {"scales": {
+        "1": {"workers_1": _runs(60.0), "workers_2": _runs(60.0)},
+        "10": {"workers_1": _runs(300.0), "workers_2": _runs(200.0)},
+        "50": {"workers_1": {**_runs(1500.0), "new_quarter": {"wall_s": 1600.0}},
+               "workers_2": {**_runs(1200.0), "new_quarter": {"wall_s": 800.0}, "nothing_new": {"wall_s": 200.0}}}},
+        "postgres": {"evaluator": {"programmes": 50, "p95_ms": 1200.0, "queries_failed": {}, "plans_seen": ["a"],
+                                   "own_plan": "a", "only_own": True}}}
+    judged = goals(result)
+    assert judged["two_workers_speedup"] == {"value": 2.0, "limit": ">= 1.6", "met": True, "at": 50}
+    assert judged["growth_50_over_10"]["value"] == {"full": 6.0, "nothing_new": 1.0, "new_quarter": 4.0}
+    assert judged["growth_50_over_10"]["met"] is False  # 6.0 > 5.5 for the full build
+    assert judged["nothing_new_vs_one_full"]["value"] == 3.33 and judged["nothing_new_vs_one_full"]["met"] is False
+    assert judged["evaluator_p95"]["met"] is False and judged["evaluator_isolation"]["met"] is True
