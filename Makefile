@@ -56,7 +56,7 @@ lint: install  ## ruff, the import contract (.importlinter) and sqlfluff on ever
 		xargs -0 -r $(VENV)/bin/sqlfluff lint --templater dbt --processes 1 --disable-progress-bar
 
 test: install system-deps lint  ## lint and run every test but the spec lane (installs Debian packages when absent)
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations 15 -m "not spec"
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations 15 -m "not spec and not bench"
 
 test-fast: install  ## the tests that need no nightly, server, browser or ../shared (lanes: tests/lanes.py), < 2 min
 	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations 10 -m "not e2e and not spec"
@@ -83,7 +83,8 @@ demo-postgres-stop:  ## stop the local PostgreSQL of demo-postgres
 bench: install  ## the benchmark at demo, programme and municipal scale (bench/README.md), ~20 min on 2 cores
 	$(VENV)/bin/python -m bench.run
 
-bench-fleet: install  ## the fleet at 1, 10 and 50 programmes on a work pool, 1 and 2 workers (bench/README.md), ~45 min
+bench-fleet: install  ## the fleet at 1, 10 and 50 programmes on a work pool, 1 and 2 workers (bench/README.md); hours on 2 cores
+	$(VENV)/bin/pytest -q -p no:xdist -m bench
 	$(VENV)/bin/python -m bench.fleet
 
 sync-spec:  ## copy the programme's shared spec into the repo (byte copies, never retyped; SHARED=../shared)

@@ -12,6 +12,7 @@ from bench.fleet import GOALS, KINDS, goals, main
 
 
 @pytest.mark.e2e
+@pytest.mark.bench
 def test_the_fleet_benchmark_writes_its_results_for_one_programme(tmp_path: Path) -> None:
     assert main(["--scales", "1", "--workers", "1", "--work", str(tmp_path / "work"),
                  "--out", str(tmp_path / "results")]) == 0
