@@ -89,13 +89,19 @@ def test_no_cpr_in_any_file_the_run_wrote(published_demo, originals) -> None:
 def test_no_cpr_in_a_gx_result(parse_context, originals, published_demo) -> None:
     from pipelines.delivery.filenames import parse_file_name
     from pipelines.parse import registry
-    from pipelines.validate.suites import _validation_definition
+    from pipelines.validate.suites import (
+        _area_parameters,
+        _project_areas,
+        _validation_definition,
+        load_suite_definition,
+    )
 
     path = next((published_demo.sources / "inbox" / "kmd_opera").iterdir())
     parser = registry()["kmd_opera"]
     parsed = parser.parse(path, parse_file_name(path, "kmd_opera", extensions=("csv",)), parse_context)
+    areas = _area_parameters(load_suite_definition("kmd_opera"), list(_project_areas()))  # @programme_areas
     result = _validation_definition("kmd_opera").run(batch_parameters={"dataframe": parsed.frame.to_pandas()},
-                                                     expectation_parameters={"file_periods": []},
+                                                     expectation_parameters={"file_periods": [], **areas},
                                                      result_format={"result_format": "COMPLETE"})
     text = json.dumps(result.describe_dict(), default=str, ensure_ascii=False)
     assert parsed.frame.height > 100 and "person_id" in text
