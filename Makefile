@@ -13,7 +13,7 @@ export UV_NO_PROGRESS := 1
 DEBIAN_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
 DEBIAN_COMMANDS := chromium pdftoppm soffice
 
-.PHONY: install system-deps demo demo-postgres demo-postgres-stop test test-fast check-spec lint sample report sync-spec clean bench bench-fleet
+.PHONY: install system-deps demo demo-programmes demo-postgres demo-postgres-stop test test-fast check-spec lint sample report sync-spec clean bench bench-fleet
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -71,6 +71,11 @@ sample: install  ## regenerate the sample deliveries under sources/sample/ and t
 	rm -rf sources/sample/inbox sources/programmes/fjordby/inbox sources/programmes/fjordby/reference
 	$(KPI) sample --target sources/sample
 	$(VENV)/bin/python -m pipelines.sample.programmes.fjordby sources/programmes/fjordby
+
+demo-programmes: install  ## both sample programmes side by side (Slagelse, Fjordby): own warehouses and reports, one overview
+	$(KPI) init-key
+	$(KPI) nightly --programmes sources/programmes.toml; test $$? -le 3
+	$(KPI) report --programmes sources/programmes.toml --out reports/programmes
 
 demo-postgres: install  ## both sample programmes into a local PostgreSQL; psql as an evaluator of one of them
 	$(KPI) init-key

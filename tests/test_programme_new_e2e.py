@@ -100,13 +100,15 @@ def _fill_reference(reference: Path) -> None:
 HAERVAERK_REPORTS = {2017: (27, 23), 2018: (25, 19), 2019: (20, 18)}  # Nordbyen, Vestparken
 
 
-def _deliver(inbox: Path) -> None:
-    """The police's yearly vandalism files (cp1252, as the police send them) and the website statistics."""
+def _deliver(mail: Path) -> None:
+    """The police's yearly vandalism files (cp1252, as the police send them) and the website statistics, saved
+    from e-mails under the names they were sent with."""
+    mail.mkdir(parents=True, exist_ok=True)
     for year, (north, west) in HAERVAERK_REPORTS.items():
-        (inbox / "police_haervaerk" / f"police_haervaerk_{year}_{year + 1}0301.csv").write_bytes(
+        (mail / f"Hærværk {year} (endelig).csv").write_bytes(
             f"År;Område;Anmeldelser af hærværk\n{year};Nordbyen;{north}\n{year};Vestparken;{west}\n".encode("cp1252"))
     for year, visitors in ((2018, 2100), (2019, 2400)):
-        (inbox / "web_analytics" / f"web_analytics_{year}_{year + 1}0115.csv").write_text(
+        (mail / f"Besøgende på hjemmesiden {year}.csv").write_text(
             f"År;Område;Indikator;Værdi;Tæller;Nævner;Kilde\n{year};Samlet;unikke_besoegende;{visitors};;;Web\n",
             encoding="utf-8")
 
@@ -125,9 +127,18 @@ def test_a_new_programme_from_an_empty_folder_to_its_warehouse(tmp_path: Path) -
     imported = run_kpi("catalog", "import", str(folder / "katalog.xlsx"), "--out", str(folder / "reference"))
     assert imported.returncode == 0, imported.stdout + imported.stderr
     _fill_reference(folder / "reference")
-    _deliver(folder / "inbox")
-    nightly = run_kpi("nightly", "--programmes", str(programmes), "--as-of", AS_OF, "--no-report")
+    _deliver(folder / "mail")
+    received = run_kpi("receive", str(folder / "mail"), "--sources", str(folder), "--delivered", "2026-11-01")
+    assert received.returncode == 0, received.stdout + received.stderr
+    filed = sorted(p.name for p in (folder / "inbox").rglob("*.csv"))
+    assert filed == [*(f"police_haervaerk_{year}_20261101.csv" for year in HAERVAERK_REPORTS),
+                     *(f"web_analytics_{year}_20261101.csv" for year in (2018, 2019))]
+    nightly = run_kpi("nightly", "--programmes", str(programmes), "--as-of", AS_OF)
     assert nightly.returncode == 0, nightly.stdout + nightly.stderr
+    report = (tmp_path / "warehouses" / "testby" / "reports" / "kpi_rapport.html").read_text(encoding="utf-8")
+    for own in ("Helhedsplan Testby", "Nordbyen", "Vestparken", "Hærværk falder 15 % om året i hvert område."):
+        assert own in report, own  # the programme's own name, areas and criteria head and fill its report
+    assert "Motalavej" not in report and "Slagelse" not in report
     with duckdb.connect(str(tmp_path / "warehouses" / "testby" / "testby.duckdb"), read_only=True) as con:
         criteria = {c for (c,) in con.execute("select criterion_id from criteria").fetchall()}
         assert criteria == {"testby_haervaerk_minus_15", "testby_haervaerk_samlet", "testby_besoegende"}
