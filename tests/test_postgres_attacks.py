@@ -18,7 +18,7 @@ import psycopg
 import pytest
 
 from pipelines.contract_columns import CONTRACT_TABLES, PUBLISHED_TABLES
-from pipelines.publish.all_plans import READ_FUNCTION_ROWS
+from pipelines.publish.all_plans import ALL_PLANS_TABLES, READ_FUNCTION_ROWS
 from pipelines.publish.local_cluster import SUPERUSER, SUPERUSER_PASSWORD, LocalCluster, start_local_cluster
 from pipelines.publish.postgres import init_overview_role, init_roles, publish_to_postgres
 
@@ -72,7 +72,7 @@ def _admin(cluster: LocalCluster, statement: str) -> None:
 
 def _visible_plans(con: psycopg.Connection) -> set[str]:
     seen: set[str] = set()
-    for table in CONTRACT_TABLES:
+    for table in ALL_PLANS_TABLES:
         seen |= {p for (p,) in con.execute(f"select distinct plan_id from all_plans.{table}").fetchall()}
     return seen
 
@@ -173,7 +173,7 @@ def _plan_nodes(plan: dict) -> Iterator[dict]:
 
 
 def test_explain_estimates_tell_nothing_about_other_programmes(attacker: psycopg.Connection) -> None:
-    for table in CONTRACT_TABLES:
+    for table in ALL_PLANS_TABLES:
         (document,) = attacker.execute(f"explain (format json) select * from all_plans.{table}").fetchone()
         nodes = list(_plan_nodes((document if isinstance(document, list) else json.loads(document))[0]["Plan"]))
         assert [n["Plan Rows"] for n in nodes] == [READ_FUNCTION_ROWS], (table, nodes)
@@ -335,7 +335,7 @@ def test_the_overview_role_reads_every_programmes_statuses_and_gaps_and_nothing_
         for table in OVERVIEW_READABLE:
             counts = dict(owner.execute(f"select plan_id, count(*) from all_plans.{table} group by 1").fetchall())
             assert counts == ROWS, table
-        for table in CONTRACT_TABLES:
+        for table in ALL_PLANS_TABLES:
             if table not in OVERVIEW_READABLE:
                 assert _refused(owner, f"select count(*) from all_plans.{table}"), table
         for plan_id in ROWS:
@@ -347,7 +347,7 @@ def test_the_overview_role_reads_every_programmes_statuses_and_gaps_and_nothing_
 def test_an_evaluator_who_is_also_an_overview_member_reads_only_its_own_measurements(cluster: LocalCluster) -> None:
     with _login(cluster, BOTH, BOTH_PASSWORD) as both:
         assert both.execute("select count(*) from all_plans.kpi_status").fetchone() == (sum(ROWS.values()),)
-        for table in CONTRACT_TABLES:
+        for table in ALL_PLANS_TABLES:
             if table not in OVERVIEW_READABLE:
                 plans = {p for (p,) in both.execute(f"select distinct plan_id from all_plans.{table}").fetchall()}
                 assert plans == {"alpha"}, table

@@ -162,3 +162,35 @@ def test_the_audit_finds_a_cpr_in_any_written_form(dsn: str, versions, tmp_path:
         publish_to_postgres(variant, dsn)
     assert "kpi_status.status_reason: CPR-lignende værdi" in str(caught.value) and "1467" not in str(caught.value)
     assert _pg(dsn, READER_QUERY) == [_pair(versions["a"])]
+
+
+def _comparable(rows: list[tuple]) -> list[tuple]:
+    """Rows as both databases' drivers give them: numbers as floats rounded to 6 places, the rest as text."""
+    def value(v: object) -> object:
+        if v is None or isinstance(v, bool | str):
+            return v
+        if isinstance(v, int | float) or type(v).__name__ == "Decimal":
+            return round(float(v), 6)
+        return str(v)
+
+    return sorted((tuple(value(v) for v in row) for row in rows), key=repr)
+
+
+def test_the_cookbook_answers_the_same_on_postgresql_as_an_evaluator(cluster: LocalCluster, dsn: str,
+                                                                       versions) -> None:
+    """docs/evaluator_guide.md promises that each query runs on PostgreSQL too, in the evaluator's schema and in
+    all_plans (row-level security, another programme beside it), with the same answer as on the DuckDB file."""
+    from pipelines.evaluator_cookbook import cookbook
+
+    init_roles(dsn, "cook", "eva_cook", "pw-cook")
+    init_roles(dsn, "neighbour", "eva_neighbour", "pw-neighbour")
+    publish_to_postgres(versions["a"], dsn, "cook")
+    publish_to_postgres(versions["b"], dsn, "neighbour")
+    with duckdb.connect(str(versions["a"]), read_only=True) as duck, \
+            psycopg.connect(cluster.dsn("eva_cook", password="pw-cook")) as pg:
+        for question, query in cookbook().items():
+            want = _comparable(duck.execute(query).fetchall())
+            assert want, question
+            for schema in ("cook", "all_plans"):
+                pg.execute(f"set search_path = {schema}")
+                assert _comparable(pg.execute(query).fetchall()) == want, (schema, question)

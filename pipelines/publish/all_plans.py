@@ -1,12 +1,12 @@
 """Many programmes in one PostgreSQL database: `all_plans` views with a `plan_id` column, one programme per reader.
 
-Each programme's tables live in its own schema `<plan_id>`. The contract tables of every programme are also
-kept, with a `plan_id` column, in `all_plans_data.<table>`, which no evaluator may read, use or see statistics
-of. `all_plans.<table>` is a view over `all_plans_data.read_<table>()`, a SECURITY DEFINER function that returns
-only the rows of the programmes whose `<plan_id>_evaluator` role the logged-in user (`session_user`) is a
-member of. The function takes no argument (no membership oracle), names every object with its schema and runs
-with `search_path = pg_catalog, pg_temp` (PostgreSQL's guidance for security-definer functions), and the
-planner sees a function scan with a fixed estimate, so `EXPLAIN` tells nothing about other programmes' rows.
+Each programme's tables live in its own schema `<plan_id>`. The contract tables and `kpi_baselines` of every
+programme are also kept, with a `plan_id` column, in `all_plans_data.<table>`, which no evaluator may read, use or
+see statistics of. `all_plans.<table>` is a view over `all_plans_data.read_<table>()`, a SECURITY DEFINER function
+that returns only the rows of the programmes whose `<plan_id>_evaluator` role the logged-in user (`session_user`)
+is a member of. The function takes no argument (no membership oracle), names every object with its schema and runs
+with `search_path = pg_catalog, pg_temp` (PostgreSQL's guidance for security-definer functions), and the planner
+sees a function scan with a fixed estimate, so `EXPLAIN` tells nothing about other programmes' rows.
 The rows of a programme are replaced inside its publish's swap transaction.
 
 An owner of many programmes gets the overview role (`kpi_overview`): its members read every programme's
@@ -16,7 +16,7 @@ programme for these two tables only) and are granted nothing else, so no `measur
 
 from __future__ import annotations
 
-from pipelines.contract_columns import CONTRACT_TABLES
+from pipelines.contract_columns import CONTRACT_TABLES, EXTENSION_TABLES
 
 DATA_SCHEMA = "all_plans_data"
 VIEW_SCHEMA = "all_plans"
@@ -24,6 +24,8 @@ READABLE_PLANS_FUNCTION = f"{DATA_SCHEMA}.readable_plans"
 OVERVIEW_PLANS_FUNCTION = f"{DATA_SCHEMA}.overview_plans"
 OVERVIEW_ROLE = "kpi_overview"
 OVERVIEW_TABLES = ("kpi_status", "data_gaps")  # what an owner of many programmes compares; no person-near rows
+# The contract tables and the baselines (the evaluator cookbook's question 6 reads them) of every programme.
+ALL_PLANS_TABLES: dict[str, list[str]] = {**CONTRACT_TABLES, "kpi_baselines": EXTENSION_TABLES["kpi_baselines"]}
 # The planner's row estimate of every read function: a constant, so EXPLAIN tells nothing about the data.
 READ_FUNCTION_ROWS = 1000
 SAFE_SEARCH_PATH = "pg_catalog, pg_temp"  # pg_temp last: temp objects never shadow catalog names
@@ -120,7 +122,7 @@ def refresh_plan_rows(pg, plan_id: str, column_types: dict[str, dict[str, str]])
     pg.execute(f"create table if not exists {DATA_SCHEMA}.plans (plan_id text primary key)")
     pg.execute(f"insert into {DATA_SCHEMA}.plans values (%s) on conflict do nothing", [plan_id])
     _ensure_readable_plans(pg)
-    for table, columns in CONTRACT_TABLES.items():
+    for table, columns in ALL_PLANS_TABLES.items():
         types = column_types.get(table, {})
         if any(c not in types for c in columns):
             continue  # a programme published with an older contract version: not in the union
