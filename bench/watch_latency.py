@@ -248,7 +248,7 @@ def watch_latency(kpi: Path, sources: Path, published: Path, env: dict[str, str]
     staging.mkdir(parents=True, exist_ok=True)
     inbox = sources / "inbox"
     watcher = WatchProcess([str(kpi), "watch", "--sources", str(sources), "--warehouse", str(published),
-                            "--as-of", as_of], env)
+                            "--as-of", as_of], {**env, "PYTHONUNBUFFERED": "1"})  # its lines as they are said
     result: dict = {}
     dropped: list[Path] = []
     watcher.start()
