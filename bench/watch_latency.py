@@ -253,16 +253,9 @@ def watch_latency(kpi: Path, sources: Path, published: Path, env: dict[str, str]
     dropped: list[Path] = []
     watcher.start()
     try:
-        watcher.wait_ready()
-        wait_idle(published)
-        for kind in ("aggregate", "person"):
-            timings = []
-            for drop in drops_of(kind, drops, scale):
-                timing = measure_drop(drop, inbox, staging, published)
-                dropped.append(inbox / drop.source / timing.file_name)
-                watcher.note_children()
-                timings.append(timing)
-            result[kind] = summary(timings)
+        _drop_all(watcher, inbox, staging, published, scale, drops, result, dropped)
+    except Exception as exc:  # the rest of the benchmark goes on; the result says what went wrong
+        result["error"] = f"{type(exc).__name__}: {exc}"
     finally:
         result["stop"] = watcher.stop()
         for path in dropped:
@@ -270,3 +263,19 @@ def watch_latency(kpi: Path, sources: Path, published: Path, env: dict[str, str]
     result["watch_output_lines"] = len(watcher.lines)
     result["watch_output_tail"] = [line for _, line in watcher.lines[-6:]]
     return result
+
+
+def _drop_all(watcher: WatchProcess, inbox: Path, staging: Path, published: Path, scale: int, drops: int,
+              result: dict, dropped: list[Path]) -> None:
+    watcher.wait_ready()
+    wait_idle(published)
+    for kind in ("aggregate", "person"):
+        timings = []
+        for drop in drops_of(kind, drops, scale):
+            timing = measure_drop(drop, inbox, staging, published)
+            dropped.append(inbox / drop.source / timing.file_name)
+            watcher.note_children()
+            timings.append(timing)
+            result[kind] = summary(timings)
+            if timing.status == "timeout":  # the watcher ran nothing: the next drops would wait as long
+                raise RuntimeError(f"{timing.file_name} blev ikke publiceret inden for {DROP_TIMEOUT_SECONDS:.0f} s")
