@@ -33,15 +33,21 @@ def timed(stage: str) -> Iterator[None]:
         _totals[stage] += time.perf_counter() - start
 
 
-def seconds_since_process_start() -> float:
+def seconds_since_process_start() -> float | None:
     import psutil
 
-    return time.time() - psutil.Process().create_time()
+    try:
+        return time.time() - psutil.Process().create_time()
+    except (psutil.Error, OSError):  # a measurement must never fail a run
+        return None
 
 
-def mark(name: str) -> float:
+def mark(name: str) -> float | None:
     """Note (and log at once) that this run reached `name` now; the seconds since the process started."""
-    _marks[name] = round(seconds_since_process_start(), 3)
+    seconds = seconds_since_process_start()
+    if seconds is None:
+        return None
+    _marks[name] = round(seconds, 3)
     log.info("%s%s", MARK_PREFIX, json.dumps({name: _marks[name]}))
     return _marks[name]
 
