@@ -44,7 +44,7 @@ def test_the_benchmark_writes_its_results_at_demo_scale(tmp_path: Path) -> None:
             "published_s"]
     assert watched["stop"]["exit_code"] == 0 and watched["stop"]["left_processes"] == []  # SIGINT: nothing left
     inbox = tmp_path / "work" / "demo" / "sources" / "inbox"
-    assert not [*inbox.rglob("*2025Q4*"), *inbox.rglob("*_20260612.csv")]  # the drops are removed afterwards
+    assert not [*inbox.rglob("*dropout_2025Q4*"), *inbox.rglob("*_20260612.csv")]  # the drops are removed afterwards
     assert (tmp_path / "results" / (result_file.stem + ".md")).read_text(encoding="utf-8").startswith("# Benchmark")
     readme = (tmp_path / "results" / f"{result_file.stem}-readme.md").read_text(encoding="utf-8")
     assert "| goal | limit | measured | met |" in readme and "| c′ (nothing new, next day) / e, demo" in readme
