@@ -2,13 +2,17 @@
 
 For each scale, in one run on this machine:
   (a) raw floor: DuckDB alone reading the scale's CSV deliveries into tables;
-  (b) a full `kpi nightly` from an empty warehouse;   (c) a second one with no new files;
+  (b) a full `kpi nightly` from an empty warehouse;   (c) a second one with no new files, the same day;
+  (c′) nothing new on the next day (as-of + 1 day), each time on a copy of the full warehouse;
   (d) one new quarter of deliveries on top of the full warehouse;
   (e) orchestration floor: a one-task Prefect flow, run the same way (temporary server);
-  (f) c and e again against a running Prefect server (as `kpi schedule` runs);
-  (g) evaluator latency: median and p95 of the cookbook queries (docs/evaluator_guide.md) on the published file.
-Per run: wall time, peak RSS of the process tree, and the stage timings the nightly logs. Results go to
-bench/results/<date>.json and .md with the core count and versions; the goals are checked as ratios.
+  (f) c, c′ and e again against a running Prefect server (as `kpi schedule` runs);
+  (g) evaluator latency: median and p95 of the cookbook queries (docs/evaluator_guide.md) on the published file;
+  (h) `kpi watch`: a dropped file to published and to the report, with and without the running server
+      (bench/watch_latency.py).
+Per nightly: wall time, the time to published and to the report (the marks the nightly logs), peak RSS of the
+process tree, and the stage timings. Results go to bench/results/<date>.json and .md with the core count and
+versions, and the goals (bench/goals.py) as the README's table to bench/results/<date>-readme.md.
 """
 
 from __future__ import annotations
@@ -25,19 +29,25 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import psutil
 
+from bench.deliveries import DROPOUT_SOURCE, dropout_file_name, next_quarter_delivery, quarters_after_sample
+from bench.goals import DROP_KINDS, MEASURED_RUNS, data_slope, goals, goals_table, ratio, to_published
+from bench.watch_latency import watch_latency
 from pipelines.evaluator_cookbook import cookbook
 from pipelines.settings import REPO_ROOT
 from pipelines.timings import parse_timings
 
+MARK_PUBLISHED, MARK_REPORT_DONE = "published", "report_done"
+
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 KPI = Path(sys.executable).with_name("kpi")
 AS_OF = "2026-11-23"
+NEXT_DAY = (date.fromisoformat(AS_OF) + timedelta(days=1)).isoformat()  # (c′): the next night, nothing new
 DEFAULT_SCALES = {"demo": 1, "programme": 2, "municipal": 20}  # × the sample population (bench/README.md)
 QUERY_REPEATS = 20
 RUN_LOGS = "kpi-nightly-*.log"  # a run's own log (not parse-workers.log beside it)
@@ -64,6 +74,8 @@ class Measurement:
     peak_rss_mib: float
     returncode: int
     stages: dict[str, float] = field(default_factory=dict)
+    published_s: float | None = None  # the nightly's marks: seconds since its process started
+    report_done_s: float | None = None
 
 
 def measured(command: list[str], env: dict[str, str], log_dir: Path | None = None) -> Measurement:
@@ -86,7 +98,8 @@ def measured(command: list[str], env: dict[str, str], log_dir: Path | None = Non
         new = sorted(set(log_dir.glob(RUN_LOGS)) - before)
         if new:
             stages = parse_timings(new[-1].read_text(encoding="utf-8", errors="replace"))
-    return Measurement(round(wall, 2), round(peak / 2**20, 1), process.returncode, stages)
+    published, report_done = stages.pop(MARK_PUBLISHED, None), stages.pop(MARK_REPORT_DONE, None)
+    return Measurement(round(wall, 2), round(peak / 2**20, 1), process.returncode, stages, published, report_done)
 
 
 def raw_floor(inbox: Path) -> tuple[float, int]:
@@ -106,19 +119,6 @@ def raw_floor(inbox: Path) -> tuple[float, int]:
                         [str(path)])
             rows += con.execute(f"select count(*) from t{index}").fetchone()[0]
     return round(time.perf_counter() - start, 2), rows
-
-
-def next_quarter_delivery(inbox: Path, scale: int) -> Path:
-    """(d): the school dropout list of the quarter after the sample's last (2025Q4), person level, as the
-    sample generator writes it at this scale."""
-    from pipelines.sample._person_files import write_frame
-    from pipelines.sample.school_absence import QUARTERS, dropout_list
-
-    year, quarter = QUARTERS[-1]
-    year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    delivered = date(year + (quarter == 4), 3 * quarter % 12 + 1, 15)
-    target = inbox / "school_absence" / f"school_absence_dropout_{year}Q{quarter}_{delivered:%Y%m%d}.csv"
-    return write_frame(target, dropout_list(year, quarter, scale), encoding="utf-8")
 
 
 def evaluator_latency(warehouse: Path) -> dict[str, float]:
@@ -178,10 +178,12 @@ def _free_port() -> int:
 
 
 def median_of(runs: list[Measurement]) -> dict:
-    """The run with the median wall time (stages and RSS are that run's), with every run's wall time."""
-    ordered = sorted(runs, key=lambda m: m.wall_s)
+    """The run with the median time to published, or wall time for a run without the mark (stages and RSS are
+    that run's), with every run's wall time and time to published."""
+    ordered = sorted(runs, key=lambda m: (m.published_s is None, m.published_s or m.wall_s))
     chosen = asdict(ordered[(len(ordered) - 1) // 2])
     chosen["walls_s"] = [m.wall_s for m in runs]
+    chosen["published_all_s"] = [m.published_s for m in runs]
     return chosen
 
 
@@ -191,9 +193,9 @@ def repeated(label: str, times: int, run: Callable[[], Measurement]) -> dict:
 
 
 def bench_scale(name: str, scale: int, work: Path, env: dict[str, str], server: RunningServer | None,
-                repeats: int = 3) -> dict:
+                repeats: int = 3, drops: int = 5) -> dict:
     """Every measurement of one scale. The nightlies of b and d run `repeats - 1` times (at least once), the
-    cheap runs c, e and f `repeats` times; the median is kept (start-up varies by several seconds)."""
+    cheap runs c, c′, e and f `repeats` times; the median is kept (start-up varies by several seconds)."""
     print(f"[{name}] skala {scale}: genererer leverancer …", flush=True)
     root = work / name
     shutil.rmtree(root, ignore_errors=True)
@@ -204,111 +206,149 @@ def bench_scale(name: str, scale: int, work: Path, env: dict[str, str], server: 
     generated = round(time.perf_counter() - generated, 2)
     inbox = sources / "inbox"
     delivered_bytes = sum(p.stat().st_size for p in inbox.rglob("*") if p.is_file())
-    nightly = [str(KPI), "nightly", "--sources", str(sources), "--warehouse", str(warehouse), "--as-of", AS_OF]
     logs = warehouse.parent / "logs"
-    floor = [sys.executable, "-c", ONE_TASK_FLOW]
     heavy = max(1, repeats - 1)
     result: dict = {"scale": scale, "generate_s": generated, "delivered_mib": round(delivered_bytes / 2**20, 1),
                     "repeats": repeats}
     print(f"[{name}] (a) DuckDB-gulv …", flush=True)
     result["a_raw_floor_s"], result["csv_rows"] = raw_floor(inbox)
 
+    def nightly(run_env: dict[str, str], as_of: str = AS_OF) -> Measurement:
+        return measured([str(KPI), "nightly", "--sources", str(sources), "--warehouse", str(warehouse),
+                         "--as-of", as_of], run_env, logs)
+
     def from_empty() -> Measurement:
         shutil.rmtree(warehouse.parent, ignore_errors=True)
-        return measured(nightly, env, logs)
+        return nightly(env)
 
-    result["b_full"] = repeated(f"[{name}] (b) fuld natkørsel ×{heavy} …", heavy, from_empty)
-    result["c_nothing_new"] = repeated(f"[{name}] (c) natkørsel uden nye filer ×{repeats} …", repeats,
-                                       lambda: measured(nightly, env, logs))
-    result["e_orchestration_floor"] = repeated(f"[{name}] (e) ét-trins Prefect-flow ×{repeats} …", repeats,
-                                               lambda: measured(floor, env))
     full = root / "warehouse-full"
-    shutil.rmtree(full, ignore_errors=True)
-    shutil.copytree(warehouse.parent, full)  # copy2 keeps the times the inputs record checks
+    quarter_file = inbox / DROPOUT_SOURCE / dropout_file_name(*quarters_after_sample(1)[0])
+
+    def restore_full() -> None:
+        """The warehouse as the full build (b, then c) left it, and the inbox it was built from."""
+        quarter_file.unlink(missing_ok=True)
+        shutil.rmtree(warehouse.parent)
+        shutil.copytree(full, warehouse.parent)  # copy2 keeps the times the inputs record checks
+
+    def next_day(run_env: dict[str, str]) -> Callable[[], Measurement]:
+        def run() -> Measurement:
+            restore_full()
+            return nightly(run_env, NEXT_DAY)
+        return run
 
     def new_quarter() -> Measurement:
-        shutil.rmtree(warehouse.parent)
-        shutil.copytree(full, warehouse.parent)
+        restore_full()
         next_quarter_delivery(inbox, scale).touch()
-        return measured(nightly, env, logs)
+        return nightly(env)
 
-    result["d_new_quarter"] = repeated(f"[{name}] (d) ét nyt kvartal ×{heavy} …", heavy, new_quarter)
+    result["b_full"] = repeated(f"[{name}] (b) fuld natkørsel ×{heavy} …", heavy, from_empty)
+    result["c_nothing_new"] = repeated(f"[{name}] (c) natkørsel uden nye filer, samme dag ×{repeats} …", repeats,
+                                       lambda: nightly(env))
     shutil.rmtree(full, ignore_errors=True)
+    shutil.copytree(warehouse.parent, full)
+    result["c_next_day"] = repeated(f"[{name}] (c′) natkørsel uden nye filer, næste dag ×{repeats} …", repeats,
+                                    next_day(env))
+    result["e_orchestration_floor"] = repeated(f"[{name}] (e) ét-trins Prefect-flow ×{repeats} …", repeats,
+                                               lambda: measured(floor_command(), env))
+    result["d_new_quarter"] = repeated(f"[{name}] (d) ét nyt kvartal ×{heavy} …", heavy, new_quarter)
     if server is not None:
         result["f_c_running_server"] = repeated(f"[{name}] (f) c med kørende Prefect-server ×{repeats} …", repeats,
-                                                lambda: measured(nightly, server.env, logs))
+                                                lambda: nightly(server.env))
+        result["f_c_next_day_running_server"] = repeated(
+            f"[{name}] (f) c′ med kørende Prefect-server ×{repeats} …", repeats, next_day(server.env))
         result["f_e_running_server"] = repeated(f"[{name}] (f) e med kørende Prefect-server ×{repeats} …", repeats,
-                                                lambda: measured(floor, server.env))
+                                                lambda: measured(floor_command(), server.env))
     print(f"[{name}] (g) evaluatorforespørgsler …", flush=True)
     result["g_evaluator"] = evaluator_latency(warehouse)
+    if drops > 0:
+        modes = {"temporary_server": env, **({"running_server": server.env} if server is not None else {})}
+        result["h_watch"] = {}
+        for mode, mode_env in modes.items():
+            print(f"[{name}] (h) kpi watch, {drops} + {drops} filer, {mode.replace('_', ' ')} …", flush=True)
+            restore_full()
+            result["h_watch"][mode] = watch_latency(KPI, sources, warehouse, mode_env, scale, drops, AS_OF,
+                                                    root / f"watch-{mode}")
+    shutil.rmtree(full, ignore_errors=True)
     return result
 
 
+def floor_command() -> list[str]:
+    return [sys.executable, "-c", ONE_TASK_FLOW]
+
+
 def ratios(scales: dict[str, dict]) -> dict[str, float | None]:
+    """Every ratio of the goals on time to published (c, c′, d; e on wall time), and the data slopes."""
     out: dict[str, float | None] = {}
     for name, r in scales.items():
-        out[f"c/e {name}"] = round(r["c_nothing_new"]["wall_s"] / r["e_orchestration_floor"]["wall_s"], 2)
-        if "f_c_running_server" in r:
-            out[f"c/e {name} (running server)"] = round(
-                r["f_c_running_server"]["wall_s"] / r["f_e_running_server"]["wall_s"], 2)
-        out[f"d/c {name}"] = round(r["d_new_quarter"]["wall_s"] / r["c_nothing_new"]["wall_s"], 2)
-    if {"programme", "municipal"} <= set(scales):
-        p, m = scales["programme"], scales["municipal"]
-        floor_delta = m["a_raw_floor_s"] - p["a_raw_floor_s"]
-        out["data slope (b) / (a)"] = round((m["b_full"]["wall_s"] - p["b_full"]["wall_s"]) / floor_delta, 2) \
-            if floor_delta > 0 else None
+        e = r["e_orchestration_floor"]["wall_s"]
+        for key, label in (("c_nothing_new", "c"), ("c_next_day", "c′")):
+            out[f"{label}/e {name}"] = ratio(to_published(r[key]), e)
+        if "f_e_running_server" in r:
+            for key, label in (("f_c_running_server", "c"), ("f_c_next_day_running_server", "c′")):
+                out[f"{label}/e {name} (running server)"] = ratio(to_published(r[key]), r["f_e_running_server"][
+                    "wall_s"])
+        out[f"d/c {name}"] = ratio(to_published(r["d_new_quarter"]), to_published(r["c_nothing_new"]))
+    for basis, value in data_slope(scales).items():
+        if basis != "raw_floor_delta_s":
+            out[f"data slope ({basis})"] = value
     return out
 
 
-GOALS = {  # ratio key prefix → (limit, meaning)
-    "data slope": (3.0, "hver ekstra leveret række koster højst 3× DuckDB's egen indlæsning"),
-    "c/e": (1.5, "intet nyt: højst 1,5× orkestreringsgulvet"),
-    "d/c municipal": (1.5, "et nyt kvartal: højst 1,5× en kørsel uden nyt (kommuneskala)"),
-}
+NIGHTLY_RUNS = {"b_full": "(b) fuld", "c_nothing_new": "(c) intet nyt, samme dag",
+                "c_next_day": "(c′) intet nyt, næste dag", "d_new_quarter": "(d) nyt kvartal",
+                "f_c_running_server": "(f) c, kørende server", "f_c_next_day_running_server": "(f) c′, kørende server"}
+STAGES = ["start-up", "prepare", "discover", "parse", "validate", "load", "dbt", "publish", "report"]
 
 
-def goal_lines(result: dict) -> list[str]:
-    lines = []
-    for key, value in result["ratios"].items():
-        for prefix, (limit, meaning) in GOALS.items():
-            if key.startswith(prefix) and value is not None:
-                lines.append(f"| {key} | {value:.2f} | ≤ {limit} | {'ja' if value <= limit else 'nej'} | {meaning} |")
-    for name, r in result["scales"].items():
-        rss = max(r[k]["peak_rss_mib"] for k in ("b_full", "c_nothing_new", "d_new_quarter"))
-        if name == "municipal":
-            lines.append(f"| peak RSS {name} | {rss:.0f} MiB | < 4096 MiB | {'ja' if rss < 4096 else 'nej'} | "
-                         "hukommelse |")
-            p95 = r["g_evaluator"]["p95_ms"]
-            lines.append(f"| p95 evaluator {name} | {p95:.0f} ms | < 1000 ms | {'ja' if p95 < 1000 else 'nej'} | "
-                         "kogebogens forespørgsler |")
-    return lines
+def _seconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
 
 
 def markdown(result: dict) -> str:
-    stages = ["start-up", "prepare", "discover", "parse", "validate", "load", "dbt", "publish", "report"]
     lines = [f"# Benchmark {result['date']}", "", f"{result['machine']['cores']} kerner, Python "
              f"{result['machine']['python']}, " + ", ".join(f"{k} {v}" for k, v in result["versions"].items()), "",
-             "| skala | leveret | CSV-rækker | (a) gulv | (b) fuld | (c) intet nyt | (d) nyt kvartal | (e) flow-gulv "
-             "| (f) c / e med server | (g) median / p95 | peak RSS |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| skala | leveret | CSV-rækker | (a) gulv | (e) flow-gulv | (f) e med server | (g) median / p95 "
+             "| peak RSS |", "|---|---|---|---|---|---|---|---|"]
     for name, r in result["scales"].items():
-        server = (f"{r['f_c_running_server']['wall_s']} / {r['f_e_running_server']['wall_s']} s"
-                  if "f_c_running_server" in r else "–")
-        rss = max(r[k]["peak_rss_mib"] for k in ("b_full", "c_nothing_new", "d_new_quarter"))
-        runs = " | ".join(f"{r[k]['wall_s']} s" for k in ("b_full", "c_nothing_new", "d_new_quarter",
-                                                          "e_orchestration_floor"))
+        rss = max(r[k]["peak_rss_mib"] for k in MEASURED_RUNS if k in r)
+        server_floor = f"{r['f_e_running_server']['wall_s']} s" if "f_e_running_server" in r else "–"
         lines.append(f"| {name} (×{r['scale']}) | {r['delivered_mib']} MiB | {r['csv_rows']} | {r['a_raw_floor_s']} s "
-                     f"| {runs} | {server} | {r['g_evaluator']['median_ms']} / {r['g_evaluator']['p95_ms']} ms "
-                     f"| {rss:.0f} MiB |")
-    lines += ["", "## Stages (s)", "", "| skala | kørsel | " + " | ".join(stages) + " |",
-              "|---|---|" + "---|" * len(stages)]
+                     f"| {r['e_orchestration_floor']['wall_s']} s | {server_floor} "
+                     f"| {r['g_evaluator']['median_ms']} / {r['g_evaluator']['p95_ms']} ms | {rss:.0f} MiB |")
+    lines += ["", "## Natkørsler: tid til publiceret, rapport færdig og procesafslutning (s), og trin (s)", "",
+              "| skala | kørsel | publiceret | rapport færdig | væg | " + " | ".join(STAGES) + " |",
+              "|---|---|---|---|---|" + "---|" * len(STAGES)]
     for name, r in result["scales"].items():
-        for run in ("b_full", "c_nothing_new", "d_new_quarter"):
-            values = r[run]["stages"]
-            lines.append(f"| {name} | {run} | " + " | ".join(str(values.get(s, "")) for s in stages) + " |")
-    lines += ["", "## Mål", "", "| forhold | målt | mål | opfyldt | betydning |", "|---|---|---|---|---|",
-              *goal_lines(result)]
+        for run, label in NIGHTLY_RUNS.items():
+            if run in r:
+                m = r[run]
+                lines.append(f"| {name} | {label} | {_seconds(m.get('published_s'))} | "
+                             f"{_seconds(m.get('report_done_s'))} | {m['wall_s']} | "
+                             + " | ".join(str(m["stages"].get(s, "")) for s in STAGES) + " |")
+    lines += watch_markdown(result["scales"])
+    lines += ["", "## Mål (bedømt på tid til publiceret; væg i parentes)", "", *goals_table(result["scales"])]
     return "\n".join(lines) + "\n"
+
+
+def watch_markdown(scales: dict[str, dict]) -> list[str]:
+    rows = [f"| {name} | {mode.replace('_', ' ')} | {kind} | {_seconds(k.get('median_published_s'))} | "
+            f"{_seconds(k.get('p95_published_s'))} | {_seconds(k.get('median_report_after_s'))} | "
+            f"{_seconds(k.get('p95_report_after_s'))} | {k['published']}/{len(k['drops'])} | "
+            f"{'ja' if not session['stop']['left_processes'] and session['stop']['exit_code'] == 0 else 'nej'} |"
+            for name, r in scales.items() for mode, session in r.get("h_watch", {}).items()
+            for kind, k in ((kind, session[kind]) for kind in DROP_KINDS if kind in session)]
+    if not rows:
+        return []
+    return ["", "## (h) kpi watch: fil lagt → publiceret, og rapporten derefter (s)", "",
+            "| skala | server | fil | median | p95 | rapport efter, median | p95 | publiceret | stoppet rent |",
+            "|---|---|---|---|---|---|---|---|---|", *rows]
+
+
+def readme_table(result: dict) -> str:
+    """The README's speed table, ready to paste."""
+    return "\n".join([f"Measured in one `make bench` run on {result['machine']['cores']} cores "
+                      f"(`bench/results/{result['date']}.md`); goals judged on the time to published, "
+                      "wall time (to process exit) in parentheses:", "", *goals_table(result["scales"])]) + "\n"
 
 
 def versions() -> dict[str, str]:
@@ -324,32 +364,41 @@ def main(argv: list[str] | None = None) -> int:
                         help="name=factor,… (factor × the sample population)")
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "kpi-bench")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
-    parser.add_argument("--no-server", action="store_true", help="skip (f), the running Prefect server")
+    parser.add_argument("--no-server", action="store_true", help="skip (f) and (h)'s running Prefect server")
     parser.add_argument("--repeats", type=int, default=3,
-                        help="runs of c, e and f per scale (b and d: one fewer, at least one); the median is kept")
+                        help="runs of c, c′, e and f per scale (b and d: one fewer, at least one); the median is kept")
+    parser.add_argument("--drops", type=int, default=5,
+                        help="(h): files of each kind dropped for `kpi watch` per scale and server mode (0: no h)")
     args = parser.parse_args(argv)
     scales = {k: int(v) for k, v in (item.split("=") for item in args.scales.split(","))}
     args.work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "KPI_HMAC_KEY": os.environ.get("KPI_HMAC_KEY", "bench-key-not-secret")}
     server = None if args.no_server else RunningServer(args.work / "prefect_home", env)
     results: dict[str, dict] = {}
+    started = time.perf_counter()
     try:
         if server is not None:
             server.wait()
         for name, scale in scales.items():
-            results[name] = bench_scale(name, scale, args.work, env, server, args.repeats)
+            results[name] = bench_scale(name, scale, args.work, env, server, args.repeats, args.drops)
     finally:
         if server is not None:
             server.stop()
     machine = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
-    result = {"date": date.today().isoformat(), "machine": machine, "versions": versions(), "scales": results}
+    result = {"date": date.today().isoformat(), "machine": machine, "versions": versions(), "scales": results,
+              "as_of": AS_OF, "next_day": NEXT_DAY, "drops": args.drops,
+              "bench_s": round(time.perf_counter() - started, 1)}
     result["ratios"] = ratios(results)
+    result["goals"] = [asdict(goal) for goal in goals(results)]
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / result["date"]
     stem.with_suffix(".json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     stem.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
+    readme = args.out / f"{result['date']}-readme.md"
+    readme.write_text(readme_table(result), encoding="utf-8")
     print(markdown(result))
-    print(f"Resultater: {stem}.json og {stem}.md")
+    print(f"Resultater: {stem}.json, {stem}.md og {readme.name} (tabellen til README.md); "
+          f"benchmarken tog {result['bench_s'] / 60:.1f} min")
     return 0
 
 

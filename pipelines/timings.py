@@ -1,7 +1,11 @@
-"""Wall time per stage of a run (start-up, discover, parse, validate, load, dbt, publish, report).
+"""Wall time per stage of a run (start-up, discover, parse, validate, load, dbt, publish, report), and its marks.
 
 Stages add their time here (`with timed("parse"): ...`); the flow logs the totals as one line at its end,
 `Stage timings (s): {...}`, which the benchmark (bench/) reads from the run's log file. Costs nothing else.
+
+Marks are moments of a run in seconds since its process started (as the flow's `start-up` counts):
+`published` when the published file is in place, `report_done` when the board report is written or judged
+current. Each is logged as it happens (`Run mark (s): {...}`) and again in the timings line.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 TIMINGS_PREFIX = "Stage timings (s): "
+MARK_PREFIX = "Run mark (s): "
 _totals: dict[str, float] = defaultdict(float)
+_marks: dict[str, float] = {}
 log = logging.getLogger(__name__)
 
 
@@ -27,15 +33,42 @@ def timed(stage: str) -> Iterator[None]:
         _totals[stage] += time.perf_counter() - start
 
 
+def seconds_since_process_start() -> float | None:
+    import psutil
+
+    try:
+        return time.time() - psutil.Process().create_time()
+    except (psutil.Error, OSError):  # a measurement must never fail a run
+        return None
+
+
+def mark(name: str) -> float | None:
+    """Note (and log at once) that this run reached `name` now; the seconds since the process started."""
+    seconds = seconds_since_process_start()
+    if seconds is None:
+        return None
+    _marks[name] = round(seconds, 3)
+    log.info("%s%s", MARK_PREFIX, json.dumps({name: _marks[name]}))
+    return _marks[name]
+
+
 def log_totals(**extra: float) -> dict[str, float]:
-    """Log this process's totals (and `extra` stages) as one JSON line, then start over."""
-    totals = {**{k: round(v, 3) for k, v in _totals.items()}, **{k: round(v, 3) for k, v in extra.items()}}
+    """Log this process's totals, marks (and `extra` stages) as one JSON line, then start over."""
+    totals = {**{k: round(v, 3) for k, v in _totals.items()}, **_marks, **{k: round(v, 3) for k, v in extra.items()}}
     log.info("%s%s", TIMINGS_PREFIX, json.dumps(totals, sort_keys=True))
     _totals.clear()
+    _marks.clear()
     return totals
 
 
 def parse_timings(log_text: str) -> dict[str, float]:
-    """The last timings line of a log file."""
-    lines = [line.split(TIMINGS_PREFIX, 1)[1] for line in log_text.splitlines() if TIMINGS_PREFIX in line]
-    return json.loads(lines[-1]) if lines else {}
+    """The last timings line of a log file (marks included); or, when a run logged marks after it but ended
+    without its own timings line, that run's marks alone."""
+    timings: dict[str, float] = {}
+    trailing_marks: dict[str, float] = {}
+    for line in log_text.splitlines():
+        if TIMINGS_PREFIX in line:
+            timings, trailing_marks = json.loads(line.split(TIMINGS_PREFIX, 1)[1]), {}
+        elif MARK_PREFIX in line:
+            trailing_marks.update(json.loads(line.split(MARK_PREFIX, 1)[1]))
+    return trailing_marks or timings

@@ -65,7 +65,7 @@ from pipelines.runtime.disk import disk_full_in_run_da, failure_da, is_disk_full
 from pipelines.runtime.pause import pause_at  # noqa: E402
 from pipelines.runtime.run_records import RunRecord, append_run, read_runs, record_start  # noqa: E402
 from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
-from pipelines.timings import log_totals, timed  # noqa: E402
+from pipelines.timings import log_totals, mark, timed  # noqa: E402
 from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
 from pipelines.transform.selection import dbt_selection  # noqa: E402
 
@@ -379,6 +379,7 @@ def _after_publish(config: RunConfig, result: NightlyResult, final: RunRecord, *
     from pipelines.publish.targets import publish_targets
 
     result.run, result.published = final, True
+    mark("published")
     if publish_targets() and (notes := publish_targets_task(config)):
         result.run = replace(result.run, message=(result.run.message + " " + " ".join(notes))[:MESSAGE_LIMIT])
     if not report:
@@ -388,13 +389,14 @@ def _after_publish(config: RunConfig, result: NightlyResult, final: RunRecord, *
 
     if report_is_current(nightly_report_dir(config.warehouse), config.warehouse):
         progress.report("Rapporten er uændret: ingen status, mangel eller baseline er ændret")
-        return
-    with timed("report"):
-        try:
-            report_task(config)
-        except Exception as exc:  # the new warehouse stands; the board keeps the previous report
-            log.exception("the board report failed")
-            result.report_error = f"Rapporten blev ikke dannet: {type(exc).__name__}: {exc}"
+    else:
+        with timed("report"):
+            try:
+                report_task(config)
+            except Exception as exc:  # the new warehouse stands; the board keeps the previous report
+                log.exception("the board report failed")
+                result.report_error = f"Rapporten blev ikke dannet: {type(exc).__name__}: {exc}"
+    mark("report_done")
 
 
 def finish_run(config: RunConfig, result: NightlyResult, message: str | None = None) -> NightlyResult:
