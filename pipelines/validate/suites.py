@@ -2,7 +2,8 @@
 
 GX 1.x cannot validate DuckDB tables (docs/stack_facts.md fact 3), so frames are validated as pandas
 DataFrames before loading. GX is imported lazily: it costs ~12 s and a run without deliveries never needs it; a run that
-will validate starts the import early on a spare core (`preload_in_background`).
+will validate starts the import early on a spare core (`preload_in_background`). A suite runs with GX's cheapest
+result format first and again with the complete one only when it fails (`first_failure`, fact 3).
 """
 
 from __future__ import annotations
