@@ -134,7 +134,7 @@ cells = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(cells, min_size=1, max_size=6), extra_column=st.booleans())
 def test_both_paths_agree_on_any_frame(suite, rows, extra_column) -> None:
     frame = frame_of(rows, extra_column)
