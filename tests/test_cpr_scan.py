@@ -92,17 +92,18 @@ def test_no_cpr_in_a_gx_result(parse_context, originals, published_demo) -> None
     from pipelines.validate.suites import (
         _area_parameters,
         _project_areas,
-        _validation_definition,
+        _suite,
+        frame_batch,
         load_suite_definition,
+        suite_result,
     )
 
     path = next((published_demo.sources / "inbox" / "kmd_opera").iterdir())
     parser = registry()["kmd_opera"]
     parsed = parser.parse(path, parse_file_name(path, "kmd_opera", extensions=("csv",)), parse_context)
     areas = _area_parameters(load_suite_definition("kmd_opera"), list(_project_areas()))  # @programme_areas
-    result = _validation_definition("kmd_opera").run(batch_parameters={"dataframe": parsed.frame.to_pandas()},
-                                                     expectation_parameters={"file_periods": [], **areas},
-                                                     result_format={"result_format": "COMPLETE"})
+    result = suite_result(frame_batch(parsed.frame.to_pandas()), _suite("kmd_opera"),  # the failure path's format
+                          {"file_periods": [], **areas}, "COMPLETE")
     text = json.dumps(result.describe_dict(), default=str, ensure_ascii=False)
     assert parsed.frame.height > 100 and "person_id" in text
     assert cpr_findings(text, originals) == []

@@ -2,7 +2,8 @@
 
 GX 1.x cannot validate DuckDB tables (docs/stack_facts.md fact 3), so frames are validated as pandas
 DataFrames before loading. GX is imported lazily: it costs ~12 s and a run without deliveries never needs it; a run that
-will validate starts the import early on a spare core (`preload_in_background`).
+will validate starts the import early on a spare core (`preload_in_background`). A suite runs with GX's cheapest
+result format first and again with the complete one only when it fails (`first_failure`, fact 3).
 """
 
 from __future__ import annotations
@@ -89,21 +90,23 @@ def _new_context():
 
 
 @cache
-def _validation_definition(source_system: str):
-    gx, context, batch = _context()
-    definition = load_suite_definition(source_system)
-    suite = gx.ExpectationSuite(name=definition["name"], meta=definition.get("meta", {}))
+def _suite(source_system: str):
+    """The source's GX suite, built once per process (the CPR expectation with the one detector's regex)."""
+    return build_suite(load_suite_definition(source_system))
+
+
+def build_suite(definition: dict[str, Any]):
+    """A GX ExpectationSuite from a suite definition (the JSON of expectations/<table>.json)."""
+    gx, _, _ = _context()
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+    suite = gx.ExpectationSuite(name=definition["name"], meta=definition.get("meta", {}))
     for item in definition["expectations"]:
         kwargs = {k: _area_parameter(v) for k, v in item["kwargs"].items()}
         if item["type"] == _CPR_EXPECTATION:
             kwargs["regex"] = cpr_regex()  # the one detector's shape, whatever the suite file says
         suite.add_expectation(ExpectationConfiguration(type=item["type"], kwargs=kwargs).to_domain_obj())
-    suite = context.suites.add(suite)
-    return context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{source_system}_validation", data=batch, suite=suite)
-    )
+    return suite
 
 
 def _area_parameter(value: Any) -> Any:
@@ -152,14 +155,43 @@ def validate_frame(frame: pl.DataFrame, source_system: str, file_name: str,
         raise FileNotFoundError(f"no GX suite for {source_system} at {suite_path(source_system)}")
     areas = list(programme_areas) if programme_areas is not None else list(_project_areas())
     parameters = {**_area_parameters(load_suite_definition(source_system), areas), **(parameters or {})}
+    rejection = first_failure(frame, _suite(source_system), file_name, parameters)
+    if rejection is not None:
+        raise rejection
+
+
+def first_failure(frame: pl.DataFrame, suite, file_name: str, parameters: dict[str, Any],
+                  *, cheap_first: bool = True) -> DeliveryRejected | None:
+    """The rejection for the suite's first failed expectation on `frame`, or None when every one holds.
+
+    A GX run's cost is nearly all fixed per expectation, and most of it goes to the result format: COMPLETE
+    computes the unexpected values and their row indexes of every expectation, also of those that hold. So the
+    suite runs first with BOOLEAN_ONLY (the same metrics decide success), and only a frame that fails runs it
+    again with COMPLETE to name the first failing row and value; `cheap_first=False` is that complete run alone
+    (tests hold both equal). `Batch.validate` keeps no result in the context's results store (a
+    ValidationDefinition run would keep every result, unexpected values included, for the life of the process).
+    """
     pandas_frame = frame.to_pandas()
-    result = _validation_definition(source_system).run(
-        batch_parameters={"dataframe": pandas_frame},
-        expectation_parameters=parameters,
-        result_format={"result_format": "COMPLETE"},
-    )
-    if result.success:
-        return
+    batch = frame_batch(pandas_frame)
+    if cheap_first and suite_result(batch, suite, parameters, "BOOLEAN_ONLY").success:
+        return None
+    return _rejection(suite_result(batch, suite, parameters, "COMPLETE"), pandas_frame, file_name, parameters)
+
+
+def suite_result(batch, suite, parameters: dict[str, Any], result_format: str):
+    """GX's ExpectationSuiteValidationResult of `suite` on `batch` (a batch of the parsed-delivery asset)."""
+    return batch.validate(suite, result_format={"result_format": result_format}, expectation_parameters=parameters)
+
+
+def frame_batch(pandas_frame: Any):
+    """A GX batch of a pandas frame, for `suite_result`."""
+    _, _, batch_definition = _context()
+    return batch_definition.get_batch(batch_parameters={"dataframe": pandas_frame})
+
+
+def _rejection(result: Any, pandas_frame: Any, file_name: str, parameters: dict[str, Any]
+               ) -> DeliveryRejected | None:
+    """The rejection naming the first failed expectation of a COMPLETE result (row, column, value); None if none."""
     for item in result.results:
         if item.success:
             continue
@@ -181,5 +213,6 @@ def validate_frame(frame: pl.DataFrame, source_system: str, file_name: str,
             values = details.get("partial_unexpected_list") or details.get("observed_value")
             shown = values[0] if isinstance(values, list) and values else values
             found = f"værdien '{shown}'" if shown is not None else "ugyldige værdier"
-        raise DeliveryRejected(file_name, found, _expected_text(config.type, kwargs, parameters),
-                               row=row, column=column)
+        return DeliveryRejected(file_name, found, _expected_text(config.type, kwargs, parameters),
+                                row=row, column=column)
+    return None
