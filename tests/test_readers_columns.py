@@ -8,13 +8,16 @@ definitions they replaced.
 
 from __future__ import annotations
 
+import io
 import re
+from itertools import islice
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipelines.delivery.damaged_text import _MOJIBAKE, Damage, find_damage
 from pipelines.delivery.encodings import danish_likeness, looks_misread
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.readers import RawTable, read_delimited
@@ -167,3 +170,31 @@ def test_the_wrong_set_signs_are_the_regex_ones(text: str) -> None:
                                                 ("a’b›cd", False), ("ab›c’d", True), ("Skælskør", False)])
 def test_overlapping_triples_count_as_the_regex_counts_them(text: str, misread: bool) -> None:
     assert looks_misread(text) is misread is _misread_by_regex(text)
+
+
+def _damage_by_regex(text: str) -> Damage | None:
+    """`find_damage` as the plain regex search over the text up to the first U+FFFD."""
+    lost = text.find("\ufffd")
+    match = _MOJIBAKE.search(text, 0, lost if lost >= 0 else len(text))
+    if match is not None:
+        return Damage(match.start(), match.group(), lost_letters=False)
+    return Damage(lost, "\ufffd", lost_letters=True) if lost >= 0 else None
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.sampled_from(["a", "ø", "Â", "Ã", "Ã©", "Ã¸", "â€", "â‚", "â", "ï»¿", "ï", "»", "¿", "€",
+                                       "\ufffd", "\x80", " ", "\n"]), max_size=12).map("".join))
+def test_damage_is_found_where_the_regex_finds_it(text: str) -> None:
+    assert find_damage(text) == _damage_by_regex(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.sampled_from(["a;b;c", "a,b", "a\tb\tc", '"1,5";2', "", " ", "x"]), max_size=30),
+       ends=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=1, max_size=3), sample=st.integers(1, 12))
+def test_the_delimiter_is_sniffed_from_the_first_lines_only(lines, ends, sample) -> None:
+    """The sniffer reads a head of the text that holds its first SAMPLE_LINES lines, whatever their ends."""
+    from pipelines.delivery import delimiters
+
+    text = "".join(line + ends[i % len(ends)] for i, line in enumerate(lines))
+    whole = list(islice(io.StringIO(text, newline=""), sample))
+    assert list(islice(io.StringIO(delimiters._head(text, sample), newline=""), sample)) == whole
