@@ -272,9 +272,7 @@ class PersonParser(SourceParser):
             self.check_name(path, name)
             table: RawTable | TextTable | None = None
             if by_columns:
-                # Read as columns where the text allows it (readers_columns.py), else as rows.
-                table = read_delimited_columns(path, self.columns, allow_empty=self.allow_empty) or \
-                    read_delimited(path, self.columns, allow_empty=self.allow_empty)
+                table = self._read_as_columns(path)
                 rows = PersonRows(table, name, context.reference_dir)
                 try:
                     return ParsedDelivery(self.columns_frame(table, rows), rows.warnings(), table=self.table)
@@ -285,6 +283,14 @@ class PersonParser(SourceParser):
                 table = read_delimited(path, self.columns, allow_empty=self.allow_empty)
             rows = PersonRows(table, name, context.reference_dir)  # afresh: the column-wise path counted
             return ParsedDelivery(self.rows_frame(table, rows), rows.warnings(), table=self.table)
+
+    def _read_as_columns(self, path: Path) -> PersonTable:
+        """As columns where the text allows it (readers_columns.py), else as rows."""
+        try:
+            columns = read_delimited_columns(path, self.columns, allow_empty=self.allow_empty)
+        except pl.exceptions.PolarsError:  # not seen in any test; the row reader then decides what the file is
+            columns = None
+        return columns or read_delimited(path, self.columns, allow_empty=self.allow_empty)
 
     def rows_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
         """The frame built row by row: the first row failing a check is rejected with its Danish message."""
