@@ -32,6 +32,7 @@ def _continuation_characters() -> str:
 
 REPLACEMENT_CHARACTER = "\ufffd"
 _MOJIBAKE = re.compile(f"[ÂÃ][{re.escape(_continuation_characters())}]|â€|â‚|ï»¿")
+_MOJIBAKE_LEADS = "ÂÃâï"  # the first characters of `_MOJIBAKE`'s pairs
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,10 @@ EXPECTED = ("æ, ø og å som i leverandørens originalfil; bed leverandøren om
 def find_damage(text: str) -> Damage | None:
     """The first U+FFFD or mojibake pair in `text`, or None when the text is clean."""
     lost = text.find(REPLACEMENT_CHARACTER)
-    match = _MOJIBAKE.search(text, 0, lost if lost >= 0 else len(text))
+    end = lost if lost >= 0 else len(text)
+    # A pair begins with one of a few letters: the search starts at the first of them (most texts have none).
+    starts = [at for at in (text.find(lead, 0, end) for lead in _MOJIBAKE_LEADS) if at >= 0]
+    match = _MOJIBAKE.search(text, min(starts), end) if starts else None
     if match is not None:
         return Damage(match.start(), match.group(), lost_letters=False)
     if lost >= 0:

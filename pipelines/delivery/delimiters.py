@@ -28,8 +28,19 @@ def _score(lines: list[str], delimiter: str) -> int:
     return rows * (width - 1)
 
 
+def _head(text: str, lines: int) -> str:
+    """The text up to its `lines`-th LF: it holds at least its first `lines` lines (CR, LF and CRLF end one)."""
+    end = -1
+    for _ in range(lines):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text
+    return text[:end + 1]
+
+
 def sniff_delimiter(text: str) -> str:
     """`;`, `\\t` or `,`: the delimiter of a decoded delimited file (`;` when nothing is split)."""
-    lines = [line for line in islice(io.StringIO(text, newline=""), SAMPLE_LINES) if line.strip()]
+    lines = [line for line in islice(io.StringIO(_head(text, SAMPLE_LINES), newline=""), SAMPLE_LINES)
+             if line.strip()]
     scores = {delimiter: _score(lines, delimiter) for delimiter in DELIMITERS}
     return max(DELIMITERS, key=lambda delimiter: (scores[delimiter], -DELIMITERS.index(delimiter)))

@@ -16,17 +16,30 @@ import charset_normalizer
 # The single-byte sets a detected guess may be.
 CANDIDATES = ("cp1252", "iso8859_15", "mac_roman", "cp850", "cp865")
 # A symbol between two letters: how æ, ø and å look when read in the wrong single-byte set.
-_WRONG_SET = re.compile(r"[^\W\d_][\u0080-\u00bf\u2010-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6"
-                        r"\u02dc\u2122\u2020\u2021\u2030\u2022][^\W\d_]")
+_SYMBOL = re.compile("[\u0080-\u00bf\u2010-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6"
+                     "\u02dc\u2122\u2020\u2021\u2030\u2022]")
+_LETTER = re.compile(r"[^\W\d_]")
 _PLAIN_APOSTROPHES = frozenset("'’‘´`")
 _DANISH_LETTERS = "æøåÆØÅéÉüÜöÖäÄ"
 _FOREIGN_LETTER = re.compile(f"[^\\W\\d_a-zA-Z{_DANISH_LETTERS}]")
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 
 
 def looks_misread(text: str) -> bool:
-    """True when a symbol stands between two letters (`Sk›lsk›r`), as after a wrong character-set guess."""
-    return any(match.group()[1] not in _PLAIN_APOSTROPHES and match.group()[1] not in "ªº"
-               for match in _WRONG_SET.finditer(text))
+    """True when a symbol stands between two letters (`Sk›lsk›r`), as after a wrong character-set guess.
+
+    The letter–symbol–letter triples are taken from the left without overlapping (as a regex's `finditer`
+    takes them), found from the symbols: a whole extract has few of them, but letters everywhere.
+    """
+    end = 0  # where the last triple ended
+    for match in _SYMBOL.finditer(text):
+        at = match.start()
+        if at - 1 < end or at + 1 >= len(text) or not (_LETTER.match(text, at - 1) and _LETTER.match(text, at + 1)):
+            continue
+        end = at + 2
+        if text[at] not in _PLAIN_APOSTROPHES and text[at] not in "ªº":
+            return True
+    return False
 
 
 def decode_single_byte(data: bytes) -> tuple[str, str] | None:
@@ -54,4 +67,5 @@ def decode_single_byte(data: bytes) -> tuple[str, str] | None:
 
 def danish_likeness(text: str) -> int:
     """Danish letters minus other non-ASCII letters: DOS code page 850 read as Mac Roman gives `Skëlskõr`."""
-    return sum(text.count(letter) for letter in _DANISH_LETTERS) - len(_FOREIGN_LETTER.findall(text))
+    beyond_ascii = _ASCII_RUNS.sub("", text)  # every letter counted here is beyond ASCII
+    return sum(beyond_ascii.count(letter) for letter in _DANISH_LETTERS) - len(_FOREIGN_LETTER.findall(beyond_ascii))

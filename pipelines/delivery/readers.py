@@ -167,10 +167,10 @@ class RawTable:
         return pl.DataFrame(data, schema={ROW_COLUMN: pl.Int64, **{c: pl.Utf8 for c in self.columns}})
 
 
-def _numbered_rows_from_text(text: str) -> Iterator[tuple[int, list[str]]]:
+def _numbered_rows_from_text(text: str, delimiter: str | None = None) -> Iterator[tuple[int, list[str]]]:
     # Non-breaking spaces count as spaces in every cell (`clean_cell`): replaced once in the whole text.
-    reader = csv.reader(io.StringIO(text.replace("\u00a0", " "), newline=""), delimiter=sniff_delimiter(text),
-                        quotechar='"')
+    reader = csv.reader(io.StringIO(text.replace("\u00a0", " "), newline=""),
+                        delimiter=delimiter or sniff_delimiter(text), quotechar='"')
     start = 1
     for cells in reader:
         yield start, [c.strip() for c in cells]
@@ -316,6 +316,78 @@ def _likeliest_header(rows: list[tuple[int, list[str]]], required: Sequence[str]
     return max((cells for _, cells in rows), key=likeness, default=[])
 
 
+@dataclass(frozen=True)
+class Header:
+    """A table's header row as found by `read_header`, and what it implies for the rows below it."""
+
+    cells: list[str]  # as written
+    row: int
+    names: list[str]  # each cell under its contract name ('' for an empty cell)
+    canonical: dict[str, str]  # folded → contract name of every known column
+    known: set[str]  # folded names of the required and optional columns
+    preamble: list[RawRow]
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.names if c]
+
+    @property
+    def positions(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.names) if c}
+
+    @property
+    def unknown(self) -> list[str]:
+        return [c for c, name in zip(self.cells, self.names, strict=True) if c and fold(name) not in self.known]
+
+    def value_columns(self, value_columns: ValueColumns) -> list[str]:
+        return _value_columns(self.columns, self.canonical, value_columns)
+
+
+def read_header(file_name: str, rows: Iterator[tuple[int, list[str]]], required: Sequence[str],
+                optional: Sequence[str] = (), *, is_header: callable | None = None) -> Header:
+    """The header row: consumes `rows` up to and including it; title rows above it become the preamble.
+
+    Header cells are matched case- and space-insensitively, or through the analyst's column aliases
+    (pipelines/delivery/aliases.py). A file without one, or without a required column, is rejected.
+    """
+    required_folded = {fold(c): c for c in required}
+    known = {fold(c) for c in (*required, *optional)}
+    canonical = {fold(c): c for c in (*required, *optional)}
+    preamble: list[RawRow] = []
+    before_header: list[tuple[int, list[str]]] = []
+    header: Header | None = None
+    for number, cells in rows:
+        candidate = [fold(_contract_name(c, canonical)) for c in cells]
+        # A title line may be a lone column name ("Nøgletal"); a header names at least two required columns.
+        found = is_header(cells) if is_header else \
+            len(set(candidate) & set(required_folded)) >= min(2, len(required_folded))
+        if found:
+            header = Header(cells, number, [_contract_name(c, canonical) for c in cells], canonical, known, preamble)
+            break
+        if any(cells):
+            preamble.append(RawRow(number, {PREAMBLE_COLUMN: " ".join(c for c in cells if c)}))
+            before_header.append((number, cells))
+    if header is None:
+        likeliest = _likeliest_header(before_header, required)
+        hints = "".join(_missing_column_hint(column, likeliest) for column in required
+                        if fold(column) not in {fold(_contract_name(c, canonical)) for c in likeliest})
+        raise DeliveryRejected(file_name, "ingen overskriftsrække fundet",
+                               f"en overskriftsrække med kolonnerne {', '.join(required)}{hints}")
+    present = {fold(c) for c in header.names if c}
+    for folded, name in required_folded.items():
+        if folded not in present:
+            raise DeliveryRejected(file_name, f"kolonnen {name} mangler",
+                                   f"kolonnerne {', '.join(required)}{_missing_column_hint(name, header.cells)}",
+                                   row=header.row, column=name)
+    return header
+
+
+def require_data_rows(file_name: str, header: Header, has_rows: bool, *, allow_empty: bool) -> None:
+    if not has_rows and not allow_empty:
+        raise DeliveryRejected(file_name, "filen har ingen datarækker", "mindst én datarække under overskriften",
+                               row=header.row)
+
+
 def _table_from_rows(
     file_name: str,
     rows: Iterable[tuple[int, list[str]]],
@@ -328,55 +400,16 @@ def _table_from_rows(
 ) -> RawTable:
     """Title rows above the header, blank rows anywhere and note rows below the data (`split_trailing_notes`).
 
-    Header cells are matched case- and space-insensitively, or through the analyst's column aliases
-    (pipelines/delivery/aliases.py); column order never matters, unknown columns are listed, not read.
+    Column order never matters; unknown columns are listed, not read.
     """
-    required_folded = {fold(c): c for c in required}
-    known = {fold(c) for c in (*required, *optional)}
-    canonical = {fold(c): c for c in (*required, *optional)}
-    header: list[str] | None = None
-    names: list[str] = []  # the header's cells under their canonical names, for every data row
-    header_row = 0
-    data: list[RawRow] = []
-    preamble: list[RawRow] = []
-    before_header: list[tuple[int, list[str]]] = []
-    for number, cells in rows:
-        if header is None:
-            candidate = [fold(_contract_name(c, canonical)) for c in cells]
-            # A title line may be a lone column name ("Nøgletal"); a header names at least two required columns.
-            found = is_header(cells) if is_header else \
-                len(set(candidate) & set(required_folded)) >= min(2, len(required_folded))
-            if found:
-                header, header_row = cells, number
-                names = [_contract_name(c, canonical) for c in header]
-            elif any(cells):
-                preamble.append(RawRow(number, {PREAMBLE_COLUMN: " ".join(c for c in cells if c)}))
-                before_header.append((number, cells))
-            continue
-        if not any(cells):
-            continue
-        data.append(RawRow(number, _named_cells(names, cells)))
-    if header is None:
-        likeliest = _likeliest_header(before_header, required)
-        hints = "".join(_missing_column_hint(column, likeliest) for column in required
-                        if fold(column) not in {fold(_contract_name(c, canonical)) for c in likeliest})
-        raise DeliveryRejected(file_name, "ingen overskriftsrække fundet",
-                               f"en overskriftsrække med kolonnerne {', '.join(required)}{hints}")
-    present = {fold(c) for c in names if c}
-    for folded, name in required_folded.items():
-        if folded not in present:
-            raise DeliveryRejected(file_name, f"kolonnen {name} mangler",
-                                   f"kolonnerne {', '.join(required)}{_missing_column_hint(name, header)}",
-                                   row=header_row, column=name)
-    rows_out = data
-    columns = [c for c in names if c]
-    positions = {c: i for i, c in enumerate(names) if c}
-    unknown = [c for c, name in zip(header, names, strict=True) if c and fold(name) not in known]
-    rows_out, notes = split_trailing_notes(rows_out, _value_columns(columns, canonical, value_columns))
-    if not rows_out and not allow_empty:
-        raise DeliveryRejected(file_name, "filen har ingen datarækker", "mindst én datarække under overskriften",
-                               row=header_row)
-    return RawTable(file_name, columns, rows_out, unknown, preamble, notes=notes, column_positions=positions)
+    rows = iter(rows)
+    header = read_header(file_name, rows, required, optional, is_header=is_header)
+    names = header.names
+    data = [RawRow(number, _named_cells(names, cells)) for number, cells in rows if any(cells)]
+    rows_out, notes = split_trailing_notes(data, header.value_columns(value_columns))
+    require_data_rows(file_name, header, bool(rows_out), allow_empty=allow_empty)
+    return RawTable(file_name, header.columns, rows_out, header.unknown, header.preamble, notes=notes,
+                    column_positions=header.positions)
 
 
 def read_delimited(path: Path, required: Sequence[str], optional: Sequence[str] = (), *,

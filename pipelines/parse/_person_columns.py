@@ -22,6 +22,7 @@ import polars as pl
 
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.readers import ROW_COLUMN, RawRow, RawTable, parse_number
+from pipelines.delivery.readers_columns import TextTable
 from pipelines.parse._persons import (
     HOUSE_NUMBER,
     POSTCODE,
@@ -82,12 +83,15 @@ def per_distinct(keys: pl.DataFrame, convert: Callable[..., object], dtype: pl.D
 class PersonColumns:
     """The delivery's table as columns of text, with the checks and conversions of `PersonRows` column-wise."""
 
-    def __init__(self, table: RawTable, rows: PersonRows) -> None:
+    def __init__(self, table: RawTable | TextTable, rows: PersonRows) -> None:
         self.rows = rows
         self.name = rows.name
-        text = {column: pl.Utf8 for column in table.columns}
-        self.frame = pl.from_dicts([row.cells for row in table.rows], schema=text).with_columns(
-            pl.Series(ROW_COLUMN, [row.number for row in table.rows], pl.Int64))
+        if isinstance(table, TextTable):
+            self.frame = table.frame
+        else:
+            text = {column: pl.Utf8 for column in table.columns}
+            self.frame = pl.from_dicts([row.cells for row in table.rows], schema=text).with_columns(
+                pl.Series(ROW_COLUMN, [row.number for row in table.rows], pl.Int64))
         self.source_rows = self.frame[ROW_COLUMN]
 
     def __len__(self) -> int:

@@ -26,6 +26,7 @@ from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
 from pipelines.delivery.notices import outside_areas_notice
 from pipelines.delivery.readers import RawRow, RawTable, parse_number, read_delimited
+from pipelines.delivery.readers_columns import TextTable, read_delimited_columns
 from pipelines.parse.base import AreaFigures, Indicator, ParseContext, ParsedDelivery, SourceParser, Yields
 from pipelines.privacy.cpr import birth_date, load_key, pseudonymise
 from pipelines.privacy.detector import contains_cpr
@@ -36,6 +37,7 @@ ADDRESS_COLUMNS = (STREET, HOUSE_NUMBER, POSTCODE)
 HIDDEN = "en værdi der ligner et CPR-nummer (vises ikke)"
 NOT_SHOWN = "en værdi (vises ikke: filen er personhenførbar)"
 PERSON_ID_REGEX = "^[0-9a-f]{64}$"
+PersonTable = RawTable | TextTable  # a delivery read as rows, or as columns (readers_columns.py)
 
 
 def described(text: str) -> str:
@@ -73,7 +75,7 @@ def no_cpr_in_errors() -> Iterator[None]:
 class PersonRows:
     """CPR and address handling for one delivery: pseudonyms, birth years, areas and the outside count."""
 
-    def __init__(self, table: RawTable, name: FileName, reference_dir: Path) -> None:
+    def __init__(self, table: RawTable | TextTable, name: FileName, reference_dir: Path) -> None:
         self.table = table
         self.name = name
         self.key = load_key()
@@ -248,7 +250,7 @@ class PersonParser(SourceParser):
     def record(self, row: RawRow, rows: PersonRows) -> dict[str, object] | None:
         raise NotImplementedError
 
-    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+    def columns_frame(self, table: PersonTable, rows: PersonRows) -> pl.DataFrame:
         """The frame of a well-formed file, checked column-wise (`_person_columns.PersonColumns`), counting the
         persons outside in `rows`; `NotWellFormed` when any row fails a check."""
         raise NotWellFormed
@@ -268,16 +270,27 @@ class PersonParser(SourceParser):
                fall_back: bool = True) -> ParsedDelivery:
         with no_cpr_in_errors():
             self.check_name(path, name)
-            table = read_delimited(path, self.columns, allow_empty=self.allow_empty)
+            table: RawTable | TextTable | None = None
             if by_columns:
+                table = self._read_as_columns(path)
                 rows = PersonRows(table, name, context.reference_dir)
                 try:
                     return ParsedDelivery(self.columns_frame(table, rows), rows.warnings(), table=self.table)
                 except (NotWellFormed, pl.exceptions.PolarsError):  # a polars error may quote a cell: not shown
                     if not fall_back:
                         raise
+            if not isinstance(table, RawTable):
+                table = read_delimited(path, self.columns, allow_empty=self.allow_empty)
             rows = PersonRows(table, name, context.reference_dir)  # afresh: the column-wise path counted
             return ParsedDelivery(self.rows_frame(table, rows), rows.warnings(), table=self.table)
+
+    def _read_as_columns(self, path: Path) -> PersonTable:
+        """As columns where the text allows it (readers_columns.py), else as rows."""
+        try:
+            columns = read_delimited_columns(path, self.columns, allow_empty=self.allow_empty)
+        except pl.exceptions.PolarsError:  # not seen in any test; the row reader then decides what the file is
+            columns = None
+        return columns or read_delimited(path, self.columns, allow_empty=self.allow_empty)
 
     def rows_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
         """The frame built row by row: the first row failing a check is rejected with its Danish message."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.delivery.readers import RawRow, RawTable
+from pipelines.delivery.readers import RawRow
 from pipelines.parse._person_columns import PersonColumns, require
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
@@ -23,6 +23,7 @@ from pipelines.parse._persons import (
     STREET,
     PersonParser,
     PersonRows,
+    PersonTable,
     code_list,
     parse_date,
     person_frame,
@@ -110,7 +111,7 @@ class KmdOperaParser(PersonParser):
     def frame(self, records: list[dict[str, object]]) -> pl.DataFrame:
         return person_frame(with_end_tie_ranks(records), self.schema)
 
-    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+    def columns_frame(self, table: PersonTable, rows: PersonRows) -> pl.DataFrame:
         cells = PersonColumns(table, rows)
         name = cells.name
         persons, born = cells.persons(CPR)

@@ -15,12 +15,13 @@ from datetime import date
 
 import polars as pl
 
-from pipelines.delivery.readers import RawRow, RawTable
+from pipelines.delivery.readers import RawRow
 from pipelines.parse._person_columns import PersonColumns, per_distinct, require
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     PersonParser,
     PersonRows,
+    PersonTable,
     code_list,
     parse_date,
     require_date_in_file,
@@ -75,7 +76,7 @@ class NovaxParser(PersonParser):
                 "visit_key": rows.keyed_id("novax-visit", child_id, visit_type, visit_date.isoformat()),
                 "visit_quarter": quarter_start(visit_date), "visit_status": status}
 
-    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+    def columns_frame(self, table: PersonTable, rows: PersonRows) -> pl.DataFrame:
         cells = PersonColumns(table, rows)
         persons, cpr_dates = cells.persons(CHILD_CPR)
         born = cells.dates(BIRTH_DATE, DATE_FORMAT)

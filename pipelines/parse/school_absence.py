@@ -15,13 +15,14 @@ from typing import ClassVar
 import polars as pl
 
 from pipelines.delivery.filenames import FileName
-from pipelines.delivery.readers import RawRow, RawTable
+from pipelines.delivery.readers import RawRow
 from pipelines.parse._person_columns import PersonColumns, require
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     HIDDEN,
     PersonParser,
     PersonRows,
+    PersonTable,
     parse_decimal,
     require_file_period,
     require_period_kind,
@@ -111,7 +112,7 @@ class PupilYears(PersonParser):
         return {"school_year": school_year, "pupil_id": pupil_id, "area_key": area_key, "school_days": school_days,
                 "absence_sick_days": sick, "absence_lawful_days": lawful, "absence_unlawful_days": unlawful}
 
-    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+    def columns_frame(self, table: PersonTable, rows: PersonRows) -> pl.DataFrame:
         cells = PersonColumns(table, rows)
         school_years = cells.file_period(SCHOOL_YEAR)
         persons, _ = cells.persons(PUPIL_CPR)
@@ -149,7 +150,7 @@ class DropoutList(PersonParser):
             return None
         return {"quarter": quarter, "pupil_id": pupil_id, "area_key": area_key}
 
-    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+    def columns_frame(self, table: PersonTable, rows: PersonRows) -> pl.DataFrame:
         cells = PersonColumns(table, rows)
         quarters = cells.file_period(QUARTER)
         persons, _ = cells.persons(PUPIL_CPR)

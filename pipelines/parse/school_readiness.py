@@ -10,12 +10,13 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.delivery.filenames import FileName
-from pipelines.delivery.readers import RawRow, RawTable
+from pipelines.delivery.readers import RawRow
 from pipelines.parse._person_columns import PersonColumns
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     PersonParser,
     PersonRows,
+    PersonTable,
     code_list,
     parse_date,
     require_date_in_file,
@@ -65,7 +66,7 @@ class SchoolReadinessParser(PersonParser):
         return {"school_year": school_year, "pupil_id": pupil_id, "grade": grade, "area_key": area_key,
                 "assessment_date": assessed, "is_ready": verdict == READY}
 
-    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+    def columns_frame(self, table: PersonTable, rows: PersonRows) -> pl.DataFrame:
         cells = PersonColumns(table, rows)
         school_years = cells.file_period(SCHOOL_YEAR)
         persons, _ = cells.persons(PUPIL_CPR)

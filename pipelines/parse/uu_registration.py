@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.delivery.readers import RawRow, RawTable
+from pipelines.delivery.readers import RawRow
 from pipelines.parse._person_columns import PersonColumns
 from pipelines.parse._persons import (
     ADDRESS_COLUMNS,
     HIDDEN,
     PersonParser,
     PersonRows,
+    PersonTable,
     code_list,
     parse_date,
     require_date_in_file,
@@ -57,7 +58,7 @@ class UuRegistrationParser(PersonParser):
         return {"person_id": person_id, "birth_year": birth_year, "area_key": area_key, "status_date": status_date,
                 "status": status}
 
-    def columns_frame(self, table: RawTable, rows: PersonRows) -> pl.DataFrame:
+    def columns_frame(self, table: PersonTable, rows: PersonRows) -> pl.DataFrame:
         cells = PersonColumns(table, rows)
         persons, born = cells.persons(CPR)
         status_dates = cells.dates(STATUS_DATE, "%d-%m-%Y")
