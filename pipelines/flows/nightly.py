@@ -33,13 +33,13 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from pipelines import progress  # noqa: E402
-from pipelines.catalog_workbook.files import refuse_a_broken_catalog  # noqa: E402
 from pipelines.delivery.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
 from pipelines.exit_codes import ExitCode  # noqa: E402
 from pipelines.load.files import build_path, remove_database  # noqa: E402
 from pipelines.load.inputs import (  # noqa: E402
     FileHashes,
     InputsRecord,
+    checked_by_last_build,
     fingerprint_of,
     inbox_may_have_new_files,
     input_parts,
@@ -143,7 +143,10 @@ def reference_task(config: RunConfig, run_dir: Path) -> tuple[Path, list[str]]:
     """Resolve and check every reference file, snapshot them for this run; raises ReferenceProblem."""
     progress.report("Kontrollerer referencefiler")
     resolved = resolve_reference(config.sources_dir)
-    refuse_a_broken_catalog(resolved.files)  # `kpi catalog check`: a catalog with errors loads nothing
+    if not checked_by_last_build(read_record(config.warehouse), resolved.files):
+        from pipelines.catalog_workbook.files import refuse_a_broken_catalog  # openpyxl and the parsers: slow
+
+        refuse_a_broken_catalog(resolved.files)  # `kpi catalog check`: a catalog with errors loads nothing
     return resolved.snapshot(run_dir / "reference"), resolved.origin_lines_da()
 
 
@@ -446,9 +449,9 @@ def publish_targets_task(config: RunConfig) -> list[str]:
 def preload_validation_if_needed(config: RunConfig) -> None:
     """Start the GX import on the spare core when the inbox may hold a file to validate (before Prefect starts
     in `kpi nightly`; at the flow's start when served, where the flow runs in a new process)."""
-    from pipelines.validate.suites import preload_in_background
-
     if inbox_may_have_new_files([path for _, path in inbox_files(config.inbox)], config.warehouse):
+        from pipelines.validate.suites import preload_in_background  # polars: not on a run with nothing new
+
         preload_in_background()
 
 

@@ -91,9 +91,22 @@ def input_parts(inbox_files: list[tuple[str, Path]], reference_files: dict[str, 
                 plan_id: str, key_fingerprint: str, hashes: FileHashes) -> dict[str, str]:
     """One hash per kind of input (inbox, reference, code) and the plain values of the others."""
     inbox = [[mask_cpr(folder), shown_name(path), hashes.sha256(path)] for folder, path in inbox_files]
-    reference = {name: sha256_of(path) for name, path in sorted(reference_files.items())}
-    return {"inbox": _hash_json(inbox), "reference": _hash_json(reference), "code": code_version(),
+    return {"inbox": _hash_json(inbox), "reference": reference_hash(reference_files), "code": code_version(),
             "as_of": as_of.isoformat(), "plan_id": plan_id, "key": key_fingerprint}
+
+
+def reference_hash(reference_files: dict[str, Path]) -> str:
+    return _hash_json({name: sha256_of(path) for name, path in sorted(reference_files.items())})
+
+
+def checked_by_last_build(record: InputsRecord | None, reference_files: dict[str, Path]) -> bool:
+    """Whether the last recorded run passed the catalog check on these reference files with this code.
+
+    A record is written only by a run whose reference files passed the check, so the check need not run (nor
+    import the workbook reader and the parsers) again for the same files and code.
+    """
+    return record is not None and bool(record.parts) and \
+        record.parts.get("reference") == reference_hash(reference_files) and record.parts.get("code") == code_version()
 
 
 def fingerprint_of(parts: dict[str, str]) -> str:
