@@ -12,6 +12,7 @@ Reproduce a failure: drop the `period_end` flips from int_run__as_of_window.sql 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ import pytest
 
 from pipelines.load.inputs import read_as_of_window, record_path
 from pipelines.load.schema import write_run_parameters
+from pipelines.settings import DBT_PROJECT_DIR
 from pipelines.transform.dbt import run_dbt_build
 from pipelines.transform.selection import AS_OF_SELECTOR
 from tests.conftest import AS_OF, PublishedDemo
@@ -31,6 +33,31 @@ from tests.test_incremental_nightly import dbt_line, nightly, tables_without_run
 DEMO_WINDOW = (date(2026, 9, 30), date(2026, 12, 31))
 DAY = timedelta(days=1)
 AS_OF_TABLES = ("kpi_status", "data_gaps")  # the tables whose rows the as-of date decides (statuses, gaps)
+
+
+WINDOW_MODEL = DBT_PROJECT_DIR / "models" / "intermediate" / "run" / "int_run__as_of_window.sql"
+COMMENTS = re.compile(r"\{#.*?#\}|--[^\n]*", re.DOTALL)
+QUALIFIER = r"(?:\{\{\s*\w+\s*\}\}\.|\w+\.)?"
+COMPARED_WITH_AS_OF = (re.compile(rf"{QUALIFIER}(\w+)\s*(?:>=|<=|<>|>|<|=)\s*{QUALIFIER}as_of\b"),
+                       re.compile(rf"\b{QUALIFIER}as_of\s*(?:>=|<=|<>|>|<|=)\s*{QUALIFIER}(\w+)"))
+
+
+def dates_compared_with_the_as_of_date() -> set[str]:
+    """The columns that the models and macros (but the window itself) compare the as-of date with."""
+    found = set()
+    for path in [*(DBT_PROJECT_DIR / "models").rglob("*.sql"), *(DBT_PROJECT_DIR / "macros").rglob("*.sql")]:
+        if path != WINDOW_MODEL:
+            sql = COMMENTS.sub("", path.read_text(encoding="utf-8"))
+            found |= {m.group(1) for pattern in COMPARED_WITH_AS_OF for m in pattern.finditer(sql)}
+    return found
+
+
+def test_every_date_the_as_of_date_is_compared_with_is_a_flip_of_the_window() -> None:
+    """A new comparison of the as-of date must reach int_run__as_of_window, or a nothing-new run would miss it."""
+    compared = dates_compared_with_the_as_of_date()
+    assert compared == {"published_from", "stale_after", "period_end", "calendar_due_date"}
+    window = COMMENTS.sub("", WINDOW_MODEL.read_text(encoding="utf-8"))
+    assert all(re.search(rf"\b{column}\b", window) for column in compared)
 
 
 def internal(demo: PublishedDemo) -> Path:
