@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from pipelines.load.inputs import (
     AsOfWindow,
     FileHashes,
+    checked_by_last_build,
     input_parts,
     only_as_of_moved_within_window,
     read_record,
@@ -198,3 +199,13 @@ def test_a_window_holds_from_its_start_up_to_not_including_its_end(day: date, st
     window = AsOfWindow(start, end)
     assert window.holds(day) == ((start is None or start <= day) and (end is None or day < end))
     assert AsOfWindow.from_json(window.as_json()) == window
+
+
+def test_the_catalog_check_is_skipped_only_for_the_reference_files_and_code_of_the_recorded_run(setup: dict) -> None:
+    reference = {p.name: p for p in setup["reference"].iterdir()}
+    assert not checked_by_last_build(None, reference)
+    record = recorded_build(setup)
+    assert checked_by_last_build(record, reference)
+    (setup["reference"] / "areas.csv").write_text("area_key\nmotalavej\nother\n", encoding="utf-8")
+    assert not checked_by_last_build(record, reference)
+    assert not checked_by_last_build(record, {**reference, "readings.yaml": setup["delivery"]})
