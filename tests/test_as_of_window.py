@@ -28,8 +28,8 @@ from pipelines.transform.selection import AS_OF_SELECTOR
 from tests.conftest import AS_OF, PublishedDemo
 from tests.test_incremental_nightly import dbt_line, nightly, tables_without_run_times
 
-# The demo's window as of AS_OF (2026-11-23): figures for 2025 with a six-month publication lag were published on
-# 30-06-2026 (period end + lag), and those with a twelve-month lag are published on 31-12-2026.
+# The demo's window as of AS_OF (2026-11-23): the last figures fell due on 30-06-2026 (period end + publication
+# lag), the next ones on 31-12-2026 (published_from in int_kpi__evaluation_grid).
 DEMO_WINDOW = (date(2026, 6, 30), date(2026, 12, 31))
 DAY = timedelta(days=1)
 AS_OF_TABLES = ("kpi_status", "data_gaps")  # the tables whose rows the as-of date decides (statuses, gaps)
