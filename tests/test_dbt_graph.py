@@ -69,7 +69,7 @@ def test_the_as_of_date_is_read_from_the_run_parameters_source(manifest: dict) -
     """Data, not a var (a var that changes nightly costs the partial parse); a new date selects its readers."""
     source = f"source.{PROJECT}.run.run_parameters"
     readers = {name for name, node in _models(manifest).items() if source in node["depends_on"]["nodes"]}
-    assert readers == {"int_kpi__evaluation_grid", "data_gaps"}
+    assert readers == {"int_kpi__evaluation_grid", "int_gaps__listed", "int_run__as_of_window"}
 
 
 def test_every_published_mart_enforces_the_contract_of_the_publish_step(manifest: dict) -> None:

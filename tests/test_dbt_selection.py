@@ -36,7 +36,7 @@ def sql_files(folder: str):
 
 def test_models_read_the_as_of_date_only_from_the_source_a_new_date_selects() -> None:
     readers = {p.stem for p in sql_files("models") if AS_OF_SOURCE_USE.search(p.read_text(encoding="utf-8"))}
-    assert {"int_kpi__evaluation_grid", "data_gaps"} <= readers
+    assert {"int_kpi__evaluation_grid", "int_gaps__listed", "int_run__as_of_window"} <= readers
     assert AS_OF_SELECTOR == "source:run.run_parameters+"
     exempt = {"run_parameters.sql", "snapshot_get_time.sql"}  # the hand-run default; snapshot timestamps
     other = [str(p.relative_to(DBT_PROJECT_DIR)) for folder in DBT_SQL_FOLDERS for p in sql_files(folder)

@@ -14,10 +14,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipelines.load.inputs import (
+    AsOfWindow,
     FileHashes,
+    checked_by_last_build,
     input_parts,
+    only_as_of_moved_within_window,
     read_record,
     record_path,
     unchanged_since_last_build,
@@ -139,3 +144,68 @@ def test_the_record_holds_no_file_content(setup: dict) -> None:
     write_record(published, fingerprint_of(setup, hashes=hashes), [setup["internal"], published], hashes)
     text = record_path(published).read_text(encoding="utf-8")
     assert "motalavej" not in text and json.loads(text)["version"] == 1
+
+
+def parts_of(s: dict, *, as_of: date = AS_OF, key: str = "k1") -> dict[str, str]:
+    files = [("police_haervaerk", p) for p in sorted(s["delivery"].parent.iterdir())]
+    reference = {p.name: p for p in s["reference"].iterdir()}
+    return input_parts(files, reference, as_of, "slagelse", key, FileHashes())
+
+
+WINDOW = AsOfWindow(date(2026, 9, 30), date(2026, 12, 31))
+
+
+def recorded_build(s: dict, window: AsOfWindow | None = WINDOW):
+    """The record a build as of AS_OF with `window` leaves."""
+    built = parts_of(s)
+    write_record(s["published"], fingerprint_of_parts(built), [s["internal"], s["published"]], FileHashes(), built,
+                 window)
+    return read_record(s["published"])
+
+
+@pytest.mark.parametrize(("as_of", "same"), [
+    (date(2026, 9, 30), True), (date(2026, 11, 24), True), (date(2026, 12, 30), True), (date(2026, 11, 1), True),
+    (date(2026, 9, 29), False), (date(2026, 12, 31), False), (date(2027, 6, 30), False)])
+def test_a_new_date_inside_the_builds_window_needs_no_build(setup: dict, as_of: date, same: bool) -> None:
+    record = recorded_build(setup)
+    files = [setup["internal"], setup["published"]]
+    assert only_as_of_moved_within_window(record, parts_of(setup, as_of=as_of), files) is same
+    assert not unchanged_since_last_build(record, fingerprint_of_parts(parts_of(setup, as_of=as_of)), files)
+
+
+def test_a_new_date_with_any_other_change_or_no_window_means_a_build(setup: dict) -> None:
+    files = [setup["internal"], setup["published"]]
+    next_day = date(2026, 11, 24)
+    assert not only_as_of_moved_within_window(recorded_build(setup), parts_of(setup, as_of=next_day, key="k2"),
+                                              files)
+    setup["delivery"].write_text("area;year;count\nmotalavej;2025;4\n", encoding="utf-8")
+    assert not only_as_of_moved_within_window(recorded_build(setup, WINDOW), parts_of(setup, as_of=next_day)
+                                              | {"inbox": "other"}, files)
+    assert not only_as_of_moved_within_window(recorded_build(setup, None), parts_of(setup, as_of=next_day), files)
+    record = recorded_build(setup)
+    setup["internal"].write_bytes(b"internal, changed by hand")
+    assert not only_as_of_moved_within_window(record, parts_of(setup, as_of=next_day), files)
+
+
+def test_the_window_survives_the_record(setup: dict) -> None:
+    assert recorded_build(setup).as_of_window == WINDOW
+    assert recorded_build(setup, AsOfWindow(None, date(2027, 1, 1))).as_of_window == AsOfWindow(None, date(2027, 1, 1))
+    assert recorded_build(setup, None).as_of_window is None
+
+
+@given(st.dates(), st.one_of(st.none(), st.dates()), st.one_of(st.none(), st.dates()))
+def test_a_window_holds_from_its_start_up_to_not_including_its_end(day: date, start: date | None,
+                                                                  end: date | None) -> None:
+    window = AsOfWindow(start, end)
+    assert window.holds(day) == ((start is None or start <= day) and (end is None or day < end))
+    assert AsOfWindow.from_json(window.as_json()) == window
+
+
+def test_the_catalog_check_is_skipped_only_for_the_reference_files_and_code_of_the_recorded_run(setup: dict) -> None:
+    reference = {p.name: p for p in setup["reference"].iterdir()}
+    assert not checked_by_last_build(None, reference)
+    record = recorded_build(setup)
+    assert checked_by_last_build(record, reference)
+    (setup["reference"] / "areas.csv").write_text("area_key\nmotalavej\nother\n", encoding="utf-8")
+    assert not checked_by_last_build(record, reference)
+    assert not checked_by_last_build(record, {**reference, "readings.yaml": setup["delivery"]})

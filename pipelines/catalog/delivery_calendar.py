@@ -19,9 +19,11 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import polars as pl
+if TYPE_CHECKING:  # polars only where a frame is made: the reference check of every run reads rows alone
+    import duckdb
+    import polars as pl
 
 CALENDAR_FILE = "delivery_calendar.csv"
 COLUMNS = {  # Danish header in the file → column in the warehouse
@@ -36,9 +38,9 @@ COLUMNS = {  # Danish header in the file → column in the warehouse
     "antaget": "is_assumed",
     "grundlag": "basis",
 }
-SCHEMA = {"source_system": pl.Utf8, "supplier": pl.Utf8, "frequency": pl.Utf8, "deadline_rule": pl.Utf8,
-          "deadline_months": pl.Int64, "deadline_days": pl.Int64, "expected_every_months": pl.Int64,
-          "publication_lag_months": pl.Int64, "is_assumed": pl.Boolean, "basis": pl.Utf8}
+SCHEMA = {"source_system": "Utf8", "supplier": "Utf8", "frequency": "Utf8", "deadline_rule": "Utf8",
+          "deadline_months": "Int64", "deadline_days": "Int64", "expected_every_months": "Int64",
+          "publication_lag_months": "Int64", "is_assumed": "Boolean", "basis": "Utf8"}  # polars dtype names
 WHOLE_NUMBER_COLUMNS = ("frist_maaneder", "frist_dage", "interval_maaneder", "udgivet_efter_maaneder")
 
 
@@ -55,6 +57,14 @@ def _whole_number(text: str, *, path: Path, row: int, column: str) -> int | None
 
 
 def read_delivery_calendar(path: Path) -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame(calendar_rows(path), schema={name: getattr(pl, dtype) for name, dtype in SCHEMA.items()},
+                        orient="row")
+
+
+def calendar_rows(path: Path) -> list[dict[str, str | int | bool | None]]:
+    """The calendar's rows, checked (CalendarError names file, row and problem)."""
     text = path.read_text(encoding="utf-8-sig")
     reader = csv.DictReader(io.StringIO(text), delimiter=";")
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
@@ -75,7 +85,7 @@ def read_delivery_calendar(path: Path) -> pl.DataFrame:
             "is_assumed": row["antaget"].casefold() in ("ja", "j", "yes", "true", "1"),
             "basis": row["grundlag"],
         })
-    return pl.DataFrame(rows, schema=SCHEMA, orient="row")
+    return rows
 
 
 def write_delivery_calendar(con: duckdb.DuckDBPyConnection, calendar: pl.DataFrame) -> None:

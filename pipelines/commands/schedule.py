@@ -47,7 +47,7 @@ def _register_programmes(programmes_file: Path, pool: str, port: int, wait_for_s
 
 
 def register(app: typer.Typer) -> None:
-    from pipelines.flows.deployment import DEFAULT_CRON, DEFAULT_TIMEZONE
+    from pipelines.publish.programmes import DEFAULT_CRON, DEFAULT_TIMEZONE  # light; flows.deployment is not
 
     @app.command()
     def schedule(

@@ -33,16 +33,18 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from pipelines import progress  # noqa: E402
-from pipelines.catalog_workbook.files import refuse_a_broken_catalog  # noqa: E402
 from pipelines.delivery.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
 from pipelines.exit_codes import ExitCode  # noqa: E402
 from pipelines.load.files import build_path, remove_database  # noqa: E402
 from pipelines.load.inputs import (  # noqa: E402
     FileHashes,
     InputsRecord,
+    checked_by_last_build,
     fingerprint_of,
     inbox_may_have_new_files,
     input_parts,
+    only_as_of_moved_within_window,
+    read_as_of_window,
     read_record,
     unchanged_since_last_build,
     write_record,
@@ -141,7 +143,10 @@ def reference_task(config: RunConfig, run_dir: Path) -> tuple[Path, list[str]]:
     """Resolve and check every reference file, snapshot them for this run; raises ReferenceProblem."""
     progress.report("Kontrollerer referencefiler")
     resolved = resolve_reference(config.sources_dir)
-    refuse_a_broken_catalog(resolved.files)  # `kpi catalog check`: a catalog with errors loads nothing
+    if not checked_by_last_build(read_record(config.warehouse), resolved.files):
+        from pipelines.catalog_workbook.files import refuse_a_broken_catalog  # openpyxl and the parsers: slow
+
+        refuse_a_broken_catalog(resolved.files)  # `kpi catalog check`: a catalog with errors loads nothing
     return resolved.snapshot(run_dir / "reference"), resolved.origin_lines_da()
 
 
@@ -174,8 +179,9 @@ class RunInputs:
     hashes: FileHashes
     record: InputsRecord | None
     record_usable: bool  # the record still describes the warehouse files
-    unchanged: bool  # the last build had these inputs: nothing to build
+    unchanged: bool  # the last build had these inputs, or these but a date inside its window: nothing to build
     full_rebuild: bool = False
+    new_date_only: bool = False  # unchanged, though the as-of date is not the last build's
 
     @property
     def fingerprint(self) -> str:
@@ -199,8 +205,9 @@ def inputs_task(config: RunConfig, reference_dir: Path, full_rebuild: bool) -> R
                         fingerprint(load_key()), hashes)
     files = _warehouse_files(config)
     usable = record is not None and record.describes(files)
-    unchanged = not full_rebuild and unchanged_since_last_build(record, fingerprint_of(parts), files)
-    return RunInputs(parts, hashes, record, usable, unchanged, full_rebuild)
+    same = not full_rebuild and unchanged_since_last_build(record, fingerprint_of(parts), files)
+    new_date_only = not full_rebuild and not same and only_as_of_moved_within_window(record, parts, files)
+    return RunInputs(parts, hashes, record, usable, same or new_date_only, full_rebuild, new_date_only)
 
 
 def _warehouse_files(config: RunConfig) -> list[Path]:
@@ -293,6 +300,14 @@ NOTHING_NEW_DA = ("Intet nyt siden sidste bygning: samme filer, referencefiler, 
                   "kun load_runs er opdateret.")
 
 
+def nothing_new_on_new_date_da(as_of: date, built_as_of: str, valid_until: date | None) -> str:
+    """The run's message when only the as-of date differs from the last build's, inside its window."""
+    until = f"intet ændres før {valid_until:%d-%m-%Y}" if valid_until else "ingen senere dato ændrer noget"
+    return (f"Intet nyt siden sidste bygning: samme filer, referencefiler og kode, og datoen {as_of:%d-%m-%Y} "
+            f"giver de samme tabeller som bygningen pr. {date.fromisoformat(built_as_of):%d-%m-%Y} ({until}); "
+            "kun load_runs er opdateret.")
+
+
 def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = False, report: bool = True,
                 healed: HealedState | None = None) -> None:
     """The stages of a run that holds the lock; sets `result.outcome`, `failure` and `published`."""
@@ -334,8 +349,10 @@ def _run_stages(config: RunConfig, result: NightlyResult, full_rebuild: bool = F
         result.outcome = PUBLISHED_WITH_REJECTIONS if result.rejected else PUBLISHED
         final = _closed(result.run, result, _summary_da(result))
         with timed("publish"):
+            window = read_as_of_window(build)  # before publish moves the build file
             publish_task(config, build, [*_other_runs(config, final), final])
-            write_record(config.warehouse, inputs.fingerprint, _warehouse_files(config), inputs.hashes, inputs.parts)
+            write_record(config.warehouse, inputs.fingerprint, _warehouse_files(config), inputs.hashes, inputs.parts,
+                         window)
         _after_publish(config, result, final, report=report)
     except ReferenceProblem as problem:
         result.failure = problem.message + ". Intet er indlæst."
@@ -360,13 +377,20 @@ def restore_history_task(build: Path, published: Path) -> str:
 
 
 def _republish_nothing_new(config: RunConfig, result: NightlyResult, inputs: RunInputs, report: bool) -> None:
-    """Inputs as in the last build: the same tables, with this run added to load_runs (no build, no dbt)."""
-    assert result.run is not None
+    """Inputs as in the last build (or but a date inside its window): the same tables, with this run added to
+    load_runs (no build, no dbt). The record keeps describing the build: its inputs, date and window."""
+    assert result.run is not None and inputs.record is not None
+    build, window = inputs.record, inputs.record.as_of_window
     result.outcome, result.nothing_new = PUBLISHED, True
-    final = _closed(result.run, result, " ".join([NOTHING_NEW_DA, *result.waiting]))
+    if inputs.new_date_only and window is not None:
+        message = nothing_new_on_new_date_da(config.as_of, build.parts["as_of"], window.valid_until)
+        fingerprint, parts = build.fingerprint, build.parts
+    else:
+        message, fingerprint, parts = NOTHING_NEW_DA, inputs.fingerprint, inputs.parts
+    final = _closed(result.run, result, " ".join([message, *result.waiting]))
     with timed("publish"):
         republish_runs_task(config, [*_other_runs(config, final), final])
-        write_record(config.warehouse, inputs.fingerprint, _warehouse_files(config), inputs.hashes, inputs.parts)
+        write_record(config.warehouse, fingerprint, _warehouse_files(config), inputs.hashes, parts, window)
     _after_publish(config, result, final, report=report)
 
 
@@ -427,9 +451,9 @@ def publish_targets_task(config: RunConfig) -> list[str]:
 def preload_validation_if_needed(config: RunConfig) -> None:
     """Start the GX import on the spare core when the inbox may hold a file to validate (before Prefect starts
     in `kpi nightly`; at the flow's start when served, where the flow runs in a new process)."""
-    from pipelines.validate.suites import preload_in_background
-
     if inbox_may_have_new_files([path for _, path in inbox_files(config.inbox)], config.warehouse):
+        from pipelines.validate.suites import preload_in_background  # polars: not on a run with nothing new
+
         preload_in_background()
 
 

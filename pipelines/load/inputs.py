@@ -6,6 +6,11 @@ the pseudonymisation key's fingerprint. Building twice from the same inputs on t
 left writes the same tables (discover finds every file already seen), so when a run's inputs equal those
 of the last published build, the run only republishes `load_runs` with itself added.
 
+The as-of date reaches the tables only through comparisons with dates (a period's end, its publication date,
+when a source turns stale, a delivery's deadline). The build records the window of as-of dates in which none of
+them changes its result (dbt model int_run__as_of_window), so a run on a later (or earlier) day whose other
+inputs are the last build's, with its date inside that window, has nothing new either.
+
 The record (`<warehouse stem>.inputs.json` beside the published file) is written after both swaps and
 names the size and modification time of the internal and published files it belongs to. A run killed
 before the record is written, a warehouse file replaced or removed by hand, or any changed input makes
@@ -86,9 +91,22 @@ def input_parts(inbox_files: list[tuple[str, Path]], reference_files: dict[str, 
                 plan_id: str, key_fingerprint: str, hashes: FileHashes) -> dict[str, str]:
     """One hash per kind of input (inbox, reference, code) and the plain values of the others."""
     inbox = [[mask_cpr(folder), shown_name(path), hashes.sha256(path)] for folder, path in inbox_files]
-    reference = {name: sha256_of(path) for name, path in sorted(reference_files.items())}
-    return {"inbox": _hash_json(inbox), "reference": _hash_json(reference), "code": code_version(),
+    return {"inbox": _hash_json(inbox), "reference": reference_hash(reference_files), "code": code_version(),
             "as_of": as_of.isoformat(), "plan_id": plan_id, "key": key_fingerprint}
+
+
+def reference_hash(reference_files: dict[str, Path]) -> str:
+    return _hash_json({name: sha256_of(path) for name, path in sorted(reference_files.items())})
+
+
+def checked_by_last_build(record: InputsRecord | None, reference_files: dict[str, Path]) -> bool:
+    """Whether the last recorded run passed the catalog check on these reference files with this code.
+
+    A record is written only by a run whose reference files passed the check, so the check need not run (nor
+    import the workbook reader and the parsers) again for the same files and code.
+    """
+    return record is not None and bool(record.parts) and \
+        record.parts.get("reference") == reference_hash(reference_files) and record.parts.get("code") == code_version()
 
 
 def fingerprint_of(parts: dict[str, str]) -> str:
@@ -99,16 +117,66 @@ def _hash_json(value: object) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
+AS_OF_WINDOW_TABLE = "intermediate.int_run__as_of_window"
+
+
+@dataclass(frozen=True)
+class AsOfWindow:
+    """The as-of dates for which a build's tables hold: from `valid_from` (None: any earlier date) up to,
+    not including, `valid_until` (None: any later date)."""
+
+    valid_from: date | None
+    valid_until: date | None
+
+    def holds(self, as_of: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= as_of) and \
+            (self.valid_until is None or as_of < self.valid_until)
+
+    def as_json(self) -> list[str | None]:
+        return [d.isoformat() if d else None for d in (self.valid_from, self.valid_until)]
+
+    @classmethod
+    def from_json(cls, value: list[str | None]) -> AsOfWindow:
+        valid_from, valid_until = (date.fromisoformat(d) if d else None for d in value)
+        return cls(valid_from, valid_until)
+
+
+def read_as_of_window(build: Path) -> AsOfWindow | None:
+    """The window dbt computed in a build file (int_run__as_of_window); None when it is absent."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(build), read_only=True) as con:
+            rows = con.execute(f"select valid_from, valid_until from {AS_OF_WINDOW_TABLE}").fetchall()
+    except duckdb.Error:
+        return None
+    return AsOfWindow(*rows[0]) if len(rows) == 1 else None
+
+
 @dataclass(frozen=True)
 class InputsRecord:
     fingerprint: str
     warehouse_files: dict[str, list[int]]
     file_hashes: dict[str, tuple[list[int], str]]
     parts: dict[str, str] = field(default_factory=dict)
+    as_of_window: AsOfWindow | None = None
 
     def describes(self, warehouse_files: list[Path]) -> bool:
         """Whether the warehouse files are still the ones the recorded build wrote."""
         return _warehouse_stats(warehouse_files) == self.warehouse_files
+
+    def holds_for_new_date(self, parts: dict[str, str]) -> bool:
+        """Whether inputs that differ from the build's at most in the as-of date, inside its window, build the
+        same tables."""
+        if self.as_of_window is None or not self.parts or fingerprint_of(self.parts) != self.fingerprint:
+            return False
+        if _without_as_of(parts) != _without_as_of(self.parts):
+            return False
+        return self.as_of_window.holds(date.fromisoformat(parts["as_of"]))
+
+
+def _without_as_of(parts: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in parts.items() if name != "as_of"}
 
 
 def _warehouse_stats(files: list[Path]) -> dict[str, list[int]] | None:
@@ -122,8 +190,10 @@ def read_record(published: Path) -> InputsRecord | None:
         data = json.loads(record_path(published).read_text(encoding="utf-8"))
         if data.get("version") != RECORD_VERSION:
             return None
+        window = data.get("as_of_window")
         return InputsRecord(data["fingerprint"], data["warehouse_files"],
-                            {k: (v[0], v[1]) for k, v in data["file_hashes"].items()}, data.get("parts", {}))
+                            {k: (v[0], v[1]) for k, v in data["file_hashes"].items()}, data.get("parts", {}),
+                            AsOfWindow.from_json(window) if window else None)
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
 
@@ -133,8 +203,15 @@ def unchanged_since_last_build(record: InputsRecord | None, fingerprint: str, wa
     return record is not None and record.fingerprint == fingerprint and record.describes(warehouse_files)
 
 
+def only_as_of_moved_within_window(record: InputsRecord | None, parts: dict[str, str],
+                                   warehouse_files: list[Path]) -> bool:
+    """True when the last published build's inputs differ from these only in an as-of date inside the build's
+    window, and its files are still the ones it wrote: a build would write the same tables."""
+    return record is not None and record.holds_for_new_date(parts) and record.describes(warehouse_files)
+
+
 def write_record(published: Path, fingerprint: str, warehouse_files: list[Path], hashes: FileHashes,
-                 parts: dict[str, str] | None = None) -> None:
+                 parts: dict[str, str] | None = None, as_of_window: AsOfWindow | None = None) -> None:
     """Write the record atomically; call it only after the build's files are in place."""
     stats = _warehouse_stats(warehouse_files)
     if stats is None:
@@ -142,7 +219,9 @@ def write_record(published: Path, fingerprint: str, warehouse_files: list[Path],
     target = record_path(published)
     scratch = target.with_name(target.name + ".tmp")
     scratch.write_text(json.dumps({"version": RECORD_VERSION, "fingerprint": fingerprint, "warehouse_files": stats,
-                                   "file_hashes": hashes.used, "parts": parts or {}}, indent=1), encoding="utf-8")
+                                   "file_hashes": hashes.used, "parts": parts or {},
+                                   "as_of_window": as_of_window.as_json() if as_of_window else None}, indent=1),
+                       encoding="utf-8")
     os.replace(scratch, target)
 
 

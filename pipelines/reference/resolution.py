@@ -304,9 +304,9 @@ def check_supplier_aliases(files: dict[str, Path]) -> None:
 
 def check_delivery_calendar(path: Path) -> None:
     """The delivery calendar's columns and whole-number deadlines (pipelines/catalog/delivery_calendar.py)."""
-    from pipelines.catalog.delivery_calendar import CalendarError, read_delivery_calendar
+    from pipelines.catalog.delivery_calendar import CalendarError, calendar_rows
 
     try:
-        read_delivery_calendar(path)
+        calendar_rows(path)
     except CalendarError as exc:
         raise ReferenceProblem(path, str(exc).split(", ", 1)[-1]) from exc

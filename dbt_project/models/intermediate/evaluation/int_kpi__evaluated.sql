@@ -61,7 +61,7 @@ final as (
                 then
                     case when period_end > as_of then 'Perioden ' || period || ' er ikke afsluttet endnu.'
                         else 'Tallet for ' || period || ' ventes først offentliggjort efter '
-                            || strftime(period_end + to_months(publication_lag_months), '%d-%m-%Y') || '.'
+                            || strftime(published_from, '%d-%m-%Y') || '.'
                     end
             when 'needs_reading'
                 then

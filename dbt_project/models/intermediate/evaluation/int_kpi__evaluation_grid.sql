@@ -19,9 +19,10 @@
     * needs_reading_da: why no delivery can give this row's figure (stg_catalog__sources: `combined` of a source
       that delivers only shares or an index per area, unless a reading forms it from the areas; `combined_mean`
       of verdicts); NULL where a delivery can close a gap.
-    * publication: a period is due once period_end + the publication lag has passed (the unit's own lag,
-      e.g. a birth cohort's 18-month visits, else the source's in the delivery calendar);
-      source_newest_end is the end of the newest period the source delivered for the indicator (stale).
+    * publication: a period is due once period_end + the publication lag has passed (published_from; the unit's
+      own lag, e.g. a birth cohort's 18-month visits, else the source's in the delivery calendar);
+      source_newest_end is the end of the newest period the source delivered for the indicator, and a later
+      period is stale once the as-of date is past stale_after (newest end + frequency + lag).
 -#}
 with
 
@@ -262,10 +263,21 @@ joined as (
 
 ),
 
+with_dates as (
+
+    -- the dates the as-of date is compared with, as columns: int_run__as_of_window reads the same ones
+    select
+        joined.*,
+        cast(period_end + to_months(publication_lag_months) as date) as published_from,
+        cast(source_newest_end + to_months(expected_every_months + publication_lag_months) as date) as stale_after
+    from joined
+
+),
+
 grid as (
 
     select
-        joined.* exclude (period_value, measured_previous_value),
+        with_dates.* exclude (period_value, measured_previous_value),
         case when in_then_phase then then_kind else rule_kind end as kind,
         case when in_then_phase then then_op else rule_op end as op,
         case when in_then_phase then then_pct else rule_pct end as pct,
@@ -287,12 +299,12 @@ grid as (
             when not previous_suppressed then measured_previous_value
         end as previous_value,
         period_index < first_evaluated_index as is_context,
-        as_of >= period_end + to_months(publication_lag_months) as is_published,
+        as_of >= published_from as is_published,
         source_newest_end is not null
         and period_end > source_newest_end
-        and as_of > source_newest_end + to_months(expected_every_months + publication_lag_months)
+        and as_of > stale_after
             as is_stale
-    from joined
+    from with_dates
 
 )
 
