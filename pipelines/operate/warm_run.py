@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.operate.warm_up import warm_up
 
         warm_up()
-        print(f"{READY_LINE} (warm-up {time.monotonic() - started:.1f} s)", flush=True)
+        print(f"{READY_LINE} (pid {os.getpid()}, warm-up {time.monotonic() - started:.1f} s)", flush=True)
     try:
         arguments = read_request(sys.stdin.buffer)
     except BadRequest as exc:
