@@ -18,6 +18,7 @@ import psutil
 import pytest
 
 from pipelines.exit_codes import ExitCode
+from pipelines.operate.prefect_api import is_healthy
 from pipelines.operate.watch import (
     RunResult,
     SettleTracker,
@@ -398,3 +399,50 @@ def test_kpi_watch_end_to_end(published_demo: PublishedDemo, tmp_path: Path) -> 
     assert not any(_alive(process) for process in spare_and_server)
     assert _processes_mentioning(str(demo.sources)) == []
     assert list(temp_dir.iterdir()) == []
+
+
+@pytest.mark.e2e
+def test_kpi_watch_with_a_running_kpi_server(published_demo: PublishedDemo, tmp_path: Path) -> None:
+    """With PREFECT_API_URL (`kpi server`), the runs report to that server, visible through its REST API, and
+    the watcher starts no server of its own."""
+    from tests.conftest import AS_OF
+    from tests.ops_helpers import free_port
+
+    demo = published_demo.copy_to(tmp_path / "demo")
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    server_env = {**os.environ, "KPI_DATA_DIR": str(tmp_path / "data"), "KPI_PREFECT_PORT": str(port)}
+    server_env.pop("PREFECT_API_URL", None)
+    kpi = Path(sys.executable).with_name("kpi")
+    with (tmp_path / "server.log").open("w") as out:
+        server = subprocess.Popen([str(kpi), "server", "--port", str(port)], env=server_env, stdout=out,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+    log = tmp_path / "watch.log"
+    watcher = None
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not is_healthy(api):
+            assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+            time.sleep(1)
+        watcher = start_watcher(demo.sources, demo.warehouse, log, {"PREFECT_API_URL": api}, "--as-of", AS_OF)
+        wait_for(log, f"kørslerne i Prefect-serveren {api}", watcher)
+        assert [process_kind(p) for p in descendants(watcher.pid)] == ["spare"]  # no server of its own
+        dropped = drop_aggregate(demo.sources / "inbox", 1, met=False)
+        started = wait_for(log, f"Ny leverance: {dropped.name}", watcher)
+        published = wait_for(log, "Lageret er publiceret, ", watcher, started)
+        changes = wait_for(log, "Statusændringer:", watcher, started)
+        assert changes > published and "met → not_met" in log.read_text(encoding="utf-8")[changes:]
+        [flow_run] = nightly_flow_runs(api)
+        assert flow_run["state_type"] == "COMPLETED"
+        spare = descendants(watcher.pid)
+    finally:
+        code = stop_watcher(watcher) if watcher is not None else None
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=60)
+        finally:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGKILL)
+    assert code == 0, log.read_text(encoding="utf-8")
+    assert not any(_alive(process) for process in spare)
+    assert demo.query("select status from load_ledger where file_name = ?", [dropped.name]) == [("loaded",)]
