@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.operate.warm_run import BadRequest, output_to, parse_request, read_request, request_line
+from pipelines.operate.warm_run import RUN_COMMAND, BadRequest, output_to, parse_request, read_request, request_line
 from pipelines.operate.warm_spare import WarmRunner
 from pipelines.operate.watch import (
     Publication,
@@ -30,12 +30,14 @@ from pipelines.operate.watch import (
     SettleTracker,
     Watcher,
     dropped_at,
+    nightly_arguments,
     reap_adopted,
     seconds_da,
 )
 
 # A stand-in spare: says it is waiting (a file named by its pid holding its TMPDIR), reads one request,
 # prints its arguments and exits with the last one as exit code; `--sleep` makes it a run that never ends.
+ARGUMENTS = nightly_arguments(Path("sources"), Path("kpi.duckdb"))
 STAND_IN_SPARE = """\
 import json, os, pathlib, sys, time
 pathlib.Path(sys.argv[1], str(os.getpid())).write_text(os.environ["TMPDIR"])
@@ -53,7 +55,7 @@ sys.exit(int(arguments[-1]))
 
 @given(st.lists(st.text(), max_size=6))
 def test_a_request_line_carries_any_nightly_command_line(words: list[str]) -> None:
-    arguments = ["nightly", *words]
+    arguments = [RUN_COMMAND, *words]
     line = request_line(arguments)
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert parse_request(line) == arguments
@@ -123,14 +125,14 @@ def test_a_run_goes_to_the_spare_started_before_it_then_the_next_spare_starts(tm
         runner.keep_ready()
         [first] = runner.pids()
         first_temp = _waiting_spare(seen, first)
-        result = runner(["nightly", "--sources", "s", "3"], threading.Event(), lambda: told.append(1))
-        assert (result.exit_code, result.output) == (3, "kørte nightly --sources s 3\n")
+        result = runner([*ARGUMENTS, "3"], threading.Event(), lambda: told.append(1))
+        assert (result.exit_code, result.output) == (3, f"kørte {' '.join(ARGUMENTS)} 3\n")
         assert told  # the watcher looked for the publication while the run went on, and once at its end
         assert _gone(first) and not first_temp.exists()  # the run's process and its temporary folder are gone
         [second] = runner.pids()
         assert second != first
         second_temp = _waiting_spare(seen, second)  # the next run's spare is up before any file arrives
-        assert runner(["nightly", "0"], threading.Event()).exit_code == 0
+        assert runner([*ARGUMENTS, "0"], threading.Event()).exit_code == 0
     finally:
         runner.close()
     assert runner.pids() == set() and _gone(second) and not second_temp.exists()
@@ -149,7 +151,7 @@ def test_a_spare_that_died_is_replaced_but_not_in_a_loop(tmp_path: Path) -> None
         clock.now += 10
         runner.keep_ready()  # died 10 s after its start: not replaced at once
         assert runner.pids() == set()
-        assert runner(["nightly", "0"], threading.Event()).exit_code == 0  # a run gets a fresh one all the same
+        assert runner([*ARGUMENTS, "0"], threading.Event()).exit_code == 0  # a run gets a fresh one all the same
         [after_run] = runner.pids()
         os.kill(after_run, signal.SIGKILL)
         while not _gone(after_run):
@@ -170,14 +172,14 @@ def test_a_stop_ends_the_spares_run_and_no_spare_follows(tmp_path: Path) -> None
     runner.keep_ready()
     [spare] = runner.pids()
     _waiting_spare(seen, spare)
-    thread = threading.Thread(target=lambda: results.append(runner(["nightly", "--sleep", "0"], stop)))
+    thread = threading.Thread(target=lambda: results.append(runner([*ARGUMENTS, "--sleep", "0"], stop)))
     thread.start()
     time.sleep(1)
     stop.set()
     thread.join(timeout=60)
     assert not thread.is_alive()
     [result] = results
-    assert result.exit_code is None and "kørte nightly --sleep 0" in result.output
+    assert result.exit_code is None and "--sleep 0" in result.output
     assert _gone(spare) and runner.pids() == set()
 
 
@@ -276,8 +278,7 @@ def test_a_run_that_cannot_start_is_tried_again_later(tmp_path: Path) -> None:
     assert watcher.tick() is None and calls == []
     clock.now += 25
     assert watcher.tick() is not None
-    [arguments] = calls
-    assert arguments[:3] == ["nightly", "--sources", str(watcher.sources)]
+    assert calls == [nightly_arguments(watcher.sources, watcher.warehouse)]
 
 
 def test_every_tick_does_the_housekeeping(tmp_path: Path) -> None:
