@@ -281,12 +281,19 @@ def test_a_run_that_cannot_start_is_tried_again_later(tmp_path: Path) -> None:
     assert calls == [nightly_arguments(watcher.sources, watcher.warehouse)]
 
 
-def test_every_tick_does_the_housekeeping(tmp_path: Path) -> None:
-    clock, said, idle = StepClock(), [], []
-    watcher, _ = _watcher(tmp_path, None, clock, said, idle=lambda: idle.append(1))
+def test_every_tick_and_every_run_do_their_housekeeping(tmp_path: Path) -> None:
+    clock, said, idle, after = StepClock(), [], [], []
+
+    def failing_runner(arguments: list[str], stop: threading.Event, while_running) -> RunResult:
+        raise RuntimeError("the spare could not start")
+
+    watcher, path = _watcher(tmp_path, failing_runner, clock, said, idle=lambda: idle.append(1),
+                             after_run=lambda: after.append(1))
     watcher.tick()
-    watcher.tick()
-    assert idle == [1, 1]
+    assert (idle, after) == ([1], [])
+    assert _drop(watcher, clock, path) is None  # a run that failed to run at all is cleaned up after, too
+    assert (idle, after) == ([1, 1], [1])
+    assert said[-1].startswith("Kørslen kunne ikke gennemføres (RuntimeError: the spare could not start)")
 
 
 def test_a_running_server_that_does_not_answer_starts_no_run() -> None:

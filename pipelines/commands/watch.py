@@ -100,12 +100,8 @@ def _serve(sources: Path, warehouse: Path, folders: list[Path], stop: threading.
             _say(f"Overvåger {', '.join(str(f) for f in folders)} → {warehouse} (kørslerne i "
                  f"{server.description_da()}). Stop med Ctrl-C.")
 
-            def housekeeping() -> None:
-                runner.keep_ready()
-                reap_adopted(runner.pids() | server.pids())
-
-            serve(Watcher(sources, warehouse, stop, _say, runner=runner, as_of=as_of,
-                          before_run=server.before_run, idle=housekeeping))
+            serve(Watcher(sources, warehouse, stop, _say, runner=runner, as_of=as_of, before_run=server.before_run,
+                          idle=runner.keep_ready, after_run=lambda: reap_adopted(runner.pids() | server.pids())))
     finally:
         runner.close()
         stop_leftovers()

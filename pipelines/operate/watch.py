@@ -364,7 +364,8 @@ class Watcher:
     locked_retry_seconds: float = LOCKED_RETRY_SECONDS
     as_of: str | None = None  # tests: a fixed as-of date for every run (default: the day of the run)
     before_run: Callable[[], None] = nothing  # raises RunNotStarted when no run can start now (the server)
-    idle: Callable[[], None] = nothing  # housekeeping between runs (a spare process replaced, orphans reaped)
+    idle: Callable[[], None] = nothing  # on every tick: housekeeping (a spare process replaced)
+    after_run: Callable[[], None] = nothing  # after every run: housekeeping (orphans of the run reaped)
     _held: list[Path] = field(default_factory=list)  # a batch skipped because another run held the lock
     _retry_at: float = 0.0
 
@@ -436,6 +437,7 @@ class Watcher:
         finally:
             self.tracker.saw(path for path, stat in self._drop_folder_stats().items()  # arrived during the run:
                              if snapshot.get(path) != stat)                               # the next run takes it
+            self.after_run()
         for line in result.output.splitlines():
             if line.strip():
                 self.say(line.rstrip())
