@@ -210,10 +210,11 @@ def test_serve_runs_for_a_dropped_file_and_stops_on_the_event(tmp_path: Path) ->
     runner = FakeRunner(0, 0)
     watcher, path = _watcher(tmp_path, runner, FakeClock(), said)
     watcher.tracker = SettleTracker(settle_seconds=0.5)
-    thread = threading.Thread(target=serve, args=(watcher, 100))
+    ready = threading.Event()
+    thread = threading.Thread(target=serve, args=(watcher, 100, ready.set))
     thread.start()
     try:
-        time.sleep(1)  # the watcher is set up (a file written before it is not an event)
+        assert ready.wait(60)  # the folders are watched: a file written from now on is seen
         path.write_text("a new delivery")
         (watcher.sources / "reference").mkdir()
         (watcher.sources / "reference" / "areas.csv").write_text("not a drop folder")

@@ -97,11 +97,11 @@ def _serve(sources: Path, warehouse: Path, folders: list[Path], stop: threading.
     try:
         with watch_server(stop, log_file) as server:
             runner.keep_ready()  # after the server's URL is in the environment: the spare inherits it
-            _say(f"Overvåger {', '.join(str(f) for f in folders)} → {warehouse} (kørslerne i "
-                 f"{server.description_da()}). Stop med Ctrl-C.")
-
-            serve(Watcher(sources, warehouse, stop, _say, runner=runner, as_of=as_of, before_run=server.before_run,
-                          idle=runner.keep_ready, after_run=lambda: reap_adopted(runner.pids() | server.pids())))
+            watcher = Watcher(sources, warehouse, stop, _say, runner=runner, as_of=as_of, before_run=server.before_run,
+                              idle=runner.keep_ready, after_run=lambda: reap_adopted(runner.pids() | server.pids()))
+            serve(watcher, on_ready=lambda: _say(  # once the folders are watched: a file dropped after it is seen
+                f"Overvåger {', '.join(str(f) for f in folders)} → {warehouse} (kørslerne i "
+                f"{server.description_da()}). Stop med Ctrl-C."))
     finally:
         runner.close()
         stop_leftovers()

@@ -460,13 +460,16 @@ class Watcher:
         return out
 
 
-def serve(watcher: Watcher, tick_ms: int = 500) -> None:
+def serve(watcher: Watcher, tick_ms: int = 500, on_ready: Callable[[], None] = nothing) -> None:
     """Feed `watcher` from watchfiles until its stop event is set. Blocks; a run blocks the feed, and the
-    changes of the meantime are delivered when it resumes."""
+    changes of the meantime are delivered when it resumes. `on_ready` is called once the folders are watched
+    (at watchfiles' first yield): a file written after it is seen."""
     from watchfiles import Change, watch
 
     for changes in watch(watcher.sources, stop_event=watcher.stop, rust_timeout=tick_ms, yield_on_timeout=True,
                          debounce=tick_ms, raise_interrupt=False):
+        on_ready, ready = nothing, on_ready
+        ready()
         watcher.changed(Path(path) for change, path in changes if change != Change.deleted)
         if watcher.stop.is_set():
             return
