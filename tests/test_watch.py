@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
@@ -341,6 +342,7 @@ def test_kpi_watch_end_to_end(published_demo: PublishedDemo, tmp_path: Path) -> 
     first_build_logs = set(logs.glob("kpi-nightly-*.log"))
     (temp_dir := tmp_path / "tmp").mkdir()
     log = tmp_path / "watch.log"
+    since = datetime.now(UTC)
     watcher = start_watcher(demo.sources, demo.warehouse, log, {"TMPDIR": str(temp_dir)}, "--as-of", AS_OF)
     try:
         wait_for(log, "Overvåger", watcher)
@@ -361,7 +363,7 @@ def test_kpi_watch_end_to_end(published_demo: PublishedDemo, tmp_path: Path) -> 
             wait_for(log, "Statusændringer:", watcher, wait_for(log, f"Ny leverance: {corrections[-1].name}", watcher))
             wait_until_spare_is_warm(watcher, logs)
         after_fourth = footprint(watcher, temp_dir, demo.warehouse.parent)
-        flow_runs = nightly_flow_runs(api)
+        flow_runs = nightly_flow_runs(api, demo.warehouse, since)
 
         output = log.read_text(encoding="utf-8")
         first_run, second_run, *correction_runs = _runs(output, bad.name, new.name,
@@ -425,6 +427,7 @@ def test_kpi_watch_with_a_running_kpi_server(published_demo: PublishedDemo, tmp_
         while not is_healthy(api):
             assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
             time.sleep(1)
+        since = datetime.now(UTC)
         watcher = start_watcher(demo.sources, demo.warehouse, log, {"PREFECT_API_URL": api}, "--as-of", AS_OF)
         wait_for(log, f"kørslerne i Prefect-serveren {api}", watcher)
         assert [process_kind(p) for p in descendants(watcher.pid)] == ["spare"]  # no server of its own
@@ -433,7 +436,7 @@ def test_kpi_watch_with_a_running_kpi_server(published_demo: PublishedDemo, tmp_
         published = wait_for(log, "Lageret er publiceret, ", watcher, started)
         changes = wait_for(log, "Statusændringer:", watcher, started)
         assert changes > published and "met → not_met" in log.read_text(encoding="utf-8")[changes:]
-        [flow_run] = nightly_flow_runs(api)
+        [flow_run] = nightly_flow_runs(api, demo.warehouse, since)
         assert flow_run["state_type"] == "COMPLETED"
         spare = descendants(watcher.pid)
     finally:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -142,13 +142,16 @@ def footprint(watcher: subprocess.Popen, temp_dir: Path, warehouse_dir: Path) ->
     )
 
 
-def nightly_flow_runs(api: str) -> list[dict]:
-    """The kpi-nightly flow runs a Prefect server knows (REST API with explicit limits: the Prefect CLI gets
-    422 from this server, docs/stack_facts.md)."""
+def nightly_flow_runs(api: str, warehouse: Path, since: datetime) -> list[dict]:
+    """The kpi-nightly flow runs for `warehouse` a Prefect server has started since `since` (REST API with
+    explicit limits: the Prefect CLI gets 422 from this server, docs/stack_facts.md). A temporary server keeps
+    its database in PREFECT_HOME, with the runs of earlier tests."""
     response = httpx.post(f"{api}/flow_runs/filter", timeout=10, json={
-        "flows": {"name": {"any_": ["kpi-nightly"]}}, "sort": "EXPECTED_START_TIME_ASC", "limit": 200, "offset": 0})
+        "flows": {"name": {"any_": ["kpi-nightly"]}},
+        "flow_runs": {"start_time": {"after_": since.astimezone(UTC).isoformat()}},
+        "sort": "EXPECTED_START_TIME_ASC", "limit": 200, "offset": 0})
     response.raise_for_status()
-    return response.json()
+    return [run for run in response.json() if run["parameters"].get("warehouse") == str(warehouse)]
 
 
 def run_logs(log_dir: Path, since: set[Path]) -> list[str]:
