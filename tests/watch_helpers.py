@@ -22,6 +22,9 @@ from pipelines.operate.warm_run import READY_LINE
 WAIT_SECONDS = 300
 SPARE_MODULE = "pipelines.operate.warm_run"
 WARM_UP_LOG = "watch-spare-warm-up.log"
+# logs/ keeps the newest KEEP_LOG_FILES per command; dbt_target/ one compiled file per node a run selected
+# (bounded by the project, but a run selecting other nodes adds theirs)
+BOUNDED_FOLDERS = ("logs", "dbt_target")
 SERVER_URL = re.compile(r"\((http://127\.0\.0\.1:\d+/api)\)")
 
 
@@ -117,7 +120,7 @@ class Footprint:
     open_fds: int
     rss_mib: float
     temp_entries: int  # in the watcher's TMPDIR
-    warehouse_files: frozenset[str]  # below the warehouse's folder, logs/ aside
+    warehouse_files: frozenset[str]  # below the warehouse's folder, BOUNDED_FOLDERS aside
     log_files: int
 
 
@@ -130,7 +133,7 @@ def footprint(watcher: subprocess.Popen, temp_dir: Path, warehouse_dir: Path) ->
     me = psutil.Process(watcher.pid)
     children = descendants(watcher.pid)
     files = {str(path.relative_to(warehouse_dir)) for path in warehouse_dir.rglob("*")
-             if path.is_file() and path.relative_to(warehouse_dir).parts[0] != "logs"}
+             if path.is_file() and path.relative_to(warehouse_dir).parts[0] not in BOUNDED_FOLDERS}
     return Footprint(
         processes=tuple(sorted(process_kind(p) for p in children if p.status() != psutil.STATUS_ZOMBIE)),
         zombies=sum(p.status() == psutil.STATUS_ZOMBIE for p in children),

@@ -44,7 +44,7 @@ def watch(sources: SourcesOption = DEFAULT_SOURCES, warehouse: WarehouseOption =
     En fil regnes for færdig, når dens størrelse og ændringstid har stået stille i lidt over et sekund.
     Én kørsel ad gangen (lagerets lås); filer, der kommer under en kørsel, tages med i den næste.
 
-    Hver kørsel er sin egen proces, startet i forvejen og klar, så en ny fil publiceres på sekunder.
+    Hver kørsel er sin egen proces, startet i forvejen og klar, så kørslen ikke venter på at starte.
     Når lageret er publiceret, siges det med det samme; bestyrelsesrapporten følger. Efter hver kørsel
     vises, hvad der blev indlæst, hvad der blev afvist og hvorfor, og hvor mange statusser der skiftede.
     En fil, hvis indhold allerede har været kørt, køres ikke igen, før den ændres.
