@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,8 @@ WAIT_SECONDS = 300
 SPARE_MODULE = "pipelines.operate.warm_run"
 WARM_UP_LOG = "watch-spare-warm-up.log"
 # logs/ keeps the newest KEEP_LOG_FILES per command; dbt_target/ one compiled file per node a run selected
-# (bounded by the project, but a run selecting other nodes adds theirs)
+# (bounded by the project, but a run selecting other nodes adds theirs). Files are counted per folder: the
+# report's chart cache names charts by content and prunes the old ones (same count, other names).
 BOUNDED_FOLDERS = ("logs", "dbt_target")
 SERVER_URL = re.compile(r"\((http://127\.0\.0\.1:\d+/api)\)")
 
@@ -120,7 +122,7 @@ class Footprint:
     open_fds: int
     rss_mib: float
     temp_entries: int  # in the watcher's TMPDIR
-    warehouse_files: frozenset[str]  # below the warehouse's folder, BOUNDED_FOLDERS aside
+    warehouse_files: tuple[tuple[str, int], ...]  # files per folder below the warehouse's, BOUNDED_FOLDERS aside
     log_files: int
 
 
@@ -132,15 +134,15 @@ def process_kind(process: psutil.Process) -> str:
 def footprint(watcher: subprocess.Popen, temp_dir: Path, warehouse_dir: Path) -> Footprint:
     me = psutil.Process(watcher.pid)
     children = descendants(watcher.pid)
-    files = {str(path.relative_to(warehouse_dir)) for path in warehouse_dir.rglob("*")
-             if path.is_file() and path.relative_to(warehouse_dir).parts[0] not in BOUNDED_FOLDERS}
+    files = Counter(str(path.parent.relative_to(warehouse_dir)) for path in warehouse_dir.rglob("*")
+                    if path.is_file() and path.relative_to(warehouse_dir).parts[0] not in BOUNDED_FOLDERS)
     return Footprint(
         processes=tuple(sorted(process_kind(p) for p in children if p.status() != psutil.STATUS_ZOMBIE)),
         zombies=sum(p.status() == psutil.STATUS_ZOMBIE for p in children),
         open_fds=me.num_fds(),
         rss_mib=me.memory_info().rss / 2**20,
         temp_entries=len(list(temp_dir.iterdir())),
-        warehouse_files=frozenset(files),
+        warehouse_files=tuple(sorted(files.items())),
         log_files=len(list((warehouse_dir / "logs").glob("*.log"))),
     )
 
