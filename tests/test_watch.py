@@ -12,11 +12,14 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
 import pytest
 
 from pipelines.exit_codes import ExitCode
+from pipelines.operate.prefect_api import is_healthy
 from pipelines.operate.watch import (
     RunResult,
     SettleTracker,
@@ -27,6 +30,20 @@ from pipelines.operate.watch import (
     status_changes,
 )
 from tests.conftest import PublishedDemo
+from tests.watch_helpers import (
+    WAIT_SECONDS,
+    descendants,
+    drop_aggregate,
+    footprint,
+    nightly_flow_runs,
+    process_kind,
+    run_logs,
+    server_url,
+    start_watcher,
+    stop_watcher,
+    wait_for,
+    wait_until_spare_is_warm,
+)
 
 
 class FakeClock:
@@ -99,8 +116,9 @@ class FakeRunner:
         self.outcomes = list(outcomes)
         self.calls = 0
 
-    def __call__(self, command: list[str], stop: threading.Event) -> RunResult:
+    def __call__(self, arguments: list[str], stop: threading.Event, while_running) -> RunResult:
         self.calls += 1
+        self.arguments = arguments
         outcome = self.outcomes.pop(0)
         if isinstance(outcome, Exception):
             raise outcome
@@ -186,9 +204,6 @@ def test_only_the_drop_folders_count(tmp_path: Path) -> None:
     assert watcher.tick() is None and runner.calls == 0
 
 
-WAIT_SECONDS = 300
-
-
 def test_serve_runs_for_a_dropped_file_and_stops_on_the_event(tmp_path: Path) -> None:
     from pipelines.operate.watch import serve
 
@@ -196,10 +211,11 @@ def test_serve_runs_for_a_dropped_file_and_stops_on_the_event(tmp_path: Path) ->
     runner = FakeRunner(0, 0)
     watcher, path = _watcher(tmp_path, runner, FakeClock(), said)
     watcher.tracker = SettleTracker(settle_seconds=0.5)
-    thread = threading.Thread(target=serve, args=(watcher, 100))
+    ready = threading.Event()
+    thread = threading.Thread(target=serve, args=(watcher, 100, ready.set))
     thread.start()
     try:
-        time.sleep(1)  # the watcher is set up (a file written before it is not an event)
+        assert ready.wait(60)  # the folders are watched: a file written from now on is seen
         path.write_text("a new delivery")
         (watcher.sources / "reference").mkdir()
         (watcher.sources / "reference" / "areas.csv").write_text("not a drop folder")
@@ -239,22 +255,21 @@ def test_a_stop_ends_the_run_and_its_whole_process_group(tmp_path: Path) -> None
     assert _processes_mentioning("time.sleep(600)") == []
 
 
-def test_kpi_watch_stops_on_sigterm(tmp_path: Path) -> None:
+@pytest.mark.e2e  # it starts its Prefect server and a spare run process
+def test_kpi_watch_stops_on_sigterm_leaving_no_process_or_file(tmp_path: Path) -> None:
     (tmp_path / "sources" / "inbox").mkdir(parents=True)
+    (temp_dir := tmp_path / "tmp").mkdir()
     log = tmp_path / "watch.log"
-    kpi = Path(sys.executable).with_name("kpi")
-    with log.open("w", encoding="utf-8") as out:
-        watcher = subprocess.Popen([str(kpi), "watch", "--sources", str(tmp_path / "sources"), "--warehouse",
-                                    str(tmp_path / "kpi.duckdb")], stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True, env={**os.environ, "COLUMNS": "200"})
+    watcher = start_watcher(tmp_path / "sources", tmp_path / "w" / "kpi.duckdb", log, {"TMPDIR": str(temp_dir)})
     try:
-        _wait_for(log, "Overvåger", watcher)
-        watcher.send_signal(signal.SIGTERM)
-        assert watcher.wait(timeout=60) == 0
+        wait_for(log, "Overvåger", watcher)  # its server and its spare are started by then (here: stopped warming up)
+        started = descendants(watcher.pid)
+        assert sorted(process_kind(p) for p in started) == ["prefect-server", "spare"]
     finally:
-        if watcher.poll() is None:
-            os.killpg(watcher.pid, signal.SIGKILL)
+        assert stop_watcher(watcher, signal.SIGTERM) == 0
     assert "Overvågningen er stoppet." in log.read_text(encoding="utf-8")
+    assert not any(_alive(process) for process in started)
+    assert list(temp_dir.iterdir()) == []  # the spare's temporary folder went with it
 
 
 def test_kpi_watch_without_an_inbox_says_so_in_danish(tmp_path: Path) -> None:
@@ -265,16 +280,12 @@ def test_kpi_watch_without_an_inbox_says_so_in_danish(tmp_path: Path) -> None:
     assert "Overvågningen er ikke startet" in done.stderr and "Traceback" not in done.stderr + done.stdout
 
 
-def _wait_for(log: Path, text: str, process: subprocess.Popen, after: int = 0) -> int:
-    """Bounded wait until `text` appears in the watcher's output after offset `after`; its offset."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        found = log.read_text(encoding="utf-8").find(text, after)
-        if found >= 0:
-            return found
-        assert process.poll() is None, log.read_text(encoding="utf-8")
-        time.sleep(0.5)
-    pytest.fail(f"'{text}' did not appear within {WAIT_SECONDS} s:\n{log.read_text(encoding='utf-8')}")
+def test_kpi_watch_help_is_danish() -> None:
+    from tests.conftest import run_kpi
+
+    done = run_kpi("watch", "--help")
+    assert done.returncode == 0
+    assert "Overvåg SOURCES/inbox/" in done.stdout and "startet i forvejen" in done.stdout
 
 
 def _wait_for_run_stage(demo: PublishedDemo, stage: str, process: subprocess.Popen, log: Path) -> None:
@@ -290,14 +301,12 @@ def _wait_for_run_stage(demo: PublishedDemo, stage: str, process: subprocess.Pop
     pytest.fail(f"no run reached '{stage}' within {WAIT_SECONDS} s:\n{log.read_text(encoding='utf-8')}")
 
 
-def _measurements(demo: PublishedDemo, without_source: str = "") -> list[tuple]:
-    return sorted(demo.query("select * exclude (loaded_at) from measurements where source_system <> ?",
-                             [without_source]), key=repr)
+def _measurements(demo: PublishedDemo, *without_sources: str) -> list[tuple]:
+    return sorted(demo.query("select * exclude (loaded_at) from measurements where not list_contains(?, "
+                             "source_system)", [list(without_sources)]), key=repr)
 
 
 def _processes_mentioning(text: str) -> list[str]:
-    import psutil
-
     found = []
     for process in psutil.process_iter(["cmdline"]):
         cmdline = " ".join(process.info["cmdline"] or [])
@@ -306,49 +315,138 @@ def _processes_mentioning(text: str) -> list[str]:
     return found
 
 
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _runs(output: str, first: str, *later: str) -> list[str]:
+    """The watcher's output cut at each run's "Ny leverance" line."""
+    marks = [output.index(f"Ny leverance: {name}") for name in (first, *later)]
+    return [output[start:end] for start, end in zip(marks, [*marks[1:], len(output)], strict=True)]
+
+
 @pytest.mark.e2e
 def test_kpi_watch_end_to_end(published_demo: PublishedDemo, tmp_path: Path) -> None:
+    """A bad file, a new quarter dropped during that run, then two corrected aggregate files: rejected with its
+    message and nothing changed, the quarter published (told before its report), every run on the watcher's
+    one Prefect server, and the fourth run leaving nothing more behind than the second."""
     from bench.run import next_quarter_delivery
     from tests.conftest import AS_OF
 
     demo = published_demo.copy_to(tmp_path / "demo")
-    before = _measurements(demo, without_source="school_absence")
+    before = _measurements(demo, "school_absence", "web_analytics")
+    logs = demo.warehouse.parent / "logs"
+    first_build_logs = set(logs.glob("kpi-nightly-*.log"))
+    (temp_dir := tmp_path / "tmp").mkdir()
     log = tmp_path / "watch.log"
-    kpi = Path(sys.executable).with_name("kpi")
-    with log.open("w", encoding="utf-8") as out:
-        watcher = subprocess.Popen([str(kpi), "watch", "--sources", str(demo.sources), "--warehouse",
-                                    str(demo.warehouse), "--as-of", AS_OF], stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True, env={**os.environ, "COLUMNS": "200"})
+    since = datetime.now(UTC)
+    watcher = start_watcher(demo.sources, demo.warehouse, log, {"TMPDIR": str(temp_dir)}, "--as-of", AS_OF)
     try:
-        _wait_for(log, "Overvåger", watcher)
+        wait_for(log, "Overvåger", watcher)
+        api = server_url(log)
         bad = demo.sources / "inbox" / "police_haervaerk" / "police_haervaerk_2026_20270214.csv"
         bad.write_text("ikke;en;rigtig;fil\n1;2;3;4\n", encoding="utf-8")
-        started = _wait_for(log, "Ny leverance: police_haervaerk_2026_20270214.csv", watcher)
+        started = wait_for(log, "Ny leverance: police_haervaerk_2026_20270214.csv", watcher)
         _wait_for_run_stage(demo, "Beregner kriterier", watcher, log)  # the run has found its files
         new = next_quarter_delivery(demo.sources / "inbox", 1)  # dropped while the first run is going
-        rejected = _wait_for(log, "Statusændringer:", watcher, started)
-        second = _wait_for(log, f"Ny leverance: {new.name}", watcher, rejected)
-        _wait_for(log, "Statusændringer:", watcher, second)
+        rejected = wait_for(log, "Statusændringer:", watcher, started)
+        second = wait_for(log, f"Ny leverance: {new.name}", watcher, rejected)
+        wait_for(log, "Statusændringer:", watcher, second)
+        wait_until_spare_is_warm(watcher, logs)
+        after_second = footprint(watcher, temp_dir, demo.warehouse.parent)
+        corrections = []
+        for number in (1, 2):  # two more runs, statuses unchanged (no report): the cheap leak check
+            corrections.append(drop_aggregate(demo.sources / "inbox", number))
+            wait_for(log, "Statusændringer:", watcher, wait_for(log, f"Ny leverance: {corrections[-1].name}", watcher))
+            wait_until_spare_is_warm(watcher, logs)
+        after_fourth = footprint(watcher, temp_dir, demo.warehouse.parent)
+        flow_runs = nightly_flow_runs(api, demo.warehouse, since)
+
         output = log.read_text(encoding="utf-8")
-        first_run, second_run = output[started:second], output[second:]
+        first_run, second_run, *correction_runs = _runs(output, bad.name, new.name,
+                                                        *(path.name for path in corrections))
         [(status, error)] = demo.query("select status, error from load_ledger where file_name = ?", [bad.name])
         assert status == "rejected" and error
         assert f"Afvist: {' '.join(error.split())}"[:60] in " ".join(first_run.split())
         assert "en eller flere filer blev afvist" in first_run and "Statusændringer: ingen." in first_run
         assert "Indlæst: 1 filer" in second_run and "lageret er publiceret" in second_run
+        for run in (second_run, *correction_runs):  # the publication is told first, then the run's summary
+            assert 0 < run.index("Lageret er publiceret, ") < run.index("Indlæst: 1 filer") < run.index(
+                "Statusændringer:"), run
         assert demo.query("select status from load_ledger where file_name = ?", [new.name]) == [("loaded",)]
-        # The rejected file changed nothing: outside the new quarter's source, every measurement is as before.
-        assert _measurements(demo, without_source="school_absence") == before
+        assert demo.query("select count(*) from load_ledger where file_name = ? and status = 'loaded'",
+                          [corrections[-1].name]) == [(1,)]
+        # The rejected file changed nothing: outside the sources of the new files, every measurement is as before.
+        assert _measurements(demo, "school_absence", "web_analytics") == before
+        # Every run reported to the watcher's one server; none started a server of its own.
+        assert [run["state_type"] for run in flow_runs] == ["COMPLETED"] * 4
+        run_texts = run_logs(logs, first_build_logs)
+        assert len(run_texts) == 4 and not any("temporary server (pid" in text for text in run_texts)
+        # Run 4 leaves nothing more behind than run 2: processes, descriptors, files.
+        assert after_fourth.processes == after_second.processes == ("prefect-server", "spare")
+        assert after_fourth.zombies == after_second.zombies == 0
+        assert after_fourth.open_fds <= after_second.open_fds
+        assert after_fourth.temp_entries == after_second.temp_entries
+        assert after_fourth.warehouse_files == after_second.warehouse_files
+        spare_and_server = descendants(watcher.pid)
     finally:
-        watcher.send_signal(signal.SIGINT)
-        try:
-            watcher.wait(timeout=120)
-        finally:
-            if watcher.poll() is None:
-                os.killpg(watcher.pid, signal.SIGKILL)
-    assert watcher.returncode == 0, log.read_text(encoding="utf-8")
+        code = stop_watcher(watcher)
+    assert code == 0, log.read_text(encoding="utf-8")
     assert "Overvågningen er stoppet." in log.read_text(encoding="utf-8")
     assert "Traceback" not in log.read_text(encoding="utf-8")
     with pytest.raises(ProcessLookupError):
         os.killpg(watcher.pid, 0)
+    assert not any(_alive(process) for process in spare_and_server)
     assert _processes_mentioning(str(demo.sources)) == []
+    assert list(temp_dir.iterdir()) == []
+
+
+@pytest.mark.e2e
+def test_kpi_watch_with_a_running_kpi_server(published_demo: PublishedDemo, tmp_path: Path) -> None:
+    """With PREFECT_API_URL (`kpi server`), the runs report to that server, visible through its REST API, and
+    the watcher starts no server of its own."""
+    from tests.conftest import AS_OF
+    from tests.ops_helpers import free_port
+
+    demo = published_demo.copy_to(tmp_path / "demo")
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    server_env = {**os.environ, "KPI_DATA_DIR": str(tmp_path / "data"), "KPI_PREFECT_PORT": str(port)}
+    server_env.pop("PREFECT_API_URL", None)
+    kpi = Path(sys.executable).with_name("kpi")
+    with (tmp_path / "server.log").open("w") as out:
+        server = subprocess.Popen([str(kpi), "server", "--port", str(port)], env=server_env, stdout=out,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+    log = tmp_path / "watch.log"
+    watcher = None
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not is_healthy(api):
+            assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+            time.sleep(1)
+        since = datetime.now(UTC)
+        watcher = start_watcher(demo.sources, demo.warehouse, log, {"PREFECT_API_URL": api}, "--as-of", AS_OF)
+        wait_for(log, f"kørslerne i Prefect-serveren {api}", watcher)
+        assert [process_kind(p) for p in descendants(watcher.pid)] == ["spare"]  # no server of its own
+        dropped = drop_aggregate(demo.sources / "inbox", 1, met=False)
+        started = wait_for(log, f"Ny leverance: {dropped.name}", watcher)
+        published = wait_for(log, "Lageret er publiceret, ", watcher, started)
+        changes = wait_for(log, "Statusændringer:", watcher, started)
+        assert changes > published and "met → not_met" in log.read_text(encoding="utf-8")[changes:]
+        [flow_run] = nightly_flow_runs(api, demo.warehouse, since)
+        assert flow_run["state_type"] == "COMPLETED"
+        spare = descendants(watcher.pid)
+    finally:
+        code = stop_watcher(watcher) if watcher is not None else None
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=60)
+        finally:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGKILL)
+    assert code == 0, log.read_text(encoding="utf-8")
+    assert not any(_alive(process) for process in spare)
+    assert demo.query("select status from load_ledger where file_name = ?", [dropped.name]) == [("loaded",)]

@@ -5,13 +5,19 @@ from __future__ import annotations
 import signal
 import threading
 from datetime import datetime
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 
 from pipelines.commands.common import SourcesOption, WarehouseOption, console, err_console
 from pipelines.exit_codes import ExitCode
-from pipelines.settings import DEFAULT_SOURCES, DEFAULT_WAREHOUSE, uses_temporary_prefect_server
+from pipelines.settings import (
+    DEFAULT_SOURCES,
+    DEFAULT_WAREHOUSE,
+    prefect_home_problem,
+    uses_temporary_prefect_server,
+)
 
 
 def _say(line: str) -> None:
@@ -38,38 +44,67 @@ def watch(sources: SourcesOption = DEFAULT_SOURCES, warehouse: WarehouseOption =
     En fil regnes for færdig, når dens størrelse og ændringstid har stået stille i lidt over et sekund.
     Én kørsel ad gangen (lagerets lås); filer, der kommer under en kørsel, tages med i den næste.
 
-    Efter hver kørsel vises, hvad der blev indlæst, hvad der blev afvist og hvorfor, og hvor mange
-    statusser der skiftede. En fil, hvis indhold allerede har været kørt, køres ikke igen, før den ændres.
+    Hver kørsel er sin egen proces, startet i forvejen og klar, så kørslen ikke venter på at starte.
+    Når lageret er publiceret, siges det med det samme; bestyrelsesrapporten følger. Efter hver kørsel
+    vises, hvad der blev indlæst, hvad der blev afvist og hvorfor, og hvor mange statusser der skiftede.
+    En fil, hvis indhold allerede har været kørt, køres ikke igen, før den ændres.
 
-    Med PREFECT_API_URL sat (kpi server) ses kørslerne i Prefects brugerflade. Stop med Ctrl-C eller
-    SIGTERM; en kørsel i gang afbrydes, og det tidligere lager forbliver publiceret.
+    Med PREFECT_API_URL sat (kpi server) ses kørslerne i Prefects brugerflade; ellers starter overvågningen
+    én midlertidig Prefect-server, som alle dens kørsler bruger. Stop med Ctrl-C eller SIGTERM; en kørsel
+    i gang afbrydes, og det tidligere lager forbliver publiceret. Ingen proces bliver tilbage.
     """
-    from pipelines.flows.deployment import adopt_orphans, stop_leftovers
-    from pipelines.operate.watch import Watcher, serve, watched_dirs
     from pipelines.privacy.cpr import MissingKeyError, load_key
 
     sources, warehouse = sources.resolve(), warehouse.resolve()
     try:
         load_key()
     except MissingKeyError as exc:
-        err_console.print(f"[red]Overvågningen er ikke startet.[/red] {exc}", highlight=False)
-        raise typer.Exit(ExitCode.FAILED) from None
-    folders = watched_dirs(sources)
-    if not folders:
-        err_console.print(f"[red]Overvågningen er ikke startet:[/red] {sources / 'inbox'} findes ikke.",
-                          highlight=False)
-        raise typer.Exit(ExitCode.FAILED)
+        _refuse(str(exc))
+    if not (folders := _drop_folders(sources)):
+        _refuse(f"{sources / 'inbox'} findes ikke.")
+    if uses_temporary_prefect_server() and (problem := prefect_home_problem()):
+        _refuse(f"{problem} Sæt PREFECT_HOME til en mappe, du kan skrive i.")
     stop = threading.Event()
     _stop_on_signals(stop)
-    adopt_orphans()
-    server = "Prefects midlertidige server pr. kørsel" if uses_temporary_prefect_server() else "Prefect-serveren"
-    _say(f"Overvåger {', '.join(str(f) for f in folders)} → {warehouse} (kørslerne i {server}). "
-         "Stop med Ctrl-C.")
-    try:
-        serve(Watcher(sources, warehouse, stop, _say, as_of=as_of))
-    finally:
-        stop_leftovers()
+    _serve(sources, warehouse, folders, stop, as_of)
     _say("Overvågningen er stoppet.")
+
+
+def _refuse(reason: str) -> NoReturn:
+    err_console.print(f"[red]Overvågningen er ikke startet:[/red] {reason}", highlight=False)
+    raise typer.Exit(ExitCode.FAILED)
+
+
+def _drop_folders(sources: Path) -> list[Path]:
+    from pipelines.operate.watch import watched_dirs
+
+    return watched_dirs(sources)
+
+
+def _serve(sources: Path, warehouse: Path, folders: list[Path], stop: threading.Event, as_of: str | None) -> None:
+    """Watch until `stop`: one Prefect server and one spare run process at a time, all ended on leaving."""
+    from pipelines.flows.deployment import adopt_orphans, stop_leftovers
+    from pipelines.operate.run_logging import new_log_file, route_logs
+    from pipelines.operate.warm_server import watch_server
+    from pipelines.operate.warm_spare import WarmRunner
+    from pipelines.operate.watch import Watcher, reap_adopted, serve
+
+    log_dir = warehouse.parent / "logs"
+    log_file = new_log_file(log_dir, "watch")
+    route_logs(log_file, verbose=False)  # the watcher's own log and its server's output; the terminal stays ours
+    adopt_orphans()
+    runner = WarmRunner(warm_up_log=log_dir / "watch-spare-warm-up.log")
+    try:
+        with watch_server(stop, log_file) as server:
+            runner.keep_ready()  # after the server's URL is in the environment: the spare inherits it
+            watcher = Watcher(sources, warehouse, stop, _say, runner=runner, as_of=as_of, before_run=server.before_run,
+                              idle=runner.keep_ready, after_run=lambda: reap_adopted(runner.pids() | server.pids()))
+            serve(watcher, on_ready=lambda: _say(  # once the folders are watched: a file dropped after it is seen
+                f"Overvåger {', '.join(str(f) for f in folders)} → {warehouse} (kørslerne i "
+                f"{server.description_da()}). Stop med Ctrl-C."))
+    finally:
+        runner.close()
+        stop_leftovers()
 
 
 def register(app: typer.Typer) -> None:

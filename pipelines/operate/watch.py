@@ -5,12 +5,14 @@ The pieces, each testable without a watcher or a subprocess:
 - `TriedContents`: the content hashes already handed to a run; an unchanged file is never run again
   (no retry loop on a file that keeps failing), a changed file is.
 - `status_changes`: how many kpi_status rows changed status between two snapshots of the published file.
-- `run_nightly`: one `kpi nightly` in its own process group, stoppable, its output captured.
+- `Publication`: the moment the published file is replaced during a run (told before the report follows).
+- `run_nightly`: one process in its own process group, stoppable, its output captured.
 
-Each run is a `kpi nightly` subprocess rather than a call in this process: a crash (or a native abort in a
+Each run is a process of its own rather than a call in this process: a crash (or a native abort in a
 library) cannot take the watcher down, nothing a run imports or allocates stays behind in a process that
-runs for months, and a stop can end the whole run's process group. The price is the run's start-up
-(imports, the Prefect client), paid once per run instead of once per watcher.
+runs for months, and a stop can end the whole run's process group. `kpi watch` starts that process ahead of
+time, warm (pipelines/operate/warm_spare.py), and keeps one Prefect server for all its runs
+(pipelines/operate/warm_server.py); `cold_run` (a plain `kpi nightly` subprocess) is what runs without them.
 """
 
 from __future__ import annotations
@@ -182,38 +184,143 @@ class RunResult:
     seconds: float
 
 
-def nightly_command(sources: Path, warehouse: Path, as_of: str | None = None) -> list[str]:
-    command = [sys.executable, "-m", "pipelines.cli", "nightly", "--sources", str(sources),
-               "--warehouse", str(warehouse)]
-    return command + (["--as-of", as_of] if as_of else [])
+class RunNotStarted(RuntimeError):
+    """A run could not be started now (Prefect's server does not answer); the files are tried again later.
+    The message is Danish, for the analyst."""
 
 
-def run_nightly(command: list[str], stop: threading.Event, poll_seconds: float = 0.5) -> RunResult:
-    """Run `command` in its own process group, output captured; on `stop`, SIGINT the group, then SIGKILL it
-    after STOP_GRACE_SECONDS. Nothing of the group outlives this call."""
+POLL_SECONDS = 0.1  # how often a run's end, the stop and the publication are looked at
+WhileRunning = Callable[[], None]
+
+
+def nightly_arguments(sources: Path, warehouse: Path, as_of: str | None = None) -> list[str]:
+    """The `kpi` arguments of one run."""
+    arguments = ["nightly", "--sources", str(sources), "--warehouse", str(warehouse)]
+    return arguments + (["--as-of", as_of] if as_of else [])
+
+
+def nightly_command(arguments: list[str]) -> list[str]:
+    return [sys.executable, "-m", "pipelines.cli", *arguments]
+
+
+def run_env() -> dict[str, str]:
+    return {**os.environ, "COLUMNS": os.environ.get("COLUMNS", "200")}
+
+
+def wait_for_run(child: subprocess.Popen, stop: threading.Event, while_running: WhileRunning | None = None,
+                 poll_seconds: float = POLL_SECONDS) -> bool:
+    """Wait until `child` (the leader of its own process group) ends, calling `while_running` meanwhile; on
+    `stop`, SIGINT the group, then SIGKILL it after STOP_GRACE_SECONDS. Whatever is left in the group
+    afterwards is killed. True when the run was stopped."""
+    stopped = False
+    while child.poll() is None:
+        if stop.wait(poll_seconds):
+            stopped = True
+            signal_group(child.pid, signal.SIGINT)
+            try:
+                child.wait(STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                signal_group(child.pid, signal.SIGKILL)
+                child.wait()
+            break
+        if while_running is not None:
+            while_running()
+    if while_running is not None and not stopped:
+        while_running()  # a publication in the last poll interval is told before the run's end
+    # whatever the run left in its group (dbt, parse workers); a Prefect server has a session of its own and
+    # ends with the process that started it (pipelines/operate/server.py)
+    signal_group(child.pid, signal.SIGKILL)
+    return stopped
+
+
+def run_nightly(command: list[str], stop: threading.Event, while_running: WhileRunning | None = None,
+                poll_seconds: float = POLL_SECONDS) -> RunResult:
+    """Run `command` in its own process group, output captured, stoppable (`wait_for_run`). Nothing of the
+    group outlives this call."""
     started = time.monotonic()
-    env = {**os.environ, "COLUMNS": os.environ.get("COLUMNS", "200")}
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as out:
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                 env=env, start_new_session=True, text=True)
-        stopped = False
-        while child.poll() is None:
-            if stop.wait(poll_seconds) and not stopped:
-                stopped = True
-                _signal_group(child.pid, signal.SIGINT)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    child.wait(STOP_GRACE_SECONDS)
-        # whatever the run left in its group (dbt); its Prefect server has a session of its own and ends with the
-        # run, however the run ends (pipelines/operate/server.py)
-        _signal_group(child.pid, signal.SIGKILL)
+                                 env=run_env(), start_new_session=True, text=True)
+        stopped = wait_for_run(child, stop, while_running, poll_seconds)
         out.seek(0)
         output = out.read()
     return RunResult(None if stopped else child.returncode, output, time.monotonic() - started)
 
 
-def _signal_group(pgid: int, signum: int) -> None:
+def cold_run(arguments: list[str], stop: threading.Event, while_running: WhileRunning | None = None) -> RunResult:
+    """One run as a fresh `kpi nightly` subprocess (it pays its own start-up)."""
+    return run_nightly(nightly_command(arguments), stop, while_running)
+
+
+def signal_group(pgid: int, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signum)
+
+
+def reap_adopted(own: Iterable[int]) -> list[int]:
+    """Reap the ended processes this one adopted as subreaper (`adopt_orphans`: a run's descendants whose
+    parent ended first); `own` are the children a Popen object waits for itself. The reaped pids."""
+    import psutil
+
+    keep, reaped = set(own), []
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.NoSuchProcess, ChildProcessError):
+            if child.pid not in keep and child.status() == psutil.STATUS_ZOMBIE:
+                os.waitpid(child.pid, os.WNOHANG)
+                reaped.append(child.pid)
+    return reaped
+
+
+FileIdentity = tuple[int, int, int]  # inode, size, mtime in ns
+
+
+def file_identity(path: Path) -> FileIdentity | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+@dataclass
+class Publication:
+    """Whether the published file has been replaced since this object was made: publishing swaps a new file
+    in (pipelines/publish/duckdb_file.py), and nothing else replaces it during a run."""
+
+    warehouse: Path
+    identity: Callable[[Path], FileIdentity | None] = file_identity
+    _before: FileIdentity | None = None
+    _told: bool = False
+
+    def __post_init__(self) -> None:
+        self._before = self.identity(self.warehouse)
+
+    def first_seen(self) -> bool:
+        """True once: the first time the file is found replaced."""
+        if self._told:
+            return False
+        now = self.identity(self.warehouse)
+        self._told = now is not None and now != self._before
+        return self._told
+
+    @property
+    def seen(self) -> bool:
+        return self._told
+
+
+STALE_MTIME_SECONDS = 60.0  # a file copied with its old modification time: counted from when it was seen
+
+
+def dropped_at(paths: Iterable[Path], seen_at: float) -> float:
+    """When the batch was dropped (wall clock): its newest file's modification time, unless that lies long
+    before the watcher saw the files settle (`seen_at`: a copy that kept an old mtime)."""
+    mtimes = [stat[1] / 1e9 for path in paths if (stat := file_stat(path)) is not None]
+    newest = max(mtimes, default=seen_at)
+    return newest if seen_at - newest <= STALE_MTIME_SECONDS else seen_at
+
+
+def seconds_da(seconds: float) -> str:
+    return f"{seconds:.1f}".replace(".", ",") + " s"
 
 
 OUTCOME_DA = {
@@ -234,7 +341,11 @@ def files_da(paths: Iterable[Path]) -> str:
     return ", ".join(path.name for path in paths)
 
 
-Runner = Callable[[list[str], threading.Event], RunResult]
+Runner = Callable[[list[str], threading.Event, WhileRunning], RunResult]
+
+
+def nothing() -> None:
+    return None
 
 
 @dataclass
@@ -245,12 +356,16 @@ class Watcher:
     warehouse: Path
     stop: threading.Event
     say: Callable[[str], None]
-    runner: Runner = run_nightly
+    runner: Runner = cold_run
     tracker: SettleTracker = field(default_factory=SettleTracker)
     tried: TriedContents = field(default_factory=TriedContents)
     clock: Clock = time.monotonic
+    wall_clock: Clock = time.time
     locked_retry_seconds: float = LOCKED_RETRY_SECONDS
     as_of: str | None = None  # tests: a fixed as-of date for every run (default: the day of the run)
+    before_run: Callable[[], None] = nothing  # raises RunNotStarted when no run can start now (the server)
+    idle: Callable[[], None] = nothing  # on every tick: housekeeping (a spare process replaced)
+    after_run: Callable[[], None] = nothing  # after every run: housekeeping (orphans of the run reaped)
     _held: list[Path] = field(default_factory=list)  # a batch skipped because another run held the lock
     _retry_at: float = 0.0
 
@@ -267,6 +382,7 @@ class Watcher:
 
     def tick(self) -> RunResult | None:
         """Run the nightly for the files that have settled (and a held batch that is due), if any is new."""
+        self.idle()
         batch = self.tracker.ready()
         if self._held and self.clock() >= self._retry_at:
             batch, self._held = sorted({*batch, *self._held}), []
@@ -286,12 +402,32 @@ class Watcher:
             return None
         return self._run(list(new), set(new.values()))
 
+    def _hold(self, files: list[Path]) -> None:
+        """Run `files` again after locked_retry_seconds (with whatever else has settled by then)."""
+        self._held, self._retry_at = files, self.clock() + self.locked_retry_seconds
+
     def _run(self, files: list[Path], hashes: set[str]) -> RunResult | None:
         self.say(f"Ny leverance: {files_da(files)}. Natkørslen starter.")
+        dropped = dropped_at(files, self.wall_clock() - self.tracker.settle_seconds)
+        try:
+            self.before_run()
+        except RunNotStarted as exc:
+            if not self.stop.is_set():
+                self.say(f"{exc} Filerne prøves igen om {self.locked_retry_seconds:.0f} s.")
+                self._hold(files)
+            return None
         snapshot = self._drop_folder_stats()
+        publication = Publication(self.warehouse)
+
+        def tell_publication() -> None:
+            if publication.first_seen():
+                self.say(f"Lageret er publiceret, {seconds_da(self.wall_clock() - dropped)} efter at filen kom; "
+                         "rapporten følger.")
+
         try:
             before = published_statuses(self.warehouse)
-            result = self.runner(nightly_command(self.sources, self.warehouse, self.as_of), self.stop)
+            result = self.runner(nightly_arguments(self.sources, self.warehouse, self.as_of), self.stop,
+                                 tell_publication)
             after = published_statuses(self.warehouse)
         except Exception as exc:  # one run's trouble never ends the watcher
             self.tried.remember(hashes)
@@ -301,11 +437,12 @@ class Watcher:
         finally:
             self.tracker.saw(path for path, stat in self._drop_folder_stats().items()  # arrived during the run:
                              if snapshot.get(path) != stat)                               # the next run takes it
+            self.after_run()
         for line in result.output.splitlines():
             if line.strip():
                 self.say(line.rstrip())
         if result.exit_code == ExitCode.LOCKED:
-            self._held, self._retry_at = files, self.clock() + self.locked_retry_seconds
+            self._hold(files)
         elif result.exit_code is not None:
             self.tried.remember(hashes)
         self.say(f"{outcome_da(result)} ({result.seconds:.0f} s)")
@@ -323,13 +460,16 @@ class Watcher:
         return out
 
 
-def serve(watcher: Watcher, tick_ms: int = 500) -> None:
+def serve(watcher: Watcher, tick_ms: int = 500, on_ready: Callable[[], None] = nothing) -> None:
     """Feed `watcher` from watchfiles until its stop event is set. Blocks; a run blocks the feed, and the
-    changes of the meantime are delivered when it resumes."""
+    changes of the meantime are delivered when it resumes. `on_ready` is called once the folders are watched
+    (at watchfiles' first yield): a file written after it is seen."""
     from watchfiles import Change, watch
 
     for changes in watch(watcher.sources, stop_event=watcher.stop, rust_timeout=tick_ms, yield_on_timeout=True,
                          debounce=tick_ms, raise_interrupt=False):
+        on_ready, ready = nothing, on_ready
+        ready()
         watcher.changed(Path(path) for change, path in changes if change != Change.deleted)
         if watcher.stop.is_set():
             return
