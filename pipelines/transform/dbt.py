@@ -22,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from select import select as readable
 
 from pipelines.runtime.disk import is_disk_full
 from pipelines.settings import DBT_PROJECT_DIR, QUIET_OFFLINE_ENV
@@ -62,10 +63,16 @@ class WarmDbt:
         """Whether this child can build `build_db` of `project_dir` (it has not exited, e.g. on a failed import)."""
         return (self.build_db, self.project_dir) == (build_db, project_dir) and self.process.poll() is None
 
-    def build(self, select: list[str] | None) -> DbtOutcome:
+    def parsed(self) -> bool:
+        """Whether the child has parsed the project (its first line is waiting on stdout); does not block."""
+        assert self.process.stdout is not None
+        return bool(readable([self.process.stdout], [], [], 0)[0])
+
+    def build(self, selectors: list[str] | None) -> DbtOutcome:
         """Build the selection (None: everything) and wait for the child to exit."""
-        log.info("dbt: the child process was started %.1f s before the build", time.monotonic() - self.started)
-        stdout, stderr = self.process.communicate(json.dumps(select) + "\n")
+        log.info("dbt: the child process was started %.1f s before the build, %s", time.monotonic() - self.started,
+                 "had parsed the project" if self.parsed() else "was still parsing")
+        stdout, stderr = self.process.communicate(json.dumps(selectors) + "\n")
         return outcome_of(self.process.returncode, stdout, stderr)
 
     def discard(self) -> None:
@@ -78,9 +85,9 @@ class WarmDbt:
 
 
 def outcome_of(returncode: int, answer: str, output: str) -> DbtOutcome:
-    """The outcome from the child's exit status, its one-line answer (stdout) and dbt's printed output (stderr)."""
-    lines = answer.strip().splitlines()
-    results = json.loads(lines[-1])["results"] if lines else []
+    """The outcome from the child's exit status, its answer lines (stdout) and dbt's printed output (stderr)."""
+    answers = [json.loads(line) for line in answer.splitlines() if line.strip()]
+    results = answers[-1].get("results", []) if answers else []
     failures = [f"{node['unique_id']}: {node['message']}" for node in results
                 if node["status"] in FAILED_STATUSES]
     if returncode != 0 and not failures:

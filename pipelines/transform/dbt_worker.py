@@ -1,8 +1,9 @@
 """The child process that runs one `dbt build` (started by pipelines/transform/dbt.py, `WarmDbt`).
 
-It imports dbt and parses the project (dbt's partial parse) as soon as it starts, then waits on stdin for one
-line, the JSON list of `--select` arguments (`null`: everything), builds with the parsed manifest, answers one
-JSON line on stdout (`success`, the `results` as run_results.json lists them, `exception`) and exits, which
+It imports dbt and parses the project (dbt's partial parse) as soon as it starts, says so on stdout (`{"parsed": …}`),
+then waits on stdin for one line, the JSON list of `--select` arguments (`null`: everything), builds with the
+parsed manifest, answers one JSON line on stdout (`success`, the `results` as run_results.json lists them,
+`exception`) and exits, which
 closes dbt-duckdb's database handle. End of stdin without a line: nothing is built (the run did not get that
 far). Everything dbt itself prints goes to stderr, which the parent captures and keeps out of the terminal; dbt's
 log file is in `--log-path`.
@@ -46,6 +47,8 @@ def serve(options: list[str], requests: TextIO, answers: TextIO) -> int:
 
     parsed = dbtRunner().invoke(["parse", *options])
     manifest = parsed.result if parsed.success else None  # else the build parses (and reports) anew
+    answers.write(json.dumps({"parsed": parsed.success}) + "\n")
+    answers.flush()
     request = requests.readline()
     if not request:
         return 0
