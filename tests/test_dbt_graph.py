@@ -4,7 +4,9 @@ Read from dbt's own manifest (`dbt parse`, no warehouse needed):
 * no model chooses its `ref()`s from a run-time var: the union models ref every source the parsers' registry has,
   so a hand-run `dbt build` and the docs' lineage are what the nightly builds;
 * every published mart enforces a contract (`contract: {enforced: true}`, a data_type per column), and its columns,
-  in order, are the Python list that the publish step checks (pipelines/publish/contract_tables.py PUBLISHED_TABLES).
+  in order, are the Python list that the publish step checks (pipelines/publish/contract_tables.py PUBLISHED_TABLES);
+* the ledger is read as a whole only by the ledger models, and otherwise by one source's staging model for that
+  source's own files (the argument of the narrowed selection, pipelines/transform/selection.py).
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from pipelines.load.source_figures import DEFAULT_VERDICT_SOURCE
 from pipelines.publish.contract_tables import PUBLISHED_TABLES
 from pipelines.settings import DBT_PROJECT_DIR, QUIET_OFFLINE_ENV
 from pipelines.transform.dbt import dbt_executable
+from pipelines.transform.selection import LEDGER_MODELS
 
 PROJECT = "kpi_warehouse"
 # Published tables that dbt does not build: load_runs is written from the run log by the publish step.
 WRITTEN_BY_PYTHON = {"load_runs"}
 VAR_CALL = re.compile(r"""\bvar\(\s*['"](\w+)['"]""")
+SOURCE_NODE = re.compile(rf"^source\.{PROJECT}\.(\w+)\.\w+$")
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +89,27 @@ def test_the_constant_vars_equal_the_python_constants_they_mirror() -> None:
     defaults = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
     assert defaults["default_verdict_source"] == DEFAULT_VERDICT_SOURCE
     assert defaults["board_supplier"] == BOARD
+
+
+def test_the_ledger_is_read_whole_only_by_the_ledger_models(manifest: dict) -> None:
+    """A run rebuilds what lies downstream of the sources it touched and of the ledger models; a node reading the
+    ledger source elsewhere must be one source's staging model that keeps only that source's files' rows
+    (macros/rows_in_force.sql rows_of_valid_files), or a run touching another source would leave it stale.
+    Reproduce a failure: read `source('ledger', 'load_ledger')` in an intermediate model or a singular test."""
+    readers = {}
+    for unique_id, node in manifest["nodes"].items():
+        sources = {m.group(1) for parent in node["depends_on"].get("nodes", [])
+                   if (m := SOURCE_NODE.match(parent))}
+        if "ledger" in sources:
+            readers[unique_id] = (node["original_file_path"], sources - {"ledger"}, node["raw_code"])
+    whole = {uid for uid, (path, _, _) in readers.items() if path.startswith(f"{LEDGER_MODELS}/")}
+    assert whole == {f"model.{PROJECT}.stg_ledger__load_ledger", f"model.{PROJECT}.stg_ledger__delivery_gaps"}
+    per_source = {uid: reader for uid, reader in readers.items() if uid not in whole}
+    assert len(per_source) >= 6  # the person-level sources and the questionnaire
+    for unique_id, (path, others, code) in per_source.items():
+        assert len(others) == 1, unique_id
+        source = others.pop()
+        assert path.startswith(f"models/staging/{source}/stg_{source}__"), unique_id
+        assert re.search(rf"rows_of_valid_files\(\s*'{source}'", code), unique_id
+    macro = manifest["macros"][f"macro.{PROJECT}.rows_of_valid_files"]["macro_sql"]
+    assert "newer.source_system = ledger.source_system" in macro  # a newer file of the same source only

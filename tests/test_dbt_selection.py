@@ -16,7 +16,14 @@ import pytest
 from pipelines.load.build import aggregate_sources, row_tables
 from pipelines.load.inputs import InputsRecord
 from pipelines.settings import DBT_PROJECT_DIR
-from pipelines.transform.selection import AS_OF_SELECTOR, LEDGER_SELECTOR, dbt_selection, raw_table_sources
+from pipelines.transform.selection import (
+    AS_OF_SELECTOR,
+    LEDGER_MODELS,
+    LEDGER_MODELS_SELECTOR,
+    LEDGER_SELECTOR,
+    dbt_selection,
+    raw_table_sources,
+)
 
 PARTS = {"inbox": "i1", "reference": "r1", "code": "c1", "as_of": "2026-11-23", "plan_id": "slagelse", "key": "k"}
 # The ways a model could learn the day other than from the run.run_parameters source: each would escape the
@@ -53,27 +60,47 @@ def test_every_raw_table_a_delivery_can_write_is_a_declared_dbt_source() -> None
     assert set(aggregate_sources()) | set(row_tables()) <= set(raw_table_sources())
 
 
-def test_new_deliveries_select_their_raw_tables_and_the_ledger() -> None:
-    selected = dbt_selection(record(inbox="i0"), True, PARTS, {"school_absence_dropout"}, True)
-    assert selected == ["source:school_absence.school_absence_dropout+", LEDGER_SELECTOR]
+def test_new_deliveries_select_their_sources_and_the_ledger_models() -> None:
+    selected = dbt_selection(record(inbox="i0"), True, PARTS, {"school_absence_dropout"}, {"school_absence"})
+    assert selected == ["source:school_absence+", LEDGER_MODELS_SELECTOR]
+    assert LEDGER_MODELS_SELECTOR == "path:models/staging/ledger+"
 
 
-def test_a_rejected_file_rebuilds_only_what_reads_the_ledger() -> None:
-    assert dbt_selection(record(inbox="i0"), True, PARTS, set(), True) == [LEDGER_SELECTOR]
+def test_a_rejected_or_duplicate_file_selects_its_source_and_the_ledger_models() -> None:
+    selected = dbt_selection(record(inbox="i0"), True, PARTS, {"school_absence_dropout"}, {"school_absence", "novax"})
+    assert selected == ["source:novax+", "source:school_absence+", LEDGER_MODELS_SELECTOR]
+    assert dbt_selection(record(inbox="i0"), True, PARTS, set(), {"kmd_opera"}) == ["source:kmd_opera+",
+                                                                                   LEDGER_MODELS_SELECTOR]
 
 
-def test_a_new_as_of_date_rebuilds_the_models_that_read_it() -> None:
-    selected = dbt_selection(record(as_of="2026-11-22"), True, PARTS, set(), False)
-    assert selected == [LEDGER_SELECTOR, "source:run.run_parameters+"]
+def test_a_file_of_a_source_dbt_does_not_declare_selects_every_reader_of_the_ledger() -> None:
+    selected = dbt_selection(record(inbox="i0"), True, PARTS, set(), {"novax", "ukendt_mappe"})
+    assert selected == ["source:novax+", LEDGER_SELECTOR]
+
+
+def test_a_new_as_of_date_alone_rebuilds_only_the_models_that_read_it() -> None:
+    assert dbt_selection(record(as_of="2026-11-22"), True, PARTS, set(), set()) == [AS_OF_SELECTOR]
+    selected = dbt_selection(record(as_of="2026-11-22"), True, PARTS, {"novax"}, {"novax"})
+    assert selected == ["source:novax+", LEDGER_MODELS_SELECTOR, AS_OF_SELECTOR]
+
+
+def test_an_inbox_change_that_wrote_nothing_selects_a_small_build_not_everything() -> None:
+    assert dbt_selection(record(inbox="i0"), True, PARTS, set(), set()) == [LEDGER_MODELS_SELECTOR]
+
+
+def test_the_ledger_models_selector_names_a_folder_of_the_project() -> None:
+    assert (DBT_PROJECT_DIR / LEDGER_MODELS).is_dir()
+    assert {p.stem for p in (DBT_PROJECT_DIR / LEDGER_MODELS).glob("*.sql")} == {
+        "stg_ledger__load_ledger", "stg_ledger__delivery_gaps"}
 
 
 @pytest.mark.parametrize("part", ["code", "reference", "plan_id", "key"])
 def test_changed_code_reference_plan_or_key_means_a_full_build(part: str) -> None:
-    assert dbt_selection(record(**{part: "other"}), True, PARTS, {"police_haervaerk"}, True) is None
+    assert dbt_selection(record(**{part: "other"}), True, PARTS, {"police_haervaerk"}, {"police_haervaerk"}) is None
 
 
 def test_no_record_an_unusable_one_or_an_undeclared_table_means_a_full_build() -> None:
-    assert dbt_selection(None, False, PARTS, set(), True) is None
-    assert dbt_selection(record(), False, PARTS, set(), True) is None
-    assert dbt_selection(InputsRecord("fp", {}, {}, {}), True, PARTS, set(), True) is None
-    assert dbt_selection(record(), True, PARTS, {"not_a_source"}, True) is None
+    assert dbt_selection(None, False, PARTS, set(), {"novax"}) is None
+    assert dbt_selection(record(), False, PARTS, set(), {"novax"}) is None
+    assert dbt_selection(InputsRecord("fp", {}, {}, {}), True, PARTS, set(), {"novax"}) is None
+    assert dbt_selection(record(), True, PARTS, {"not_a_source"}, {"novax"}) is None

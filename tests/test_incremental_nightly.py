@@ -2,9 +2,11 @@
 
 What it protects: the selective build of pipelines/transform/selection.py keeps every table no new input
 reaches. If a dependency were missed (a model reading a raw table without `source()`, a model reading the
-as-of date other than from the `run.run_parameters` source), the kept table would be stale and differ from
-a full rebuild.
-Reproduce a failure: drop `source:ledger+` from `dbt_selection` and run this file.
+as-of date other than from the `run.run_parameters` source, a model reading the ledger as a whole outside
+models/staging/ledger), the kept table would be stale and differ from a full rebuild. The run loads a new
+quarter of one source and rejects a file of another: the selection is those two sources and the ledger models,
+not every reader of the ledger (the other person-level sources' models are kept).
+Reproduce a failure: drop `LEDGER_MODELS_SELECTOR` (the ledger models) from `dbt_selection` and run this file.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ import duckdb
 import pytest
 
 from bench.run import next_quarter_delivery
+from pipelines.exit_codes import ExitCode
 from tests.conftest import AS_OF, PublishedDemo, run_kpi
 
 # Columns that hold the time of a run, or a run's id, and so differ between any two runs.
 RUN_TIME_COLUMNS = {"loaded_at", "started_at", "finished_at", "dbt_valid_from", "dbt_valid_to", "dbt_updated_at",
                     "dbt_scd_id", "valid_from", "valid_to", "run_id", "message"}
+BAD_NOVAX_CORRECTION = "novax_2016-2025_20260301.csv"  # a later correction of the sample's extract
 
 
 def tables_without_run_times(warehouse: Path) -> dict[str, list[str]]:
@@ -58,12 +62,15 @@ def test_selective_build_equals_full_build(published_demo: PublishedDemo, tmp_pa
     selective, full = (published_demo.copy_to(tmp_path / name) for name in ("selective", "full"))
     for demo in (selective, full):
         new = next_quarter_delivery(demo.sources / "inbox", 1)
+        bad = demo.sources / "inbox" / "novax" / BAD_NOVAX_CORRECTION
+        bad.write_text("barn;besoeg\n1;2\n", encoding="utf-8")  # not a Novax extract: rejected
     first = nightly(selective)
-    assert first.returncode == 0, first.stdout + first.stderr
-    assert "Indlæst: 1 filer" in first.stdout
-    assert dbt_line(selective) == "dbt build --select source:school_absence.school_absence_dropout+ source:ledger+"
+    assert first.returncode == ExitCode.REJECTED, first.stdout + first.stderr
+    assert "Indlæst: 1 filer" in first.stdout and BAD_NOVAX_CORRECTION in first.stdout
+    assert dbt_line(selective) == ("dbt build --select source:novax+ source:school_absence+ "
+                                   "path:models/staging/ledger+")
     second = nightly(full, "--full-rebuild")
-    assert second.returncode == 0, second.stdout + second.stderr
+    assert second.returncode == ExitCode.REJECTED, second.stdout + second.stderr
     assert dbt_line(full) == "dbt build (alt)"
     assert_same_tables(selective, full)
     with duckdb.connect(str(selective.warehouse.with_name("kpi.internal.duckdb")), read_only=True) as con:
@@ -71,6 +78,8 @@ def test_selective_build_equals_full_build(published_demo: PublishedDemo, tmp_pa
         loaded = con.execute("select status, rows_loaded from raw.load_ledger where file_name = ?",
                              [new.name]).fetchall()
     assert loaded == [("loaded", loaded[0][1])] and loaded[0][1] > 0  # the new quarter was really loaded
+    rejected = selective.query("select status from load_ledger where file_name = ?", [BAD_NOVAX_CORRECTION])
+    assert rejected == [("rejected",)]
 
 
 @pytest.mark.e2e
@@ -84,7 +93,7 @@ def test_a_new_as_of_date_rebuilds_what_reads_it(published_demo: PublishedDemo, 
     selective, full = (published_demo.copy_to(tmp_path / name) for name in ("selective", "full"))
     first = nightly(selective, as_of=later)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert dbt_line(selective) == "dbt build --select source:ledger+ source:run.run_parameters+"
+    assert dbt_line(selective) == "dbt build --select source:run.run_parameters+"
     second = nightly(full, "--full-rebuild", as_of=later)
     assert second.returncode == 0, second.stdout + second.stderr
     assert_same_tables(selective, full)

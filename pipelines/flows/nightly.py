@@ -68,7 +68,7 @@ from pipelines.runtime.pause import pause_at  # noqa: E402
 from pipelines.runtime.run_records import RunRecord, append_run, read_runs, record_start  # noqa: E402
 from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
 from pipelines.timings import log_totals, mark, timed  # noqa: E402
-from pipelines.transform.dbt import DbtOutcome, run_dbt_build  # noqa: E402
+from pipelines.transform.dbt import DbtOutcome, discard_preloaded_dbt, preload_dbt, run_dbt_build  # noqa: E402
 from pipelines.transform.selection import dbt_selection  # noqa: E402
 
 if TYPE_CHECKING:
@@ -191,8 +191,8 @@ class RunInputs:
         if self.full_rebuild:
             return None
         changed = {o.table for o in outcomes if o.status == "loaded" and o.table}
-        ledger_changed = any(o.status in ("loaded", "duplicate", "rejected") for o in outcomes)
-        return dbt_selection(self.record, self.record_usable, self.parts, changed, ledger_changed)
+        touched = {o.source_system for o in outcomes if o.status in ("loaded", "duplicate", "rejected")}
+        return dbt_selection(self.record, self.record_usable, self.parts, changed, touched)
 
 
 @task(name="compare-inputs", cache_policy=NO_CACHE)
@@ -449,16 +449,20 @@ def publish_targets_task(config: RunConfig) -> list[str]:
 
 
 def preload_validation_if_needed(config: RunConfig) -> None:
-    """Start the GX import on the spare core when the inbox may hold a file to validate (before Prefect starts
-    in `kpi nightly`; at the flow's start when served, where the flow runs in a new process)."""
+    """Start the GX import and the dbt child (pipelines/transform/dbt.py) on the spare core when the inbox may
+    hold a file to validate and build (before Prefect starts in `kpi nightly`; at the flow's start when served,
+    where the flow runs in a new process)."""
     if inbox_may_have_new_files([path for _, path in inbox_files(config.inbox)], config.warehouse):
         from pipelines.validate.suites import preload_in_background  # polars: not on a run with nothing new
 
         preload_in_background()
+        preload_dbt(build_path(config.internal_warehouse))
 
 
 def wait_for_validation_preload() -> None:
-    """Let a started GX import finish before the process ends (none was started if suites was never imported)."""
+    """Let a started GX import finish before the process ends (none was started if suites was never imported);
+    end a preloaded dbt child that no build took."""
+    discard_preloaded_dbt()
     suites = sys.modules.get("pipelines.validate.suites")
     if suites is not None:
         suites.wait_for_preload()
