@@ -109,7 +109,7 @@ def test_the_next_day_is_nothing_new_and_a_day_past_the_window_builds(published_
     assert len(after["load_runs"]) == len(before["load_runs"]) + 1
     past = nightly(demo, as_of=DEMO_WINDOW[1].isoformat())
     assert past.returncode == 0, past.stdout + past.stderr
-    assert dbt_line(demo) == "dbt build --select source:ledger+ source:run.run_parameters+"
+    assert dbt_line(demo) == "dbt build --select source:run.run_parameters+"
     assert tables_without_run_times(demo.warehouse)["kpi_status"] != before["kpi_status"]
 
 
