@@ -96,4 +96,9 @@ class RunConfig:
     @property
     def internal_warehouse(self) -> Path:
         """The private build state: raw deliveries and every dbt layer. Never published."""
-        return self.warehouse.with_name(self.warehouse.stem + ".internal.duckdb")
+        return internal_warehouse_path(self.warehouse)
+
+
+def internal_warehouse_path(warehouse: Path) -> Path:
+    """The internal file beside the published `warehouse` (raw deliveries and every dbt layer; never published)."""
+    return warehouse.with_name(warehouse.stem + ".internal.duckdb")

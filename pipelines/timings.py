@@ -33,7 +33,19 @@ def timed(stage: str) -> Iterator[None]:
         _totals[stage] += time.perf_counter() - start
 
 
+_run_started_at: float | None = None  # a process started ahead of its run (kpi watch's spare) sets this
+
+
+def run_starts_now() -> None:
+    """This process was started before its run was known (pipelines/operate/warm_run.py): count from now."""
+    global _run_started_at
+    _run_started_at = time.time()
+
+
 def seconds_since_process_start() -> float | None:
+    """Seconds since the process started, or since `run_starts_now` for a process that waited for its run."""
+    if _run_started_at is not None:
+        return time.time() - _run_started_at
     import psutil
 
     try:

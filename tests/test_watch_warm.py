@@ -324,7 +324,7 @@ def test_a_spare_says_and_exits_exactly_what_kpi_nightly_does(tmp_path: Path) ->
 
     no_key = {"KPI_HMAC_KEY": "", "KPI_HMAC_KEY_FILE": str(tmp_path / "no.key")}
     arguments = ["nightly", "--sources", str(tmp_path / "sources"), "--warehouse", str(tmp_path / "w" / "kpi.duckdb")]
-    spare = subprocess.run([sys.executable, "-m", "pipelines.operate.warm_run", "--warm-up-log",
+    spare = subprocess.run([sys.executable, "-m", "pipelines.spare_run", "--warm-up-log",
                             str(tmp_path / "warm-up.log")], input=request_line(arguments), capture_output=True,
                            timeout=600, check=False, env={**os.environ, "COLUMNS": "200", **no_key})
     direct = run_kpi(*arguments, env=no_key)

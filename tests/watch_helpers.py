@@ -21,7 +21,7 @@ import pytest
 from pipelines.operate.warm_run import READY_LINE
 
 WAIT_SECONDS = 300
-SPARE_MODULE = "pipelines.operate.warm_run"
+SPARE_MODULE = "pipelines.spare_run"
 WARM_UP_LOG = "watch-spare-warm-up.log"
 # logs/ keeps the newest KEEP_LOG_FILES per command; dbt_target/ one compiled file per node a run selected
 # (bounded by the project, but a run selecting other nodes adds theirs). Files are counted per folder: the

@@ -83,17 +83,20 @@ def _drop_folders(sources: Path) -> list[Path]:
 
 def _serve(sources: Path, warehouse: Path, folders: list[Path], stop: threading.Event, as_of: str | None) -> None:
     """Watch until `stop`: one Prefect server and one spare run process at a time, all ended on leaving."""
+    from functools import partial
+
     from pipelines.flows.deployment import adopt_orphans, stop_leftovers
     from pipelines.operate.run_logging import new_log_file, route_logs
     from pipelines.operate.warm_server import watch_server
-    from pipelines.operate.warm_spare import WarmRunner
+    from pipelines.operate.warm_spare import WarmRunner, spare_command
     from pipelines.operate.watch import Watcher, reap_adopted, serve
 
     log_dir = warehouse.parent / "logs"
     log_file = new_log_file(log_dir, "watch")
     route_logs(log_file, verbose=False)  # the watcher's own log and its server's output; the terminal stays ours
     adopt_orphans()
-    runner = WarmRunner(warm_up_log=log_dir / "watch-spare-warm-up.log")
+    runner = WarmRunner(warm_up_log=log_dir / "watch-spare-warm-up.log",
+                        command=partial(spare_command, warehouse=warehouse))
     try:
         with watch_server(stop, log_file) as server:
             runner.keep_ready()  # after the server's URL is in the environment: the spare inherits it

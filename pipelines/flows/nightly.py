@@ -15,7 +15,6 @@ import gc
 import logging
 import shutil
 import sys
-import time
 import traceback
 from contextlib import closing
 from dataclasses import asdict, dataclass, field, replace
@@ -28,7 +27,6 @@ from pipelines.settings import apply_quiet_offline_env
 apply_quiet_offline_env()
 
 import duckdb  # noqa: E402
-import psutil  # noqa: E402
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
@@ -67,7 +65,7 @@ from pipelines.runtime.disk import disk_full_in_run_da, failure_da, is_disk_full
 from pipelines.runtime.pause import pause_at  # noqa: E402
 from pipelines.runtime.run_records import RunRecord, append_run, read_runs, record_start  # noqa: E402
 from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
-from pipelines.timings import log_totals, mark, timed  # noqa: E402
+from pipelines.timings import log_totals, mark, seconds_since_process_start, timed  # noqa: E402
 from pipelines.transform.dbt import DbtOutcome, discard_preloaded_dbt, preload_dbt, run_dbt_build  # noqa: E402
 from pipelines.transform.selection import dbt_selection  # noqa: E402
 
@@ -522,7 +520,7 @@ def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
         lock = RunLock(config.warehouse).acquire()
     except RunLocked as locked:
         return _skipped(config, result, locked)
-    startup = time.time() - psutil.Process().create_time()  # interpreter, imports, Prefect's server
+    startup = seconds_since_process_start() or 0.0  # interpreter, imports, Prefect's server
     try:
         assert result.run is not None
         healed = _healed_state(config, rebuild)  # before the run log is written to

@@ -1,6 +1,7 @@
 """A spare run process of `kpi watch`: warm before its run is known, then exactly one `kpi nightly`, then exit.
 
-`python -m pipelines.operate.warm_run [--warm-up-log FILE]`. The watcher (pipelines/operate/warm_spare.py)
+`python -m pipelines.spare_run [--warm-up-log FILE] [--warehouse FILE]` (it gives `main` the `kpi` app).
+The watcher (pipelines/operate/warm_spare.py)
 starts one ahead of time, with the environment of the run (Prefect's API URL included) and the run's output
 file as stdout and stderr. The process imports everything slow (pipelines/operate/warm_up.py), with its
 own output meanwhile going to the warm-up log (never into a run's output), and then waits for one line on
@@ -21,7 +22,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -80,9 +81,12 @@ def output_to(path: Path | None) -> Iterator[None]:
             os.close(fd)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.operate.warm_run", description=__doc__.split("\n")[0])
+def main(run_kpi: Callable[[list[str]], None], argv: list[str] | None = None) -> int:
+    """Warm up, wait for the run's arguments, `run_kpi(arguments)` (the `kpi` app: it exits with the run's code)."""
+    parser = argparse.ArgumentParser(prog="python -m pipelines.spare_run", description=__doc__.split("\n")[0])
     parser.add_argument("--warm-up-log", type=Path, default=None, help="where the warm-up's own output goes")
+    parser.add_argument("--warehouse", type=Path, default=None,
+                        help="the published warehouse the run will build: dbt is imported and parsed for it ahead")
     options = parser.parse_args(argv)
     started = time.monotonic()
 
@@ -92,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     with output_to(options.warm_up_log):
         from pipelines.operate.warm_up import warm_up
 
-        warm_up()
+        warm_up(options.warehouse)
         print(f"{READY_LINE} (pid {os.getpid()}, warm-up {time.monotonic() - started:.1f} s)", flush=True)
     try:
         arguments = read_request(sys.stdin.buffer)
@@ -103,11 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if arguments is None:
         return 0
-    from pipelines.cli import app
+    from pipelines.timings import run_starts_now
 
-    app(args=arguments, prog_name="kpi")  # exits with `kpi nightly`'s own exit code
+    run_starts_now()  # its start-up is what the run waits for now, not the warm-up
+    run_kpi(arguments)  # exits with `kpi nightly`'s own exit code
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

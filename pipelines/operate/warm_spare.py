@@ -32,9 +32,11 @@ RESPAWN_SECONDS = 60.0
 RUN_TEMP_PREFIX = "kpi-watch-run-"
 
 
-def spare_command(warm_up_log: Path | None) -> list[str]:
-    command = [sys.executable, "-m", "pipelines.operate.warm_run"]
-    return command + (["--warm-up-log", str(warm_up_log)] if warm_up_log is not None else [])
+def spare_command(warm_up_log: Path | None, warehouse: Path | None = None) -> list[str]:
+    """The spare's command line; with `warehouse`, the spare also starts dbt's child for that warehouse's builds."""
+    command = [sys.executable, "-m", "pipelines.spare_run"]
+    command += ["--warm-up-log", str(warm_up_log)] if warm_up_log is not None else []
+    return command + (["--warehouse", str(warehouse)] if warehouse is not None else [])
 
 
 @dataclass

@@ -9,6 +9,7 @@ context (built on the other core while the rest imports). Nothing here reads a f
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 # In the order a run reaches them; each is imported at some point of a nightly that loads a file.
 WARM_MODULES = (
@@ -30,12 +31,18 @@ WARM_MODULES = (
 )
 
 
-def warm_up() -> None:
-    """Import what a run needs; returns once everything, GX's context included, is loaded."""
+def warm_up(warehouse: Path | None = None) -> None:
+    """Import what a run needs; returns once everything, GX's context included, is loaded. With `warehouse`, dbt's
+    child for that warehouse's build file is started too (imported and parsed; the run's build takes it)."""
     from pipelines.validate.suites import preload_in_background, wait_for_preload
 
     preload_in_background()  # GX on the other core while this one imports the rest
     for name in WARM_MODULES:
         importlib.import_module(name)
-    # dbt: the one place where dbt's preload (pipelines.transform.dbt, branch h/dbt) is called at the merge.
+    if warehouse is not None:
+        from pipelines.load.files import build_path
+        from pipelines.settings import internal_warehouse_path
+        from pipelines.transform.dbt import preload_dbt
+
+        preload_dbt(build_path(internal_warehouse_path(warehouse)))
     wait_for_preload()
