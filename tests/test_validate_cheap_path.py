@@ -110,10 +110,11 @@ def test_a_wrong_column_set_gets_the_same_message_on_both_paths(suite) -> None:
     assert cheap is not None and cheap[0] == f"{FILE}: værdien 'a'; forventet kolonnerne {COLUMNS}"
 
 
-def test_a_between_without_max_value_fails_alike_on_both_paths(suite) -> None:
-    """Today `_expected_text` cannot word a between without max_value (KeyError); both paths keep that alike."""
-    assert both_paths(frame_of([GOOD_ROW, {**GOOD_ROW, "code": "y", "floor": 0}]), suite) == (
-        ("error", "KeyError"), ("error", "KeyError"))
+def test_a_range_open_at_the_top_is_worded_on_both_paths(suite) -> None:
+    """A between with only min_value (kmd_opera's end_tie_rank) rejects with a message, never a KeyError."""
+    cheap, complete = both_paths(frame_of([GOOD_ROW, {**GOOD_ROW, "code": "y", "floor": 0}]), suite)
+    assert cheap == complete
+    assert cheap is not None and cheap[3:] == ("floor", "værdien '0'", "en værdi på mindst 1.0")
 
 
 def test_no_cpr_value_reaches_the_message(suite) -> None:

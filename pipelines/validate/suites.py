@@ -31,6 +31,12 @@ _EXPECTATION_TEXT_DA = {
     "expect_compound_columns_to_be_unique": "én række pr. {column_list}",
     "expect_column_pair_values_a_to_be_greater_than_b": "{column_A} mindst lige så stor som {column_B}",
 }
+_BETWEEN_TEXT_DA = {  # (has min_value, has max_value) → wording
+    (True, True): _EXPECTATION_TEXT_DA["expect_column_values_to_be_between"],
+    (True, False): "en værdi på mindst {min_value}",
+    (False, True): "en værdi på højst {max_value}",
+    (False, False): "en talværdi",
+}
 _CPR_EXPECTATION = "expect_column_values_to_not_match_regex"
 # In a suite's value_set, "@programme_areas" stands for the areas of the programme being loaded (its
 # area_aliases.csv), so one suite serves every programme; the other listed keys stay exactly as written.
@@ -141,6 +147,9 @@ def _expected_text(expectation_type: str, kwargs: dict[str, Any], parameters: di
     resolved = {k: parameters.get(v["$PARAMETER"]) if isinstance(v, dict) and "$PARAMETER" in v else v
                 for k, v in kwargs.items()}
     template = _EXPECTATION_TEXT_DA.get(expectation_type, expectation_type)
+    if expectation_type == "expect_column_values_to_be_between":  # a range may be open at either end
+        low, high = resolved.get("min_value"), resolved.get("max_value")
+        template = _BETWEEN_TEXT_DA[(low is not None, high is not None)]
     text = template.format(**{k: v for k, v in resolved.items()}) if "{" in template else template
     if expectation_type == "expect_column_values_to_be_in_set":
         values = resolved.get("value_set") or []
