@@ -33,7 +33,7 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from pipelines import progress  # noqa: E402
-from pipelines.catalog_workbook.files import refuse_a_broken_catalog  # noqa: E402
+from pipelines.catalog_workbook.passed import refuse_a_broken_catalog_once  # noqa: E402
 from pipelines.delivery.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
 from pipelines.exit_codes import ExitCode  # noqa: E402
 from pipelines.load.files import build_path, remove_database  # noqa: E402
@@ -141,7 +141,8 @@ def reference_task(config: RunConfig, run_dir: Path) -> tuple[Path, list[str]]:
     """Resolve and check every reference file, snapshot them for this run; raises ReferenceProblem."""
     progress.report("Kontrollerer referencefiler")
     resolved = resolve_reference(config.sources_dir)
-    refuse_a_broken_catalog(resolved.files)  # `kpi catalog check`: a catalog with errors loads nothing
+    # `kpi catalog check`: a catalog with errors loads nothing (a pass is remembered while its inputs stay the same)
+    refuse_a_broken_catalog_once(resolved.files, config.warehouse)
     return resolved.snapshot(run_dir / "reference"), resolved.origin_lines_da()
 
 
