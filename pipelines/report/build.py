@@ -14,7 +14,7 @@ from pathlib import Path
 from pipelines.report.changes import read_state, start_of_day, write_state
 from pipelines.report.charts import ChartCache
 from pipelines.report.freshness import published_content
-from pipelines.report.html import render_html
+from pipelines.report.html import render_html, report_page
 from pipelines.report.model import ReportData, load_report_data
 from pipelines.report.paths import REPORT_STEM, has_report, nightly_report_dir  # noqa: F401 (re-exported)
 from pipelines.report.pdf import write_pdf
@@ -56,12 +56,13 @@ def write_report(warehouse: Path, out_dir: Path, as_of: date | None = None, sinc
         data = replace(data, programme=programme)
     out_dir.mkdir(parents=True, exist_ok=True)
     charts = ChartCache(out_dir / CHART_CACHE_DIR_NAME)
-    html = render_html(data, chart_cache=charts)
+    page = report_page(data, charts)
+    html = render_html(data, chart_cache=charts, page=page)
     final = {suffix: out_dir / f"{REPORT_STEM}.{suffix}" for suffix in ("html", "xlsx", "pdf")}
     staged = {suffix: path.with_name(f".{path.name}.new") for suffix, path in final.items()}
     staged["html"].write_text(html, encoding="utf-8")
     write_xlsx(data, staged["xlsx"])
-    write_pdf(render_html(data, for_print=True, chart_cache=charts), staged["pdf"])
+    write_pdf(render_html(data, for_print=True, chart_cache=charts, page=page), staged["pdf"])
     for suffix, path in staged.items():
         os.replace(path, final[suffix])
     charts.prune()

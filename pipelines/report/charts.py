@@ -10,6 +10,7 @@ import atexit
 import functools
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from importlib import resources
@@ -149,6 +150,16 @@ def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
     return vl_convert.svg_to_png(svg, scale=scale)
 
 
+def trend_png(svg: str, cache: ChartCache | None = None) -> bytes:
+    """The chart as a PNG at twice its size (for the PDF); converted once per distinct SVG."""
+    png = cache.get_png(svg) if cache else None
+    if png is None:
+        png = svg_to_png(svg)
+        if cache:
+            cache.put_png(svg, png)
+    return png
+
+
 def trend_svg(criterion: Criterion, cache: ChartCache | None = None) -> str | None:
     """Inline SVG (no script, no external reference); None when the criterion has no value to draw.
     Criteria sharing a canonical id have the same series: the same spec is converted once."""
@@ -166,26 +177,42 @@ def trend_svg(criterion: Criterion, cache: ChartCache | None = None) -> str | No
 
 
 class ChartCache:
-    """SVGs by the hash of their spec, kept beside the report: most charts do not change from night to night."""
+    """Charts by the hash of what they are made from, kept beside the report: most charts do not change from night
+    to night. An SVG is keyed by its spec, its PNG (for the PDF) by the SVG."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.used: set[Path] = set()
 
-    def _path(self, spec: str) -> Path:
-        return self.directory / f"{hashlib.sha256(spec.encode()).hexdigest()[:32]}.svg"
+    def _path(self, key: str, suffix: str) -> Path:
+        return self.directory / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.{suffix}"
+
+    def _read(self, path: Path) -> bytes | None:
+        self.used.add(path)
+        return path.read_bytes() if path.is_file() else None
+
+    def _write(self, path: Path, content: bytes) -> None:
+        """Whole or not at all: a report killed while writing must not leave half a chart for the next one."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        staged = path.with_name(f".{path.name}.new")
+        staged.write_bytes(content)
+        os.replace(staged, path)
 
     def get(self, spec: str) -> str | None:
-        path = self._path(spec)
-        self.used.add(path)
-        return path.read_text(encoding="utf-8") if path.is_file() else None
+        svg = self._read(self._path(spec, "svg"))
+        return svg.decode("utf-8") if svg is not None else None
 
     def put(self, spec: str, svg: str) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self._path(spec).write_text(svg, encoding="utf-8")
+        self._write(self._path(spec, "svg"), svg.encode("utf-8"))
+
+    def get_png(self, svg: str) -> bytes | None:
+        return self._read(self._path(svg, "png"))
+
+    def put_png(self, svg: str, png: bytes) -> None:
+        self._write(self._path(svg, "png"), png)
 
     def prune(self) -> None:
-        """Forget the charts this report did not use."""
-        for path in self.directory.glob("*.svg"):
-            if path not in self.used:
+        """Forget the charts this report did not use (and a file a killed report was writing)."""
+        for path in self.directory.glob("*"):
+            if path.is_file() and path not in self.used:
                 path.unlink(missing_ok=True)

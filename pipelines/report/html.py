@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from pipelines.report import tables
-from pipelines.report.charts import ChartCache, svg_to_png, trend_svg
+from pipelines.report.charts import ChartCache, trend_png, trend_svg
 from pipelines.report.model import UNCHECKED_NOTE_DA, Criterion, ReportData
 from pipelines.report.vocabulary import STATUS_DA, STATUS_ORDER, STATUS_SYMBOL, date_da, number_da
 from pipelines.source_names import source_name_da
@@ -77,23 +79,27 @@ def environment() -> Environment:
     return env
 
 
-def png_image(svg: str) -> str:
+def png_image(svg: str, chart_cache: ChartCache | None = None) -> str:
     """The chart as a PNG at twice its size: WeasyPrint lays out an image far faster than an SVG."""
     width = re.search(r'width="(\d+)', svg)
-    png = base64.b64encode(svg_to_png(svg)).decode("ascii")
+    png = base64.b64encode(trend_png(svg, chart_cache)).decode("ascii")
     style = f' style="width: {int(width.group(1))}px"' if width else ""
     return f'<img alt="Udviklingsgraf" src="data:image/png;base64,{png}"{style}>'
 
 
-def render_html(data: ReportData, for_print: bool = False, chart_cache: ChartCache | None = None) -> str:
-    """The report page; for_print puts the charts in as PNG images (for the PDF)."""
-    charts = {c.criterion_id: trend_svg(c, chart_cache) for c in data.criteria if c.quantitative}
-    if for_print:
-        charts = {k: png_image(v) for k, v in charts.items() if v}
-    template = environment().get_template("report.html.j2")
+@dataclass(frozen=True)
+class ReportPage:
+    """What the screen page and the print page share, made once: the tables and the charts' SVGs."""
+
+    context: dict[str, Any]
+    svgs: dict[str, str]
+
+
+def report_page(data: ReportData, chart_cache: ChartCache | None = None) -> ReportPage:
+    svgs = {c.criterion_id: trend_svg(c, chart_cache) for c in data.criteria if c.quantitative}
     css = (resources.files("pipelines.report") / "templates" / "report.css").read_text(encoding="utf-8")
     evaluated = [c for c in data.criteria if c.has_source]
-    return template.render(
+    context = dict(
         data=data, css=Markup("\n".join([font_css(), tables.table_css(), css])),
         status_counts=Markup(tables.status_count_table(data)),
         changes=Markup(tables.changes_table(data.changes, data)) if data.changes else None,
@@ -101,8 +107,17 @@ def render_html(data: ReportData, for_print: bool = False, chart_cache: ChartCac
         board=Markup(tables.board_table(data)),
         matrices=[Markup(tables.section_matrix(s, i)) for i, s in enumerate(data.sections)],
         criterion_tables={c.criterion_id: Markup(tables.criterion_table(c, data, i)) for i, c in enumerate(evaluated)},
-        charts={k: Markup(v) for k, v in charts.items() if v},
         baseline_summary=baseline_summary, target_summary=target_summary, unchecked_note=UNCHECKED_NOTE_DA,
         legend=[(s, STATUS_SYMBOL[s], STATUS_DA[s], STATUS_MEANING_DA[s]) for s in STATUS_ORDER],
         evaluated_count=len(evaluated), source_name=source_name_da,
     )
+    return ReportPage(context, {k: v for k, v in svgs.items() if v})
+
+
+def render_html(data: ReportData, for_print: bool = False, chart_cache: ChartCache | None = None,
+                page: ReportPage | None = None) -> str:
+    """The report page; for_print puts the charts in as PNG images (for the PDF). `page`: made once for both."""
+    page = page or report_page(data, chart_cache)
+    charts = {k: png_image(v, chart_cache) for k, v in page.svgs.items()} if for_print else page.svgs
+    template = environment().get_template("report.html.j2")
+    return template.render(**page.context, charts={k: Markup(v) for k, v in charts.items()})
