@@ -51,16 +51,15 @@ def next_quarter_delivery(inbox: Path, scale: int) -> Path:
 
 def write_corrected_vandalism(folder: Path, index: int) -> Path:
     """The police's vandalism extract of CORRECTED_YEAR delivered again `index` days after FIRST_CORRECTION, with
-    Ringparken's count corrected down by index + 1: a new aggregate file that supersedes the one before it
+    the second area's count corrected down by index + 1: a new aggregate file that supersedes the one before it
     (aggregate sources are the same at every scale)."""
     from datetime import timedelta
 
     from pipelines.sample._csv import write_csv
-    from pipelines.sample.police_haervaerk import REPORTS, YEARS, _rows
+    from pipelines.sample.police_haervaerk import REPORTS, corrected_rows
 
-    sample_count = REPORTS["ringparken"][YEARS.index(CORRECTED_YEAR)]
-    assert isinstance(sample_count, int)
+    area = list(REPORTS)[1]  # the sample's second area: a count in every year
     delivered = FIRST_CORRECTION + timedelta(days=index)
     folder.mkdir(parents=True, exist_ok=True)
     return write_csv(folder / f"{VANDALISM_SOURCE}_{CORRECTED_YEAR}_{delivered:%Y%m%d}.csv",
-                     _rows(CORRECTED_YEAR, {"ringparken": max(0, sample_count - index - 1)}), encoding="cp1252")
+                     corrected_rows(CORRECTED_YEAR, area, index + 1), encoding="cp1252")

@@ -69,6 +69,7 @@ def test_a_failed_build_names_its_failing_nodes_and_prints_nothing(project: Path
 
 def test_a_preloaded_child_parses_ahead_and_builds_the_selection(project: Path, tmp_path: Path) -> None:
     build = build_file(tmp_path)
+    before = set(psutil.Process().children())  # another test of this worker may have a child of its own
     preload_dbt(build, project)
     parsed = build.parent / "dbt_target" / "partial_parse.msgpack"
     deadline = time.monotonic() + 300
@@ -80,14 +81,20 @@ def test_a_preloaded_child_parses_ahead_and_builds_the_selection(project: Path, 
     with duckdb.connect(str(build)) as con:
         tables = con.execute("select table_name from information_schema.tables order by 1").fetchall()
     assert tables == [("kept",)]  # only the selection was built
-    assert psutil.Process().children() == []
+    assert new_children(before) == []
+
+
+def new_children(before: set[psutil.Process]) -> list[psutil.Process]:
+    return [child for child in psutil.Process().children() if child not in before and child.is_running()
+            and child.status() != psutil.STATUS_ZOMBIE]
 
 
 def test_a_preloaded_child_no_build_takes_ends_without_the_build_file(project: Path, tmp_path: Path) -> None:
     build = build_file(tmp_path)
+    before = set(psutil.Process().children())  # another test of this worker may have a child of its own
     preload_dbt(build, project)
     preload_dbt(build, project)  # idempotent: one child
-    assert len(psutil.Process().children()) == 1
+    assert len(new_children(before)) == 1
     discard_preloaded_dbt()
-    assert psutil.Process().children() == []
+    assert new_children(before) == []
     assert not build.exists()

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -234,8 +235,9 @@ def test_a_stop_ends_the_run_and_its_whole_process_group(tmp_path: Path) -> None
     from pipelines.operate.watch import run_nightly
 
     marker = tmp_path / "started"
+    sleeper = f"import time; time.sleep(600)  # {uuid.uuid4().hex}"  # this test's own: another worker's may sleep too
     script = ("import pathlib, subprocess, sys, time\n"
-              "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+              f"subprocess.Popen([sys.executable, '-c', {sleeper!r}])\n"
               f"pathlib.Path({str(marker)!r}).write_text('x')\n"
               "print('kørslen er i gang', flush=True)\n"
               "time.sleep(600)\n")
@@ -252,7 +254,7 @@ def test_a_stop_ends_the_run_and_its_whole_process_group(tmp_path: Path) -> None
     assert not thread.is_alive()
     [result] = results
     assert result.exit_code is None and "kørslen er i gang" in result.output
-    assert _processes_mentioning("time.sleep(600)") == []
+    assert _processes_mentioning(sleeper) == []
 
 
 @pytest.mark.e2e  # it starts its Prefect server and a spare run process

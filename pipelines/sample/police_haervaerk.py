@@ -29,6 +29,14 @@ REPORTS: dict[str, list[int | str]] = {  # '-' not available, '.' suppressed
 FIRST_2019_RINGPARKEN = 44  # the extract delivered in February 2020, corrected in June
 
 
+def corrected_rows(year: int, area: str, lowered_by: int) -> list[list[object]]:
+    """The extract of `year` with `area`'s count lowered by `lowered_by` (never below 0): a corrected re-delivery
+    that supersedes the one before it (the benchmark's (h) drops, bench/deliveries.py)."""
+    count = REPORTS[area][YEARS.index(year)]
+    assert isinstance(count, int), f"{area} {year} is not a count"
+    return _rows(year, {area: max(0, count - lowered_by)})
+
+
 def _rows(year: int, overrides: dict[str, int | str] | None = None) -> list[list[object]]:
     values = {area: (overrides or {}).get(area, REPORTS[area][YEARS.index(year)]) for area in AREA_LABELS}
     rows: list[list[object]] = []
