@@ -13,7 +13,7 @@ export UV_NO_PROGRESS := 1
 DEBIAN_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
 DEBIAN_COMMANDS := chromium pdftoppm soffice
 
-.PHONY: install system-deps demo demo-programmes demo-postgres demo-postgres-stop test test-fast check-spec lint sample report sync-spec clean bench bench-fleet
+.PHONY: install system-deps demo demo-programmes demo-postgres demo-postgres-stop test test-fast check-spec lint sample report sync-spec clean bench bench-leak bench-fleet
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -85,11 +85,14 @@ demo-postgres: install  ## both sample programmes into a local PostgreSQL; psql 
 demo-postgres-stop:  ## stop the local PostgreSQL of demo-postgres
 	$(VENV)/bin/python -m pipelines.publish.demo stop
 
-bench: install  ## the benchmark at demo, programme and municipal scale (bench/README.md), ~20 min on 2 cores
-	$(VENV)/bin/python -m bench.run
+bench: install  ## the benchmark at demo, programme and municipal scale with kpi watch's (h) (bench/README.md), ~45 min on 2 cores
+	$(VENV)/bin/python -m bench.run --repeats 2 --drops 5
+
+bench-leak: install  ## kpi watch's 100th run against its 10th: files, processes, handles, memory (~50 min on 2 cores)
+	KPI_WATCH_LEAK_RUNS=100 $(VENV)/bin/pytest -q -p no:xdist -m bench tests/test_watch_leak.py
 
 bench-fleet: install  ## the fleet at 1, 10 and 50 programmes on a work pool, 1 and 2 workers (bench/README.md); hours on 2 cores
-	$(VENV)/bin/pytest -q -p no:xdist -m bench
+	$(VENV)/bin/pytest -q -p no:xdist -m bench tests/test_bench_fleet.py
 	$(VENV)/bin/python -m bench.fleet
 
 sync-spec:  ## copy the programme's shared spec into the repo (byte copies, never retyped; SHARED=../shared)
