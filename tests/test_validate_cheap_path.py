@@ -146,3 +146,11 @@ def test_both_paths_agree_on_any_frame(suite, rows, extra_column) -> None:
     cheap, complete = both_paths(frame, suite)
     assert cheap == complete
     assert (cheap is None) == all(verdicts["COMPLETE"])
+
+
+def test_a_cpr_failing_another_check_first_is_not_quoted(suite) -> None:
+    """A CPR-shaped value that fails an in_set check (before any CPR check reaches it) is named, never quoted."""
+    cheap, complete = both_paths(frame_of([GOOD_ROW, {**GOOD_ROW, "code": "y", "area": "010190-1234"}]), suite)
+    assert cheap == complete
+    assert cheap is not None and cheap[3:5] == ("area", "et CPR-lignende tal (personoplysning)")
+    assert "010190" not in "".join(map(str, cheap))

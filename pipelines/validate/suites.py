@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.delivery.errors import DeliveryRejected
-from pipelines.privacy.detector import cpr_regex
+from pipelines.privacy.detector import contains_cpr, cpr_regex
 from pipelines.reference.resolution import COMPARATOR_AREA_KEYS
 from pipelines.settings import EXPECTATIONS_DIR, apply_quiet_offline_env
 
@@ -221,7 +221,12 @@ def _rejection(result: Any, pandas_frame: Any, file_name: str, parameters: dict[
         else:
             values = details.get("partial_unexpected_list") or details.get("observed_value")
             shown = values[0] if isinstance(values, list) and values else values
-            found = f"værdien '{shown}'" if shown is not None else "ugyldige værdier"
+            if shown is None:
+                found = "ugyldige værdier"
+            elif contains_cpr(str(shown), numeric=True):  # a value failing another check first is never quoted
+                found = "et CPR-lignende tal (personoplysning)"
+            else:
+                found = f"værdien '{shown}'"
         return DeliveryRejected(file_name, found, _expected_text(config.type, kwargs, parameters),
                                 row=row, column=column)
     return None
