@@ -88,14 +88,14 @@ def _serve(sources: Path, warehouse: Path, folders: list[Path], stop: threading.
     from pipelines.flows.deployment import adopt_orphans, stop_leftovers
     from pipelines.operate.run_logging import new_log_file, route_logs
     from pipelines.operate.warm_server import watch_server
-    from pipelines.operate.warm_spare import WarmRunner, spare_command
+    from pipelines.operate.warm_spare import WARM_UP_LOG_NAME, WarmRunner, spare_command
     from pipelines.operate.watch import Watcher, reap_adopted, serve
 
     log_dir = warehouse.parent / "logs"
     log_file = new_log_file(log_dir, "watch")
     route_logs(log_file, verbose=False)  # the watcher's own log and its server's output; the terminal stays ours
     adopt_orphans()
-    runner = WarmRunner(warm_up_log=log_dir / "watch-spare-warm-up.log",
+    runner = WarmRunner(warm_up_log=log_dir / WARM_UP_LOG_NAME,
                         command=partial(spare_command, warehouse=warehouse))
     try:
         with watch_server(stop, log_file) as server:

@@ -30,6 +30,7 @@ from pipelines.operate.watch import Clock, RunResult, WhileRunning, run_env, sig
 log = logging.getLogger(__name__)
 RESPAWN_SECONDS = 60.0
 RUN_TEMP_PREFIX = "kpi-watch-run-"
+WARM_UP_LOG_NAME = "watch-spare-warm-up.log"  # in the warehouse's logs/: the spares' own output while warming
 
 
 def spare_command(warm_up_log: Path | None, warehouse: Path | None = None) -> list[str]:
