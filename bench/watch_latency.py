@@ -12,8 +12,8 @@ The next drop waits until no run holds the warehouse's lock (read from /proc/loc
 the lock itself) and until the watcher's next spare run process is warm (its `warm: ready` line in the warm-up
 log): an analyst's next file comes minutes later, not the instant the previous run ends, and the watcher is then
 ready; a drop in the seconds after a run pays the spare's warm-up (~8 s) on top. Two kinds, each `drops` times:
-a corrected aggregate file (the police's vandalism extract) and a new person-level quarter (the school dropout list). At the end the watcher gets SIGINT; every process it
-started must be gone.
+a corrected aggregate file (the police's vandalism extract) and a new person-level quarter (the school dropout
+list). At the end the watcher gets SIGINT; every process it started must be gone.
 """
 
 from __future__ import annotations
