@@ -128,20 +128,24 @@ def run_in_progress(published: Path) -> bool:
                for parts in (line.split() for line in locks.splitlines()) if len(parts) > 5)
 
 
-def ready_spares(warm_up_log: Path) -> int:
-    """How many spare run processes have said they are warm (one line each in the watcher's warm-up log)."""
+def ready_spare(warm_up_log: Path) -> str | None:
+    """The pid of the spare run process that has said it is warm, or None. Each spare rewrites the warm-up log
+    from its start, so the log holds the current spare's lines only."""
     try:
-        return warm_up_log.read_text(encoding="utf-8", errors="replace").count(READY_LINE)
+        text = warm_up_log.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return 0
+        return None
+    ready = [line for line in text.splitlines() if line.startswith(READY_LINE)]
+    return ready[-1].split("(pid ", 1)[-1].split(",", 1)[0] if ready else None
 
 
-def wait_for_a_warm_spare(warm_up_log: Path, used: int, timeout: float = DROP_TIMEOUT_SECONDS) -> int:
-    """Until more spares are warm than runs have taken (`used`); the new count of warm spares."""
+def wait_for_a_warm_spare(warm_up_log: Path, taken: set[str], timeout: float = DROP_TIMEOUT_SECONDS) -> None:
+    """Until a spare that no run has taken yet is warm; it is then marked taken (the next drop's run uses it)."""
     deadline = time.monotonic() + timeout
-    while ready_spares(warm_up_log) <= used and time.monotonic() < deadline:
+    while ((pid := ready_spare(warm_up_log)) is None or pid in taken) and time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
-    return ready_spares(warm_up_log)
+    if pid is not None:
+        taken.add(pid)
 
 
 def wait_idle(published: Path, timeout: float = DROP_TIMEOUT_SECONDS) -> None:
@@ -272,10 +276,10 @@ def watch_latency(kpi: Path, sources: Path, published: Path, env: dict[str, str]
     result: dict = {}
     dropped: list[Path] = []
     warm_up_log = published.parent / "logs" / WARM_UP_LOG_NAME
-    spares_before = ready_spares(warm_up_log)  # lines of an earlier session, if the log is kept
+    taken = {pid} if (pid := ready_spare(warm_up_log)) else set()  # an earlier session's spare, long gone
     watcher.start()
     try:
-        _drop_all(watcher, inbox, staging, published, scale, drops, result, dropped, warm_up_log, spares_before)
+        _drop_all(watcher, inbox, staging, published, scale, drops, result, dropped, warm_up_log, taken)
     except Exception as exc:  # the rest of the benchmark goes on; the result says what went wrong
         result["error"] = f"{type(exc).__name__}: {exc}"
     finally:
@@ -288,13 +292,13 @@ def watch_latency(kpi: Path, sources: Path, published: Path, env: dict[str, str]
 
 
 def _drop_all(watcher: WatchProcess, inbox: Path, staging: Path, published: Path, scale: int, drops: int,
-              result: dict, dropped: list[Path], warm_up_log: Path, spares_used: int) -> None:
+              result: dict, dropped: list[Path], warm_up_log: Path, taken: set[str]) -> None:
     watcher.wait_ready()
     wait_idle(published)
     for kind in ("aggregate", "person"):
         timings = []
         for drop in drops_of(kind, drops, scale):
-            spares_used = wait_for_a_warm_spare(warm_up_log, spares_used)
+            wait_for_a_warm_spare(warm_up_log, taken)
             timing = measure_drop(drop, inbox, staging, published)
             dropped.append(inbox / drop.source / timing.file_name)
             watcher.note_children()
