@@ -78,10 +78,16 @@ def wait_for(condition: Callable[[], bool], run: subprocess.Popen, timeout: floa
         time.sleep(0.2)
 
 
-def dbt_is_running(run: subprocess.Popen) -> bool:
-    children = psutil.Process(run.pid).children(recursive=True)
-    return any("build" in child.cmdline() and any(part.endswith("dbt") for part in child.cmdline())
-               for child in children if child.is_running())
+def dbt_is_running(run: subprocess.Popen, logs: Path, earlier: set[Path]) -> bool:
+    """The run has sent dbt's child its build (the flow logs `dbt build …` then) and the child is alive."""
+    started = any("pipelines.flows.nightly: dbt build" in log.read_text(encoding="utf-8", errors="replace")
+                  for log in set(logs.glob("kpi-nightly-*.log")) - earlier)
+    try:
+        children = psutil.Process(run.pid).children(recursive=True)
+        return started and any("dbt_worker" in " ".join(child.cmdline()) for child in children
+                               if child.status() != psutil.STATUS_ZOMBIE)
+    except psutil.Error:  # a child that ended meanwhile
+        return False
 
 
 def kill_process_group(run: subprocess.Popen) -> None:
@@ -168,10 +174,11 @@ def test_a_run_killed_at_a_stage_is_followed_by_one_that_publishes(prepared: Pub
                                                                    stage: str) -> None:
     demo = prepared.copy_to(tmp_path / "w")
     before = published_state(demo)
+    earlier_logs = set((demo.warehouse.parent / "logs").glob("kpi-nightly-*.log"))
     run = start_nightly(demo, pause=None if stage == "dbt-build" else stage)
     try:
         if stage == "dbt-build":
-            wait_for(lambda: dbt_is_running(run), run)
+            wait_for(lambda: dbt_is_running(run, demo.warehouse.parent / "logs", earlier_logs), run)
             time.sleep(2)
         else:
             wait_for(marker_file(stage, demo.warehouse.parent).is_file, run)

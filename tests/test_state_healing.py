@@ -341,7 +341,8 @@ def test_a_damaged_dbt_target_folder_is_set_aside(config: RunConfig, kind: str, 
         shutil.copyfile(runlog_path(config.warehouse), target)
     elif kind == "missing":
         shutil.rmtree(target)
-    else:
+    else:  # the nightly writes no manifest.json (--no-write-json), a hand-run `dbt build` does
+        (target / "manifest.json").write_text("{}", encoding="utf-8")
         damage(target / "manifest.json", kind, None, monkeypatch)
     damaged = content_of(target) if target.exists() else None
     state = heal_warehouse_state(config)

@@ -128,12 +128,18 @@ class Footprint:
 
 def process_kind(process: psutil.Process) -> str:
     command = " ".join(process.cmdline())
-    return "spare" if SPARE_MODULE in command else "prefect-server" if "uvicorn" in command else command[:80]
+    if SPARE_MODULE in command:
+        return "spare"
+    if "uvicorn" in command or ("prefect" in command and "server" in command):
+        return "prefect-server"
+    return "dbt-child" if "dbt_worker" in command else command[:80]
 
 
 def footprint(watcher: subprocess.Popen, temp_dir: Path, warehouse_dir: Path) -> Footprint:
     me = psutil.Process(watcher.pid)
-    children = descendants(watcher.pid)
+    # The watcher's own processes (its server and its spare); what a spare starts while it warms up (dbt's child)
+    # comes and goes with the spare's warm-up and is not the watcher's to keep.
+    children = me.children(recursive=False)
     files = Counter(str(path.parent.relative_to(warehouse_dir)) for path in warehouse_dir.rglob("*")
                     if path.is_file() and path.relative_to(warehouse_dir).parts[0] not in BOUNDED_FOLDERS)
     return Footprint(
