@@ -40,7 +40,7 @@ from bench.deliveries import (
     write_corrected_vandalism,
     write_dropout_list,
 )
-from pipelines.operate.warm_run import READY_LINE
+from pipelines.operate.warm_run import ready_pid
 from pipelines.operate.warm_spare import WARM_UP_LOG_NAME
 
 POLL_SECONDS = 0.2
@@ -135,8 +135,8 @@ def ready_spare(warm_up_log: Path) -> str | None:
         text = warm_up_log.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    ready = [line for line in text.splitlines() if line.startswith(READY_LINE)]
-    return ready[-1].split("(pid ", 1)[-1].split(",", 1)[0] if ready else None
+    pid = ready_pid(text)
+    return None if pid is None else str(pid)
 
 
 def wait_for_a_warm_spare(warm_up_log: Path, taken: set[str], timeout: float = DROP_TIMEOUT_SECONDS) -> None:

@@ -18,7 +18,7 @@ import httpx
 import psutil
 import pytest
 
-from pipelines.operate.warm_run import READY_LINE
+from pipelines.operate.warm_run import ready_pid
 
 WAIT_SECONDS = 300
 SPARE_MODULE = "pipelines.spare_run"
@@ -91,7 +91,7 @@ def wait_until_spare_is_warm(watcher: subprocess.Popen, log_dir: Path) -> int:
         spare = spare_of(watcher)
         warm_up = log_dir / WARM_UP_LOG
         if spare is not None and warm_up.is_file() and \
-                f"{READY_LINE} (pid {spare.pid}," in warm_up.read_text(encoding="utf-8", errors="replace"):
+                ready_pid(warm_up.read_text(encoding="utf-8", errors="replace")) == spare.pid:
             return spare.pid
         assert watcher.poll() is None
         time.sleep(0.2)

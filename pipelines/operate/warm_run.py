@@ -81,6 +81,17 @@ def output_to(path: Path | None) -> Iterator[None]:
             os.close(fd)
 
 
+def ready_line(pid: int, warm_up_seconds: float) -> str:
+    """The warm-up log's last line once spare `pid` is warm."""
+    return f"{READY_LINE} (pid {pid}, warm-up {warm_up_seconds:.1f} s)"
+
+
+def ready_pid(warm_up_log_text: str) -> int | None:
+    """The pid of the spare whose warm-up log this is, once it has said it is warm; else None."""
+    ready = [line for line in warm_up_log_text.splitlines() if line.startswith(READY_LINE + " (pid ")]
+    return int(ready[-1].removeprefix(READY_LINE + " (pid ").split(",", 1)[0]) if ready else None
+
+
 def main(run_kpi: Callable[[list[str]], None], argv: list[str] | None = None) -> int:
     """Warm up, wait for the run's arguments, `run_kpi(arguments)` (the `kpi` app: it exits with the run's code)."""
     parser = argparse.ArgumentParser(prog="python -m pipelines.spare_run", description=__doc__.split("\n")[0])
@@ -97,7 +108,7 @@ def main(run_kpi: Callable[[list[str]], None], argv: list[str] | None = None) ->
         from pipelines.operate.warm_up import warm_up
 
         warm_up(options.warehouse)
-        print(f"{READY_LINE} (pid {os.getpid()}, warm-up {time.monotonic() - started:.1f} s)", flush=True)
+        print(ready_line(os.getpid(), time.monotonic() - started), flush=True)
     try:
         arguments = read_request(sys.stdin.buffer)
     except BadRequest as exc:
