@@ -23,7 +23,12 @@ import pytest
 
 from pipelines.load.inputs import read_record, record_path
 from pipelines.operate import state_check
-from pipelines.operate.healing import HealedState, heal_prefect_home, heal_warehouse_state
+from pipelines.operate.healing import (
+    HealedState,
+    heal_prefect_home,
+    heal_warehouse_state,
+    preload_dbt_on_a_sound_target,
+)
 from pipelines.operate.lock import RunLock, read_holder
 from pipelines.operate.state_check import (
     SET_ASIDE_MARK,
@@ -34,6 +39,7 @@ from pipelines.operate.state_check import (
 )
 from pipelines.runtime.run_records import read_runs, runlog_path
 from pipelines.settings import DEFAULT_PREFECT_HOME, RunConfig, current_prefect_home
+from pipelines.transform.dbt import dbt_child_preloaded, discard_preloaded_dbt
 from tests.conftest import PublishedDemo
 
 DAMAGES = ("truncated", "zero", "random", "wrong", "missing", "folder", "eacces")
@@ -353,6 +359,30 @@ def test_a_damaged_dbt_target_folder_is_set_aside(config: RunConfig, kind: str, 
     assert finding.problem_da == DBT_PROBLEMS[kind]
     assert_set_aside(finding, damaged)
     assert not target.exists()
+
+
+def test_a_damaged_dbt_target_gets_no_preloaded_dbt_child_and_is_still_found(config: RunConfig) -> None:
+    """The pre-warmed dbt child parses into dbt_target: started on a damaged folder, it rewrote the folder before
+    the run's check could name the damage (CI saw the e2e miss it), or wrote while the check read it."""
+    target = config.warehouse.parent / "dbt_target"
+    (target / "partial_parse.msgpack").write_bytes(b"")
+    try:
+        preload_dbt_on_a_sound_target(config.warehouse)
+        assert not dbt_child_preloaded()
+        finding = only_finding(heal_warehouse_state(config), target)
+        assert finding.problem_da == DBT_PROBLEMS["zero"]
+    finally:
+        discard_preloaded_dbt()
+
+
+def test_a_sound_dbt_target_gets_its_preloaded_child_and_the_check_leaves_it_to_the_child(config: RunConfig) -> None:
+    try:
+        preload_dbt_on_a_sound_target(config.warehouse)
+        assert dbt_child_preloaded()
+        assert heal_warehouse_state(config).findings == []
+    finally:
+        discard_preloaded_dbt()
+    assert not dbt_child_preloaded()
 
 
 # -- the lock file ---------------------------------------------------------------------------------------------

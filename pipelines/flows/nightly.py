@@ -48,7 +48,7 @@ from pipelines.load.inputs import (  # noqa: E402
     write_record,
 )
 from pipelines.operate.alerts import alert_after_run  # noqa: E402
-from pipelines.operate.healing import HealedState, heal_warehouse_state  # noqa: E402
+from pipelines.operate.healing import HealedState, heal_warehouse_state, preload_dbt_on_a_sound_target  # noqa: E402
 from pipelines.operate.lock import LockHolder, RunLock, RunLocked  # noqa: E402
 from pipelines.operate.state_check import take_noted  # noqa: E402
 from pipelines.privacy.cpr import load_key  # noqa: E402
@@ -66,7 +66,7 @@ from pipelines.runtime.pause import pause_at  # noqa: E402
 from pipelines.runtime.run_records import RunRecord, append_run, read_runs, record_start  # noqa: E402
 from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
 from pipelines.timings import log_totals, mark, seconds_since_process_start, timed  # noqa: E402
-from pipelines.transform.dbt import DbtOutcome, discard_preloaded_dbt, preload_dbt, run_dbt_build  # noqa: E402
+from pipelines.transform.dbt import DbtOutcome, discard_preloaded_dbt, run_dbt_build  # noqa: E402
 from pipelines.transform.selection import dbt_selection  # noqa: E402
 
 if TYPE_CHECKING:
@@ -454,7 +454,7 @@ def preload_validation_if_needed(config: RunConfig) -> None:
         from pipelines.validate.suites import preload_in_background  # polars: not on a run with nothing new
 
         preload_in_background()
-        preload_dbt(build_path(config.internal_warehouse))
+        preload_dbt_on_a_sound_target(config.warehouse)
 
 
 def wait_for_validation_preload() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.load.files import database_files
+from pipelines.load.files import build_path, database_files
 from pipelines.load.inputs import read_record, record_path
 from pipelines.operate import state_check
 from pipelines.operate.state_check import (
@@ -26,7 +26,8 @@ from pipelines.operate.state_check import (
     unreadable_da,
 )
 from pipelines.runtime.run_records import OUTCOMES, RunRecord, append_run, runlog_path
-from pipelines.settings import RunConfig
+from pipelines.settings import RunConfig, internal_warehouse_path
+from pipelines.transform.dbt import dbt_child_preloaded, preload_dbt
 
 INTERNAL_DA = "Det interne lager"
 PUBLISHED_DA = "Det publicerede lager"
@@ -94,8 +95,22 @@ def _heal_record(published: Path) -> StateFinding | None:
                         "Kørslen bygger derfor alt, som om intet var bygget før.", set_aside(path))
 
 
+def preload_dbt_on_a_sound_target(warehouse: Path) -> None:
+    """Start dbt's pre-warmed child (pipelines/transform/dbt.py) for `warehouse`'s build, unless dbt's target folder
+    is damaged. The child parses into that folder, so it is judged here, before the child starts; a damaged one is
+    left to the run's check, which sets it aside and tells the analyst, and dbt then parses afresh."""
+    if _dbt_target_damage(warehouse.parent / DBT_TARGET_NAME) is None:
+        preload_dbt(build_path(internal_warehouse_path(warehouse)))
+
+
+def _dbt_target_damage(folder: Path) -> str | None:
+    return dbt_target_problem(folder) if folder.exists() or folder.is_symlink() else None
+
+
 def _heal_dbt_target(folder: Path) -> StateFinding | None:
-    if not (folder.exists() or folder.is_symlink()) or (problem := dbt_target_problem(folder)) is None:
+    if dbt_child_preloaded():  # judged sound when the child was started; the child may be writing it now
+        return None
+    if (problem := _dbt_target_damage(folder)) is None:
         return None
     return StateFinding("dbt's arbejdsmappe", folder, problem, "dbt opretter den igen og parser projektet forfra.",
                         set_aside(folder))

@@ -40,9 +40,7 @@ def warm_up(warehouse: Path | None = None) -> None:
     for name in WARM_MODULES:
         importlib.import_module(name)
     if warehouse is not None:
-        from pipelines.load.files import build_path
-        from pipelines.settings import internal_warehouse_path
-        from pipelines.transform.dbt import preload_dbt
+        from pipelines.operate.healing import preload_dbt_on_a_sound_target
 
-        preload_dbt(build_path(internal_warehouse_path(warehouse)))
+        preload_dbt_on_a_sound_target(warehouse)
     wait_for_preload()

@@ -114,6 +114,11 @@ def preload_dbt(build_db: Path, project_dir: Path = DBT_PROJECT_DIR) -> None:
         stale.discard()
 
 
+def dbt_child_preloaded() -> bool:
+    """Whether a preloaded child waits for (or parses for) a build."""
+    return _warm is not None
+
+
 def discard_preloaded_dbt() -> None:
     """End the preloaded child if no build took it (the run failed or had nothing to build)."""
     global _warm
