@@ -13,7 +13,7 @@ export UV_NO_PROGRESS := 1
 DEBIAN_PACKAGES := chromium poppler-utils libreoffice-calc-nogui
 DEBIAN_COMMANDS := chromium pdftoppm soffice
 
-.PHONY: install system-deps demo demo-programmes demo-postgres demo-postgres-stop test test-fast check-spec lint sample report sync-spec clean bench bench-leak bench-fleet
+.PHONY: install system-deps demo demo-programmes demo-postgres demo-postgres-stop test test-slow test-fast check-spec lint sample report sync-spec clean bench bench-leak bench-fleet
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -55,8 +55,11 @@ lint: install  ## ruff, the import contract (.importlinter) and sqlfluff on ever
 	git ls-files -z -- $(DBT_LINTED) | grep -z '\.sql$$' | KPI_BUILD_DB=:memory: \
 		xargs -0 -r $(VENV)/bin/sqlfluff lint --templater dbt --processes 1 --disable-progress-bar
 
-test: install system-deps lint  ## lint and run every test but the spec lane (installs Debian packages when absent)
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations 15 -m "not spec and not bench"
+test: install system-deps lint  ## lint and run every test but the spec lane and the slow ones (installs Debian packages when absent), < 15 min
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations 15 -m "not spec and not bench and not slow"
+
+test-slow: install system-deps  ## the few slow end-to-end tests (minutes each: watch, fleet, bench shape, crash and heal); CI runs it after make test
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations 15 -m "slow and not spec and not bench"
 
 test-fast: install  ## the tests that need no nightly, server, browser or ../shared (lanes: tests/lanes.py), < 2 min
 	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations 10 -m "not e2e and not spec"

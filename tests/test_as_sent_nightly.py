@@ -10,6 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests import as_sent
 from tests.conftest import AS_OF, run_kpi
 from tests.session_build import make_writable
@@ -22,6 +24,7 @@ def _first(inbox: Path, system: str, suffix: str = "") -> Path:
     return sorted(p for p in (inbox / system).iterdir() if p.name.endswith(suffix))[0]
 
 
+@pytest.mark.slow
 def test_as_sent_variants_publish_the_same_measurements(published_demo, tmp_path):
     sources = tmp_path / "sources"
     shutil.copytree(published_demo.sources, sources)

@@ -10,6 +10,7 @@ import pytest
 from bench.run import main
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_the_benchmark_writes_its_results_at_demo_scale(tmp_path: Path) -> None:
     assert main(["--scales", "demo=1", "--work", str(tmp_path / "work"), "--out", str(tmp_path / "results"),

@@ -168,6 +168,7 @@ def check_recovery(demo: PublishedDemo, before: tuple[str, int], killed_runs: in
     return after
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 @pytest.mark.parametrize("stage", ["ingest", "dbt-build", "publish", "publish-swapped"])
 def test_a_run_killed_at_a_stage_is_followed_by_one_that_publishes(prepared: PublishedDemo, tmp_path: Path,

@@ -91,6 +91,7 @@ def _worker_of(run_id: str, logs: dict[str, Path]) -> str:
     return name
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_two_workers_run_every_programme_and_survive_a_killed_worker(tmp_path: Path) -> None:
     port = free_port()

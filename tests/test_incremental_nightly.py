@@ -57,6 +57,7 @@ def assert_same_tables(selective: PublishedDemo, full: PublishedDemo) -> None:
         assert got[table] == expected[table], table
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_selective_build_equals_full_build(published_demo: PublishedDemo, tmp_path: Path) -> None:
     selective, full = (published_demo.copy_to(tmp_path / name) for name in ("selective", "full"))

@@ -160,6 +160,7 @@ HAND_COMPUTED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_one_nightly_builds_and_publishes_every_programme(published_demo: PublishedDemo, tmp_path: Path) -> None:
     slagelse = published_demo.copy_to(tmp_path / "slagelse")

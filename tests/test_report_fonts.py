@@ -26,6 +26,7 @@ def test_a_process_that_rendered_charts_leaves_no_font_folder(tmp_path: Path) ->
     assert list(tmp_path.glob("kpi-report-fonts-*")) == []
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_two_report_builds_leave_no_font_folder(published_demo: PublishedDemo, tmp_path: Path) -> None:
     temp = tmp_path / "tmp"
@@ -54,6 +55,7 @@ print(json.dumps(seen))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_report_builds_in_one_process_leave_no_temp_file_process_or_handle(published_demo: PublishedDemo,
                                                                            tmp_path: Path) -> None:

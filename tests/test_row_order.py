@@ -137,6 +137,7 @@ def published_tables(warehouse: Path) -> dict[str, list[str]]:
                 for table, kept in columns.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_a_nightly_over_reversed_files_publishes_the_same_tables(published_demo: PublishedDemo,
                                                                   tmp_path: Path) -> None:

@@ -186,6 +186,7 @@ def fill(filler: Path) -> None:
         handle.write(b"\0" * (shutil.disk_usage(filler.parent).free - 256 * 1024))
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_a_disk_that_fills_during_the_build_is_named_and_the_next_run_publishes(published_demo: PublishedDemo,
                                                                                tmp_path: Path, small_disk) -> None:

@@ -330,6 +330,7 @@ def _runs(output: str, first: str, *later: str) -> list[str]:
     return [output[start:end] for start, end in zip(marks, [*marks[1:], len(output)], strict=True)]
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_kpi_watch_end_to_end(published_demo: PublishedDemo, tmp_path: Path) -> None:
     """A bad file, a new quarter dropped during that run, then two corrected aggregate files: rejected with its
@@ -406,6 +407,7 @@ def test_kpi_watch_end_to_end(published_demo: PublishedDemo, tmp_path: Path) -> 
     assert list(temp_dir.iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_kpi_watch_with_a_running_kpi_server(published_demo: PublishedDemo, tmp_path: Path) -> None:
     """With PREFECT_API_URL (`kpi server`), the runs report to that server, visible through its REST API, and

@@ -130,7 +130,11 @@ CRASH_AFTER_SECONDS = 2 * HEARTBEAT_SECONDS
 
 def crash_detection_automation() -> dict:
     """Prefect's recipe for runs whose process died with its worker: no heartbeat (and no final state) within
-    CRASH_AFTER_SECONDS after the last one → the run is set to Crashed."""
+    CRASH_AFTER_SECONDS after the last one → the run is set to Crashed.
+
+    The window also opens on the run's Running state, which the server itself records: a process killed before its
+    first heartbeat reached the server (the events client sends from a queue) would otherwise stay Running for ever,
+    holding its deployment's concurrency slot, so no later run of that programme could start."""
     final_events = [f"prefect.flow-run.{state}" for state in ("Completed", "Failed", "Cancelled", "Crashed")]
     return {
         "name": CRASH_AUTOMATION_NAME,
@@ -138,7 +142,7 @@ def crash_detection_automation() -> dict:
         "enabled": True,
         "trigger": {
             "type": "event", "posture": "Proactive",
-            "after": ["prefect.flow-run.heartbeat"],
+            "after": ["prefect.flow-run.heartbeat", "prefect.flow-run.Running"],
             "expect": ["prefect.flow-run.heartbeat", *final_events],
             "match": {"prefect.resource.id": ["prefect.flow-run.*"]},
             "for_each": ["prefect.resource.id"],
@@ -150,13 +154,24 @@ def crash_detection_automation() -> dict:
 
 
 def ensure_crash_detection(port: int) -> bool:
-    """Create the crash-detection automation on the server unless it is there; True when created."""
+    """Create the crash-detection automation on the server, or bring an older one up to date; True when changed."""
     import httpx
 
+    wanted = crash_detection_automation()
     with httpx.Client(base_url=api_url(port), timeout=10) as client:
         found = client.post("/automations/filter", json={"limit": 200, "offset": 0, "sort": "NAME_ASC"})
         found.raise_for_status()
-        if any(a["name"] == CRASH_AUTOMATION_NAME for a in found.json()):
+        existing = [a for a in found.json() if a["name"] == CRASH_AUTOMATION_NAME]
+        if not existing:
+            client.post("/automations/", json=wanted).raise_for_status()
+            return True
+        if _trigger_key(existing[0]["trigger"]) == _trigger_key(wanted["trigger"]):
             return False
-        client.post("/automations/", json=crash_detection_automation()).raise_for_status()
+        client.put(f"/automations/{existing[0]['id']}", json=wanted).raise_for_status()
         return True
+
+
+def _trigger_key(trigger: dict) -> tuple:
+    """What decides when the automation fires (the server adds defaults and ids to what was sent)."""
+    return (sorted(trigger.get("after", [])), sorted(trigger.get("expect", [])), float(trigger.get("within", 0)),
+            trigger.get("posture"))
