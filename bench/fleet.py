@@ -171,20 +171,13 @@ class Fleet:
 
 
 def add_new_quarter(programmes_root: Path, seed: int, count: int) -> None:
-    """One new delivery per programme: the 2022Q1 dropout list (person level) where the programme has that
-    source, else the police's vandalism figures of 2022 (aggregate)."""
-    from pipelines.sample._csv import write_csv
-    from pipelines.sample.programmes.fleet import dropout_delivery, shape
+    """One new delivery per programme (`new_period_delivery`): the next quarter's dropout list (person level) where
+    the programme has that source, else the police's vandalism figures of the next year (aggregate)."""
+    from pipelines.sample.programmes.fleet import new_period_delivery, shape
 
     for number in range(1, count + 1):
         programme = shape(seed, number)
-        inbox = programmes_root / programme.plan_id / "inbox"
-        if "school_absence" in programme.sources:
-            dropout_delivery(programme, inbox, 2022, 1).touch()
-        else:
-            write_csv(inbox / "police_haervaerk" / "police_haervaerk_2022_20230301.csv",
-                      [["År", "Område", "Anmeldelser af hærværk"],
-                       *[[2022, area.name_da, 10] for area in programme.areas]], encoding="cp1252")
+        new_period_delivery(programme, programmes_root / programme.plan_id / "inbox").touch()
 
 
 def bench_scale(count: int, work: Path, fleet: Fleet, seed: int, worker_counts: tuple[int, ...]) -> dict:

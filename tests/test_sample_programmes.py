@@ -9,12 +9,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipelines.catalog.load import read_catalog
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.publish.programmes import read_programmes
 from pipelines.reference.addresses import AddressBook
-from pipelines.sample.programmes.fleet import shape, write_fleet
+from pipelines.sample.programmes.fleet import later, new_period_delivery, readings, shape, write_fleet
 from pipelines.validate.suites import validate_frame
 from tests.conftest import AS_OF, run_kpi
 
@@ -60,6 +63,61 @@ def test_the_programmes_differ_in_shape() -> None:
     assert len({s.criteria for s in shapes}) >= 10
     assert any("school_absence" in s.sources for s in shapes)  # person level
     assert any("school_absence" not in s.sources for s in shapes)
+    assert {s.years_later for s in shapes} == {0, 4}  # plan periods 2017-2021 and 2021-2025
+
+
+def test_a_later_programme_has_every_year_of_its_criteria_and_readings_moved_and_the_quotes_kept() -> None:
+    criterion = {"id": "school_absence_2017_2021", "plan_period": "2017-10-01/2021-09-30",
+                 "text_da": "Skolefraværet reduceres i perioden 2017-2021",
+                 "target_rule": {"kind": "change_vs_baseline", "baseline_year": 2017, "end_year": 2021,
+                                 "within_years": 2, "pct": -30, "date": "2018-12-31",
+                                 "implied_path": {2018: 10000, 2019: 10800}},
+                 "baseline": [{"area": "all_areas", "year": 2017, "value": 2015, "quote": "ultimo 2017",
+                               "seed_ref": "000_f61f947226ade497.txt:607-608"}]}
+    assert later(criterion, 4) == {
+        "id": "school_absence_2021_2025", "plan_period": "2021-10-01/2025-09-30",
+        "text_da": "Skolefraværet reduceres i perioden 2021-2025",
+        "target_rule": {"kind": "change_vs_baseline", "baseline_year": 2021, "end_year": 2025,
+                        "within_years": 2, "pct": -30, "date": "2022-12-31",
+                        "implied_path": {2022: 10000, 2023: 10800}},
+        "baseline": [{"area": "all_areas", "year": 2021, "value": 2015, "quote": "ultimo 2017",
+                      "seed_ref": "000_f61f947226ade497.txt:607-608"}]}
+    reading = {"baseline_period": "2016/17", "last_period": "2020/21", "due_period": "2019Q4",
+               "first_evaluated_period": 2018}
+    assert later({"school_absence_2017_2021": reading}, 4) == {"school_absence_2021_2025": {
+        "baseline_period": "2020/21", "last_period": "2024/25", "due_period": "2023Q4", "first_evaluated_period": 2022}}
+    assert later(criterion, 0) is criterion
+
+
+@given(st.integers(2000, 2040), st.integers(1, 4), st.sampled_from(["{y}", "{y}Q{q}", "{y}-10-01", "{y}/{s}",
+                                                                     "id_{y}_{z}", "ultimo {y}."]))
+def test_moving_a_period_label_forward_and_back_gives_it_back(year: int, quarter: int, form: str) -> None:
+    label = form.format(y=year, q=quarter, s=f"{(year + 1) % 100:02d}", z=year + 4)
+    assert later(later(label, 4), -4) == label
+    assert later(label, 4) == form.format(y=year + 4, q=quarter, s=f"{(year + 5) % 100:02d}", z=year + 8)
+
+
+def test_each_programme_reads_slagelses_readings_of_its_own_criteria_in_its_own_period(fleet: Path) -> None:
+    for programme in read_programmes(fleet / "programmes.toml"):
+        catalog = read_catalog(programme.sources / "reference" / "criteria.yaml")
+        written = yaml.safe_load((programme.sources / "reference" / "readings.yaml").read_text(encoding="utf-8"))
+        assert set(written["readings"]) <= {c["canonical_id"] for c in catalog.criteria}
+        (period,) = set(catalog.plan_periods.values())
+        first, last = int(period[:4]), int(period[11:15])
+        labels = [str(value) for reading in written["readings"].values()
+                  for key, value in reading.items() if key.endswith("_period")]
+        assert labels and all(first - 1 <= int(label[:4]) <= last for label in labels), (period, labels)
+
+
+def test_the_new_period_is_the_one_after_the_programmes_last_delivery(tmp_path: Path) -> None:
+    earlier, later_programme = shape(7, 1), shape(7, 2)
+    assert (earlier.years_later, later_programme.years_later) == (0, 4)
+    assert new_period_delivery(earlier, tmp_path / "a").name == "school_absence_dropout_2022Q1_20220415.csv"
+    assert new_period_delivery(later_programme, tmp_path / "b").name == "school_absence_dropout_2026Q1_20260415.csv"
+    aggregate = next(s for s in (shape(7, n) for n in range(1, 60))
+                     if "school_absence" not in s.sources and s.years_later == 4)
+    assert new_period_delivery(aggregate, tmp_path / "c").name == "police_haervaerk_2026_20261201.csv"
+    assert readings(aggregate)["readings"]
 
 
 def test_the_same_seed_writes_the_same_bytes(fleet: Path, tmp_path: Path) -> None:
@@ -95,9 +153,11 @@ def test_a_person_level_suite_takes_the_programmes_own_areas() -> None:
 
 
 @pytest.mark.e2e
-def test_a_generated_programme_builds_with_no_file_rejected(fleet: Path) -> None:
-    programme = next(p for p in read_programmes(fleet / "programmes.toml")
-                     if (p.sources / "inbox" / "school_absence").is_dir())
+@pytest.mark.parametrize(("plan_id", "plan_period"), [("program_001", "2017-10-01/2021-09-30"),
+                                                      ("program_002", "2021-10-01/2025-09-30")])
+def test_a_generated_programme_builds_with_no_file_rejected(fleet: Path, plan_id: str, plan_period: str) -> None:
+    programme = next(p for p in read_programmes(fleet / "programmes.toml") if p.plan_id == plan_id)
+    assert (programme.sources / "inbox" / "school_absence").is_dir()  # person level too
     done = run_kpi("nightly", "--sources", str(programme.sources), "--warehouse", str(programme.warehouse),
                    "--as-of", AS_OF, "--no-report")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -107,6 +167,13 @@ def test_a_generated_programme_builds_with_no_file_rejected(fleet: Path) -> None
         measured = {a for (a,) in con.execute("select distinct area_key from measurements "
                                               "where source_system = 'police_haervaerk'").fetchall()}
         judged = {a for (a,) in con.execute("select distinct area_key from kpi_status").fetchall()}
-    areas = set(read_catalog(programme.sources / "reference" / "criteria.yaml").areas) - {"combined"}
+    catalog = read_catalog(programme.sources / "reference" / "criteria.yaml")
+    areas = set(catalog.areas) - {"combined"}
     assert measured == areas
     assert judged and not judged & SLAGELSE_AREAS
+    assert set(catalog.plan_periods.values()) == {plan_period}
+    first, last = int(plan_period[:4]), int(plan_period[11:15])
+    with duckdb.connect(str(programme.warehouse), read_only=True) as con:
+        judged_years = {int(p[:4]) for (p,) in con.execute(
+            "select distinct period from kpi_status where status in ('met', 'not_met', 'on_track', 'off_track')").fetchall()}
+    assert judged_years and min(judged_years) >= first and max(judged_years) <= last

@@ -9,9 +9,10 @@ sources that can be re-targeted to other areas:
   addresses moved onto the programme's streets (CPR numbers as the sample has them).
 The other sample generators are Slagelse-specific (their areas, streets, schools and figures are the documents'
 own) and are not used. The catalog is Slagelse's, reduced to a random subset of the criteria of these sources
-and rewritten for the programme's areas, as `eksempelby.py` does; its plan periods are the Slagelse ones the
-programme's criteria use (all of them 2017-2021, so plan periods do not vary yet). Everything depends on
-the seed and the programme's number only.
+and rewritten for the programme's areas, as `eksempelby.py` does. Its plan period varies: Slagelse's criteria of
+these sources are all of 2017-2021, so a programme of 2021-2025 gets them four years later (every year and date
+of a criterion and of its deliveries moved; the quotes from Slagelse's documents kept as they are). Everything
+depends on the seed and the programme's number only.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ DROPOUT_QUARTERS = [(2017, 4)] + [(year, quarter) for year in range(2018, 2022) 
 # Every street of the Slagelse sample areas: a programme's area j takes streets j, j + n, j + 2n, ...
 SAMPLE_STREETS = [(street, postcode) for streets in AREA_STREETS.values() for street, *_, postcode in streets]
 STREET_SUFFIXES = ("", "vej", "vænge", "allé", "stræde")  # a programme area takes up to five sample streets
+# A programme's plan period: how many years after Slagelse's 2017-2021 its criteria and deliveries lie.
+YEARS_LATER = {"2017-10-01/2021-09-30": 0, "2021-10-01/2025-09-30": 4}
+UNSHIFTED_FIELDS = frozenset({"seed_ref", "quote", "ambiguities"})  # Slagelse's documents, cited as they stand
+YEAR = re.compile(r"(?<!\d)(20[0-4]\d)(?:/(\d\d))?(?!\d)")  # 2017, 2019Q4, 2017-10-01, the school year 2016/17
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,11 @@ class ProgrammeShape:
     areas: tuple[Area, ...]
     criteria: tuple[str, ...]  # catalog ids
     sources: tuple[str, ...]
+    years_later: int = 0  # after Slagelse's plan period (YEARS_LATER)
+
+    def year(self, slagelse_year: int) -> int:
+        """The programme's year for a year of the Slagelse sample."""
+        return slagelse_year + self.years_later
 
 
 def _key(name: str) -> str:
@@ -113,8 +123,33 @@ def shape(seed: int, number: int) -> ProgrammeShape:
     criteria = tuple(c["id"] for c in candidates if c["id"] in chosen)
     sources = tuple(sorted({c["source_system"] for c in candidates if c["id"] in chosen}))
     plan_id = f"program_{number:03d}"
+    # its own generator, so that the shapes drawn above stay those of earlier versions
+    years_later = random.Random(f"{seed}:{number}:plan_period").choice(sorted(YEARS_LATER.values()))
     return ProgrammeShape(plan_id, f"Helhedsplan {town} {number}", town, str(4000 + 37 * number % 900),
-                          rng.choice(ORGANISATIONS) + f" {town}", tuple(areas), criteria, sources)
+                          rng.choice(ORGANISATIONS) + f" {town}", tuple(areas), criteria, sources, years_later)
+
+
+def later(value: object, years: int, field: str = "") -> object:
+    """A catalog or readings value `years` later: years in strings (ids, texts, dates, periods, keys), integer years
+    (fields named year, *_year or *_period, and integer keys such as `implied_path`'s); Slagelse's quotes and
+    references unchanged."""
+    if years == 0 or field in UNSHIFTED_FIELDS:
+        return value
+    if isinstance(value, dict):
+        return {later(key, years, "year"): later(item, years, str(key)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [later(item, years, field) for item in value]
+    if isinstance(value, str):
+        return YEAR.sub(lambda found: _year_later(found, years), value)
+    if isinstance(value, int) and not isinstance(value, bool) and (
+            field == "year" or field.endswith(("_year", "_period"))):
+        return value + years  # not `within_years`, a duration
+    return value
+
+
+def _year_later(found: re.Match[str], years: int) -> str:
+    year = int(found.group(1)) + years
+    return f"{year}/{(year + 1) % 100:02d}" if found.group(2) else str(year)
 
 
 def catalog(programme: ProgrammeShape) -> dict:
@@ -134,7 +169,7 @@ def catalog(programme: ProgrammeShape) -> dict:
         criterion["baseline"] = [b for b in criterion.get("baseline") or []
                                  if b.get("area") in ("all_areas", "all_areas_and_combined", "combined")]
         criterion["ambiguities"] = []  # the notes are about Slagelse's areas, not this programme's
-        criteria.append(criterion)
+        criteria.append(later(criterion, programme.years_later))
     periods = {c["plan_period"] for c in criteria}
     areas = {area.key: {"name_da": area.name_da, "town": programme.town, "on_sub_list_at_start": False,
                         "aliases": [area.name_da]} for area in programme.areas}
@@ -147,12 +182,25 @@ def catalog(programme: ProgrammeShape) -> dict:
             "criteria": criteria}
 
 
+def readings(programme: ProgrammeShape) -> dict:
+    """Slagelse's readings of the programme's criteria (keyed by canonical id), as many years later as they are."""
+    source = yaml.safe_load((PROJECT_REFERENCE / "readings.yaml").read_text(encoding="utf-8"))
+    canonical = {c["canonical_id"] for c in _candidate_criteria() if c["id"] in programme.criteria}
+    return {"version": source["version"],
+            "readings": later({key: reading for key, reading in source["readings"].items() if key in canonical},
+                              programme.years_later)}
+
+
+def _write_yaml(path: Path, content: dict) -> Path:
+    path.write_text("# Generated by pipelines/sample/programmes/fleet.py: do not edit.\n"
+                    + yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+    return path
+
+
 def _write_reference(programme: ProgrammeShape, reference: Path) -> list[Path]:
     reference.mkdir(parents=True, exist_ok=True)
-    criteria = reference / "criteria.yaml"
-    criteria.write_text("# Generated by pipelines/sample/programmes/fleet.py: do not edit.\n"
-                        + yaml.safe_dump(catalog(programme), allow_unicode=True, sort_keys=False, width=120),
-                        encoding="utf-8")
+    criteria = _write_yaml(reference / "criteria.yaml", catalog(programme))
+    programme_readings = _write_yaml(reference / "readings.yaml", readings(programme))
     aliases = [["area_key", "name"], *[[area.key, area.name_da] for area in programme.areas],
                ["combined", "Samlet"]]
     addresses = [["vejnavn", "husnr_fra", "husnr_til", "side", "postnr", "by", "area_key", "boligorganisation",
@@ -165,7 +213,7 @@ def _write_reference(programme: ProgrammeShape, reference: Path) -> list[Path]:
     calendar = (PROJECT_REFERENCE / "delivery_calendar.csv").read_text(encoding="utf-8").splitlines()
     calendar = [calendar[0], *[line for line in calendar[1:] if line.split(";")[0] in programme.sources]]
     (reference / "delivery_calendar.csv").write_text("\n".join(calendar) + "\n", encoding="utf-8")
-    return [criteria, write_csv(reference / "area_aliases.csv", aliases, encoding="utf-8"),
+    return [criteria, programme_readings, write_csv(reference / "area_aliases.csv", aliases, encoding="utf-8"),
             write_csv(reference / "area_addresses.csv", addresses, encoding="utf-8"),
             write_csv(reference / "afdelinger.csv", afdelinger, encoding="utf-8"),
             reference / "delivery_calendar.csv"]
@@ -179,14 +227,20 @@ def _falling(rng: random.Random, start: int, years: int, fall: float) -> list[in
 
 
 def _haervaerk(programme: ProgrammeShape, rng: random.Random, inbox: Path) -> list[Path]:
+    counts = {area.key: _falling(rng, rng.randint(12, 60), len(HAERVAERK_YEARS), 0.12) for area in programme.areas}
+    return [haervaerk_delivery(programme, inbox, programme.year(year),
+                               {area.key: counts[area.key][index] for area in programme.areas})
+            for index, year in enumerate(HAERVAERK_YEARS)]
+
+
+def haervaerk_delivery(programme: ProgrammeShape, inbox: Path, year: int, counts: dict[str, int],
+                       delivered: str | None = None) -> Path:
+    """One year's police figures of the programme's areas (aggregate), named as the police name them."""
     folder = inbox / "police_haervaerk"
     folder.mkdir(parents=True, exist_ok=True)
-    counts = {area.key: _falling(rng, rng.randint(12, 60), len(HAERVAERK_YEARS), 0.12) for area in programme.areas}
-    return [write_csv(folder / f"police_haervaerk_{year}_{year + 1}0301.csv",
-                      [["År", "Område", "Anmeldelser af hærværk"],
-                       *[[year, area.name_da, counts[area.key][index]] for area in programme.areas]],
-                      encoding="cp1252")
-            for index, year in enumerate(HAERVAERK_YEARS)]
+    return write_csv(folder / f"police_haervaerk_{year}_{delivered or f'{year + 1}0301'}.csv",
+                     [["År", "Område", "Anmeldelser af hærværk"],
+                      *[[year, area.name_da, counts[area.key]] for area in programme.areas]], encoding="cp1252")
 
 
 def _move_outs(programme: ProgrammeShape, rng: random.Random, inbox: Path) -> list[Path]:
@@ -195,7 +249,7 @@ def _move_outs(programme: ProgrammeShape, rng: random.Random, inbox: Path) -> li
     series = {area.key: _falling(rng, round(area.dwellings * rng.uniform(0.12, 0.22)), len(MOVE_OUT_YEARS), 0.08)
               for area in programme.areas}
     written = []
-    for index, year in enumerate(MOVE_OUT_YEARS):
+    for index, year in enumerate(programme.year(year) for year in MOVE_OUT_YEARS):
         rows: list[list[object]] = [[f"Fraflytninger pr. afdeling {year}"], [], MOVE_OUT_HEADER]
         rows += [[programme.organisation, area.afdeling, area.name_da, year, area.dwellings,
                   series[area.key][index], round(series[area.key][index] * 0.1)] for area in programme.areas]
@@ -203,12 +257,12 @@ def _move_outs(programme: ProgrammeShape, rng: random.Random, inbox: Path) -> li
     return written
 
 
-def _web(rng: random.Random, inbox: Path) -> list[Path]:
+def _web(programme: ProgrammeShape, rng: random.Random, inbox: Path) -> list[Path]:
     folder = inbox / "web_analytics"
     folder.mkdir(parents=True, exist_ok=True)
     visitors = rng.randint(800, 5000)
     written = []
-    for year in WEB_YEARS:
+    for year in (programme.year(year) for year in WEB_YEARS):
         visitors = round(visitors * rng.uniform(0.95, 1.2))
         written.append(write_csv(folder / f"web_analytics_{year}_{year + 1}0115.csv",
                                  [["År", "Område", "Indikator", "Værdi", "Tæller", "Nævner", "Kilde"],
@@ -253,10 +307,24 @@ def _write_inbox(programme: ProgrammeShape, rng: random.Random, inbox: Path) -> 
     if "fraflytning_admin" in programme.sources:
         written += _move_outs(programme, rng, inbox)
     if "web_analytics" in programme.sources:
-        written += _web(rng, inbox)
+        written += _web(programme, rng, inbox)
     if "school_absence" in programme.sources:
-        written += [dropout_delivery(programme, inbox, year, quarter) for year, quarter in DROPOUT_QUARTERS]
+        written += [dropout_delivery(programme, inbox, programme.year(year), quarter)
+                    for year, quarter in DROPOUT_QUARTERS]
     return written
+
+
+def new_period_delivery(programme: ProgrammeShape, inbox: Path) -> Path:
+    """The programme's next delivery after all it has (the fleet benchmark's new quarter): the next quarter's
+    dropout list (person level) where the programme has that source, else the police's figures of the next year,
+    delivered early (on the first of December of that year, so never after today's nights of 2026)."""
+    last_year, last_quarter = DROPOUT_QUARTERS[-1]
+    if "school_absence" in programme.sources:
+        year, quarter = (last_year, last_quarter + 1) if last_quarter < 4 else (last_year + 1, 1)
+        return dropout_delivery(programme, inbox, programme.year(year), quarter)
+    year = programme.year(HAERVAERK_YEARS[-1] + 1)
+    return haervaerk_delivery(programme, inbox, year, dict.fromkeys((a.key for a in programme.areas), 10),
+                              delivered=f"{year}1201")
 
 
 def write_fleet(target: Path, count: int, seed: int = 1) -> list[ProgrammeShape]:
