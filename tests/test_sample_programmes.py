@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipelines.catalog.load import read_catalog
+from pipelines.catalog_workbook.files import load_checked
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.publish.programmes import read_programmes
 from pipelines.reference.addresses import AddressBook
@@ -51,6 +52,12 @@ def test_three_programmes_are_listed_and_their_catalogs_load(fleet: Path) -> Non
         assert catalog.criteria, programme.plan_id
         assert all(set(c["areas"]) <= areas | {"combined"} for c in catalog.criteria)
         assert set(catalog.plan_periods.values()) == {c["plan_period"] for c in catalog.criteria}
+        criteria_file = programme.sources / "reference" / "criteria.yaml"  # made through the catalog workbook
+        assert criteria_file.read_text(encoding="utf-8").startswith("# Skrevet af 'kpi catalog import' fra katalog")
+        assert load_checked(criteria_file).problems == []
+        ids = {c["id"] for c in catalog.criteria}
+        assert all(c["target_rule"].get("same_as", c["id"]) in ids and set(c["related_ids"]) <= ids
+                   for c in catalog.criteria)
         assert (programme.sources / "inbox" / "police_haervaerk").is_dir()
         calendar = (programme.sources / "reference" / "delivery_calendar.csv").read_text(encoding="utf-8")
         assert {line.split(";")[0] for line in calendar.splitlines()[1:]} == {
@@ -174,6 +181,7 @@ def test_a_generated_programme_builds_with_no_file_rejected(fleet: Path, plan_id
     assert set(catalog.plan_periods.values()) == {plan_period}
     first, last = int(plan_period[:4]), int(plan_period[11:15])
     with duckdb.connect(str(programme.warehouse), read_only=True) as con:
-        judged_years = {int(p[:4]) for (p,) in con.execute(
-            "select distinct period from kpi_status where status in ('met', 'not_met', 'on_track', 'off_track')").fetchall()}
+        evaluated = con.execute("select distinct period from kpi_status "
+                                "where status in ('met', 'not_met', 'on_track', 'off_track')").fetchall()
+    judged_years = {int(period[:4]) for (period,) in evaluated}
     assert judged_years and min(judged_years) >= first and max(judged_years) <= last

@@ -26,7 +26,11 @@ def write_template(out: Path, name: str | None = None, municipality: str | None 
 
 
 def export_catalog(catalog_file: Path, out: Path, readings_file: Path | None = None) -> Path:
-    example, example_readings = _examples()
     readings = _yaml(readings_file or catalog_file.with_name("readings.yaml")) or {"readings": {}}
-    return save(catalog_workbook(_yaml(catalog_file), readings, project_vocabulary(), example, example_readings),
-                out)
+    return write_workbook(_yaml(catalog_file), readings, out)
+
+
+def write_workbook(document: dict[str, Any], readings_document: dict[str, Any], out: Path) -> Path:
+    """A catalog and its readings (as criteria.yaml and readings.yaml hold them) as the programme's workbook."""
+    example, example_readings = _examples()
+    return save(catalog_workbook(document, readings_document, project_vocabulary(), example, example_readings), out)
