@@ -207,6 +207,7 @@ def _run_nightly_flow(sources: Path, warehouse: Path, as_of: str | None, run_id:
     from pipelines import progress
     from pipelines.flows.nightly import (
         nightly_flow,
+        nightly_result,
         preload_validation_if_needed,
         skipped_if_locked,
         wait_for_validation_preload,
@@ -230,8 +231,9 @@ def _run_nightly_flow(sources: Path, warehouse: Path, as_of: str | None, run_id:
             preload_validation_if_needed(config)
             if server is not None:
                 server.wait_until_serving(startup_timeout())
-            return nightly_flow(str(sources), str(warehouse), as_of, run_id, plan_id, options.full_rebuild,
-                                options.report, options.rebuild)
+            return nightly_result(nightly_flow(str(sources), str(warehouse), as_of, run_id, plan_id,
+                                               options.full_rebuild, options.report, options.rebuild,
+                                               return_state=True))
         finally:
             progress.clear()
             wait_for_validation_preload()

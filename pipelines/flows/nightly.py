@@ -29,6 +29,7 @@ apply_quiet_offline_env()
 import duckdb  # noqa: E402
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.states import Failed, State  # noqa: E402
 
 from pipelines import progress  # noqa: E402
 from pipelines.delivery.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
@@ -475,6 +476,24 @@ def _healed_state(config: RunConfig, rebuild: bool) -> HealedState:
         return HealedState()
 
 
+def flow_end_state(result: NightlyResult) -> NightlyResult | State:
+    """A failed run ends its Prefect flow run Failed (the UI, the work pool and automations see what the run log
+    says), with the Danish reason as the state's message and the result as its data; other runs end Completed.
+    A caller of the flow takes it with `return_state=True` and `nightly_result`."""
+    if result.outcome != FAILED:
+        return result
+    return Failed(message=(result.failure or "Natkørslen fejlede.")[:MESSAGE_LIMIT], data=result)
+
+
+def nightly_result(state: State) -> NightlyResult:
+    """The run's result from the flow's final state; an exception the flow raised is raised again, as a direct
+    call of the flow would (the command's crash handling records it)."""
+    outcome = state.result(raise_on_failure=False)
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
 def _skipped(config: RunConfig, result: NightlyResult, locked: RunLocked) -> NightlyResult:
     result.outcome, result.locked_by = SKIPPED_LOCKED, locked.holder
     return finish_run(config, result, str(locked))
@@ -512,7 +531,7 @@ def report_task(config: RunConfig) -> None:
 @flow(name="kpi-nightly", log_prints=False, validate_parameters=False)
 def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
                  run_id: str | None = None, plan_id: str = DEFAULT_PLAN_ID,
-                 full_rebuild: bool = False, report: bool = True, rebuild: bool = False) -> NightlyResult:
+                 full_rebuild: bool = False, report: bool = True, rebuild: bool = False) -> NightlyResult | State:
     config = RunConfig(Path(sources_dir), Path(warehouse), date.fromisoformat(as_of) if as_of else date.today(),
                        plan_id)
     result = _new_result(run_id)
@@ -528,7 +547,7 @@ def nightly_flow(sources_dir: str, warehouse: str, as_of: str | None = None,
         record_start(config.warehouse, result.run)
         preload_validation_if_needed(config)
         _run_stages(config, result, full_rebuild, report, healed)
-        return finish_run(config, result)
+        return flow_end_state(finish_run(config, result))
     finally:
         lock.release()
         log_totals(**{"start-up": startup})
