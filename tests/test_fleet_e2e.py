@@ -25,7 +25,7 @@ import pytest
 from pipelines.flows.fleet import CRASH_AFTER_SECONDS, deployment_name
 from pipelines.operate.lock import RunLock
 from tests.ops_helpers import free_port
-from tests.test_ops_e2e import ARTIFACTS, SAMPLE_INBOX, chromium, healthy, kpi_command, wait_for
+from tests.test_ops_e2e import SAMPLE_INBOX, chromium, healthy, kill_all, kpi_command, screenshot_runs_page, wait_for
 
 PROGRAMMES = ("alfa", "beta")
 TERMINAL = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
@@ -161,15 +161,6 @@ def test_two_workers_run_every_programme_and_survive_a_killed_worker(tmp_path: P
 
         dom = chromium("--dump-dom", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium").stdout
         assert api.run(after)["name"] in dom
-        ARTIFACTS.mkdir(exist_ok=True)
-        screenshot = ARTIFACTS / "prefect_ui_fleet_runs.png"
-        screenshot.unlink(missing_ok=True)
-        chromium(f"--screenshot={screenshot}", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium")
-        assert screenshot.is_file() and screenshot.stat().st_size > 20_000
+        screenshot_runs_page(port, "prefect_ui_fleet_runs.png", tmp_path / "chromium")
     finally:
-        for popen in started.values():
-            if popen.poll() is None:
-                os.killpg(popen.pid, signal.SIGKILL)
-                popen.wait(timeout=10)
-        for handle in handles.values():
-            handle.close()
+        kill_all(started.values(), handles.values())

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +25,7 @@ from pipelines.publish.postgres import init_roles
 from pipelines.publish.programmes import read_programmes
 from tests.ops_helpers import free_port
 from tests.test_fleet_e2e import Api, _worker_of
-from tests.test_ops_e2e import ARTIFACTS, chromium, healthy, kpi_command, wait_for
+from tests.test_ops_e2e import chromium, healthy, kill_all, kpi_command, screenshot_runs_page, wait_for
 
 PROGRAMMES = 10
 LEAD = timedelta(seconds=90)  # the server and workers start and `kpi schedule` registers ten within this
@@ -115,16 +114,7 @@ def test_ten_generated_programmes_run_on_their_schedules_over_two_workers_into_d
 
         dom = chromium("--dump-dom", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium").stdout
         assert any(r["name"] in dom for r in runs)
-        ARTIFACTS.mkdir(exist_ok=True)
-        screenshot = ARTIFACTS / "prefect_ui_fleet_scheduled_runs.png"
-        screenshot.unlink(missing_ok=True)
-        chromium(f"--screenshot={screenshot}", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium")
-        assert screenshot.is_file() and screenshot.stat().st_size > 20_000
+        screenshot_runs_page(port, "prefect_ui_fleet_scheduled_runs.png", tmp_path / "chromium")
     finally:
-        for popen in started.values():
-            if popen.poll() is None:
-                os.killpg(popen.pid, signal.SIGKILL)
-                popen.wait(timeout=10)
-        for handle in handles.values():
-            handle.close()
+        kill_all(started.values(), handles.values())
         cluster.stop()

@@ -69,6 +69,26 @@ def chromium(*args: str, user_data: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=90, check=False)
 
 
+def screenshot_runs_page(port: int, name: str, user_data: Path) -> Path:
+    """The Prefect UI's Runs page as a PNG under test-artifacts/ (kept for a person to look at)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / name
+    screenshot.unlink(missing_ok=True)
+    chromium(f"--screenshot={screenshot}", f"http://127.0.0.1:{port}/runs", user_data=user_data)
+    assert screenshot.is_file() and screenshot.stat().st_size > 20_000
+    return screenshot
+
+
+def kill_all(popens, handles) -> None:
+    """Kill what a test started (each in a session of its own) and close its log handles."""
+    for popen in popens:
+        if popen.poll() is None:
+            os.killpg(popen.pid, signal.SIGKILL)
+            popen.wait(timeout=10)
+    for handle in handles:
+        handle.close()
+
+
 def small_inbox(sources: Path) -> None:
     """The web-analytics sample (5 files) and one broken file, so the run publishes with a rejection."""
     shutil.copytree(SAMPLE_INBOX / "web_analytics", sources / "inbox" / "web_analytics")
@@ -164,11 +184,7 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         assert deployment["paused"] is True  # stopping the schedule pauses it on the server
 
         # The screenshot once the server is idle: under load the Runs list was still greyed out (loading).
-        ARTIFACTS.mkdir(exist_ok=True)
-        screenshot = ARTIFACTS / "prefect_ui_runs.png"
-        screenshot.unlink(missing_ok=True)
-        chromium(f"--screenshot={screenshot}", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium")
-        assert screenshot.is_file() and screenshot.stat().st_size > 20_000
+        screenshot_runs_page(port, "prefect_ui_runs.png", tmp_path / "chromium")
         lap("DOM and screenshot of the Runs page")
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=60) == 0
@@ -176,10 +192,5 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         assert not healthy(api)
         lap("both stopped, no process left")
     finally:
-        for popen in started:
-            if popen.poll() is None:
-                os.killpg(popen.pid, signal.SIGKILL)
-                popen.wait(timeout=10)
-        for handle in logs.values():
-            handle.close()
+        kill_all(started, logs.values())
         smtp.stop()
