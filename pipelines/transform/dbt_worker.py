@@ -29,9 +29,13 @@ def common_options(project_dir: str, target_dir: str, log_dir: str, threads: int
 
     `--no-write-json`: the nightly reads the results from the build's return value, so dbt need not write
     manifest.json, semantic_manifest.json and run_results.json (partial_parse.msgpack is written all the same).
+    `--log-level-file info`: dbt's file log at debug wrote ~1,6 MB a run (every statement), so a watcher's
+    dbt_logs grew a rotated file every six runs (the 100-run leak test found it); at info a run writes a few KB,
+    and dbt's own rotation (10 MB, five backups) bounds the folder.
     """
-    return ["--no-version-check", "--quiet", "--no-write-json", "--project-dir", project_dir,
-            "--profiles-dir", project_dir, "--target-path", target_dir, "--log-path", log_dir,
+    return ["--no-version-check", "--quiet", "--no-write-json", "--log-level-file", "info",
+            "--project-dir", project_dir, "--profiles-dir", project_dir, "--target-path", target_dir,
+            "--log-path", log_dir,
             *(["--threads", str(threads)] if threads else [])]
 
 
