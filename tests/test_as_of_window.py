@@ -80,6 +80,7 @@ def rebuilt_as_of(build: Path, as_of: date) -> dict[str, list[str]]:
     return tables_without_run_times(build)
 
 
+@pytest.mark.slow
 def test_a_build_inside_the_window_equals_the_published_one_and_one_outside_differs(
         published_demo: PublishedDemo, tmp_path: Path) -> None:
     build = tmp_path / "kpi.internal.duckdb"
@@ -93,6 +94,7 @@ def test_a_build_inside_the_window_equals_the_published_one_and_one_outside_diff
         assert [tables[t] for t in AS_OF_TABLES] != [built[t] for t in AS_OF_TABLES], outside
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_the_next_day_is_nothing_new_and_a_day_past_the_window_builds(published_demo: PublishedDemo,
                                                                      tmp_path: Path) -> None:

@@ -195,6 +195,7 @@ def test_a_run_killed_at_a_stage_is_followed_by_one_that_publishes(prepared: Pub
     assert "Indlæst: 0 filer, dubletter: 1, afvist: 0." in after.stdout or stage == "publish-swapped"
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_two_nightlies_at_once_one_waits_for_none_and_exits_5(prepared: PublishedDemo, tmp_path: Path) -> None:
     """The second run is skipped (exit 5, PID and start time of the first); the first, killed, blocks nobody."""

@@ -83,6 +83,7 @@ def test_selective_build_equals_full_build(published_demo: PublishedDemo, tmp_pa
     assert rejected == [("rejected",)]
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_a_new_as_of_date_rebuilds_what_reads_it(published_demo: PublishedDemo, tmp_path: Path) -> None:
     """Nothing new on a later day: only what lies downstream of raw.run_parameters is rebuilt, as a full build.

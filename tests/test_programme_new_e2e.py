@@ -113,6 +113,7 @@ def _deliver(mail: Path) -> None:
             encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_a_new_programme_from_an_empty_folder_to_its_warehouse(tmp_path: Path) -> None:
     programmes = tmp_path / "programmes.toml"

@@ -129,6 +129,7 @@ def _status_pairs(warehouse: Path) -> dict[tuple, tuple]:
             "select criterion_id, area_key, period, status, value from kpi_status").fetchall()}
 
 
+@pytest.mark.slow
 def test_what_changed_after_a_corrected_delivery(published_demo: PublishedDemo, tmp_path: Path) -> None:
     """Second nightly with one corrected police file: the report lists exactly the criteria that changed."""
     demo = published_demo.copy_to(tmp_path / "demo")

@@ -71,6 +71,7 @@ def kpi_status(demo: PublishedDemo) -> str:
     return CliRunner().invoke(app, ["status", "--warehouse", str(demo.warehouse)], env={"COLUMNS": "200"}).output
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_a_truncated_internal_file_is_rebuilt_from_the_deliveries(published_demo: PublishedDemo,
                                                                   tmp_path: Path) -> None:
