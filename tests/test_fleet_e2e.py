@@ -25,7 +25,15 @@ import pytest
 from pipelines.flows.fleet import CRASH_AFTER_SECONDS, deployment_name
 from pipelines.operate.lock import RunLock
 from tests.ops_helpers import free_port
-from tests.test_ops_e2e import SAMPLE_INBOX, chromium, healthy, kill_all, kpi_command, screenshot_runs_page, wait_for
+from tests.test_ops_e2e import (
+    SAMPLE_INBOX,
+    healthy,
+    kill_all,
+    kpi_command,
+    runs_page_lists,
+    screenshot_runs_page,
+    wait_for,
+)
 
 PROGRAMMES = ("alfa", "beta")
 TERMINAL = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
@@ -159,8 +167,7 @@ def test_two_workers_run_every_programme_and_survive_a_killed_worker(tmp_path: P
         # The killed run is on record as failed if it got as far as writing its first line (else not at all).
         assert outcomes[-1] == "published" and set(outcomes) <= {"published", "failed"}, outcomes
 
-        dom = chromium("--dump-dom", f"http://127.0.0.1:{port}/runs", user_data=tmp_path / "chromium").stdout
-        assert api.run(after)["name"] in dom
+        assert runs_page_lists(port, [api.run(after)["name"]], tmp_path / "chromium")
         screenshot_runs_page(port, "prefect_ui_fleet_runs.png", tmp_path / "chromium")
     finally:
         kill_all(started.values(), handles.values())

@@ -69,6 +69,17 @@ def chromium(*args: str, user_data: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=90, check=False)
 
 
+def runs_page_lists(port: int, names: list[str], user_data: Path, attempts: int = 5) -> bool:
+    """Whether the Prefect UI's Runs page lists one of `names`; the page is a single-page app that, on a loaded
+    machine, may still be loading when Chromium's time budget ends (CI saw an empty list), so it is asked again."""
+    for _ in range(attempts):
+        dom = chromium("--dump-dom", f"http://127.0.0.1:{port}/runs", user_data=user_data).stdout
+        if any(name in dom for name in names):
+            return True
+        time.sleep(5)
+    return False
+
+
 def screenshot_runs_page(port: int, name: str, user_data: Path) -> Path:
     """The Prefect UI's Runs page as a PNG under test-artifacts/ (kept for a person to look at)."""
     ARTIFACTS.mkdir(exist_ok=True)
