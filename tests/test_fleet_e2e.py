@@ -55,12 +55,24 @@ def _warehouse(root: Path, plan_id: str) -> Path:
 
 
 class Api:
+    """The Prefect server's REST API as the tests poll it. The server (SQLite) can stall for many seconds while
+    ten runs and two workers write to it (CI saw a 10 s read time out), so a poll that times out or meets a
+    server error answers None ("not yet"), and the waits' own deadlines decide."""
+
     def __init__(self, port: int) -> None:
-        self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}/api", timeout=10)
+        self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}/api", timeout=30)
+
+    def poll(self, method: str, path: str, **kwargs) -> object | None:
+        try:
+            answer = self.client.request(method, path, **kwargs)
+        except httpx.TransportError:
+            return None
+        return answer.json() if answer.status_code < 500 else None
 
     def deployments(self) -> dict[str, dict]:
-        found = self.client.post("/deployments/filter", json={"sort": "NAME_ASC", "limit": 50, "offset": 0})
-        return {d["name"]: d for d in found.json()}
+        found = wait_for("the deployments listed", lambda: self.poll(
+            "POST", "/deployments/filter", json={"sort": "NAME_ASC", "limit": 50, "offset": 0}), 120, every=3)
+        return {d["name"]: d for d in found}
 
     def start_run(self, plan_id: str) -> str:
         """A run of the programme's deployment now (as its schedule would make one); retried while the busy
@@ -68,7 +80,12 @@ class Api:
         deployment = self.deployments()[deployment_name(plan_id)]
         answers = []
         for _ in range(5):
-            answer = self.client.post(f"/deployments/{deployment['id']}/create_flow_run", json={})
+            try:
+                answer = self.client.post(f"/deployments/{deployment['id']}/create_flow_run", json={})
+            except httpx.TransportError as error:
+                answers.append(repr(error))
+                time.sleep(3)
+                continue
             if answer.status_code == 201:
                 return answer.json()["id"]
             answers.append(f"{answer.status_code} {answer.text[:300]}")
@@ -78,8 +95,9 @@ class Api:
     def run(self, run_id: str) -> dict:
         return self.client.get(f"/flow_runs/{run_id}").json()
 
-    def state(self, run_id: str) -> str:
-        return self.run(run_id)["state"]["type"]
+    def state(self, run_id: str) -> str | None:
+        run = self.poll("GET", f"/flow_runs/{run_id}")
+        return run["state"]["type"] if run else None
 
     def finished(self, run_id: str) -> str | None:
         state = self.state(run_id)

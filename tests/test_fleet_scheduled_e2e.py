@@ -38,11 +38,10 @@ def _fire_at(programmes_file: Path, at: datetime) -> None:
     programmes_file.write_text(text, encoding="utf-8")
 
 
-def _runs_of(api: Api, deployment_ids: list[str]) -> list[dict]:
-    found = api.client.post("/flow_runs/filter", json={
+def _runs_of(api: Api, deployment_ids: list[str]) -> list[dict] | None:
+    """The deployments' runs, or None while the busy server does not answer."""
+    return api.poll("POST", "/flow_runs/filter", json={
         "flow_runs": {"deployment_id": {"any_": deployment_ids}}, "limit": 200, "offset": 0, "sort": "ID_DESC"})
-    found.raise_for_status()
-    return found.json()
 
 
 def _duckdb_statuses(warehouse: Path) -> int:
@@ -88,8 +87,10 @@ def test_ten_generated_programmes_run_on_their_schedules_over_two_workers_into_d
         assert len(deployment_ids) == PROGRAMMES
 
         def all_finished() -> list[dict] | None:
-            due = [r for r in _runs_of(api, deployment_ids)
-                   if datetime.fromisoformat(r["expected_start_time"]) <= fire]
+            found = _runs_of(api, deployment_ids)
+            if found is None:
+                return None
+            due = [r for r in found if datetime.fromisoformat(r["expected_start_time"]) <= fire]
             done = [r for r in due if r["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")]
             return done if len(done) == PROGRAMMES else None
 
