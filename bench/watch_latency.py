@@ -128,18 +128,17 @@ def run_in_progress(published: Path) -> bool:
                for parts in (line.split() for line in locks.splitlines()) if len(parts) > 5)
 
 
-def ready_spare(warm_up_log: Path) -> str | None:
+def ready_spare(warm_up_log: Path) -> int | None:
     """The pid of the spare run process that has said it is warm, or None. Each spare rewrites the warm-up log
     from its start, so the log holds the current spare's lines only."""
     try:
         text = warm_up_log.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    pid = ready_pid(text)
-    return None if pid is None else str(pid)
+    return ready_pid(text)
 
 
-def wait_for_a_warm_spare(warm_up_log: Path, taken: set[str], timeout: float = DROP_TIMEOUT_SECONDS) -> None:
+def wait_for_a_warm_spare(warm_up_log: Path, taken: set[int], timeout: float = DROP_TIMEOUT_SECONDS) -> None:
     """Until a spare that no run has taken yet is warm; it is then marked taken (the next drop's run uses it)."""
     deadline = time.monotonic() + timeout
     while ((pid := ready_spare(warm_up_log)) is None or pid in taken) and time.monotonic() < deadline:
@@ -292,7 +291,7 @@ def watch_latency(kpi: Path, sources: Path, published: Path, env: dict[str, str]
 
 
 def _drop_all(watcher: WatchProcess, inbox: Path, staging: Path, published: Path, scale: int, drops: int,
-              result: dict, dropped: list[Path], warm_up_log: Path, taken: set[str]) -> None:
+              result: dict, dropped: list[Path], warm_up_log: Path, taken: set[int]) -> None:
     watcher.wait_ready()
     wait_idle(published)
     for kind in ("aggregate", "person"):

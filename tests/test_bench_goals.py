@@ -143,13 +143,13 @@ def test_the_next_drop_waits_for_a_spare_no_run_has_taken(tmp_path) -> None:
 
     log = tmp_path / "watch-spare-warm-up.log"
     log.write_text("importing …\nwarm: ready for a run (pid 11, warm-up 8.0 s)\n", encoding="utf-8")
-    taken: set[str] = set()
+    taken: set[int] = set()
     wait_for_a_warm_spare(log, taken, timeout=5)
-    assert taken == {"11"}
+    assert taken == {11}
     log.write_text("importing …\n", encoding="utf-8")  # the next spare starts warming
     assert ready_spare(log) is None
     later = threading.Timer(0.5, lambda: log.write_text("warm: ready for a run (pid 12, warm-up 7.5 s)\n",
                                                         encoding="utf-8"))
     later.start()
     wait_for_a_warm_spare(log, taken, timeout=30)
-    assert taken == {"11", "12"}
+    assert taken == {11, 12}

@@ -1,8 +1,8 @@
 """The closed vocabularies of a catalog, taken from the project's own lists, never retyped here.
 
 - source systems: the parser registry (one parser per source system), plus `none` (a goal statement);
-- indicators per source: what a parser declares (`indicators`, the police index's `INDICATORS`, the own
-  registrations' quarterly seed) plus what the project's reference catalog reads from that source
+- indicators per source: what a parser declares (`indicators`; the own registrations' come from their
+  quarterly seed) plus what the project's reference catalog reads from that source
   (readings.yaml): the person-level sources (KMD Opera, school absence, Novax, ...) compute their indicators
   in dbt, so the reference readings are where those are named;
 - rule kinds, levels, frequencies, granularities: `meta.field_conventions` of the reference criteria.yaml;
@@ -11,14 +11,12 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from pipelines.load.source_figures import COUNTS, MEAN_READINGS
-from pipelines.parse.base import SourceParser
 from pipelines.reference.resolution import COMPARATOR_AREA_KEYS, CRITERIA_FILE, PROJECT_REFERENCE_DIR, READINGS_FILE
 from pipelines.yaml_text import load_yaml
 
@@ -63,25 +61,12 @@ class Vocabulary:
         return tuple(sorted({i for codes in self.indicators.values() for i in codes}))
 
 
-def _declared_indicators(parser: SourceParser) -> set[str]:
-    """What the parser declares, plus the codes of modules whose list is data (bl_tables' table layouts,
-    own_registrations' seed): `indicators` is `{}` there (docs/adding_a_source.md)."""
-    declared = set(parser.indicators)
-    module = importlib.import_module(type(parser).__module__)
-    declared |= set(getattr(module, "INDICATORS", {}).values()) if isinstance(
-        getattr(module, "INDICATORS", None), dict) else set()
-    codes = getattr(module, "indicator_codes", None)
-    if callable(codes):
-        declared |= set(codes())
-    return declared
-
-
 @cache
 def project_vocabulary(catalog_file: Path = REFERENCE_CATALOG, readings_file: Path = REFERENCE_READINGS) -> Vocabulary:
     from pipelines.parse import registry
 
     parsers = {name: p for name, p in registry().items() if name not in NOT_CRITERION_SOURCES}
-    indicators = {name: _declared_indicators(p) for name, p in parsers.items()}
+    indicators = {name: set(p.indicators) for name, p in parsers.items()}
     for reading in (load_yaml(readings_file.read_text(encoding="utf-8"))["readings"] or {}).values():
         indicator = reading.get("indicator") or {}
         if indicator.get("source_system") in indicators:

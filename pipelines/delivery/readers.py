@@ -25,6 +25,7 @@ from pipelines.delivery.damaged_text import find_damage, line_of
 from pipelines.delivery.delimiters import sniff_delimiter
 from pipelines.delivery.encodings import decode_single_byte
 from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import WORKBOOK_EXTENSIONS
 
 if TYPE_CHECKING:
     import polars as pl
@@ -35,7 +36,7 @@ _THOUSANDS_ONLY = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 ROW_COLUMN = "_row"
 PREAMBLE_COLUMN = "(over overskriften)"
-WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".ods")
+WORKBOOK_SUFFIXES = tuple(f".{extension}" for extension in WORKBOOK_EXTENSIONS)
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound-file header of an Excel 97-2003 workbook
 # The columns a data row holds its values in: names, or a function of the header's columns (years as columns).
 ValueColumns = Sequence[str] | Callable[[list[str]], Sequence[str]] | None
@@ -444,18 +445,22 @@ def read_table(path: Path, required: Sequence[str], optional: Sequence[str] = ()
     return read_xlsx_sheet(path, sheet, required, optional, allow_empty=allow_empty, value_columns=value_columns)
 
 
-def preview(path: Path, limit: int = 30) -> dict[str | None, list[list[str]]]:
-    """The first `limit` non-blank rows of a file as trimmed cells, per sheet (None: a delimited file).
+def rows_per_sheet(path: Path) -> dict[str | None, Iterator[tuple[int, list[str]]]]:
+    """A file's numbered rows of trimmed cells, per sheet in the workbook's order (None: a delimited file).
 
-    Decoded, sniffed and rejected exactly as a parser would read it (DeliveryRejected), for telling which
-    source a file is from its headers and sheet names without parsing it as any one source.
+    Decoded, sniffed and rejected exactly as a parser would read it (DeliveryRejected); each sheet's rows are
+    read as they are consumed.
     """
-    def first(rows: Iterable[tuple[int, list[str]]]) -> list[list[str]]:
-        return list(islice((cells for _, cells in rows if any(cells)), limit))
-
     if not is_workbook(path):
-        return {None: first(_numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name)))}
-    return {sheet: first(_numbered_rows_from_xlsx(path, sheet)) for sheet in xlsx_sheet_names(path)}
+        return {None: _numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name))}
+    return {sheet: _numbered_rows_from_xlsx(path, sheet) for sheet in xlsx_sheet_names(path)}
+
+
+def preview(path: Path, limit: int = 30) -> dict[str | None, list[list[str]]]:
+    """The first `limit` non-blank rows of a file as trimmed cells, per sheet (None: a delimited file), for
+    telling which source a file is from its headers and sheet names without parsing it as any one source."""
+    return {sheet: list(islice((cells for _, cells in rows if any(cells)), limit))
+            for sheet, rows in rows_per_sheet(path).items()}
 
 
 @contextmanager

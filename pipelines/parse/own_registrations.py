@@ -11,8 +11,10 @@ only check a share by its counts (docs/privacy.d/50-versions-and-metadata.md).
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
 from pipelines.delivery.errors import DeliveryRejected
 from pipelines.delivery.filenames import FileName
@@ -42,6 +44,7 @@ from pipelines.parse._police import (
 )
 from pipelines.parse.base import (
     AggregateParser,
+    Indicator,
     Observation,
     ParseContext,
     ParsedDelivery,
@@ -59,10 +62,17 @@ INSTRUCTION_SHEET = "Vejledning"  # the template's instruction sheet: scanned fo
 QUARTERLY_INDICATORS_SEED = DBT_PROJECT_DIR / "seeds" / "quarterly_indicators.csv"
 
 
+def _seed_indicators(seed: Path = QUARTERLY_INDICATORS_SEED) -> dict[str, Indicator]:
+    """The seed's codes of this source: a `last` rollup is a stock (the quarter's status), `_pct` a share."""
+    with seed.open(encoding="utf-8", newline="") as handle:
+        return {row["indicator"]: Indicator("percent" if row["indicator"].endswith("_pct") else "count",
+                                            stock=row["rollup"] == "last")
+                for row in csv.DictReader(handle) if row["source_system"] == SOURCE_SYSTEM}
+
+
 @cache
 def indicator_codes(seed: Path = QUARTERLY_INDICATORS_SEED) -> tuple[str, ...]:
-    with seed.open(encoding="utf-8", newline="") as handle:
-        return tuple(row["indicator"] for row in csv.DictReader(handle) if row["source_system"] == SOURCE_SYSTEM)
+    return tuple(_seed_indicators(seed))
 
 
 def _is_skipped(row: RawRow) -> bool:
@@ -73,7 +83,8 @@ class OwnRegistrationsParser(AggregateParser):
     source_system = SOURCE_SYSTEM
     extensions = ("xlsx",)
     columns = (ACTIVITY, INDICATOR, AREA, COUNT)
-    sheets = (SHEET,)  # the codes: seed quarterly_indicators (`indicator_codes`), so `indicators` stays {}
+    sheets = (SHEET,)
+    indicators: ClassVar[Mapping[str, Indicator]] = _seed_indicators()  # one list with dbt: the seed
 
     def parse(self, path: Path, name: FileName, context: ParseContext) -> ParsedDelivery:
         if len(name.periods) != 1 or "Q" not in name.periods[0].label:

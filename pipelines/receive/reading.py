@@ -10,8 +10,8 @@ from pathlib import Path
 
 from pipelines.delivery import readers
 from pipelines.delivery.errors import DeliveryRejected
+from pipelines.delivery.filenames import WORKBOOK_EXTENSIONS
 
-WORKBOOK_EXTENSIONS = ("xlsx", "xls", "ods")
 Rows = list[tuple[int, list[str]]]
 
 
@@ -36,11 +36,7 @@ def extension_of(path: Path) -> str:
 
 
 def read_grid(path: Path) -> Grid:
-    extension = extension_of(path)
     try:
-        if extension in WORKBOOK_EXTENSIONS:
-            names = readers.xlsx_sheet_names(path)
-            return Grid(extension, {name: list(readers._numbered_rows_from_xlsx(path, name)) for name in names})
-        return Grid(extension, {None: readers.delimited_rows(path)})
+        return Grid(extension_of(path), {sheet: list(rows) for sheet, rows in readers.rows_per_sheet(path).items()})
     except DeliveryRejected as rejection:
         raise Unreadable(f"filen kan ikke læses: {rejection.found}") from None

@@ -93,6 +93,11 @@ def _slagelse_catalog() -> dict:
     return yaml.safe_load((PROJECT_REFERENCE / "criteria.yaml").read_text(encoding="utf-8"))
 
 
+@cache
+def _slagelse_readings() -> dict:
+    return yaml.safe_load((PROJECT_REFERENCE / "readings.yaml").read_text(encoding="utf-8"))
+
+
 def _candidate_criteria() -> list[dict]:
     return [c for c in _slagelse_catalog()["criteria"] if c["source_system"] in SOURCES]
 
@@ -185,7 +190,7 @@ def catalog(programme: ProgrammeShape) -> dict:
 
 def readings(programme: ProgrammeShape) -> dict:
     """Slagelse's readings of the programme's criteria (keyed by canonical id), as many years later as they are."""
-    source = yaml.safe_load((PROJECT_REFERENCE / "readings.yaml").read_text(encoding="utf-8"))
+    source = _slagelse_readings()
     canonical = {c["canonical_id"] for c in _candidate_criteria() if c["id"] in programme.criteria}
     return {"version": source["version"],
             "readings": later({key: reading for key, reading in source["readings"].items() if key in canonical},
