@@ -107,18 +107,3 @@ class ProgrammeAreas:
         """One row per area, aggregate and comparator key: what the SQL's `area_da` says."""
         keys = dict.fromkeys([*self.keys, *AGGREGATE_KEYS, *words("area_in_text")])
         return [{"area_key": key, "name_da": self.in_text(key)} for key in keys]
-
-
-# The programme an output is being made for (the report, `kpi gaps`): set once its published file is opened,
-# read by the helpers that order and name areas deep inside the output.
-_current = ProgrammeAreas({})
-
-
-def use_programme_areas(areas: ProgrammeAreas) -> ProgrammeAreas:
-    global _current
-    _current = areas
-    return areas
-
-
-def current_programme_areas() -> ProgrammeAreas:
-    return _current

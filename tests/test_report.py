@@ -230,3 +230,26 @@ def test_data_gaps_show_supplier_and_due_date_only_when_the_warehouse_has_them()
     without = [{k: v for k, v in g.items() if k not in OPTIONAL_GAP_COLUMNS} for g in gaps]
     [row] = gap_summary(_data_with_gaps(without, GAP_COLUMNS))
     assert "Leverandør" not in row and "Frist" not in row
+
+
+def test_two_programmes_reported_in_one_process_keep_their_own_area_order_and_colours() -> None:
+    """The areas travel with the report data (no process-wide setting): a report of one programme leaves the
+    next programme's order, short names and chart colours alone."""
+    from pipelines.areas import ProgrammeAreas
+    from pipelines.report.charts import area_colours, trend_spec
+    from pipelines.report.model import Criterion
+
+    def criterion(areas: ProgrammeAreas) -> Criterion:
+        rows = [StatusRow("c1", key, "2020", value, None, None, None, "met", "grund", date(2025, 1, 1))
+                for key, value in (("combined", 3.0), ("nord", 1.0), ("syd", 2.0))]
+        return Criterion("c1", "strategisk", "Tryghed", "tekst", "count", "decrease", "relative_change", "x",
+                         "area", rows, programme_areas=areas)
+
+    first = criterion(ProgrammeAreas({"syd": "Sydbyen", "nord": "Nordparken"}))
+    second = criterion(ProgrammeAreas({"nord": "Nordparken", "syd": "Sydbyen"}))
+    assert first.areas == ["syd", "nord", "combined"] and list(first.latest) == ["syd", "nord", "combined"]
+    assert second.areas == ["nord", "syd", "combined"]
+    assert list(area_colours(first.programme_areas))[:2] == ["syd", "nord"]
+    assert area_colours(first.programme_areas)["syd"] == area_colours(second.programme_areas)["nord"]
+    legend = trend_spec(second)["layer"][0]["encoding"]["color"]["legend"]["values"]
+    assert legend[:3] == ["Nordparken", "Sydbyen", "Samlet"]

@@ -19,9 +19,8 @@ from pathlib import Path
 import altair as alt
 import vl_convert
 
-from pipelines.areas import current_programme_areas
+from pipelines.areas import ProgrammeAreas
 from pipelines.report.model import Criterion, StatusRow
-from pipelines.report.vocabulary import area_short_da
 
 # The programme's areas take these colours in catalog order; the aggregates keep theirs in every programme.
 AREA_PALETTE = ("#1f6fb4", "#e07b00", "#2a9d3a", "#8e5bb5", "#00838f", "#ad1457", "#6d4c41", "#558b2f")
@@ -51,7 +50,7 @@ def _period_order(rows: list[StatusRow]) -> list[str]:
 
 def chart_points(criterion: Criterion) -> list[dict]:
     """The chart's data: one point per series × period."""
-    points = [{"period": r.period, "value": r.value, "series": area_short_da(r.area_key)}
+    points = [{"period": r.period, "value": r.value, "series": criterion.programme_areas.short(r.area_key)}
               for r in criterion.rows if r.value is not None]
     headline = [r for r in criterion.rows if r.area_key == headline_area(criterion)]
     # the baseline period's own row is judged against the final target: the line starts after it
@@ -68,19 +67,19 @@ def chart_points(criterion: Criterion) -> list[dict]:
     return points
 
 
-def area_colours() -> dict[str, str]:
-    """area_key → line colour for the programme being reported."""
-    keys = current_programme_areas().keys
-    return {**{key: AREA_PALETTE[i % len(AREA_PALETTE)] for i, key in enumerate(keys)}, **AGGREGATE_COLOURS}
+def area_colours(areas: ProgrammeAreas) -> dict[str, str]:
+    """area_key → line colour for the programme's areas, in catalog order, then the aggregates."""
+    palette = {key: AREA_PALETTE[i % len(AREA_PALETTE)] for i, key in enumerate(areas.keys)}
+    return {**palette, **AGGREGATE_COLOURS}
 
 
-def series() -> list[str]:
+def series(areas: ProgrammeAreas) -> list[str]:
     """The legend's series: the areas and aggregates by their short names, then the target lines."""
-    return [*(area_short_da(a) for a in area_colours()), TARGET_SERIES, PATH_SERIES]
+    return [*(areas.short(a) for a in area_colours(areas)), TARGET_SERIES, PATH_SERIES]
 
 
-def chart_template() -> str:
-    return _chart_template(tuple(series()), tuple(area_colours().values()))
+def chart_template(areas: ProgrammeAreas) -> str:
+    return _chart_template(tuple(series(areas)), tuple(area_colours(areas).values()))
 
 
 @functools.cache
@@ -110,11 +109,11 @@ def trend_spec(criterion: Criterion) -> dict | None:
     present = {p["series"] for p in points}
     if not present - {TARGET_SERIES, PATH_SERIES}:
         return None
-    spec = json.loads(chart_template())
+    spec = json.loads(chart_template(criterion.programme_areas))
     spec["data"] = {"values": points}
     for layer in spec["layer"]:
         layer["encoding"]["x"]["sort"] = _period_order(criterion.rows)
-        layer["encoding"]["color"]["legend"]["values"] = [s for s in series() if s in present]
+        layer["encoding"]["color"]["legend"]["values"] = [s for s in series(criterion.programme_areas) if s in present]
     return spec
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import duckdb
 
-from pipelines.areas import ProgrammeAreas, use_programme_areas
+from pipelines.areas import ProgrammeAreas
 from pipelines.report.changes import Change, status_changes
 from pipelines.report.explain import BASELINE_SOURCE_DA, DIRECTION_DA, GRANULARITY_DA, KIND_DA, UNIT_DA
 from pipelines.report.programme import ProgrammeHeading
-from pipelines.report.vocabulary import AREA_DA, LEVEL_DA, LEVEL_ORDER, area_sort_key, date_da
+from pipelines.report.vocabulary import AREA_DA, LEVEL_DA, LEVEL_ORDER, date_da
 
 STATUS_COLUMNS = ["criterion_id", "area_key", "period", "value", "baseline_period", "baseline_value",
                   "target_value", "status", "status_reason", "data_as_of"]
@@ -76,6 +76,8 @@ class Criterion:
     rows: list[StatusRow] = field(default_factory=list)
     baselines: list[Baseline] = field(default_factory=list)
     unchecked: bool = False  # a share/mean published without the counts rule 8 needs (unchecked_shares)
+    # the programme's areas: the order and short names of its rows, columns and chart series
+    programme_areas: ProgrammeAreas = field(default_factory=lambda: ProgrammeAreas({}), repr=False)
 
     @property
     def level_da(self) -> str:
@@ -102,7 +104,7 @@ class Criterion:
 
     @property
     def areas(self) -> list[str]:
-        return sorted({r.area_key for r in self.rows}, key=area_sort_key)
+        return sorted({r.area_key for r in self.rows}, key=self.programme_areas.sort_key)
 
     @property
     def latest(self) -> dict[str, StatusRow]:
@@ -113,7 +115,7 @@ class Criterion:
             current = best.get(row.area_key)
             if current is None or _recency(row) > _recency(current):
                 best[row.area_key] = row
-        return {area: best[area] for area in sorted(best, key=area_sort_key)}
+        return {area: best[area] for area in sorted(best, key=self.programme_areas.sort_key)}
 
 
 def _recency(row: StatusRow) -> tuple[bool, Any, str]:
@@ -124,6 +126,7 @@ def _recency(row: StatusRow) -> tuple[bool, Any, str]:
 class Section:
     name: str
     criteria: list[Criterion]
+    programme_areas: ProgrammeAreas = field(default_factory=lambda: ProgrammeAreas({}), repr=False)
 
     @property
     def evaluated(self) -> list[Criterion]:
@@ -135,7 +138,7 @@ class Section:
 
     @property
     def areas(self) -> list[str]:
-        return sorted({a for c in self.criteria for a in c.areas}, key=area_sort_key)
+        return sorted({a for c in self.criteria for a in c.areas}, key=self.programme_areas.sort_key)
 
 
 @dataclass
@@ -155,6 +158,7 @@ class ReportData:
     gaps: list[dict[str, Any]]
     gap_columns: list[str]
     programme: ProgrammeHeading = field(default_factory=ProgrammeHeading)
+    programme_areas: ProgrammeAreas = field(default_factory=lambda: ProgrammeAreas({}), repr=False)
 
     @property
     def criteria(self) -> list[Criterion]:
@@ -162,7 +166,7 @@ class ReportData:
 
     @property
     def areas(self) -> list[str]:
-        return sorted({a for c in self.criteria for a in c.areas}, key=area_sort_key)
+        return sorted({a for c in self.criteria for a in c.areas}, key=self.programme_areas.sort_key)
 
     def area_name(self, area_key: str) -> str:
         return self.area_names.get(area_key, area_key)
@@ -207,15 +211,15 @@ def status_rows(con: duckdb.DuckDBPyConnection, at: datetime | None) -> list[Sta
     return [StatusRow(**record) for record in _records(cursor)]
 
 
-def read_criteria(con: duckdb.DuckDBPyConnection) -> list[Criterion]:
+def read_criteria(con: duckdb.DuckDBPyConnection, areas: ProgrammeAreas) -> list[Criterion]:
     records = _records(con.execute(
         "select criterion_id, level, coalesce(indsatsomraade, 'Uden indsatsområde') as indsatsomraade, text_da,"
         " unit, direction, target_kind, nullif(source_system, 'none') as source_system, granularity"
         " from criteria"))
-    return [Criterion(**record) for record in records]
+    return [Criterion(**record, programme_areas=areas) for record in records]
 
 
-def read_baselines(con: duckdb.DuckDBPyConnection) -> dict[str, list[Baseline]]:
+def read_baselines(con: duckdb.DuckDBPyConnection, areas: ProgrammeAreas) -> dict[str, list[Baseline]]:
     if not _columns(con, "kpi_baselines"):
         return {}
     baselines: dict[str, list[Baseline]] = {}
@@ -224,7 +228,7 @@ def read_baselines(con: duckdb.DuckDBPyConnection) -> dict[str, list[Baseline]]:
     ).fetchall():
         baselines.setdefault(criterion_id, []).append(Baseline(area_key, period, value, source))
     for items in baselines.values():
-        items.sort(key=lambda b: area_sort_key(b.area_key))
+        items.sort(key=lambda b: areas.sort_key(b.area_key))
     return baselines
 
 
@@ -253,7 +257,7 @@ def previous_version(con: duckdb.DuckDBPyConnection, at: datetime | None) -> tup
     return times[0] - timedelta(microseconds=1), f"siden forrige version af datalageret ({date_da(times[1])})"
 
 
-def group_sections(criteria: list[Criterion]) -> list[Section]:
+def group_sections(criteria: list[Criterion], areas: ProgrammeAreas) -> list[Section]:
     """One section per indsatsområde, in the order of the catalog's levels; criteria by level, then id."""
     def level_rank(level: str) -> int:
         return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
@@ -261,7 +265,7 @@ def group_sections(criteria: list[Criterion]) -> list[Section]:
     by_name: dict[str, list[Criterion]] = {}
     for criterion in sorted(criteria, key=lambda c: (level_rank(c.level), c.criterion_id)):
         by_name.setdefault(criterion.indsatsomraade, []).append(criterion)
-    return [Section(name, items) for name, items in by_name.items()]
+    return [Section(name, items, areas) for name, items in by_name.items()]
 
 
 def load_report_data(warehouse: Path, as_of: date | None = None, since: datetime | None = None,
@@ -272,20 +276,20 @@ def load_report_data(warehouse: Path, as_of: date | None = None, since: datetime
         if as_of is not None and not history_available:
             raise ReportDataError(f"Lageret {warehouse} har ingen kpi_status_history, så --as-of kan ikke bruges.")
         at = end_of_day(as_of) if as_of else None
-        use_programme_areas(ProgrammeAreas.from_published(con))
+        areas = ProgrammeAreas.from_published(con)
         rows = status_rows(con, at)
         if at is not None and not rows:
             first = con.execute("select min(valid_from) from kpi_status_history").fetchone()[0]
             raise ReportDataError(f"kpi_status_history i {warehouse} begynder {date_da(first)}; der er ingen"
                                   f" status ved udgangen af {date_da(as_of)}.")
-        criteria = read_criteria(con)
+        criteria = read_criteria(con, areas)
         by_id = {c.criterion_id: c for c in criteria}
         for row in rows:
             if row.criterion_id in by_id:
                 by_id[row.criterion_id].rows.append(row)
         for criterion in criteria:
-            criterion.rows.sort(key=lambda r: (area_sort_key(r.area_key), r.period_start or date.min, r.period))
-        for criterion_id, items in read_baselines(con).items():
+            criterion.rows.sort(key=lambda r: (areas.sort_key(r.area_key), r.period_start or date.min, r.period))
+        for criterion_id, items in read_baselines(con, areas).items():
             if criterion_id in by_id:
                 by_id[criterion_id].baselines = items
         for criterion_id in read_unchecked(con):
@@ -312,7 +316,8 @@ def load_report_data(warehouse: Path, as_of: date | None = None, since: datetime
     return ReportData(
         generated_at=datetime.now().replace(microsecond=0), as_of=as_of,
         data_as_of=max((r.data_as_of for r in rows if r.data_as_of), default=None), last_load=last_load,
-        catalog_version=str(version), area_names=names, sections=group_sections(criteria),
+        catalog_version=str(version), area_names=names, sections=group_sections(criteria, areas),
         since=since if history_available else None, since_label=since_label, changes=changes,
         history_available=history_available, data_version=data_version, gaps=gaps, gap_columns=gap_columns,
+        programme_areas=areas,
     )

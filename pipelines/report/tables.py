@@ -18,7 +18,6 @@ from pipelines.report.vocabulary import (
     STATUS_DA,
     STATUS_ORDER,
     STATUS_SYMBOL,
-    area_short_da,
     date_da,
     number_da,
 )
@@ -79,7 +78,8 @@ def status_count_table(data: ReportData) -> str:
         if not any(counts[a][status] for a in areas):
             continue
         rows.append({"Status": status_html(status),
-                     **{area_short_da(a): str(counts[a][status]) if counts[a][status] else "·" for a in areas}})
+                     **{data.programme_areas.short(a): str(counts[a][status]) if counts[a][status] else "·"
+                        for a in areas}})
     frame = pl.DataFrame(rows)
     return publication_table(frame, "status-counts", ["Status"], "Antal kriterier pr. status og område")
 
@@ -97,7 +97,7 @@ def section_matrix(section: Section, index: int) -> str:
     for criterion in section.evaluated:
         latest = criterion.latest
         rows.append({"Kriterium": _criterion_label(criterion),
-                     **{area_short_da(a): status_html(latest[a].status, latest[a].period) if a in latest
+                     **{section.programme_areas.short(a): status_html(latest[a].status, latest[a].period) if a in latest
                         else NO_CELL for a in areas}})
     if not rows:
         return ""
@@ -201,7 +201,7 @@ def gap_summary(data: ReportData) -> list[dict[str, str]]:
         row |= {"Kilde": source_name_da(values["source_system"]),
                 "Mangel": GAP_TYPES_DA.get(values["gap_type"], values["gap_type"]),
                 "Perioder": _periods_text(periods),
-                "Områder": ", ".join(sorted({area_short_da(g["area_key"]) if g["area_key"] else "–"
+                "Områder": ", ".join(sorted({data.programme_areas.short(g["area_key"]) if g["area_key"] else "–"
                                              for g in items})),
                 "Kriterier": str(len({g["criterion_id"] for g in items if g["criterion_id"]})),
                 "Celler": str(len(items))}

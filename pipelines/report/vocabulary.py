@@ -1,14 +1,14 @@
 """The report's Danish words: statuses with their symbols, areas, levels, gap types, and number text.
 
 Statuses, gap types and the aggregate areas' words come from the vocabulary seed (pipelines/vocabulary.py);
-the programme's areas, their order and short names from the published `areas` table (pipelines/areas.py).
+the programme's areas, their order and short names travel with the report data (`programme_areas`, read from
+the published `areas` table by pipelines/areas.py).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from pipelines.areas import current_programme_areas
 from pipelines.vocabulary import symbols, words
 
 STATUS_DA = words("status")  # in the report's order
@@ -45,12 +45,3 @@ def date_da(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         return value.strftime("%d-%m-%Y kl. %H:%M")
     return value.strftime("%d-%m-%Y")
-
-
-def area_sort_key(area_key: str) -> tuple[int, str]:
-    return current_programme_areas().sort_key(area_key)
-
-
-def area_short_da(area_key: str) -> str:
-    """An area's short name (table columns, chart series, the gaps list), e.g. Samlet, Gns."""
-    return current_programme_areas().short(area_key)
