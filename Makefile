@@ -89,7 +89,7 @@ demo-postgres-stop:  ## stop the local PostgreSQL of demo-postgres
 	$(VENV)/bin/python -m pipelines.publish.demo stop
 
 bench: install  ## the benchmark at demo, programme and municipal scale with kpi watch's (h) (bench/README.md), ~45 min on 2 cores
-	$(VENV)/bin/python -m bench.run --repeats 2 --drops 5
+	$(VENV)/bin/python -m bench.run --repeats 2 --full-repeats 3 --drops 5
 
 bench-leak: install  ## kpi watch's 100th run against its 10th: files, processes, handles, memory (~50 min on 2 cores)
 	KPI_WATCH_LEAK_RUNS=100 $(VENV)/bin/pytest -q -p no:xdist -m bench tests/test_watch_leak.py

@@ -8,6 +8,7 @@ are "not judged" in a result without that scale.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 JUDGED_SCALE = "municipal"
@@ -75,12 +76,19 @@ def nothing_new_goals(scales: dict[str, dict]) -> list[Goal]:
     return goals
 
 
-def stage_sum(run: dict) -> float:
-    return sum(run["stages"].get(stage, 0.0) for stage in DATA_STAGES)
+def stage_sum(stages: dict[str, float]) -> float:
+    return sum(stages.get(stage, 0.0) for stage in DATA_STAGES)
+
+
+def data_stage_seconds(run: dict) -> float:
+    """The data-driven stages of a repeated run: the median over its runs of each run's sum (`stages_all`; one
+    run's stages swing by seconds with what the other core does), else the kept run's."""
+    return statistics.median(stage_sum(stages) for stages in run.get("stages_all") or [run["stages"]])
 
 
 def data_slope(scales: dict[str, dict]) -> dict[str, float | None]:
-    """(b_municipal − b_programme) / (a_municipal − a_programme), from the data-driven stages and from wall time."""
+    """(b_municipal − b_programme) / (a_municipal − a_programme), from the data-driven stages (the median of the
+    b runs' sums) and from the kept run's wall time and time to published; a is the median of its readings."""
     if not {"programme", JUDGED_SCALE} <= set(scales):
         return {}
     low, high = scales["programme"], scales[JUDGED_SCALE]
@@ -88,7 +96,7 @@ def data_slope(scales: dict[str, dict]) -> dict[str, float | None]:
     if floor <= 0:
         return {"stages": None, "wall": None, "published": None, "raw_floor_delta_s": round(floor, 2)}
     published = [to_published(scale["b_full"]) for scale in (low, high)]
-    return {"stages": round((stage_sum(high["b_full"]) - stage_sum(low["b_full"])) / floor, 2),
+    return {"stages": round((data_stage_seconds(high["b_full"]) - data_stage_seconds(low["b_full"])) / floor, 2),
             "wall": round((high["b_full"]["wall_s"] - low["b_full"]["wall_s"]) / floor, 2),
             "published": round((published[1] - published[0]) / floor, 2) if None not in published else None,
             "raw_floor_delta_s": round(floor, 2)}

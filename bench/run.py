@@ -50,6 +50,7 @@ AS_OF = "2026-11-23"
 NEXT_DAY = (date.fromisoformat(AS_OF) + timedelta(days=1)).isoformat()  # (c′): the next night, nothing new
 DEFAULT_SCALES = {"demo": 1, "programme": 2, "municipal": 20}  # × the sample population (bench/README.md)
 QUERY_REPEATS = 20
+FLOOR_REPEATS = 3  # (a) is ~1 s: its median, since the data slope divides by the difference of two floors
 RUN_LOGS = "kpi-nightly-*.log"  # a run's own log (not parse-workers.log beside it)
 ONE_TASK_FLOW = """
 from pipelines.settings import apply_quiet_offline_env
@@ -103,7 +104,8 @@ def measured(command: list[str], env: dict[str, str], log_dir: Path | None = Non
 
 
 def raw_floor(inbox: Path) -> tuple[float, int]:
-    """(a): DuckDB alone reading every CSV delivery into a table (XLSX needs an extension DuckDB lacks here)."""
+    """(a): DuckDB alone reading every CSV delivery into a table (XLSX needs an extension DuckDB lacks here);
+    one reading (`raw_floors` keeps the median of several)."""
     files = sorted(inbox.rglob("*.csv"))
     start = time.perf_counter()
     rows = 0
@@ -119,6 +121,14 @@ def raw_floor(inbox: Path) -> tuple[float, int]:
                         [str(path)])
             rows += con.execute(f"select count(*) from t{index}").fetchone()[0]
     return round(time.perf_counter() - start, 2), rows
+
+
+def raw_floors(inbox: Path, times: int = FLOOR_REPEATS) -> dict:
+    """(a) read `times` times: the median, every reading, and the CSV rows read."""
+    readings = [raw_floor(inbox) for _ in range(times)]
+    seconds = [reading[0] for reading in readings]
+    return {"a_raw_floor_s": round(statistics.median(seconds), 2), "a_raw_floors_s": seconds,
+            "csv_rows": readings[0][1]}
 
 
 def evaluator_latency(warehouse: Path) -> dict[str, float]:
@@ -179,11 +189,13 @@ def _free_port() -> int:
 
 def median_of(runs: list[Measurement]) -> dict:
     """The run with the median time to published, or wall time for a run without the mark (stages and RSS are
-    that run's), with every run's wall time and time to published."""
+    that run's), with every run's wall time, time to published and stages (the data slope takes the median of
+    each run's data stages, bench/goals.py)."""
     ordered = sorted(runs, key=lambda m: (m.published_s is None, m.published_s or m.wall_s))
     chosen = asdict(ordered[(len(ordered) - 1) // 2])
     chosen["walls_s"] = [m.wall_s for m in runs]
     chosen["published_all_s"] = [m.published_s for m in runs]
+    chosen["stages_all"] = [m.stages for m in runs]
     return chosen
 
 
@@ -193,9 +205,10 @@ def repeated(label: str, times: int, run: Callable[[], Measurement]) -> dict:
 
 
 def bench_scale(name: str, scale: int, work: Path, env: dict[str, str], server: RunningServer | None,
-                repeats: int = 3, drops: int = 5) -> dict:
-    """Every measurement of one scale. The nightlies of b and d run `repeats - 1` times (at least once), the
-    cheap runs c, c′, e and f `repeats` times; the median is kept (start-up varies by several seconds)."""
+                repeats: int = 3, drops: int = 5, full_repeats: int | None = None) -> dict:
+    """Every measurement of one scale. The nightlies of d run `repeats - 1` times (at least once), those of b
+    `full_repeats` times (default: as d), the cheap runs c, c′, e and f `repeats` times; the median is kept
+    (start-up varies by several seconds)."""
     print(f"[{name}] skala {scale}: genererer leverancer …", flush=True)
     root = work / name
     shutil.rmtree(root, ignore_errors=True)
@@ -208,10 +221,11 @@ def bench_scale(name: str, scale: int, work: Path, env: dict[str, str], server: 
     delivered_bytes = sum(p.stat().st_size for p in inbox.rglob("*") if p.is_file())
     logs = warehouse.parent / "logs"
     heavy = max(1, repeats - 1)
+    full_runs = max(1, full_repeats or heavy)
     result: dict = {"scale": scale, "generate_s": generated, "delivered_mib": round(delivered_bytes / 2**20, 1),
                     "repeats": repeats}
-    print(f"[{name}] (a) DuckDB-gulv …", flush=True)
-    result["a_raw_floor_s"], result["csv_rows"] = raw_floor(inbox)
+    print(f"[{name}] (a) DuckDB-gulv ×{FLOOR_REPEATS} …", flush=True)
+    result.update(raw_floors(inbox))
 
     def nightly(run_env: dict[str, str], as_of: str = AS_OF) -> Measurement:
         return measured([str(KPI), "nightly", "--sources", str(sources), "--warehouse", str(warehouse),
@@ -221,14 +235,14 @@ def bench_scale(name: str, scale: int, work: Path, env: dict[str, str], server: 
         shutil.rmtree(warehouse.parent, ignore_errors=True)
         return nightly(env)
 
-    full = root / "warehouse-full"
+    full_copy = root / "warehouse-full"
     quarter_file = inbox / DROPOUT_SOURCE / dropout_file_name(*quarters_after_sample(1)[0])
 
     def restore_full() -> None:
         """The warehouse as the full build (b, then c) left it, and the inbox it was built from."""
         quarter_file.unlink(missing_ok=True)
         shutil.rmtree(warehouse.parent)
-        shutil.copytree(full, warehouse.parent)  # copy2 keeps the times the inputs record checks
+        shutil.copytree(full_copy, warehouse.parent)  # copy2 keeps the times the inputs record checks
 
     def next_day(run_env: dict[str, str]) -> Callable[[], Measurement]:
         def run() -> Measurement:
@@ -241,11 +255,11 @@ def bench_scale(name: str, scale: int, work: Path, env: dict[str, str], server: 
         next_quarter_delivery(inbox, scale).touch()
         return nightly(env)
 
-    result["b_full"] = repeated(f"[{name}] (b) fuld natkørsel ×{heavy} …", heavy, from_empty)
+    result["b_full"] = repeated(f"[{name}] (b) fuld natkørsel ×{full_runs} …", full_runs, from_empty)
     result["c_nothing_new"] = repeated(f"[{name}] (c) natkørsel uden nye filer, samme dag ×{repeats} …", repeats,
                                        lambda: nightly(env))
-    shutil.rmtree(full, ignore_errors=True)
-    shutil.copytree(warehouse.parent, full)
+    shutil.rmtree(full_copy, ignore_errors=True)
+    shutil.copytree(warehouse.parent, full_copy)
     result["c_next_day"] = repeated(f"[{name}] (c′) natkørsel uden nye filer, næste dag ×{repeats} …", repeats,
                                     next_day(env))
     result["e_orchestration_floor"] = repeated(f"[{name}] (e) ét-trins Prefect-flow ×{repeats} …", repeats,
@@ -268,7 +282,7 @@ def bench_scale(name: str, scale: int, work: Path, env: dict[str, str], server: 
             restore_full()
             result["h_watch"][mode] = watch_latency(KPI, sources, warehouse, mode_env, scale, drops, AS_OF,
                                                     root / f"watch-{mode}")
-    shutil.rmtree(full, ignore_errors=True)
+    shutil.rmtree(full_copy, ignore_errors=True)
     return result
 
 
@@ -367,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-server", action="store_true", help="skip (f) and (h)'s running Prefect server")
     parser.add_argument("--repeats", type=int, default=3,
                         help="runs of c, c′, e and f per scale (b and d: one fewer, at least one); the median is kept")
+    parser.add_argument("--full-repeats", type=int, default=None,
+                        help="runs of b per scale (default: as d); the data slope takes the median of their data "
+                             "stages")
     parser.add_argument("--drops", type=int, default=5,
                         help="(h): files of each kind dropped for `kpi watch` per scale and server mode (0: no h)")
     args = parser.parse_args(argv)
@@ -380,13 +397,15 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             server.wait()
         for name, scale in scales.items():
-            results[name] = bench_scale(name, scale, args.work, env, server, args.repeats, args.drops)
+            results[name] = bench_scale(name, scale, args.work, env, server, args.repeats, args.drops,
+                                        args.full_repeats)
     finally:
         if server is not None:
             server.stop()
     machine = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
     result = {"date": date.today().isoformat(), "machine": machine, "versions": versions(), "scales": results,
-              "as_of": AS_OF, "next_day": NEXT_DAY, "drops": args.drops,
+              "as_of": AS_OF, "next_day": NEXT_DAY, "drops": args.drops, "repeats": args.repeats,
+              "full_repeats": args.full_repeats,
               "bench_s": round(time.perf_counter() - started, 1)}
     result["ratios"] = ratios(results)
     result["goals"] = [asdict(goal) for goal in goals(results)]

@@ -20,10 +20,12 @@ def test_the_benchmark_writes_its_results_at_demo_scale(tmp_path: Path) -> None:
     assert result["machine"]["cores"] >= 1 and "prefect" in result["versions"]
     demo = result["scales"]["demo"]
     assert demo["a_raw_floor_s"] > 0 and demo["csv_rows"] > 1000
+    assert len(demo["a_raw_floors_s"]) == 3 and sorted(demo["a_raw_floors_s"])[1] == demo["a_raw_floor_s"]
     for run in ("b_full", "c_nothing_new", "c_next_day", "d_new_quarter", "e_orchestration_floor"):
         assert demo[run]["returncode"] == 0, run
         assert demo[run]["wall_s"] > 0 and demo[run]["peak_rss_mib"] > 50
         assert demo[run]["walls_s"] == [demo[run]["wall_s"]]  # one run each with --repeats 1
+        assert demo[run]["stages_all"] == [demo[run]["stages"]]
     for run in ("b_full", "c_nothing_new", "c_next_day", "d_new_quarter"):
         assert {"start-up", "prepare", "publish"} <= set(demo[run]["stages"]), run  # read from the run's own log
         published, report, wall = demo[run]["published_s"], demo[run]["report_done_s"], demo[run]["wall_s"]
