@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -70,11 +69,6 @@ def _seed_indicators(seed: Path = QUARTERLY_INDICATORS_SEED) -> dict[str, Indica
                 for row in csv.DictReader(handle) if row["source_system"] == SOURCE_SYSTEM}
 
 
-@cache
-def indicator_codes(seed: Path = QUARTERLY_INDICATORS_SEED) -> tuple[str, ...]:
-    return tuple(_seed_indicators(seed))
-
-
 def _is_skipped(row: RawRow) -> bool:
     return is_total_label(row[ACTIVITY]) or is_note_label(row[ACTIVITY]) or not (row[INDICATOR] or row[AREA])
 
@@ -107,6 +101,11 @@ class OwnRegistrationsParser(AggregateParser):
         warnings = unknown_column_warnings(table, path)
         warnings += [f"{path.name}: ukendt ark '{s}' ignoreret" for s in sheets if s not in (SHEET, INSTRUCTION_SHEET)]
         return ParsedDelivery(observations_frame(observations), warnings)
+
+
+def indicator_codes() -> tuple[str, ...]:
+    """The codes this source accepts, in the seed's order: the parser's declared indicators."""
+    return tuple(OwnRegistrationsParser.indicators)
 
 
 def _observations(table: RawTable, quarter: Period, context: ParseContext) -> list[Observation]:
