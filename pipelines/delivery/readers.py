@@ -178,9 +178,14 @@ def _numbered_rows_from_text(text: str, delimiter: str | None = None) -> Iterato
         start = reader.line_num + 1
 
 
+def _numbered_rows_from_delimited(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """A delimited file decoded now (section 0; DeliveryRejected), its rows split as they are consumed."""
+    return _numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name))
+
+
 def delimited_rows(path: Path) -> list[tuple[int, list[str]]]:
     """A delimited delivery decoded (section 0) and split into numbered rows of trimmed cells (`;`, `,` or tab)."""
-    return list(_numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name)))
+    return list(_numbered_rows_from_delimited(path))
 
 
 def _numbered_rows_from_xlsx(path: Path, sheet: str) -> Iterator[tuple[int, list[str]]]:
@@ -420,9 +425,8 @@ def read_delimited(path: Path, required: Sequence[str], optional: Sequence[str] 
     `value_columns` name the columns a data row has its values in (default: every column but the first), or
     are a function of the header's columns; the rows below the data that leave them all empty are notes.
     """
-    text = decode_delivery(path.read_bytes(), path.name)
-    return _table_from_rows(path.name, _numbered_rows_from_text(text), required, optional, allow_empty=allow_empty,
-                            value_columns=value_columns)
+    return _table_from_rows(path.name, _numbered_rows_from_delimited(path), required, optional,
+                            allow_empty=allow_empty, value_columns=value_columns)
 
 
 def read_xlsx_sheet(path: Path, sheet: str, required: Sequence[str], optional: Sequence[str] = (), *,
@@ -452,7 +456,7 @@ def rows_per_sheet(path: Path) -> dict[str | None, Iterator[tuple[int, list[str]
     read as they are consumed.
     """
     if not is_workbook(path):
-        return {None: _numbered_rows_from_text(decode_delivery(path.read_bytes(), path.name))}
+        return {None: _numbered_rows_from_delimited(path)}
     return {sheet: _numbered_rows_from_xlsx(path, sheet) for sheet in xlsx_sheet_names(path)}
 
 
