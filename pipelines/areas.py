@@ -53,6 +53,11 @@ class ProgrammeAreas:
     catalog_names: Mapping[str, str]
 
     @classmethod
+    def none(cls) -> ProgrammeAreas:
+        """No programme areas (the default of data built without them): only the aggregates have an order and a name."""
+        return cls({})
+
+    @classmethod
     def from_catalog(cls, areas: Mapping[str, Mapping]) -> ProgrammeAreas:
         """From the catalog's `areas:` mapping (its `combined` entry is the aggregate, not an area)."""
         return cls({key: area["name_da"] for key, area in areas.items() if key not in AGGREGATE_KEYS})

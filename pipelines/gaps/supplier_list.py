@@ -31,7 +31,7 @@ class SupplierGap:
     criteria: int
     areas: str
     detail: str
-    area_names: ProgrammeAreas = field(default_factory=lambda: ProgrammeAreas({}))
+    area_names: ProgrammeAreas = field(default_factory=ProgrammeAreas.none)
 
     @property
     def gap_type_da(self) -> str:

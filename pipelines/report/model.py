@@ -77,7 +77,7 @@ class Criterion:
     baselines: list[Baseline] = field(default_factory=list)
     unchecked: bool = False  # a share/mean published without the counts rule 8 needs (unchecked_shares)
     # the programme's areas: the order and short names of its rows, columns and chart series
-    programme_areas: ProgrammeAreas = field(default_factory=lambda: ProgrammeAreas({}), repr=False)
+    programme_areas: ProgrammeAreas = field(default_factory=ProgrammeAreas.none, repr=False)
 
     @property
     def level_da(self) -> str:
@@ -126,7 +126,7 @@ def _recency(row: StatusRow) -> tuple[bool, Any, str]:
 class Section:
     name: str
     criteria: list[Criterion]
-    programme_areas: ProgrammeAreas = field(default_factory=lambda: ProgrammeAreas({}), repr=False)
+    programme_areas: ProgrammeAreas = field(default_factory=ProgrammeAreas.none, repr=False)
 
     @property
     def evaluated(self) -> list[Criterion]:
@@ -158,7 +158,7 @@ class ReportData:
     gaps: list[dict[str, Any]]
     gap_columns: list[str]
     programme: ProgrammeHeading = field(default_factory=ProgrammeHeading)
-    programme_areas: ProgrammeAreas = field(default_factory=lambda: ProgrammeAreas({}), repr=False)
+    programme_areas: ProgrammeAreas = field(default_factory=ProgrammeAreas.none, repr=False)
 
     @property
     def criteria(self) -> list[Criterion]:
