@@ -17,6 +17,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 TIMINGS_PREFIX = "Stage timings (s): "
@@ -61,12 +62,20 @@ def seconds_since_process_start() -> float | None:
 
 
 def _seconds_since_start_on_linux() -> float:
-    """The process's age from the kernel's own clock: its start in clock ticks after boot (/proc/self/stat, field
-    22) against CLOCK_BOOTTIME. psutil's `create_time` adds the boot time of /proc/stat, which is whole seconds, so
-    an age from it is too high by up to a second (0,99 s measured on the bench machine: every mark was late)."""
+    """The process's age from the kernel's own clock: its start (read once) against CLOCK_BOOTTIME."""
+    return time.clock_gettime(time.CLOCK_BOOTTIME) - _started_after_boot(os.getpid())
+
+
+@cache
+def _started_after_boot(pid: int) -> float:  # the pid is only the cache key
+    """Seconds after boot at which this process started: its start in clock ticks (/proc/self/stat, field 22).
+
+    Cached per pid: a forked child inherits the cache but has a start of its own. psutil's `create_time` adds the
+    boot time of /proc/stat, which is whole seconds, so an age from it is too high by up to a second (0,99 s
+    measured on the bench machine: every mark was late)."""
     stat = Path("/proc/self/stat").read_text(encoding="ascii")
     start_ticks = int(stat[stat.rindex(")") + 2:].split()[19])  # fields after the command name start at field 3
-    return time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
+    return start_ticks / os.sysconf("SC_CLK_TCK")
 
 
 def mark(name: str) -> float | None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from bench.deliveries import quarters_after_sample, write_corrected_vandalism, write_dropout_list
 from bench.goals import data_slope, data_stage_seconds, goals, goals_table
 from bench.watch_latency import DropTiming, nearest_rank, run_in_progress, summary
+from pipelines import timings
 from pipelines.operate.lock import RunLock
 from pipelines.timings import MARK_PREFIX, TIMINGS_PREFIX, log_totals, mark, parse_timings, timed
 from tests.parser_helpers import parse
@@ -178,3 +179,24 @@ def test_a_process_counts_its_age_from_its_own_start_not_a_second_early() -> Non
     wall = time.monotonic() - before
     tick = 1 / os.sysconf("SC_CLK_TCK")  # /proc's start time is whole clock ticks (10 ms): up to one tick high
     assert 0 < float(printed) < wall + tick
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork: POSIX only")
+def test_a_forked_child_counts_its_age_from_its_own_start_not_its_parents(monkeypatch) -> None:
+    """The start is read once per process; a child forked after the parent read it (multiprocessing's fork) has
+    a start of its own and must not count from the parent's."""
+    monkeypatch.setattr(timings, "_run_started_at", None)
+    parents_age = timings.seconds_since_process_start()  # the parent's start is read (and kept) first
+    assert parents_age is not None and parents_age > 0
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report and leave at once, never back into pytest
+        try:
+            os.write(write_end, repr(timings.seconds_since_process_start()).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as child_output:
+        childs_age = float(child_output.read())
+    os.waitpid(pid, 0)
+    assert 0 <= childs_age < parents_age
