@@ -54,6 +54,10 @@ def _warehouse(root: Path, plan_id: str) -> Path:
     return root / "warehouses" / plan_id / f"{plan_id}.duckdb"
 
 
+def _said(response: httpx.Response) -> str:
+    return f"{response.status_code} {response.text[:300]}"
+
+
 class Api:
     """The Prefect server's REST API as the tests poll it. The server (SQLite) can stall for many seconds while
     ten runs and two workers write to it (CI saw a 10 s read time out), so a poll that times out or meets a
@@ -62,12 +66,18 @@ class Api:
     def __init__(self, port: int) -> None:
         self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}/api", timeout=30)
 
-    def poll(self, method: str, path: str, **kwargs) -> object | None:
+    def answer(self, method: str, path: str, **kwargs) -> httpx.Response | str:
+        """The server's answer, or what came instead while the busy server did not answer: a transport error
+        (a read past the timeout) or a 5xx. The one place that tells "not yet" from an answer."""
         try:
-            answer = self.client.request(method, path, **kwargs)
-        except httpx.TransportError:
-            return None
-        return answer.json() if answer.status_code < 500 else None
+            response = self.client.request(method, path, **kwargs)
+        except httpx.TransportError as error:
+            return repr(error)
+        return response if response.status_code < 500 else _said(response)
+
+    def poll(self, method: str, path: str, **kwargs) -> object | None:
+        answer = self.answer(method, path, **kwargs)
+        return answer.json() if isinstance(answer, httpx.Response) else None
 
     def deployments(self) -> dict[str, dict]:
         found = wait_for("the deployments listed", lambda: self.poll(
@@ -75,20 +85,15 @@ class Api:
         return {d["name"]: d for d in found}
 
     def start_run(self, plan_id: str) -> str:
-        """A run of the programme's deployment now (as its schedule would make one); retried while the busy
-        SQLite server answers with an error."""
+        """A run of the programme's deployment now (as its schedule would make one); tried up to five times, 3 s
+        apart, while the busy server does not answer or answers without creating one."""
         deployment = self.deployments()[deployment_name(plan_id)]
         answers = []
         for _ in range(5):
-            try:
-                answer = self.client.post(f"/deployments/{deployment['id']}/create_flow_run", json={})
-            except httpx.TransportError as error:
-                answers.append(repr(error))
-                time.sleep(3)
-                continue
-            if answer.status_code == 201:
+            answer = self.answer("POST", f"/deployments/{deployment['id']}/create_flow_run", json={})
+            if isinstance(answer, httpx.Response) and answer.status_code == 201:
                 return answer.json()["id"]
-            answers.append(f"{answer.status_code} {answer.text[:300]}")
+            answers.append(answer if isinstance(answer, str) else _said(answer))
             time.sleep(3)
         raise AssertionError(f"no run created: {answers}")
 
