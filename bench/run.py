@@ -223,7 +223,7 @@ def bench_scale(name: str, scale: int, work: Path, env: dict[str, str], server: 
     heavy = max(1, repeats - 1)
     full_runs = max(1, full_repeats or heavy)
     result: dict = {"scale": scale, "generate_s": generated, "delivered_mib": round(delivered_bytes / 2**20, 1),
-                    "repeats": repeats}
+                    "repeats": repeats, "full_repeats": full_runs}
     print(f"[{name}] (a) DuckDB-gulv ×{FLOOR_REPEATS} …", flush=True)
     result.update(raw_floors(inbox))
 
@@ -404,8 +404,7 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
     machine = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
     result = {"date": date.today().isoformat(), "machine": machine, "versions": versions(), "scales": results,
-              "as_of": AS_OF, "next_day": NEXT_DAY, "drops": args.drops, "repeats": args.repeats,
-              "full_repeats": args.full_repeats,
+              "as_of": AS_OF, "next_day": NEXT_DAY, "drops": args.drops,
               "bench_s": round(time.perf_counter() - started, 1)}
     result["ratios"] = ratios(results)
     result["goals"] = [asdict(goal) for goal in goals(results)]

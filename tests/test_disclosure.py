@@ -56,9 +56,11 @@ def assert_protected(table: AttackTable, out: dict) -> None:
     assert_undetermined(table, hidden_flags(table, out))
 
 
-def assert_undetermined(table: AttackTable, hidden: dict) -> None:
+def assert_undetermined(table: AttackTable, hidden: dict, keys: set | None = None) -> None:
+    """Every hidden figure (or only those of `keys`) can take two values given all that is published."""
     for key, (low, high) in bounds_of_hidden(table, hidden).items():
-        assert low < high, f"{key} is recoverable: it can only be {low:g}"
+        if keys is None or key in keys:
+            assert low < high, f"{key} is recoverable: it can only be {low:g}"
 
 
 def assert_small_figures_protected(table: AttackTable, out: dict) -> None:
@@ -70,9 +72,7 @@ def assert_small_figures_protected(table: AttackTable, out: dict) -> None:
     figures = table.figures()
     protected = {key for key in figures if out[key]["hidden"] and (
         out[key]["hidden_because"] == PRIMARY or is_person_small(value_of(table, figures[key])))}
-    for key, (low, high) in bounds_of_hidden(table, hidden_flags(table, out)).items():
-        if key in protected:
-            assert low < high, f"{key} is recoverable: it can only be {low:g}"
+    assert_undetermined(table, hidden_flags(table, out), protected)
 
 
 # ---- primary rule -------------------------------------------------------------------------------
