@@ -103,8 +103,10 @@ def _debugging_port(profile: Path, process: subprocess.Popen, timeout: float = 6
 @contextmanager
 def open_page(path: Path) -> Iterator[Page]:
     executable = ensure_chromium()
-    with tempfile.TemporaryDirectory(prefix="kpi-chromium-") as profile_dir:
-        profile = Path(profile_dir)
+    # Chromium's helper processes may still write to the profile for a moment after the browser has exited (CI:
+    # "Directory not empty: 'Default'"), so the profile is removed after them, retried (`_remove_profile`).
+    profile = Path(tempfile.mkdtemp(prefix="kpi-chromium-"))
+    try:
         process = subprocess.Popen([executable, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -128,3 +130,18 @@ def open_page(path: Path) -> Iterator[Page]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+    finally:
+        _remove_profile(profile)
+
+
+def _remove_profile(profile: Path, attempts: int = 20) -> None:
+    """Remove a browser profile, retrying while a helper process that outlived the browser still writes to it."""
+    for _ in range(attempts - 1):
+        try:
+            shutil.rmtree(profile)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.25)
+    shutil.rmtree(profile)
