@@ -257,6 +257,20 @@ def test_a_stop_ends_the_run_and_its_whole_process_group(tmp_path: Path) -> None
     assert _processes_mentioning(sleeper) == []
 
 
+def test_the_wait_for_a_group_ends_only_when_no_member_runs() -> None:
+    from pipelines.operate.watch import wait_for_group_end
+
+    leader = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
+    try:
+        assert wait_for_group_end(leader.pid, timeout=0.3) is False  # still running: the wait gives up, and says so
+        os.killpg(leader.pid, signal.SIGKILL)
+        assert wait_for_group_end(leader.pid) is True  # a zombie left for its parent to reap no longer runs
+        assert psutil.Process(leader.pid).status() == psutil.STATUS_ZOMBIE
+    finally:
+        leader.kill()
+        leader.wait()
+
+
 @pytest.mark.e2e  # it starts its Prefect server and a spare run process
 def test_kpi_watch_stops_on_sigterm_leaving_no_process_or_file(tmp_path: Path) -> None:
     (tmp_path / "sources" / "inbox").mkdir(parents=True)

@@ -190,6 +190,7 @@ class RunNotStarted(RuntimeError):
 
 
 POLL_SECONDS = 0.1  # how often a run's end, the stop and the publication are looked at
+GROUP_END_SECONDS = 5.0  # how long a killed run's group may take to go
 WhileRunning = Callable[[], None]
 
 
@@ -230,7 +231,26 @@ def wait_for_run(child: subprocess.Popen, stop: threading.Event, while_running: 
     # whatever the run left in its group (dbt, parse workers); a Prefect server has a session of its own and
     # ends with the process that started it (pipelines/operate/server.py)
     signal_group(child.pid, signal.SIGKILL)
+    wait_for_group_end(child.pid)
     return stopped
+
+
+def wait_for_group_end(pgid: int, timeout: float = GROUP_END_SECONDS) -> bool:
+    """Wait, bounded, until no process of group `pgid` is still running; True when none is. A SIGKILL is
+    delivered asynchronously, and under load a killed process can run on for a moment after `killpg` returns."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while True:
+        running = False
+        for process in psutil.process_iter():
+            with contextlib.suppress(psutil.Error, ProcessLookupError):
+                running = os.getpgid(process.pid) == pgid and process.status() != psutil.STATUS_ZOMBIE
+            if running:
+                break
+        if not running or time.monotonic() >= deadline:
+            return not running
+        time.sleep(0.02)
 
 
 def run_nightly(command: list[str], stop: threading.Event, while_running: WhileRunning | None = None,
