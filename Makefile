@@ -94,7 +94,7 @@ bench: install  ## the benchmark at demo, programme and municipal scale with kpi
 bench-leak: install  ## kpi watch's 100th run against its 10th: files, processes, handles, memory (~50 min on 2 cores)
 	KPI_WATCH_LEAK_RUNS=100 $(VENV)/bin/pytest -q -p no:xdist -m bench tests/test_watch_leak.py
 
-bench-fleet: install  ## the fleet at 1, 10 and 50 programmes on a work pool, 1 and 2 workers (bench/README.md); hours on 2 cores
+bench-fleet: install  ## the fleet at 1, 10 and 50 programmes on a work pool, 2 workers (and 1 up to N = 10; bench/README.md)
 	$(VENV)/bin/pytest -q -p no:xdist -m bench tests/test_bench_fleet.py
 	$(VENV)/bin/python -m bench.fleet
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.fleet import GOALS, KINDS, goals, main
+from bench.fleet import GOALS, KINDS, goals, main, worker_counts_at
 
 
 @pytest.mark.e2e
@@ -52,3 +52,21 @@ def test_the_goals_are_judged_from_the_ratios() -> None:
     assert judged["growth_50_over_10"]["met"] is False  # 6.0 > 5.5 for the full build
     assert judged["nothing_new_vs_one_full"]["value"] == 3.33 and judged["nothing_new_vs_one_full"]["met"] is False
     assert judged["evaluator_p95"]["met"] is False and judged["evaluator_isolation"]["met"] is True
+
+
+def test_the_speedup_is_judged_at_the_largest_scale_run_with_both_worker_counts() -> None:
+    result = {"scales": {"1": {"workers_1": _runs(60.0), "workers_2": _runs(60.0)},
+                         "10": {"workers_1": {**_runs(300.0), "new_quarter": {"wall_s": 340.0}},
+                                "workers_2": {**_runs(200.0), "new_quarter": {"wall_s": 200.0}}},
+                         "50": {"workers_2": _runs(1000.0)}}}
+    judged = goals(result)
+    assert judged["two_workers_speedup"] == {"value": 1.7, "limit": ">= 1.6", "met": True, "at": 10}
+    assert judged["growth_50_over_10"]["value"] == {"full": 5.0, "nothing_new": 5.0, "new_quarter": 5.0}
+    assert judged["nothing_new_vs_one_full"]["value"] == 16.67  # 1000 s against N = 1's full build on 2 workers
+
+
+def test_one_worker_runs_only_up_to_the_compared_scale() -> None:
+    assert worker_counts_at(10, (1, 2), 10) == (1, 2)
+    assert worker_counts_at(50, (1, 2), 10) == (2,)
+    assert worker_counts_at(50, (1, 2), 50) == (1, 2)
+    assert worker_counts_at(50, (1,), 10) == (1,)
