@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,6 +25,10 @@ def worker(
     port: Annotated[int | None, typer.Option(
         "--port", help="Prefect-serverens port på 127.0.0.1 (standard: $KPI_PREFECT_PORT eller 4200); en anden "
                        "maskines server angives med PREFECT_API_URL.")] = None,
+    warm: Annotated[bool, typer.Option(
+        "--warm/--cold", help="Start hver kørsel fra en varm proces, der har indlæst Prefect, polars, DuckDB og "
+                              "GX på forhånd (standard), eller som en helt ny proces (--cold), som Prefect selv "
+                              "gør.")] = True,
 ) -> None:
     """Start en arbejder, der henter programmernes natkørsler fra work pool'en og kører dem.
 
@@ -30,6 +36,7 @@ def worker(
     der er forfalden. Stop med Ctrl-C eller SIGTERM (systemd). Kan serveren ikke nås, prøver arbejderen igen.
     """
     from pipelines.flows.fleet import worker_command, worker_env
+    from pipelines.operate.warm_flow_runs import SOCKET_ENV, start_beside_worker
     from pipelines.privacy.cpr import ensure_key_file
     from pipelines.runtime.places import prefect_port
 
@@ -39,7 +46,12 @@ def worker(
     ensure_key_file()
     command = worker_command(pool, limit, name)
     console.print(f"Arbejderen starter på pool '{pool}' (højst {limit} kørsel(er) ad gangen) mod "
-                  f"{env[prefect_runtime.API_URL]}. Stop med Ctrl-C.")
+                  f"{env[prefect_runtime.API_URL]}{', med varme kørsler' if warm else ''}. Stop med Ctrl-C.")
+    # the deployments' command (kpi-flow-run) is this installation's, on every machine
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])
+    env.pop(SOCKET_ENV, None)
+    if warm:
+        env[SOCKET_ENV] = start_beside_worker()  # the worker exec'd below is its parent: it dies with it
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # a shell's background job ignores SIGINT; exec would keep that
     os.execve(command[0], command, env)
 

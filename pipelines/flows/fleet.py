@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from pipelines import prefect_runtime
 from pipelines.flows.deployment import ScheduleError, check_timezone
+from pipelines.operate.warm_flow_runs import CLIENT_COMMAND
 from pipelines.publish.programmes import Programme
 from pipelines.runtime.places import api_url
 
@@ -104,6 +105,7 @@ def _register(programme: Programme, pool: str) -> RegisteredProgramme:
         tags=programme_tags(programme),
         concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE),
         entrypoint_type=EntrypointType.MODULE_PATH,
+        job_variables={"command": CLIENT_COMMAND},  # the run starts warm on a `kpi worker` (warm_flow_runs)
     )
     deployment.apply(work_pool_name=pool)
     return RegisteredProgramme(programme.plan_id, deployment.name, f"{programme.cron} ({programme.timezone})")
