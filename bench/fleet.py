@@ -34,6 +34,7 @@ import psutil
 
 from bench.run import versions
 from pipelines.flows.fleet import deployment_name
+from pipelines.operate.prefect_api import answer_or_why
 from pipelines.publish.local_cluster import SUPERUSER_PASSWORD, free_port
 from pipelines.publish.programmes import read_programmes
 from pipelines.settings import REPO_ROOT
@@ -70,19 +71,26 @@ class Api:
             return False
 
     def deployment_ids(self) -> dict[str, str]:
-        found = self.client.post("/deployments/filter", json={"limit": 200, "offset": 0}).json()
-        return {d["name"]: d["id"] for d in found}
+        for _ in range(20):
+            answer = answer_or_why(self.client, "POST", "/deployments/filter", json={"limit": 200, "offset": 0})
+            if isinstance(answer, httpx.Response):
+                return {d["name"]: d["id"] for d in answer.json()}
+            time.sleep(3)
+        raise RuntimeError(f"the deployments were not listed: {answer}")
 
     def start_run(self, deployment_id: str) -> str:
-        for _ in range(10):  # the SQLite-backed server may answer busy under load
-            answer = self.client.post(f"/deployments/{deployment_id}/create_flow_run", json={})
-            if answer.status_code == 201:
+        for _ in range(10):  # the SQLite-backed server may stall or answer busy under load
+            answer = answer_or_why(self.client, "POST", f"/deployments/{deployment_id}/create_flow_run", json={})
+            if isinstance(answer, httpx.Response) and answer.status_code == 201:
                 return answer.json()["id"]
             time.sleep(2)
-        raise RuntimeError(f"no flow run created: {answer.status_code} {answer.text[:300]}")
+        said = answer if isinstance(answer, str) else f"{answer.status_code} {answer.text[:300]}"
+        raise RuntimeError(f"no flow run created: {said}")
 
-    def state(self, run_id: str) -> str:
-        return self.client.get(f"/flow_runs/{run_id}").json()["state"]["type"]
+    def state(self, run_id: str) -> str | None:
+        """The run's state type, or None while the busy server does not answer (the run's wait goes on)."""
+        answer = answer_or_why(self.client, "GET", f"/flow_runs/{run_id}")
+        return answer.json()["state"]["type"] if isinstance(answer, httpx.Response) else None
 
 
 @dataclass

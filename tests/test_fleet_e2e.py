@@ -25,6 +25,7 @@ import pytest
 
 from pipelines.flows.fleet import CRASH_AFTER_SECONDS, deployment_name
 from pipelines.operate.lock import RunLock
+from pipelines.operate.prefect_api import answer_or_why
 from tests.ops_helpers import free_port
 from tests.test_ops_e2e import (
     SAMPLE_INBOX,
@@ -68,13 +69,7 @@ class Api:
         self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}/api", timeout=30)
 
     def answer(self, method: str, path: str, **kwargs) -> httpx.Response | str:
-        """The server's answer, or what came instead while the busy server did not answer: a transport error
-        (a read past the timeout) or a 5xx. The one place that tells "not yet" from an answer."""
-        try:
-            response = self.client.request(method, path, **kwargs)
-        except httpx.TransportError as error:
-            return repr(error)
-        return response if response.status_code < 500 else _said(response)
+        return answer_or_why(self.client, method, path, **kwargs)
 
     def poll(self, method: str, path: str, **kwargs) -> object | None:
         answer = self.answer(method, path, **kwargs)

@@ -34,6 +34,17 @@ class ScheduleState:
         return not self.paused and bool(self.schedules)
 
 
+def answer_or_why(client: httpx.Client, method: str, path: str, **kwargs) -> httpx.Response | str:
+    """The server's answer, or why there was none: a transport error (a read past the timeout) or a 5xx. A
+    server on SQLite can stall for many seconds while many runs and workers write to it (CI saw a 10 s read
+    time out, the fleet benchmark a 30 s one); pollers take the text as "not yet" and keep their own deadline."""
+    try:
+        response = client.request(method, path, **kwargs)
+    except httpx.TransportError as error:
+        return repr(error)
+    return response if response.status_code < 500 else f"{response.status_code} {response.text[:300]}"
+
+
 def is_healthy(api_url: str, timeout: float = 2.0) -> bool:
     try:
         response = httpx.get(f"{api_url}{HEALTH_PATH}", timeout=timeout)
