@@ -35,7 +35,8 @@ import psutil
 from bench.run import versions
 from pipelines.flows.fleet import deployment_name
 from pipelines.operate.prefect_api import answer_or_why
-from pipelines.publish.local_cluster import SUPERUSER_PASSWORD, free_port
+from pipelines.prefect_runtime import DATABASE_URL
+from pipelines.publish.local_cluster import SUPERUSER, SUPERUSER_PASSWORD, LocalCluster, free_port, start_local_cluster
 from pipelines.publish.programmes import read_programmes
 from pipelines.settings import REPO_ROOT
 
@@ -116,7 +117,7 @@ class RssSampler:
 class Fleet:
     """A server, the generated programmes and their deployments; workers started and stopped per measurement."""
 
-    def __init__(self, work: Path, env: dict[str, str]) -> None:
+    def __init__(self, work: Path, env: dict[str, str], database_url: str | None = None) -> None:
         self.work = work
         self.port = free_port()
         self.env = {**env, "KPI_DATA_DIR": str(work / "data"), "KPI_PREFECT_PORT": str(self.port),
@@ -126,12 +127,13 @@ class Fleet:
         self.api = Api(f"http://127.0.0.1:{self.port}/api")
         self.logs = work / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
-        self.server = self._launch("server", "server", "--port", str(self.port))
+        server_env = {DATABASE_URL: database_url} if database_url else {}
+        self.server = self._launch("server", "server", "--port", str(self.port), env=server_env)
 
-    def _launch(self, name: str, *args: str) -> subprocess.Popen:
+    def _launch(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         with (self.logs / f"{name}.log").open("a") as log:
-            return subprocess.Popen([str(KPI), *args], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            return subprocess.Popen([str(KPI), *args], env={**self.env, **(env or {})}, stdout=log,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_healthy(self, seconds: float = 300) -> None:
         deadline = time.monotonic() + seconds
@@ -229,12 +231,20 @@ def bench_scale(count: int, work: Path, fleet: Fleet, seed: int, worker_counts: 
     return result
 
 
+def prefect_database(cluster: LocalCluster) -> str:
+    """A database for the Prefect server on `cluster`; its SQLAlchemy URL (Prefect's asyncpg driver)."""
+    import psycopg
+
+    with psycopg.connect(cluster.dsn(password=SUPERUSER_PASSWORD), autocommit=True) as pg:
+        pg.execute("create database prefect")
+    return f"postgresql+asyncpg://{SUPERUSER}:{SUPERUSER_PASSWORD}@127.0.0.1:{cluster.port}/prefect"
+
+
 def postgres_and_evaluator(programmes_file: Path, env: dict[str, str]) -> dict:
     """Publish every programme to a local cluster; the cookbook as the first programme's evaluator on all_plans."""
     import psycopg
 
     from pipelines.evaluator_cookbook import cookbook
-    from pipelines.publish.local_cluster import start_local_cluster
     from pipelines.publish.postgres import init_roles
 
     programmes = read_programmes(programmes_file)
@@ -330,6 +340,8 @@ def markdown(result: dict) -> str:
              "| N | arbejdere | fuld (s) | intet nyt (s) | nyt kvartal (s) | gennemført "
              "| peak RSS pr. arbejder (MiB) |",
              "|---|---|---|---|---|---|---|"]
+    if "server_database" in result:
+        lines[4:4] = [f"Prefect-serverens database: {result['server_database']}.", ""]
     if "compare_up_to" in result:
         lines[4:4] = [(f"Med én arbejder kun op til N = {result['compare_up_to']}: der bedømmes, hvor meget "
                         "hurtigere to arbejdere er end én."), ""]
@@ -359,10 +371,11 @@ def markdown(result: dict) -> str:
 
 
 def write_results(out: Path, scales: list[int], results: dict[str, dict], postgres: dict | None,
-                  compare_up_to: int = COMPARE_UP_TO) -> Path:
+                  run_settings: dict) -> Path:
+    """`run_settings`: how the run was made (`compare_up_to`, `server_database`), kept beside its figures."""
     machine = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
     result = {"date": date.today().isoformat(), "smoke": scales != list(DEFAULT_SCALES), "machine": machine,
-              "versions": versions(), "compare_up_to": compare_up_to, "scales": results}
+              "versions": versions(), **run_settings, "scales": results}
     if postgres:
         result["postgres"] = postgres
     return write_result(out, result)
@@ -389,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "kpi-bench-fleet")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--no-postgres", action="store_true", help="leave out the PostgreSQL publish and evaluator")
+    parser.add_argument("--server-database", choices=("postgresql", "sqlite"), default="postgresql",
+                        help="the Prefect server's database: PostgreSQL, as a fleet should run it "
+                             "(docs/scaling.md), or SQLite, as `kpi server` starts by default")
     parser.add_argument("--render", type=Path, help="judge the goals of a result JSON again and rewrite its .md")
     args = parser.parse_args(argv)
     if args.render:
@@ -399,22 +415,28 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
     env = {**os.environ, "KPI_HMAC_KEY": os.environ.get("KPI_HMAC_KEY", "bench-key-not-secret")}
-    fleet = Fleet(args.work, env)
+    run_settings = {"compare_up_to": args.compare_up_to, "server_database": args.server_database}
+    server_cluster = start_local_cluster() if args.server_database == "postgresql" else None
     results: dict[str, dict] = {}
     try:
-        fleet.wait_healthy()
-        for count in scales:
-            results[str(count)] = bench_scale(count, args.work, fleet, args.seed,
-                                              worker_counts_at(count, worker_counts, args.compare_up_to))
-            # what is measured so far survives an interrupted run
-            write_results(args.out, scales, results, None, args.compare_up_to)
+        fleet = Fleet(args.work, env, prefect_database(server_cluster) if server_cluster else None)
+        try:
+            fleet.wait_healthy()
+            for count in scales:
+                results[str(count)] = bench_scale(count, args.work, fleet, args.seed,
+                                                  worker_counts_at(count, worker_counts, args.compare_up_to))
+                # what is measured so far survives an interrupted run
+                write_results(args.out, scales, results, None, run_settings)
+        finally:
+            fleet.close()
     finally:
-        fleet.close()
+        if server_cluster is not None:
+            server_cluster.stop()
     postgres = None
     if not args.no_postgres:
         print(f"[N={scales[-1]}] PostgreSQL og evaluator …", flush=True)
         postgres = postgres_and_evaluator(Path(results[str(scales[-1])]["programmes_file"]), fleet.env)
-    write_results(args.out, scales, results, postgres, args.compare_up_to)
+    write_results(args.out, scales, results, postgres, run_settings)
     return 0
 
 

@@ -102,7 +102,7 @@ HELP_DA = """Brug: kpi-flow-run [FLOW-RUN-ID]
 Starter en Prefect-kørsel (flow run) fra den varme proces, som 'kpi worker' holder klar, eller, uden en sådan,
 som 'python -m prefect.engine'. Kommandoen startes af arbejderen for de programmer, som
 'kpi schedule --programmes' har registreret; den er ikke beregnet til at blive kørt i hånden.
-Kørslens id tages fra argumentet eller fra PREFECT__FLOW_RUN_ID."""
+Kørslens id tages fra argumentet eller fra det miljø, arbejderen giver kørslen."""
 
 
 def main() -> None:
