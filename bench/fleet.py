@@ -34,7 +34,7 @@ import psutil
 
 from bench.run import versions
 from pipelines.flows.fleet import deployment_name
-from pipelines.operate.prefect_api import answer_or_why
+from pipelines.operate.prefect_api import answer_or_why, said
 from pipelines.prefect_runtime import DATABASE_URL
 from pipelines.publish.local_cluster import SUPERUSER, SUPERUSER_PASSWORD, LocalCluster, free_port, start_local_cluster
 from pipelines.publish.programmes import read_programmes
@@ -85,8 +85,7 @@ class Api:
             if isinstance(answer, httpx.Response) and answer.status_code == 201:
                 return answer.json()["id"]
             time.sleep(2)
-        said = answer if isinstance(answer, str) else f"{answer.status_code} {answer.text[:300]}"
-        raise RuntimeError(f"no flow run created: {said}")
+        raise RuntimeError(f"no flow run created: {answer if isinstance(answer, str) else said(answer)}")
 
     def state(self, run_id: str) -> str | None:
         """The run's state type, or None while the busy server does not answer (the run's wait goes on)."""

@@ -25,7 +25,7 @@ import pytest
 
 from pipelines.flows.fleet import CRASH_AFTER_SECONDS, deployment_name
 from pipelines.operate.lock import RunLock
-from pipelines.operate.prefect_api import answer_or_why
+from pipelines.operate.prefect_api import answer_or_why, said
 from tests.ops_helpers import free_port
 from tests.test_ops_e2e import (
     SAMPLE_INBOX,
@@ -54,10 +54,6 @@ def _programmes_file(root: Path) -> Path:
 
 def _warehouse(root: Path, plan_id: str) -> Path:
     return root / "warehouses" / plan_id / f"{plan_id}.duckdb"
-
-
-def _said(response: httpx.Response) -> str:
-    return f"{response.status_code} {response.text[:300]}"
 
 
 class Api:
@@ -89,7 +85,7 @@ class Api:
             answer = self.answer("POST", f"/deployments/{deployment['id']}/create_flow_run", json={})
             if isinstance(answer, httpx.Response) and answer.status_code == 201:
                 return answer.json()["id"]
-            answers.append(answer if isinstance(answer, str) else _said(answer))
+            answers.append(answer if isinstance(answer, str) else said(answer))
             time.sleep(3)
         raise AssertionError(f"no run created: {answers}")
 

@@ -42,7 +42,12 @@ def answer_or_why(client: httpx.Client, method: str, path: str, **kwargs) -> htt
         response = client.request(method, path, **kwargs)
     except httpx.TransportError as error:
         return repr(error)
-    return response if response.status_code < 500 else f"{response.status_code} {response.text[:300]}"
+    return response if response.status_code < 500 else said(response)
+
+
+def said(response: httpx.Response) -> str:
+    """A server's answer in one short line, for a message: its status and the start of its body."""
+    return f"{response.status_code} {response.text[:300]}"
 
 
 def is_healthy(api_url: str, timeout: float = 2.0) -> bool:
