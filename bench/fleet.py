@@ -29,13 +29,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import httpx
 import psutil
 
 from bench.run import versions
 from pipelines.flows.fleet import deployment_name
-from pipelines.operate.prefect_api import answer_or_why, said
-from pipelines.prefect_runtime import DATABASE_URL
+from pipelines.operate.prefect_api import TERMINAL_STATES, RunsApi, is_healthy
+from pipelines.prefect_runtime import DATABASE_FILE_NAME
 from pipelines.publish.local_cluster import SUPERUSER, SUPERUSER_PASSWORD, LocalCluster, free_port, start_local_cluster
 from pipelines.publish.programmes import read_programmes
 from pipelines.settings import REPO_ROOT
@@ -47,7 +46,6 @@ WORKER_COUNTS = (1, 2)
 # The one-worker pass at N = 50 would cost ~45 min on 2 cores and judges no goal that N = 10 does not.
 COMPARE_UP_TO = 10
 KINDS = ("full", "nothing_new", "new_quarter")
-TERMINAL = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 RUN_TIMEOUT_S = 3 * 3600
 QUERY_REPEATS = 20
 GOALS = {
@@ -57,40 +55,6 @@ GOALS = {
     "evaluator_p95": "Evaluatorens p95 på all_plans ved 50 programmer < 1 s",
     "evaluator_isolation": "En evaluator ser kun sit eget program (ved 50 programmer)",
 }
-
-
-class Api:
-    """The Prefect server's REST API: deployments, and flow runs created and watched."""
-
-    def __init__(self, url: str) -> None:
-        self.client = httpx.Client(base_url=url, timeout=30)
-
-    def healthy(self) -> bool:
-        try:
-            return self.client.get("/health", timeout=2).json() is True
-        except (httpx.HTTPError, ValueError):
-            return False
-
-    def deployment_ids(self) -> dict[str, str]:
-        for _ in range(20):
-            answer = answer_or_why(self.client, "POST", "/deployments/filter", json={"limit": 200, "offset": 0})
-            if isinstance(answer, httpx.Response):
-                return {d["name"]: d["id"] for d in answer.json()}
-            time.sleep(3)
-        raise RuntimeError(f"the deployments were not listed: {answer}")
-
-    def start_run(self, deployment_id: str) -> str:
-        for _ in range(10):  # the SQLite-backed server may stall or answer busy under load
-            answer = answer_or_why(self.client, "POST", f"/deployments/{deployment_id}/create_flow_run", json={})
-            if isinstance(answer, httpx.Response) and answer.status_code == 201:
-                return answer.json()["id"]
-            time.sleep(2)
-        raise RuntimeError(f"no flow run created: {answer if isinstance(answer, str) else said(answer)}")
-
-    def state(self, run_id: str) -> str | None:
-        """The run's state type, or None while the busy server does not answer (the run's wait goes on)."""
-        answer = answer_or_why(self.client, "GET", f"/flow_runs/{run_id}")
-        return answer.json()["state"]["type"] if isinstance(answer, httpx.Response) else None
 
 
 @dataclass
@@ -116,18 +80,20 @@ class RssSampler:
 class Fleet:
     """A server, the generated programmes and their deployments; workers started and stopped per measurement."""
 
-    def __init__(self, work: Path, env: dict[str, str], database_url: str | None = None) -> None:
+    def __init__(self, work: Path, env: dict[str, str], database: ServerDatabase | None = None) -> None:
         self.work = work
         self.port = free_port()
         self.env = {**env, "KPI_DATA_DIR": str(work / "data"), "KPI_PREFECT_PORT": str(self.port),
                     "KPI_CONFIG_FILE": str(work / "no-config.toml"), "PREFECT_WORKER_QUERY_SECONDS": "2",
                     "COLUMNS": "200"}
         self.env.pop("PREFECT_API_URL", None)
-        self.api = Api(f"http://127.0.0.1:{self.port}/api")
+        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        self.api = RunsApi(self.api_url, pause=2.0)
         self.logs = work / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
-        server_env = {DATABASE_URL: database_url} if database_url else {}
-        self.server = self._launch("server", "server", "--port", str(self.port), env=server_env)
+        self.database = database
+        on_database = ("--database-url", database.url) if database else ()
+        self.server = self._launch("server", "server", "--port", str(self.port), *on_database)
 
     def _launch(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         with (self.logs / f"{name}.log").open("a") as log:
@@ -136,10 +102,24 @@ class Fleet:
 
     def wait_healthy(self, seconds: float = 300) -> None:
         deadline = time.monotonic() + seconds
-        while not self.api.healthy():
+        while not is_healthy(self.api_url):
             if time.monotonic() > deadline or self.server.poll() is not None:
                 raise RuntimeError(f"the Prefect server did not answer; see {self.logs / 'server.log'}")
             time.sleep(2)
+
+    def database_in_use(self) -> str:
+        """Which database the server writes to, as found rather than as asked (a setting that did not reach the
+        server once left a "PostgreSQL" bench on SQLite): its tables in the cluster's database, or its file."""
+        if self.database is not None:
+            import psycopg
+
+            with psycopg.connect(self.database.dsn) as pg:
+                if pg.execute("select to_regclass('flow_run')").fetchone()[0] is None:
+                    raise RuntimeError("the Prefect server does not use the PostgreSQL database it was given")
+            return "postgresql"
+        if not (self.work / "data" / "prefect" / DATABASE_FILE_NAME).is_file():
+            raise RuntimeError("the Prefect server's SQLite database is not where it belongs")
+        return "sqlite"
 
     def workers(self, count: int, label: str) -> dict[str, subprocess.Popen]:
         return {f"w{i}": self._launch(f"{label}-w{i}", "worker", "--name", f"{label}-w{i}", "--port", str(self.port))
@@ -151,7 +131,7 @@ class Fleet:
 
     def run_all(self, plan_ids: list[str]) -> dict:
         """One flow run per programme, created at once; wall time until the last is finished, and the states."""
-        ids = self.api.deployment_ids()
+        ids = {name: deployment["id"] for name, deployment in self.api.deployments().items()}
         start = time.perf_counter()
         runs = {plan_id: self.api.start_run(ids[deployment_name(plan_id)]) for plan_id in plan_ids}
         states: dict[str, str] = {}
@@ -159,7 +139,7 @@ class Fleet:
             if time.perf_counter() - start > RUN_TIMEOUT_S:
                 raise RuntimeError("the fleet's runs did not finish in time")
             for plan_id, run_id in runs.items():
-                if plan_id not in states and (state := self.api.state(run_id)) in TERMINAL:
+                if plan_id not in states and (state := self.api.state(run_id)) in TERMINAL_STATES:
                     states[plan_id] = state
             time.sleep(2)
         wall = round(time.perf_counter() - start, 1)
@@ -230,13 +210,23 @@ def bench_scale(count: int, work: Path, fleet: Fleet, seed: int, worker_counts: 
     return result
 
 
-def prefect_database(cluster: LocalCluster) -> str:
-    """A database for the Prefect server on `cluster`; its SQLAlchemy URL (Prefect's asyncpg driver)."""
+@dataclass(frozen=True)
+class ServerDatabase:
+    """The Prefect server's database on a local cluster: its SQLAlchemy URL (Prefect's asyncpg driver), and
+    the same database as psycopg reaches it."""
+
+    url: str
+    dsn: str
+
+
+def prefect_database(cluster: LocalCluster) -> ServerDatabase:
+    """A new database `prefect` on `cluster`, for the Prefect server."""
     import psycopg
 
     with psycopg.connect(cluster.dsn(password=SUPERUSER_PASSWORD), autocommit=True) as pg:
         pg.execute("create database prefect")
-    return f"postgresql+asyncpg://{SUPERUSER}:{SUPERUSER_PASSWORD}@127.0.0.1:{cluster.port}/prefect"
+    return ServerDatabase(f"postgresql+asyncpg://{SUPERUSER}:{SUPERUSER_PASSWORD}@127.0.0.1:{cluster.port}/prefect",
+                          cluster.dsn(dbname="prefect", password=SUPERUSER_PASSWORD))
 
 
 def postgres_and_evaluator(programmes_file: Path, env: dict[str, str]) -> dict:
@@ -339,11 +329,13 @@ def markdown(result: dict) -> str:
              "| N | arbejdere | fuld (s) | intet nyt (s) | nyt kvartal (s) | gennemført "
              "| peak RSS pr. arbejder (MiB) |",
              "|---|---|---|---|---|---|---|"]
-    if "server_database" in result:
-        lines[4:4] = [f"Prefect-serverens database: {result['server_database']}.", ""]
+    settings = []  # how the run was made, in the order the code states them
     if "compare_up_to" in result:
-        lines[4:4] = [(f"Med én arbejder kun op til N = {result['compare_up_to']}: der bedømmes, hvor meget "
-                        "hurtigere to arbejdere er end én."), ""]
+        settings += [(f"Med én arbejder kun op til N = {result['compare_up_to']}: der bedømmes, hvor meget "
+                      "hurtigere to arbejdere er end én."), ""]
+    if "server_database" in result:
+        settings += [f"Prefect-serverens database: {result['server_database']}.", ""]
+    lines[4:4] = settings
     for count, scale in result["scales"].items():
         for workers in WORKER_COUNTS:
             runs = scale.get(f"workers_{workers}")
@@ -421,6 +413,7 @@ def main(argv: list[str] | None = None) -> int:
         fleet = Fleet(args.work, env, prefect_database(server_cluster) if server_cluster else None)
         try:
             fleet.wait_healthy()
+            run_settings["server_database"] = fleet.database_in_use()
             for count in scales:
                 results[str(count)] = bench_scale(count, args.work, fleet, args.seed,
                                                   worker_counts_at(count, worker_counts, args.compare_up_to))

@@ -75,8 +75,9 @@ def uvicorn_args(host: str, port: int, log_level: str = "warning") -> list[str]:
             "--lifespan", "on"]
 
 
-def persistent_server_settings(host: str, port: int, home: Path) -> dict[str, str]:
-    """`kpi server`'s settings: its own PREFECT_HOME and database, the UI on (pointing at its own API)."""
+def persistent_server_settings(host: str, port: int, home: Path, database: str | None = None) -> dict[str, str]:
+    """`kpi server`'s settings: its own PREFECT_HOME and database (`database`, a SQLAlchemy URL such as
+    postgresql+asyncpg://…; by default SQLite in `home`), the UI on (pointing at its own API)."""
     return {
         HOME: str(home),
         "PREFECT_UI_ENABLED": "true",
@@ -84,7 +85,7 @@ def persistent_server_settings(host: str, port: int, home: Path) -> dict[str, st
         "PREFECT_SERVER_API_HOST": host,
         "PREFECT_SERVER_API_PORT": str(port),
         "PREFECT_UI_API_URL": api_url(host, port),
-        DATABASE_URL: database_url(home),
+        DATABASE_URL: database or database_url(home),
     }
 
 

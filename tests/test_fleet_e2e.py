@@ -15,17 +15,15 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import duckdb
-import httpx
 import psutil
 import pytest
 
 from pipelines.flows.fleet import CRASH_AFTER_SECONDS, deployment_name
 from pipelines.operate.lock import RunLock
-from pipelines.operate.prefect_api import answer_or_why, said
+from pipelines.operate.prefect_api import RunsApi
 from tests.ops_helpers import free_port
 from tests.test_ops_e2e import (
     SAMPLE_INBOX,
@@ -38,7 +36,6 @@ from tests.test_ops_e2e import (
 )
 
 PROGRAMMES = ("alfa", "beta")
-TERMINAL = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 
 
 def _programmes_file(root: Path) -> Path:
@@ -56,49 +53,15 @@ def _warehouse(root: Path, plan_id: str) -> Path:
     return root / "warehouses" / plan_id / f"{plan_id}.duckdb"
 
 
-class Api:
-    """The Prefect server's REST API as the tests poll it. The server (SQLite) can stall for many seconds while
-    ten runs and two workers write to it (CI saw a 10 s read time out), so a poll that times out or meets a
-    server error answers None ("not yet"), and the waits' own deadlines decide."""
+class Api(RunsApi):
+    """The fleet's server as the tests poll it (RunsApi: a stalled server is "not yet"), by programme."""
 
     def __init__(self, port: int) -> None:
-        self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}/api", timeout=30)
+        super().__init__(f"http://127.0.0.1:{port}/api")
 
-    def answer(self, method: str, path: str, **kwargs) -> httpx.Response | str:
-        return answer_or_why(self.client, method, path, **kwargs)
-
-    def poll(self, method: str, path: str, **kwargs) -> object | None:
-        answer = self.answer(method, path, **kwargs)
-        return answer.json() if isinstance(answer, httpx.Response) else None
-
-    def deployments(self) -> dict[str, dict]:
-        found = wait_for("the deployments listed", lambda: self.poll(
-            "POST", "/deployments/filter", json={"sort": "NAME_ASC", "limit": 50, "offset": 0}), 120, every=3)
-        return {d["name"]: d for d in found}
-
-    def start_run(self, plan_id: str) -> str:
-        """A run of the programme's deployment now (as its schedule would make one); tried up to five times, 3 s
-        apart, while the busy server does not answer or answers without creating one."""
-        deployment = self.deployments()[deployment_name(plan_id)]
-        answers = []
-        for _ in range(5):
-            answer = self.answer("POST", f"/deployments/{deployment['id']}/create_flow_run", json={})
-            if isinstance(answer, httpx.Response) and answer.status_code == 201:
-                return answer.json()["id"]
-            answers.append(answer if isinstance(answer, str) else said(answer))
-            time.sleep(3)
-        raise AssertionError(f"no run created: {answers}")
-
-    def run(self, run_id: str) -> dict:
-        return self.client.get(f"/flow_runs/{run_id}").json()
-
-    def state(self, run_id: str) -> str | None:
-        run = self.poll("GET", f"/flow_runs/{run_id}")
-        return run["state"]["type"] if run else None
-
-    def finished(self, run_id: str) -> str | None:
-        state = self.state(run_id)
-        return state if state in TERMINAL else None
+    def start_run(self, plan_id: str, tries: int = 5) -> str:  # type: ignore[override]
+        """A run of the programme's deployment now, as its schedule would make one."""
+        return super().start_run(self.deployments()[deployment_name(plan_id)]["id"], tries)
 
 
 def _runs_loaded(warehouse: Path) -> int:
@@ -161,7 +124,8 @@ def test_two_workers_run_every_programme_and_survive_a_killed_worker(tmp_path: P
         shutil.copytree(SAMPLE_INBOX / "police_haervaerk", tmp_path / "alfa" / "inbox" / "police_haervaerk")
         doomed = api.start_run("alfa")
         wait_for("the doomed run is running", lambda: api.state(doomed) == "RUNNING", 180, every=1)
-        flow_process = psutil.Process(int(api.run(doomed)["infrastructure_pid"]))
+        described = wait_for("the doomed run described", lambda: api.run(doomed), 120)
+        flow_process = psutil.Process(int(described["infrastructure_pid"]))
         (victim,) = [name for name in ("w1", "w2") if started[name].pid == flow_process.ppid()]  # exec'd: same pid
         # the deployment's client, whose run is a child of the worker's warm parent (decision 0014)
         assert "kpi-flow-run" in " ".join(flow_process.cmdline())
@@ -188,7 +152,8 @@ def test_two_workers_run_every_programme_and_survive_a_killed_worker(tmp_path: P
         # The killed run is on record as failed if it got as far as writing its first line (else not at all).
         assert outcomes[-1] == "published" and set(outcomes) <= {"published", "failed"}, outcomes
 
-        assert runs_page_lists(port, [api.run(after)["name"]], tmp_path / "chromium")
+        after_name = wait_for("the next run described", lambda: api.run(after), 120)["name"]
+        assert runs_page_lists(port, [after_name], tmp_path / "chromium")
         screenshot_runs_page(port, "prefect_ui_fleet_runs.png", tmp_path / "chromium")
     finally:
         kill_all(started.values(), handles.values())

@@ -20,6 +20,7 @@ import duckdb
 import psycopg
 import pytest
 
+from pipelines.operate.prefect_api import TERMINAL_STATES
 from pipelines.publish.local_cluster import SUPERUSER_PASSWORD, start_local_cluster
 from pipelines.publish.postgres import init_roles
 from pipelines.publish.programmes import read_programmes
@@ -91,7 +92,7 @@ def test_ten_generated_programmes_run_on_their_schedules_over_two_workers_into_d
             if found is None:
                 return None
             due = [r for r in found if datetime.fromisoformat(r["expected_start_time"]) <= fire]
-            done = [r for r in due if r["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")]
+            done = [r for r in due if r["state"]["type"] in TERMINAL_STATES]
             return done if len(done) == PROGRAMMES else None
 
         runs = wait_for("every scheduled run finished", all_finished, (fire - datetime.now(UTC)).seconds + 900,

@@ -71,3 +71,33 @@ def test_server_env_has_ui_on_analytics_off_and_its_data_outside_the_repo(monkey
     home = Path(server_env(4200, base={})["PREFECT_HOME"])
     assert home == tmp_path / "home" / ".local" / "share" / "kpi-warehouse" / "prefect"
     assert REPO_ROOT not in home.parents
+
+
+def test_server_env_takes_a_database_given_to_it_and_keeps_sqlite_otherwise(monkeypatch, tmp_path):
+    monkeypatch.setenv("KPI_DATA_DIR", str(tmp_path / "data"))
+    url = "postgresql+asyncpg://kpi:secret@db.example:5432/prefect"
+    env = server_env(4321, base={"PREFECT_API_DATABASE_CONNECTION_URL": "sqlite+aiosqlite:////elsewhere.db"},
+                     database=url)
+    assert env["PREFECT_API_DATABASE_CONNECTION_URL"] == url
+    assert env["PREFECT_HOME"] == str(tmp_path / "data" / "prefect")  # its profiles and memo store stay there
+    # Prefect's own variable, set by chance in the caller's environment, does not move `kpi server`'s data
+    assert server_env(4321, base={"PREFECT_API_DATABASE_CONNECTION_URL": url})[
+        "PREFECT_API_DATABASE_CONNECTION_URL"].endswith(str(tmp_path / "data" / "prefect" / "prefect.db"))
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("postgresql+asyncpg://kpi:s3cret@db:5432/prefect", "postgresql+asyncpg://kpi:***@db:5432/prefect"),
+    ("postgresql+asyncpg://kpi:p@ss@db/prefect", "postgresql+asyncpg://kpi:***@db/prefect"),
+    ("postgresql+asyncpg://kpi@db/prefect", "postgresql+asyncpg://kpi@db/prefect"),
+    ("sqlite+aiosqlite:////var/lib/kpi/prefect.db", "sqlite+aiosqlite:////var/lib/kpi/prefect.db"),
+])
+def test_a_database_url_is_shown_without_its_password(url: str, shown: str) -> None:
+    from pipelines.operate.server import without_password
+
+    assert without_password(url) == shown
+
+
+def test_kpi_server_help_names_its_database_option() -> None:
+    result = CliRunner().invoke(app, ["server", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "--database-url" in result.output and "KPI_PREFECT_DATABASE_URL" in result.output

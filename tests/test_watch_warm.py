@@ -31,7 +31,6 @@ from pipelines.operate.watch import (
     Watcher,
     dropped_at,
     nightly_arguments,
-    reap_adopted,
     seconds_da,
 )
 
@@ -304,18 +303,6 @@ def test_a_running_server_that_does_not_answer_starts_no_run() -> None:
         server.before_run()
     assert str(refused.value) == "Prefect-serveren svarer ikke på http://127.0.0.1:9/api (kpi server)."
     assert server.pids() == set() and server.description_da() == "Prefect-serveren http://127.0.0.1:9/api"
-
-
-def test_adopted_processes_that_ended_are_reaped_and_own_children_are_left_to_their_popen() -> None:
-    own = subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(7)"])
-    adopted = os.posix_spawn(sys.executable, [sys.executable, "-c", "pass"], os.environ)
-    deadline = time.monotonic() + 60
-    while not all(psutil.Process(pid).status() == psutil.STATUS_ZOMBIE for pid in (own.pid, adopted)):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    assert reap_adopted({own.pid}) == [adopted]
-    assert not psutil.pid_exists(adopted) or psutil.Process(adopted).ppid() != os.getpid()
-    assert own.wait(timeout=10) == 7  # its exit code is still its Popen's to read
 
 
 def test_a_spare_says_and_exits_exactly_what_kpi_nightly_does(tmp_path: Path) -> None:

@@ -13,13 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.operate.warm_flow_runs import (
-    Request,
-    WarmParent,
-    adopt_orphans,
-    finish_like_an_interpreter,
-    take_streams,
-)
+from pipelines.operate.subreaper import adopt_orphans
+from pipelines.operate.warm_flow_runs import Request, WarmParent, finish_like_an_interpreter, take_streams
 
 SLEEPER = "import time; time.sleep(600)  # warm-runs-test grandchild"
 

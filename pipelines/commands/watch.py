@@ -85,11 +85,12 @@ def _serve(sources: Path, warehouse: Path, folders: list[Path], stop: threading.
     """Watch until `stop`: one Prefect server and one spare run process at a time, all ended on leaving."""
     from functools import partial
 
-    from pipelines.flows.deployment import adopt_orphans, stop_leftovers
+    from pipelines.flows.deployment import stop_leftovers
     from pipelines.operate.run_logging import new_log_file, route_logs
+    from pipelines.operate.subreaper import adopt_orphans, reap_adopted
     from pipelines.operate.warm_server import watch_server
     from pipelines.operate.warm_spare import WARM_UP_LOG_NAME, WarmRunner, spare_command
-    from pipelines.operate.watch import Watcher, reap_adopted, serve
+    from pipelines.operate.watch import Watcher, serve
 
     log_dir = warehouse.parent / "logs"
     log_file = new_log_file(log_dir, "watch")

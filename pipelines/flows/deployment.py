@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import os
 import signal
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipelines import prefect_runtime
 from pipelines.operate.prefect_api import DEPLOYMENT_NAME
+from pipelines.operate.subreaper import adopt_orphans
 from pipelines.publish.programmes import DEFAULT_CRON, DEFAULT_TIMEZONE
 from pipelines.runtime.places import api_url, prefect_home
 
@@ -74,15 +74,7 @@ def prefect_schedule(plan: SchedulePlan):
                             "(minut time dag måned ugedag), fx \"0 2 * * *\".") from exc
 
 
-PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 LEFTOVER_GRACE_SECONDS = 20
-
-
-def adopt_orphans() -> None:
-    """Become the subreaper of our descendants (Linux), so that a grandchild whose parent died (dbt under
-    a flow run cut short by the stop) is still ours to stop; elsewhere a no-op."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def stop_leftovers() -> None:

@@ -17,6 +17,7 @@ from pipelines.prefect_runtime import HEALTH_PATH
 
 FLOW_NAME = "kpi-nightly"
 DEPLOYMENT_NAME = "kpi-nightly"
+TERMINAL_STATES = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")  # a flow run's state types that end it
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,69 @@ def answer_or_why(client: httpx.Client, method: str, path: str, **kwargs) -> htt
 def said(response: httpx.Response) -> str:
     """A server's answer in one short line, for a message: its status and the start of its body."""
     return f"{response.status_code} {response.text[:300]}"
+
+
+class ServerDidNotAnswer(RuntimeError):
+    """The server gave no usable answer within a call's tries; the message lists what it said."""
+
+
+class RunsApi:
+    """Deployments and flow runs, for whoever creates runs and waits for them (the fleet benchmark and tests).
+
+    Every call goes through `answer_or_why`, so a stalled or busy server is "not yet", never a crash: a
+    lookup or a run's creation is tried up to `tries` times, `pause` seconds apart, then raises
+    ServerDidNotAnswer; a run's state is None while there is no answer, and the caller's own deadline decides.
+    """
+
+    def __init__(self, api_url: str, timeout: float = 30.0, pause: float = 3.0) -> None:
+        self.client = httpx.Client(base_url=api_url, timeout=timeout)
+        self.pause = pause
+
+    def poll(self, method: str, path: str, **kwargs) -> object | None:
+        """The answer's JSON, or None when there was none (see answer_or_why); a refusal (4xx) raises
+        httpx.HTTPStatusError: the request was wrong, and asking again would not help."""
+        answer = answer_or_why(self.client, method, path, **kwargs)
+        if isinstance(answer, str):
+            return None
+        return answer.raise_for_status().json()
+
+    def deployments(self, tries: int = 40) -> dict[str, dict]:
+        """Every deployment on the server, by name."""
+        answers = []
+        for _ in range(tries):
+            answer = answer_or_why(self.client, "POST", "/deployments/filter",
+                                   json={"sort": "NAME_ASC", "limit": 200, "offset": 0})
+            if isinstance(answer, httpx.Response) and answer.status_code == 200:
+                return {d["name"]: d for d in answer.json()}
+            answers.append(answer if isinstance(answer, str) else said(answer))
+            time.sleep(self.pause)
+        raise ServerDidNotAnswer(f"the deployments were not listed: {answers[-3:]}")
+
+    def start_run(self, deployment_id: str, tries: int = 10) -> str:
+        """A new flow run of the deployment now, as its schedule would make one; its id."""
+        answers = []
+        for _ in range(tries):
+            answer = answer_or_why(self.client, "POST", f"/deployments/{deployment_id}/create_flow_run", json={})
+            if isinstance(answer, httpx.Response) and answer.status_code == 201:
+                return answer.json()["id"]
+            answers.append(answer if isinstance(answer, str) else said(answer))
+            time.sleep(self.pause)
+        raise ServerDidNotAnswer(f"no flow run was created: {answers[-3:]}")
+
+    def run(self, run_id: str) -> dict | None:
+        """The flow run as the server describes it, or None while there is no answer."""
+        found = self.poll("GET", f"/flow_runs/{run_id}")
+        return found if isinstance(found, dict) else None
+
+    def state(self, run_id: str) -> str | None:
+        """The run's state type (RUNNING, COMPLETED, …), or None while there is no answer."""
+        found = self.run(run_id)
+        return found["state"]["type"] if found else None
+
+    def finished(self, run_id: str) -> str | None:
+        """The run's final state type once it has ended, else None."""
+        state = self.state(run_id)
+        return state if state in TERMINAL_STATES else None
 
 
 def is_healthy(api_url: str, timeout: float = 2.0) -> bool:

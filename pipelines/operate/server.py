@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipelines import prefect_runtime as pr
+from pipelines.operate import subreaper
 from pipelines.operate.prefect_api import is_healthy
 from pipelines.runtime.places import LOCAL_HOST, prefect_home
 
@@ -31,11 +32,13 @@ STOP_GRACE_SECONDS = 10.0
 HEALTH_POLL_SECONDS = 0.2
 
 
-def server_env(port: int, home: Path | None = None, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of `kpi server`'s process: its own PREFECT_HOME, the UI on, analytics off."""
+def server_env(port: int, home: Path | None = None, base: dict[str, str] | None = None,
+               database: str | None = None) -> dict[str, str]:
+    """The environment of `kpi server`'s process: its own PREFECT_HOME and database (see
+    persistent_server_settings), the UI on, analytics off."""
     home = home or prefect_home()
     env = {k: v for k, v in (os.environ if base is None else base).items() if k not in pr.CLIENT_ONLY_VARIABLES}
-    env.update(pr.persistent_server_settings(LOCAL_HOST, port, home))
+    env.update(pr.persistent_server_settings(LOCAL_HOST, port, home, database))
     env.update({"DO_NOT_TRACK": "1", pr.SERVER_LOGGING_LEVEL: env.get(pr.SERVER_LOGGING_LEVEL, "WARNING")})
     return env
 
@@ -48,9 +51,20 @@ def server_command(port: int) -> list[str]:
     return pr.persistent_server_command(prefect_executable(), LOCAL_HOST, port)
 
 
-def exec_server(port: int, home: Path | None = None) -> None:
+def without_password(url: str) -> str:
+    """A database URL fit for a message or a log: its password replaced by ***."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user_and_host = parts.netloc.rsplit("@", 1)
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{user_and_host[-1]}"))
+
+
+def exec_server(port: int, home: Path | None = None, database: str | None = None) -> None:
     """Replace this process by `prefect server start`, so that systemd's signals reach the server itself."""
-    env = server_env(port, home)
+    env = server_env(port, home, database=database)
     Path(env[pr.HOME]).mkdir(parents=True, exist_ok=True)
     command = server_command(port)
     # An ignored SIGINT (a shell's background job) would survive exec; the server must stop on Ctrl-C/SIGINT.
@@ -76,21 +90,6 @@ def free_port() -> int:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
         probe.bind((LOCAL_HOST, 0))
         return probe.getsockname()[1]
-
-
-# Run as `python -c` before uvicorn: on Linux the server gets SIGTERM when the process that started it dies,
-# whatever kills it (SIGKILL included); argv[1] is that process, gone already if the parent changed.
-DIE_WITH_PARENT = """\
-import ctypes, os, runpy, signal, sys
-try:
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-except (OSError, AttributeError):
-    pass
-if os.getppid() != int(sys.argv[1]):
-    sys.exit(0)
-sys.argv = ["uvicorn", *sys.argv[2:]]
-runpy.run_module("uvicorn", run_name="__main__", alter_sys=True)
-"""
 
 
 def temporary_server_env(home: Path, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -119,7 +118,7 @@ class TemporaryServer:
         """Start the server (once); its stdout and stderr go to `output` (None: the terminal, --verbose)."""
         if self.process is not None:
             return
-        command = [sys.executable, "-c", DIE_WITH_PARENT, str(os.getpid()),
+        command = [sys.executable, "-m", subreaper.__name__, str(os.getpid()), "uvicorn",
                    *pr.uvicorn_args(LOCAL_HOST, self.url_port, os.environ.get(pr.SERVER_LOGGING_LEVEL, "WARNING"))]
         with contextlib.ExitStack() as stack:
             out = stack.enter_context(self.output.open("ab")) if self.output is not None else None

@@ -25,7 +25,6 @@ Nothing is imported here at module level beyond the standard library: the client
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import shutil
@@ -40,13 +39,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from select import select
 
+from pipelines.operate.subreaper import adopt_orphans, die_with_parent, reap_adopted
+
 SOCKET_ENV = "KPI_WARM_RUNS_SOCKET"  # "@name": the abstract socket of this worker's warm parent
 CLIENT_COMMAND = "kpi-flow-run"  # the deployments' command (a console script of this project)
 ENGINE_MODULE = "prefect.engine"
 STREAMS = (0, 1, 2)
 _LENGTH = struct.Struct("!I")
-_PR_SET_PDEATHSIG = 1
-_PR_SET_CHILD_SUBREAPER = 36
 MAX_REQUEST_BYTES = 1 << 20
 # Beside pipelines/operate/warm_up.py's: GX is imported, its context is not built (it makes a temporary
 # folder the first run's exit would remove under the others). Not the engine module itself: the run executes
@@ -117,24 +116,6 @@ def exit_status(wait_status: int) -> int:
 
 
 # --- the warm parent ---
-
-def _prctl(option: int, value: int) -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(option, value, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
-
-
-def die_with_parent(expected_parent: int) -> None:
-    """SIGKILL this process when its parent ends; if the parent is gone already, end now."""
-    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != expected_parent:
-        os._exit(1)
-
-
-def adopt_orphans() -> None:
-    """Become the subreaper of this process's descendants: what a run leaves running becomes this process's."""
-    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
-
 
 def warm_up() -> float:
     """Import what a run needs, the flow engine and GX included, without starting a thread; the seconds it took."""
@@ -243,18 +224,7 @@ class WarmParent:
 
     def reap_orphans(self) -> list[int]:
         """Kill and reap what ended runs left running (as subreaper, their orphans are this process's children)."""
-        import psutil
-
-        reaped = []
-        for child in psutil.Process().children():
-            if child.pid in self.runs:
-                continue
-            with contextlib.suppress(psutil.Error, ProcessLookupError, ChildProcessError):
-                if child.status() != psutil.STATUS_ZOMBIE:
-                    child.kill()
-                os.waitpid(child.pid, 0)
-                reaped.append(child.pid)
-        return reaped
+        return reap_adopted(self.runs, kill_live=True)
 
 
 def take_streams(request: Request) -> None:

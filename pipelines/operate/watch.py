@@ -277,20 +277,6 @@ def signal_group(pgid: int, signum: int) -> None:
         os.killpg(pgid, signum)
 
 
-def reap_adopted(own: Iterable[int]) -> list[int]:
-    """Reap the ended processes this one adopted as subreaper (`adopt_orphans`: a run's descendants whose
-    parent ended first); `own` are the children a Popen object waits for itself. The reaped pids."""
-    import psutil
-
-    keep, reaped = set(own), []
-    for child in psutil.Process().children():
-        with contextlib.suppress(psutil.NoSuchProcess, ChildProcessError):
-            if child.pid not in keep and child.status() == psutil.STATUS_ZOMBIE:
-                os.waitpid(child.pid, os.WNOHANG)
-                reaped.append(child.pid)
-    return reaped
-
-
 FileIdentity = tuple[int, int, int]  # inode, size, mtime in ns
 
 

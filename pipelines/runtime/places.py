@@ -42,6 +42,12 @@ def prefect_port() -> int:
     return int(os.environ.get("KPI_PREFECT_PORT", DEFAULT_PREFECT_PORT))
 
 
+def prefect_database_url() -> str | None:
+    """`kpi server`'s database when it is not the SQLite file in prefect_home(): a fleet's server on
+    PostgreSQL (docs/scaling.md)."""
+    return os.environ.get("KPI_PREFECT_DATABASE_URL") or None
+
+
 def api_url(port: int) -> str:
     return prefect_runtime.api_url(LOCAL_HOST, port)
 
