@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.fleet import GOALS, KINDS, goals, main, worker_counts_at
+from bench.fleet import GOALS, KINDS, goals, main, median_pass, worker_counts_at
 
 
 @pytest.mark.e2e
@@ -19,6 +19,7 @@ def test_the_fleet_benchmark_writes_its_results_for_one_programme(tmp_path: Path
     [result_file] = (tmp_path / "results").glob("fleet-*-smoke.json")
     result = json.loads(result_file.read_text(encoding="utf-8"))
     assert result["smoke"] is True and result["machine"]["cores"] >= 1 and "prefect" in result["versions"]
+    assert result["server_database"] == "postgresql"  # as found in the server's own tables, not as asked
     one = result["scales"]["1"]
     assert one["programmes"] == 1 and one["areas"] >= 2
     runs = one["workers_1"]
@@ -70,3 +71,13 @@ def test_one_worker_runs_only_up_to_the_compared_scale() -> None:
     assert worker_counts_at(50, (1, 2), 10) == (2,)
     assert worker_counts_at(50, (1, 2), 50) == (1, 2)
     assert worker_counts_at(50, (1,), 10) == (1,)
+
+
+def test_a_repeated_pass_is_judged_by_its_median_and_keeps_every_wall_time() -> None:
+    passes = [{"wall_s": 23.3, "completed": 10, "runs": 10, "not_completed": {}},
+              {"wall_s": 14.9, "completed": 9, "runs": 10, "not_completed": {"program_004": "CRASHED"}},
+              {"wall_s": 18.9, "completed": 10, "runs": 10, "not_completed": {}}]
+    judged = median_pass(passes)
+    assert judged["wall_s"] == 18.9 and judged["walls_s"] == [23.3, 14.9, 18.9]
+    assert judged["completed"] == 9 and judged["not_completed"] == {"program_004": "CRASHED"}  # none is hidden
+    assert median_pass(passes[:1])["wall_s"] == 23.3
