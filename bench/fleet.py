@@ -95,10 +95,10 @@ class Fleet:
         on_database = ("--database-url", database.url) if database else ()
         self.server = self._launch("server", "server", "--port", str(self.port), *on_database)
 
-    def _launch(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    def _launch(self, name: str, *args: str) -> subprocess.Popen:
         with (self.logs / f"{name}.log").open("a") as log:
-            return subprocess.Popen([str(KPI), *args], env={**self.env, **(env or {})}, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            return subprocess.Popen([str(KPI), *args], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
 
     def wait_healthy(self, seconds: float = 300) -> None:
         deadline = time.monotonic() + seconds

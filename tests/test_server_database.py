@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 
+from bench.fleet import prefect_database
 from pipelines.publish.local_cluster import SUPERUSER, SUPERUSER_PASSWORD, start_local_cluster
 from tests.ops_helpers import free_port
 from tests.test_ops_e2e import healthy, kpi_command, wait_for
@@ -21,11 +22,9 @@ def test_kpi_server_keeps_its_runs_in_the_postgresql_database_it_is_given(tmp_pa
     cluster = start_local_cluster()
     server = None
     try:
-        with psycopg.connect(cluster.dsn(password=SUPERUSER_PASSWORD), autocommit=True) as pg:
-            pg.execute("create database prefect")
-        url = f"postgresql+asyncpg://{SUPERUSER}:{SUPERUSER_PASSWORD}@127.0.0.1:{cluster.port}/prefect"
+        database = prefect_database(cluster)
         port = free_port()
-        env = {**os.environ, "KPI_DATA_DIR": str(tmp_path / "data"), "KPI_PREFECT_DATABASE_URL": url,
+        env = {**os.environ, "KPI_DATA_DIR": str(tmp_path / "data"), "KPI_PREFECT_DATABASE_URL": database.url,
                "COLUMNS": "200"}
         log = tmp_path / "server.log"
         with log.open("w") as out:
@@ -34,7 +33,7 @@ def test_kpi_server_keeps_its_runs_in_the_postgresql_database_it_is_given(tmp_pa
         wait_for("the server healthy", lambda: healthy(f"http://127.0.0.1:{port}/api") or server.poll() is not None,
                  240)
         assert server.poll() is None, log.read_text()
-        with psycopg.connect(cluster.dsn(dbname="prefect", password=SUPERUSER_PASSWORD)) as pg:
+        with psycopg.connect(database.dsn) as pg:
             assert pg.execute("select to_regclass('flow_run')").fetchone()[0] == "flow_run"
         assert not (tmp_path / "data" / "prefect" / "prefect.db").exists()
         said = log.read_text()
