@@ -4,13 +4,15 @@
 programme's own cron and time zone from `programmes.toml`, tags for the programme, and a deployment
 concurrency limit of one (further runs wait: ENQUEUE), so two runs of one programme never overlap; the
 warehouse lock inside the flow stays as the last guard. `kpi worker` starts Prefect's process worker on
-the pool; any number of workers on any number of machines share it, each pulling the next due run. We write
-no scheduling or distribution of our own.
+the pool (`pipelines/operate/fleet_worker.py`: it also asks for the next due run as soon as one of its runs
+ends); any number of workers on any number of machines share it, each pulling the next due run. We write no
+scheduling or distribution of our own.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 
 from pipelines import prefect_runtime
@@ -22,6 +24,7 @@ from pipelines.runtime.places import api_url
 DEFAULT_POOL = "kpi-warehouse"
 DEPLOYMENT_PREFIX = "kpi-nightly-"
 WORKER_TYPE = "process"
+WORKER_MODULE = "pipelines.operate.fleet_worker"
 # A flow-run process sends a heartbeat this often; a run whose heartbeats stop (its worker was killed) is
 # marked crashed by the server's automation (see `ensure_crash_detection`).
 HEARTBEAT_SECONDS = 30
@@ -120,9 +123,8 @@ def worker_env(port: int, base: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def worker_command(pool: str, limit: int, name: str | None = None) -> list[str]:
-    from pipelines.operate.server import prefect_executable
-
-    command = [prefect_executable(), "worker", "start", "--pool", pool, "--type", WORKER_TYPE, "--limit", str(limit)]
+    """Prefect's process worker as `fleet_worker` runs it: it takes the next due run as soon as one ends."""
+    command = [sys.executable, "-m", WORKER_MODULE, "--pool", pool, "--limit", str(limit)]
     return [*command, "--name", name] if name else command
 
 
