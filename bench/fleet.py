@@ -425,15 +425,14 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
     env = {**os.environ, "KPI_HMAC_KEY": os.environ.get("KPI_HMAC_KEY", "bench-key-not-secret")}
-    run_settings = {"compare_up_to": args.compare_up_to, "server_database": args.server_database,
-                    "nothing_new_repeats": args.nothing_new_repeats}
+    run_settings: dict = {"compare_up_to": args.compare_up_to, "nothing_new_repeats": args.nothing_new_repeats}
     server_cluster = start_local_cluster() if args.server_database == "postgresql" else None
     results: dict[str, dict] = {}
     try:
         fleet = Fleet(args.work, env, prefect_database(server_cluster) if server_cluster else None)
         try:
             fleet.wait_healthy()
-            run_settings["server_database"] = fleet.database_in_use()
+            run_settings["server_database"] = fleet.database_in_use()  # as found, not as asked
             for count in scales:
                 results[str(count)] = bench_scale(count, args.work, fleet, args.seed,
                                                   worker_counts_at(count, worker_counts, args.compare_up_to),

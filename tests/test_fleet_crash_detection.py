@@ -22,9 +22,10 @@ import httpx
 import pytest
 
 from pipelines.flows.fleet import CRASH_AUTOMATION_NAME, crash_detection_automation, ensure_crash_detection
+from pipelines.operate.prefect_api import is_healthy
 from tests.conftest import AS_OF, run_kpi
 from tests.ops_helpers import free_port
-from tests.test_ops_e2e import SAMPLE_INBOX, healthy, kpi_command, wait_for
+from tests.test_ops_e2e import SAMPLE_INBOX, kpi_command, wait_for
 
 PROJECT_READINGS = Path(__file__).parents[1] / "sources" / "reference" / "readings.yaml"
 
@@ -39,7 +40,7 @@ def server_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         server = subprocess.Popen(kpi_command("server", "--port", str(port)), env=env, stdout=log,
                                   stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait_for("Prefect server healthy", lambda: healthy(f"http://127.0.0.1:{port}/api"), 180)
+        wait_for("Prefect server healthy", lambda: is_healthy(f"http://127.0.0.1:{port}/api"), 180)
         yield port
     finally:
         os.killpg(server.pid, signal.SIGKILL)

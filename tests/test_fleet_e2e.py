@@ -23,11 +23,10 @@ import pytest
 
 from pipelines.flows.fleet import CRASH_AFTER_SECONDS, deployment_name
 from pipelines.operate.lock import RunLock
-from pipelines.operate.prefect_api import RunsApi
+from pipelines.operate.prefect_api import RunsApi, is_healthy
 from tests.ops_helpers import free_port
 from tests.test_ops_e2e import (
     SAMPLE_INBOX,
-    healthy,
     kill_all,
     kpi_command,
     runs_page_lists,
@@ -99,7 +98,7 @@ def test_two_workers_run_every_programme_and_survive_a_killed_worker(tmp_path: P
         for worker in ("w1", "w2"):  # before the server: they must wait for it, not exit
             launch(worker, "worker", "--name", worker, "--port", str(port))
         launch("server", "server", "--port", str(port))
-        wait_for("Prefect server healthy", lambda: healthy(f"http://127.0.0.1:{port}/api"), 180)
+        wait_for("Prefect server healthy", lambda: is_healthy(f"http://127.0.0.1:{port}/api"), 180)
         assert all(started[w].poll() is None for w in ("w1", "w2"))
 
         registered = subprocess.run(kpi_command("schedule", "--programmes", str(programmes), "--port", str(port)),

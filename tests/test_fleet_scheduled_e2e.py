@@ -20,13 +20,13 @@ import duckdb
 import psycopg
 import pytest
 
-from pipelines.operate.prefect_api import TERMINAL_STATES
+from pipelines.operate.prefect_api import TERMINAL_STATES, is_healthy
 from pipelines.publish.local_cluster import SUPERUSER_PASSWORD, start_local_cluster
 from pipelines.publish.postgres import init_roles
 from pipelines.publish.programmes import read_programmes
 from tests.ops_helpers import free_port
 from tests.test_fleet_e2e import Api, _worker_of
-from tests.test_ops_e2e import healthy, kill_all, kpi_command, runs_page_lists, screenshot_runs_page, wait_for
+from tests.test_ops_e2e import kill_all, kpi_command, runs_page_lists, screenshot_runs_page, wait_for
 
 PROGRAMMES = 10
 LEAD = timedelta(seconds=60)  # `kpi schedule` registers ten within this (~15 s on a loaded machine)
@@ -74,7 +74,7 @@ def test_ten_generated_programmes_run_on_their_schedules_over_two_workers_into_d
                            ("w2", ("worker", "--name", "w2"))):
             started[name] = subprocess.Popen(kpi_command(*args, "--port", str(port)), env=env, stdout=handles[name],
                                              stderr=subprocess.STDOUT, start_new_session=True)
-        wait_for("Prefect server healthy", lambda: healthy(f"http://127.0.0.1:{port}/api"), 180)
+        wait_for("Prefect server healthy", lambda: is_healthy(f"http://127.0.0.1:{port}/api"), 180)
         # the minute is chosen once the server serves: its start-up varies most with the machine's load
         fire = (datetime.now(UTC) + LEAD).replace(second=0, microsecond=0) + timedelta(minutes=1)
         _fire_at(programmes_file, fire)

@@ -18,6 +18,7 @@ import psutil
 import pytest
 from aiosmtpd.controller import Controller
 
+from pipelines.operate.prefect_api import is_healthy
 from pipelines.settings import REPO_ROOT
 from tests.ops_helpers import Inbox, free_port, write_rejected_delivery
 
@@ -49,13 +50,6 @@ def completed_runs(api: str) -> list[dict]:
     except httpx.HTTPError:
         return []
     return response.json() if response.status_code == 200 else []
-
-
-def healthy(api: str) -> bool:
-    try:
-        return httpx.get(f"{api}/health", timeout=2).json() is True
-    except (httpx.HTTPError, ValueError):
-        return False
 
 
 def chromium(*args: str, user_data: Path) -> subprocess.CompletedProcess:
@@ -154,7 +148,7 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
                         "--first-run-in", "10", "--wait-for-server", "150"),
             env=env, stdout=logs["schedule"], stderr=subprocess.STDOUT, start_new_session=True)
         started.append(schedule)
-        wait_for("Prefect server healthy", lambda: healthy(api), 150)
+        wait_for("Prefect server healthy", lambda: is_healthy(api), 150)
         lap("server healthy")
         assert (tmp_path / "data" / "prefect" / "prefect.db").is_file()  # the server's data outside the repo
 
@@ -200,7 +194,7 @@ def test_served_schedule_publishes_and_shows_in_the_prefect_ui(tmp_path):
         server.send_signal(signal.SIGINT)
         assert server.wait(timeout=60) == 0
         wait_for("no process left", lambda: not any(alive(p) for p in children), 20, every=1)
-        assert not healthy(api)
+        assert not is_healthy(api)
         lap("both stopped, no process left")
     finally:
         kill_all(started, logs.values())

@@ -5,10 +5,13 @@ reason, not an exception, and the poller's own deadline or tries decide. Reprodu
 
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import httpx
 import pytest
 
-from pipelines.operate.prefect_api import TERMINAL_STATES, RunsApi, ServerDidNotAnswer, answer_or_why
+from pipelines.operate.prefect_api import TERMINAL_STATES, RunsApi, ServerDidNotAnswer, answer_or_why, is_healthy
 
 
 def _server(request: httpx.Request) -> httpx.Response:
@@ -86,3 +89,33 @@ def test_a_refused_request_is_an_error_not_a_wait() -> None:
         api.poll("GET", "/nothing-here")
     assert api.finished("r-1") == "COMPLETED"
     assert set(TERMINAL_STATES) == {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+HEALTH_ANSWERS = {"/ok/health": (200, "true"), "/proxy/health": (200, "<html>Bad gateway</html>"),
+                  "/busy/health": (503, "database is locked"), "/starting/health": (200, "false")}
+
+
+class _HealthHandler(BaseHTTPRequestHandler):
+
+    def do_GET(self) -> None:
+        status, body = HEALTH_ANSWERS.get(self.path, (404, "{}"))
+        self.send_response(status)
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_only_a_health_check_answered_true_is_healthy() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HealthHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert is_healthy(f"{base}/ok")
+        assert not is_healthy(f"{base}/proxy")  # a 200 that is not JSON: not an exception, not healthy
+        assert not is_healthy(f"{base}/busy") and not is_healthy(f"{base}/starting")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not is_healthy(base + "/ok", timeout=0.5)  # nothing listens any more

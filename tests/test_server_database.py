@@ -13,9 +13,10 @@ from pathlib import Path
 import psycopg
 
 from bench.fleet import prefect_database
+from pipelines.operate.prefect_api import is_healthy
 from pipelines.publish.local_cluster import SUPERUSER, SUPERUSER_PASSWORD, start_local_cluster
 from tests.ops_helpers import free_port
-from tests.test_ops_e2e import healthy, kpi_command, wait_for
+from tests.test_ops_e2e import kpi_command, wait_for
 
 
 def test_kpi_server_keeps_its_runs_in_the_postgresql_database_it_is_given(tmp_path: Path) -> None:
@@ -30,7 +31,7 @@ def test_kpi_server_keeps_its_runs_in_the_postgresql_database_it_is_given(tmp_pa
         with log.open("w") as out:
             server = subprocess.Popen(kpi_command("server", "--port", str(port)), env=env, stdout=out,
                                       stderr=subprocess.STDOUT, start_new_session=True)
-        wait_for("the server healthy", lambda: healthy(f"http://127.0.0.1:{port}/api") or server.poll() is not None,
+        wait_for("the server healthy", lambda: is_healthy(f"http://127.0.0.1:{port}/api") or server.poll() is not None,
                  240)
         assert server.poll() is None, log.read_text()
         with psycopg.connect(database.dsn) as pg:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import httpx
 
@@ -77,26 +78,27 @@ class RunsApi:
 
     def deployments(self, tries: int = 40) -> dict[str, dict]:
         """Every deployment on the server, by name."""
-        answers = []
-        for _ in range(tries):
-            answer = answer_or_why(self.client, "POST", "/deployments/filter",
-                                   json={"sort": "NAME_ASC", "limit": 200, "offset": 0})
-            if isinstance(answer, httpx.Response) and answer.status_code == 200:
-                return {d["name"]: d for d in answer.json()}
-            answers.append(answer if isinstance(answer, str) else said(answer))
-            time.sleep(self.pause)
-        raise ServerDidNotAnswer(f"the deployments were not listed: {answers[-3:]}")
+        listed = self._ask_until(200, tries, "the deployments were not listed", "POST", "/deployments/filter",
+                                 json={"sort": "NAME_ASC", "limit": 200, "offset": 0})
+        return {d["name"]: d for d in listed}
 
     def start_run(self, deployment_id: str, tries: int = 10) -> str:
         """A new flow run of the deployment now, as its schedule would make one; its id."""
+        created = self._ask_until(201, tries, "no flow run was created", "POST",
+                                  f"/deployments/{deployment_id}/create_flow_run", json={})
+        return created["id"]
+
+    def _ask_until(self, status: int, tries: int, failed: str, method: str, path: str, **kwargs) -> Any:
+        """The answer's JSON once the server answers with `status`; after `tries` answers (or none) otherwise,
+        ServerDidNotAnswer with `failed` and the last three of what the server said."""
         answers = []
         for _ in range(tries):
-            answer = answer_or_why(self.client, "POST", f"/deployments/{deployment_id}/create_flow_run", json={})
-            if isinstance(answer, httpx.Response) and answer.status_code == 201:
-                return answer.json()["id"]
+            answer = answer_or_why(self.client, method, path, **kwargs)
+            if isinstance(answer, httpx.Response) and answer.status_code == status:
+                return answer.json()
             answers.append(answer if isinstance(answer, str) else said(answer))
             time.sleep(self.pause)
-        raise ServerDidNotAnswer(f"no flow run was created: {answers[-3:]}")
+        raise ServerDidNotAnswer(f"{failed}: {answers[-3:]}")
 
     def run(self, run_id: str) -> dict | None:
         """The flow run as the server describes it, or None while there is no answer."""
@@ -115,11 +117,12 @@ class RunsApi:
 
 
 def is_healthy(api_url: str, timeout: float = 2.0) -> bool:
+    """The server answers its health check with `true` (anything else, or no answer, is not healthy)."""
     try:
         response = httpx.get(f"{api_url}{HEALTH_PATH}", timeout=timeout)
-    except httpx.HTTPError:
+        return response.status_code == 200 and response.json() is True
+    except (httpx.HTTPError, ValueError):  # no answer, or one that is not JSON (a proxy's page)
         return False
-    return response.status_code == 200 and response.json() is True
 
 
 def wait_until_healthy(api_url: str, seconds: float) -> bool:
