@@ -3,11 +3,12 @@
 Prefect's worker asks the server for due runs on a fixed loop (every `PREFECT_WORKER_QUERY_SECONDS`, 10 s by
 default) and takes as many as its free slots allow. A worker with `--limit 1` whose run has ended therefore waits
 for that loop before it takes the next due run, however many are waiting. On a night with nothing new a run takes
-~2,2 s from submission to its slot's release, and a worker on a 2 s loop spent ~1,6 s of every ~3,8 s waiting
-(worker log at DEBUG, ten programmes; NOTES.md, seventh session); on Prefect's default loop it would wait up to 10 s
-per run. This worker asks again the moment a run of its own ends and frees a slot. Everything else (the loop, the
-pool, the runs' processes, cancellation, crash handling) is Prefect's `ProcessWorker`, through its public surface:
-`run` (the one method a worker type implements), `limiter` and `get_and_submit_flow_runs`.
+~2,2 s from submission to its slot's release, and a worker on a 2 s loop then waited for the loop's next turn (1,6 s
+in the cycle traced): 3,5 s per run on average (worker log at DEBUG, ten programmes; NOTES.md, seventh session); on
+Prefect's default loop it would wait up to 10 s per run. This worker asks again the moment a run of its own ends and
+frees a slot. Everything else (the loop, the pool, the runs' processes, cancellation, crash handling) is Prefect's
+`ProcessWorker`, through its public surface: `run` (the one method a worker type implements), `limiter` and
+`get_and_submit_flow_runs`.
 
 A run that another worker has taken by then is not submitted twice: the server accepts only one worker's Pending
 proposal, as it does between two workers' ordinary loops.
@@ -74,19 +75,24 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def say(*args: object) -> None:
+    """What the worker and its signal handlers print, at once (the output is a log file or a journal)."""
+    print(*args, flush=True)
+
+
 async def serve(pool: str, limit: int, name: str | None) -> None:
     worker = PromptProcessWorker(work_pool_name=pool, limit=limit, name=name)
-    await worker.start(printer=lambda *args: print(*args, flush=True))
+    await worker.start(printer=say)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     # as `prefect worker start`: the first SIGINT or SIGTERM stops taking runs, a second one kills
-    setup_signal_handlers_worker(os.getpid(), "the process worker", lambda *a: print(*a, flush=True))
+    setup_signal_handlers_worker(os.getpid(), "the process worker", say)
     try:
         asyncio.run(serve(args.pool, args.limit, args.name))
     except (KeyboardInterrupt, asyncio.CancelledError):
-        print("Arbejderen er stoppet.", flush=True)
+        say("Arbejderen er stoppet.")
     return 0
 
 
