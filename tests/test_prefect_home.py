@@ -124,13 +124,14 @@ def test_the_temporary_server_answers_its_health_check_and_is_gone_after_the_blo
     assert (tmp_path / "prefect" / "prefect.db").is_file()  # its database in its own PREFECT_HOME
 
 
-def start_nightly_and_its_server(tmp_path: Path) -> tuple[subprocess.Popen, psutil.Process]:
-    """A `kpi nightly` (empty sources) in its own PREFECT_HOME, once its temporary server process is there."""
+def start_nightly_and_its_server(tmp_path: Path, *where: str) -> tuple[subprocess.Popen, psutil.Process]:
+    """A `kpi nightly` (empty sources, or `where` its options) in its own PREFECT_HOME, once its temporary server
+    process is there."""
     home = tmp_path / "prefect"
     home.mkdir()
     kpi = Path(sys.executable).with_name("kpi")
-    run = subprocess.Popen([str(kpi), "nightly", "--sources", str(tmp_path / "sources"), "--warehouse",
-                            str(tmp_path / "warehouse" / "kpi.duckdb"), "--no-report"],
+    where = where or ("--sources", str(tmp_path / "sources"), "--warehouse", str(tmp_path / "warehouse" / "kpi.duckdb"))
+    run = subprocess.Popen([str(kpi), "nightly", *where, "--no-report"],
                            env={**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": "", "COLUMNS": "200"},
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     while not (servers := servers_of(home)):
@@ -150,6 +151,22 @@ def test_a_stopped_run_says_so_in_danish_and_stops_its_server(tmp_path: Path, si
     assert f"Natkørslen fejlede; det tidligere lager er stadig publiceret og uændret. Årsag: {cause}" in output
     assert "Traceback" not in output
     assert gone(server, 0)  # stopped by the run before it exited
+
+
+@pytest.mark.e2e
+def test_a_stopped_run_of_several_programmes_runs_none_of_the_rest(tmp_path: Path) -> None:
+    programmes = tmp_path / "programmes.toml"
+    programmes.write_text("".join(f'[[programme]]\nplan_id = "{p}"\nsources = "{p}/sources"\n'
+                                  f'warehouse = "{p}/warehouse/kpi.duckdb"\n\n' for p in ("nord", "syd", "vest")),
+                          encoding="utf-8")
+    run, server = start_nightly_and_its_server(tmp_path, "--programmes", str(programmes))
+    run.send_signal(signal.SIGTERM)
+    output = " ".join(run.communicate(timeout=120)[0].split())
+    assert run.returncode == 4, output
+    assert "Program nord" in output and "Årsag: afbrudt (SIGTERM)" in output
+    assert "Kørslen blev afbrudt; disse programmer er ikke kørt: syd, vest" in output
+    assert "Program syd" not in output and not (tmp_path / "syd" / "warehouse").exists()
+    assert gone(server, 0)
 
 
 @pytest.mark.e2e

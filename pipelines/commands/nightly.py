@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import signal
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -78,6 +77,7 @@ EXIT_PRIORITY = (ExitCode.FAILED, ExitCode.LOCKED, ExitCode.REJECTED, ExitCode.O
 
 def _nightly_programmes(path: Path, as_of: str | None, verbose: bool, options: NightlyOptions) -> int:
     from pipelines.publish.programmes import ProgrammesError, read_programmes
+    from pipelines.runtime.stop_request import stop_asked
 
     try:
         listed = read_programmes(path.resolve())
@@ -85,10 +85,14 @@ def _nightly_programmes(path: Path, as_of: str | None, verbose: bool, options: N
         err_console.print(f"[red]{exc}[/red]", highlight=False)
         return ExitCode.FAILED
     codes = []
-    for programme in listed:
+    for done, programme in enumerate(listed):
         console.print(f"[bold]Program {programme.plan_id}[/bold]: {programme.name}", highlight=False)
         codes.append(_nightly_one(programme.sources, programme.warehouse, as_of, verbose, programme.plan_id,
                                   options))
+        if stop_asked() is not None and (left := [p.plan_id for p in listed[done + 1:]]):
+            err_console.print(f"[red]Kørslen blev afbrudt; disse programmer er ikke kørt:[/red] {', '.join(left)}",
+                              highlight=False)
+            break
     return next(code for code in EXIT_PRIORITY if code in codes)
 
 
@@ -96,6 +100,7 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
                  plan_id: str = DEFAULT_PLAN_ID, options: NightlyOptions | None = None) -> int:
     from pipelines.operate.run_logging import new_log_file
     from pipelines.privacy.cpr import MissingKeyError, load_key
+    from pipelines.runtime.stop_request import stop_on_signals
 
     try:  # only `kpi init-key` creates a key: a run never invents one
         load_key()
@@ -109,7 +114,7 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
     log_file = new_log_file(warehouse.parent / "logs")
     run_id = uuid.uuid4().hex[:12]
     try:
-        with _sigterm_interrupts():
+        with stop_on_signals():
             result = _run_nightly(sources, warehouse, as_of, run_id, log_file, verbose, plan_id,
                                   options or NightlyOptions())
     except (Exception, KeyboardInterrupt) as exc:  # outside the flow's own handling: a paragraph, no traceback
@@ -121,26 +126,6 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
         return ExitCode.FAILED
     _print_nightly(result, warehouse, log_file)
     return result.exit_code
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM during a run: it ends the way Ctrl-C does, through every `finally` (the server is stopped)."""
-
-
-@contextlib.contextmanager
-def _sigterm_interrupts():
-    def interrupt(signum: int, frame: object) -> None:
-        raise Terminated
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread: leave SIGTERM alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _heal_prefect_home() -> None:
@@ -156,6 +141,7 @@ def _heal_prefect_home() -> None:
 def _failure_cause(exc: BaseException) -> str:
     """The cause of a run that failed outside the flow's own handling, in Danish where we know it."""
     from pipelines.operate.server import TemporaryServerDidNotStart
+    from pipelines.runtime.stop_request import Terminated
 
     if isinstance(exc, Terminated):
         return "afbrudt (SIGTERM)"
@@ -214,6 +200,7 @@ def _run_nightly_flow(sources: Path, warehouse: Path, as_of: str | None, run_id:
     )
     from pipelines.operate.run_logging import route_logs
     from pipelines.operate.server import startup_timeout
+    from pipelines.runtime.stop_request import raise_if_stop_asked
     from pipelines.settings import RunConfig
 
     route_logs(log_file, verbose)  # again: Prefect's import added console handlers
@@ -231,6 +218,7 @@ def _run_nightly_flow(sources: Path, warehouse: Path, as_of: str | None, run_id:
             preload_validation_if_needed(config)
             if server is not None:
                 server.wait_until_serving(startup_timeout())
+            raise_if_stop_asked()
             return nightly_result(nightly_flow(str(sources), str(warehouse), as_of, run_id, plan_id,
                                                options.full_rebuild, options.report, options.rebuild,
                                                return_state=True))

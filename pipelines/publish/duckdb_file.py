@@ -24,6 +24,7 @@ from pipelines.load.files import database_files, remove_database
 from pipelines.publish.contract_tables import contract_problems
 from pipelines.runtime.pause import pause_at
 from pipelines.runtime.run_records import LOAD_RUNS_COLUMNS, RunRecord
+from pipelines.runtime.stop_request import raise_if_stop_asked
 
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
 LOAD_RUNS_TABLE = "load_runs"
@@ -71,10 +72,20 @@ def _write_staging(source: Path, staging: Path, runs: list[RunRecord], *, checkp
         raise PublishError("; ".join(problems) or f"DuckDB left {', '.join(leftovers)} behind after closing")
 
 
+def _stop_if_asked(staging: Path) -> None:
+    """A stop (Ctrl-C, SIGTERM) whose raising was lost ends the publication here, before any file is replaced."""
+    try:
+        raise_if_stop_asked()
+    except KeyboardInterrupt:
+        remove_database(staging)
+        raise
+
+
 def publish(build_db: Path, internal_target: Path, published: Path, runs: list[RunRecord] | None = None) -> None:
     """Build the published file from the build file and the run log, audit it, then replace both targets."""
     staging = staging_path(published)
     _write_staging(build_db, staging, runs or [], checkpoint_source=True)
+    _stop_if_asked(staging)  # the last moment a stopped run can still leave the old warehouse published
     os.replace(build_db, internal_target)
     pause_at("publish-swapped", published.parent)
     os.replace(staging, published)
@@ -87,4 +98,5 @@ def republish_runs(published: Path, runs: list[RunRecord]) -> None:
     """
     staging = staging_path(published)
     _write_staging(published, staging, runs, checkpoint_source=False)
+    _stop_if_asked(staging)
     os.replace(staging, published)
