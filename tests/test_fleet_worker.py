@@ -9,6 +9,9 @@ against a real server and real runs, is exercised by tests/test_fleet_e2e.py and
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import re
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -57,14 +60,14 @@ def process_run(monkeypatch):
     async def run(self, flow_run, configuration, task_status=None):
         if outcome["raise"]:
             raise outcome["raise"]
-        return ProcessWorkerResult(status_code=0, identifier="4242")
+        return ProcessWorkerResult(status_code=outcome.get("status_code", 0), identifier="4242")
 
     monkeypatch.setattr(ProcessWorker, "run", run)
     return outcome
 
 
 def _run_on_slot(worker: RecordingWorker, hold_slot: bool = True, other_runs: int = 0):
-    flow_run = SimpleNamespace(id=uuid4())
+    flow_run = SimpleNamespace(id=uuid4(), name="rapid-fox", parameters={"plan_id": "program_007"})
 
     async def go():
         for _ in range(other_runs):
@@ -76,12 +79,28 @@ def _run_on_slot(worker: RecordingWorker, hold_slot: bool = True, other_runs: in
     return anyio.run(go)
 
 
-def test_a_worker_asks_for_the_next_run_once_with_the_ended_runs_slot_free(process_run) -> None:
+def test_a_worker_asks_for_the_next_run_once_with_the_ended_runs_slot_free(process_run, capsys) -> None:
     worker = RecordingWorker()
     result = _run_on_slot(worker)
     assert result.status_code == 0 and result.identifier == "4242"
     assert worker.asked_with_slots_taken == [0]
     assert worker.slots.borrowed_tokens == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == "Program program_007: kørsel 'rapid-fox' startet."
+    assert re.fullmatch(r"Program program_007: kørsel 'rapid-fox' færdig \(\d+,\d s\)\.", said[1]), said
+
+
+@pytest.mark.parametrize(("outcome", "said"), [
+    ({"status_code": 1}, "sluttede med exitkode 1; se kørslen i Prefect"),
+    ({"raise": RuntimeError("Failed to start flow run process.")}, "fejlede i arbejderen; se dens log"),
+    ({"raise": asyncio.CancelledError()}, "afbrudt, da arbejderen stoppede"),
+])
+def test_the_worker_says_in_danish_how_each_run_ended(process_run, capsys, outcome: dict, said: str) -> None:
+    process_run.update(outcome)
+    with contextlib.suppress(Exception, asyncio.CancelledError):
+        _run_on_slot(RecordingWorker())
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith(f"Program program_007: kørsel 'rapid-fox' {said} ("), last
 
 
 def test_a_worker_with_two_slots_frees_only_the_ended_runs_slot(process_run) -> None:

@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import os
 import sys
+import time
 import warnings
 from uuid import UUID
 
@@ -46,9 +47,19 @@ class PromptProcessWorker(ProcessWorker):
 
     async def run(self, flow_run: FlowRun, configuration: ProcessJobConfiguration,
                   task_status: TaskStatus[int] | None = None) -> ProcessWorkerResult:
+        started = time.monotonic()
+        say(f"{_run_named(flow_run)} startet.")
+        ended = "afbrudt, da arbejderen stoppede"
         try:
-            return await super().run(flow_run=flow_run, configuration=configuration, task_status=task_status)
+            result = await super().run(flow_run=flow_run, configuration=configuration, task_status=task_status)
+            ended = "færdig" if result.status_code == 0 else (f"sluttede med exitkode {result.status_code}; se "
+                                                              "kørslen i Prefect")
+            return result
+        except Exception:
+            ended = "fejlede i arbejderen; se dens log"
+            raise
         finally:
+            say(f"{_run_named(flow_run)} {ended} ({_seconds(time.monotonic() - started)}).")
             await self._take_next_due_run(flow_run.id)
 
     async def _take_next_due_run(self, ended_run: UUID) -> None:
@@ -62,6 +73,16 @@ class PromptProcessWorker(ProcessWorker):
             await self.get_and_submit_flow_runs()
         except Exception as exc:  # the loop asks again, and reports what fails there
             logger.debug("Asking for the next due run right after a run failed: %s", exc)
+
+
+def _run_named(flow_run: FlowRun) -> str:
+    """How the worker names a run to its reader: the programme (the deployment's plan_id) and Prefect's name."""
+    programme = (flow_run.parameters or {}).get("plan_id")
+    return f"Program {programme}: kørsel '{flow_run.name}'" if programme else f"Kørsel '{flow_run.name}'"
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.1f} s".replace(".", ",")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
