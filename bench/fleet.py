@@ -132,6 +132,7 @@ class Fleet:
     def run_all(self, plan_ids: list[str]) -> dict:
         """One flow run per programme, created at once; wall time until the last is finished, and the states."""
         ids = {name: deployment["id"] for name, deployment in self.api.deployments().items()}
+        cpu_before = busy_cpu_seconds()
         start = time.perf_counter()
         runs = {plan_id: self.api.start_run(ids[deployment_name(plan_id)]) for plan_id in plan_ids}
         states: dict[str, str] = {}
@@ -144,6 +145,7 @@ class Fleet:
             time.sleep(2)
         wall = round(time.perf_counter() - start, 1)
         return {"wall_s": wall, "per_programme_s": round(wall / len(runs), 2),
+                "cpu_busy_s": round(busy_cpu_seconds() - cpu_before, 1),
                 "completed": sum(s == "COMPLETED" for s in states.values()), "runs": len(runs),
                 "not_completed": {p: s for p, s in states.items() if s != "COMPLETED"}}
 
@@ -160,6 +162,25 @@ class Fleet:
 
     def close(self) -> None:
         self.stop({"server": self.server})
+
+
+def busy_cpu_seconds() -> float:
+    """CPU-seconds this machine's cores have been busy since boot, all processes (not idle, not waiting for I/O)."""
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
+def cpu_limit(scale: dict, cores: int) -> dict | None:
+    """What the machine allowed a scale's two-worker new quarter: how busy its cores were with one worker and with
+    two, and the speedup two workers could reach at most if the CPU-seconds of their run were spread over every
+    core for the whole run (one worker's wall time against that floor)."""
+    one, two = (scale[f"workers_{w}"]["new_quarter"] for w in (1, 2))
+    if "cpu_busy_s" not in one or "cpu_busy_s" not in two:
+        return None
+    return {"cores": cores, "one_worker_busy": round(one["cpu_busy_s"] / (one["wall_s"] * cores), 2),
+            "two_workers_busy": round(two["cpu_busy_s"] / (two["wall_s"] * cores), 2),
+            "cpu_s": {"one_worker": one["cpu_busy_s"], "two_workers": two["cpu_busy_s"]},
+            "speedup_at_most": round(one["wall_s"] / (two["cpu_busy_s"] / cores), 2)}
 
 
 def add_new_quarter(programmes_root: Path, seed: int, count: int) -> None:
@@ -309,6 +330,8 @@ def goals(result: dict) -> dict[str, dict]:
         # One or two programmes cannot keep two workers busy: judged from N = 10 on.
         out["two_workers_speedup"] = {"value": round(ratio, 2), "limit": ">= 1.6", "at": at,
                                       "met": ratio >= 1.6 if at >= 10 else None}
+        if limit := cpu_limit(scales[at], result.get("machine", {}).get("cores", 2)):
+            out["two_workers_speedup"]["cpu"] = limit
     workers = f"workers_{max(present)}"
     if {10, 50} <= set(scales):
         growth = {k: round(scales[50][workers][k]["wall_s"] / scales[10][workers][k]["wall_s"], 2) for k in KINDS}
@@ -373,7 +396,21 @@ def markdown(result: dict) -> str:
     for key, goal in result["goals"].items():
         met = _met(goal["met"]) + (f" (ved N = {goal['at']})" if "at" in goal else "")
         lines.append(f"| {GOALS[key]} | {goal['value']} | {goal['limit']} | {met} |")
+    if cpu := result["goals"]["two_workers_speedup"].get("cpu"):
+        lines += ["", _cpu_paragraph(cpu, result["goals"]["two_workers_speedup"]["at"])]
     return "\n".join(lines) + "\n"
+
+
+def _cpu_paragraph(cpu: dict, at: int) -> str:
+    """What limits the two-worker speedup, in the results' language: the machine's busy cores."""
+    def share(value: float) -> str:
+        return f"{value * 100:.0f} %"
+
+    return (f"Hvad der begrænser to arbejdere (nyt kvartal, N = {at}): maskinens {cpu['cores']} kerner var optaget "
+            f"{share(cpu['one_worker_busy'])} af tiden med én arbejder og {share(cpu['two_workers_busy'])} med to "
+            f"({cpu['cpu_s']['one_worker']} mod {cpu['cpu_s']['two_workers']} CPU-sekunder i alt, alle processer). "
+            f"Med de to arbejderes CPU-sekunder fordelt på alle kerner hele tiden kunne de højst blive "
+            f"{str(cpu['speedup_at_most']).replace('.', ',')}× hurtigere end én.")
 
 
 def write_results(out: Path, scales: list[int], results: dict[str, dict], postgres: dict | None,

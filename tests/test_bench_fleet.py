@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.fleet import GOALS, KINDS, goals, main, median_pass, worker_counts_at
+from bench.fleet import GOALS, KINDS, goals, main, markdown, median_pass, worker_counts_at
 
 
 @pytest.mark.e2e
@@ -64,6 +64,30 @@ def test_the_speedup_is_judged_at_the_largest_scale_run_with_both_worker_counts(
     assert judged["two_workers_speedup"] == {"value": 1.7, "limit": ">= 1.6", "met": True, "at": 10}
     assert judged["growth_50_over_10"]["value"] == {"full": 5.0, "nothing_new": 5.0, "new_quarter": 5.0}
     assert judged["nothing_new_vs_one_full"]["value"] == 16.67  # 1000 s against N = 1's full build on 2 workers
+
+
+def test_what_limits_two_workers_is_stated_from_the_machines_busy_cores() -> None:
+    result = {"machine": {"cores": 2}, "scales": {"10": {
+        "workers_1": {**_runs(140.0), "new_quarter": {**_runs(140.0)["new_quarter"], "cpu_busy_s": 210.0},
+                      "peak_rss_mib_per_worker": {"w1": 1300.0}},
+        "workers_2": {**_runs(95.0), "new_quarter": {**_runs(95.0)["new_quarter"], "cpu_busy_s": 180.5},
+                      "peak_rss_mib_per_worker": {"w1": 1400.0, "w2": 1300.0}}}}}
+    judged = goals(result)
+    assert judged["two_workers_speedup"]["value"] == 1.47 and judged["two_workers_speedup"]["met"] is False
+    assert judged["two_workers_speedup"]["cpu"] == {
+        "cores": 2, "one_worker_busy": 0.75, "two_workers_busy": 0.95,
+        "cpu_s": {"one_worker": 210.0, "two_workers": 180.5},
+        "speedup_at_most": 1.55}  # 140 s against 180,5 CPU-s over 2 cores: 90,25 s at the least
+    paragraph = markdown({**result, "smoke": False, "date": "2026-12-07", "versions": {}, "goals": judged,
+                          "machine": {"cores": 2, "python": "3.11.7"}})
+    assert ("optaget 75 % af tiden med én arbejder og 95 % med to (210.0 mod 180.5 CPU-sekunder i alt, alle "
+            "processer). Med de to arbejderes CPU-sekunder fordelt på alle kerner hele tiden kunne de højst blive "
+            "1,55× hurtigere end én.") in " ".join(paragraph.split())
+
+
+def test_a_run_without_cpu_figures_states_no_limit() -> None:
+    result = {"scales": {"10": {"workers_1": _runs(140.0), "workers_2": _runs(95.0)}}}
+    assert "cpu" not in goals(result)["two_workers_speedup"]
 
 
 def test_one_worker_runs_only_up_to_the_compared_scale() -> None:
