@@ -44,6 +44,7 @@ QUIET_ENV = {
 DATABASE_FILE_NAME = "prefect.db"  # a local server's SQLite database, in PREFECT_HOME
 HEALTH_PATH = "/health"  # under the API URL: answers `true` once the server serves requests
 APP_FACTORY = "prefect.server.api.server:create_app"  # what `prefect server start` serves (with uvicorn)
+PROCESS_WORKER_TYPE = "process"  # the work pool type whose worker starts each flow run as a local process
 
 # The temporary server of one run serves the run's own client only: no UI, and of the background services
 # only those that record what the run sends (task runs, events, logs); nothing that schedules or reschedules.

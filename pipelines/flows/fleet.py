@@ -23,7 +23,7 @@ from pipelines.runtime.places import api_url
 
 DEFAULT_POOL = "kpi-warehouse"
 DEPLOYMENT_PREFIX = "kpi-nightly-"
-WORKER_TYPE = "process"
+WORKER_TYPE = prefect_runtime.PROCESS_WORKER_TYPE
 WORKER_MODULE = "pipelines.operate.fleet_worker"
 # A flow-run process sends a heartbeat this often; a run whose heartbeats stop (its worker was killed) is
 # marked crashed by the server's automation (see `ensure_crash_detection`).

@@ -33,6 +33,8 @@ from prefect.logging import get_logger
 from prefect.utilities.processutils import setup_signal_handlers_worker
 from prefect.workers.process import ProcessJobConfiguration, ProcessWorker, ProcessWorkerResult
 
+from pipelines import prefect_runtime
+
 logger = get_logger("prefect.workers.process.prompt")
 
 # Keeping the type "process" replaces Prefect's own class for that type in this process's registry, and Prefect
@@ -43,7 +45,7 @@ warnings.filterwarnings("ignore", message=r"Type 'PromptProcessWorker' .* has ke
 class PromptProcessWorker(ProcessWorker):
     """A process worker that takes the next due run when one of its own ends, not only on its loop."""
 
-    type = "process"
+    type = prefect_runtime.PROCESS_WORKER_TYPE
 
     async def run(self, flow_run: FlowRun, configuration: ProcessJobConfiguration,
                   task_status: TaskStatus[int] | None = None) -> ProcessWorkerResult:
