@@ -65,6 +65,23 @@ def test_a_stop_lost_in_a_finaliser_is_raised_again_at_the_checkpoint(signum: in
     assert stopped.type is raised  # SIGINT stays a plain Ctrl-C, SIGTERM says it was SIGTERM
 
 
+class ForeignStop(BaseException):
+    """What another handler raises: Prefect's SIGTERM bridge, installed during the flow, raises its own."""
+
+
+def test_a_stop_lost_under_another_handler_is_still_recorded(lost: list[type[BaseException]]) -> None:
+    def foreign(signum: int, frame: object) -> None:
+        raise ForeignStop
+
+    with stop_on_signals():
+        ours = signal.signal(signal.SIGTERM, foreign)  # as Prefect's flow engine does around a flow
+        lose_a_stop(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, ours)
+        assert lost == [ForeignStop]
+        with pytest.raises(Terminated):
+            raise_if_stop_asked()
+
+
 def test_a_stop_raises_at_once_where_nothing_catches_it() -> None:
     with pytest.raises(Terminated), stop_on_signals():
         os.kill(os.getpid(), signal.SIGTERM)
@@ -75,9 +92,14 @@ def test_a_stop_raises_at_once_where_nothing_catches_it() -> None:
 
 def test_the_handlers_are_restored_and_each_run_starts_without_a_stop(lost: list[type[BaseException]]) -> None:
     before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    wakeup_before = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(wakeup_before)
+    open_before = len(os.listdir("/proc/self/fd"))
     with stop_on_signals():
         lose_a_stop(signal.SIGTERM)
     assert {s: signal.getsignal(s) for s in before} == before
+    assert signal.set_wakeup_fd(wakeup_before) == wakeup_before  # the previous wakeup fd is back
+    assert len(os.listdir("/proc/self/fd")) == open_before  # its pipe is closed
     with stop_on_signals():
         assert stop_asked() is None
         raise_if_stop_asked()  # nothing to raise

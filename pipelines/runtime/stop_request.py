@@ -3,13 +3,18 @@
 Python runs a signal's handler between two bytecodes of the main thread, wherever it is. An exception raised
 there can be lost: inside a finaliser (`__del__`, a weakref callback) Python prints "Exception ignored" and
 goes on, and so does code that catches every exception. A run that lost its Ctrl-C would finish and publish.
-So the handler also records the signal, and the run asks `raise_if_stop_asked()` at the points that matter:
-before the flow starts and just before a publication replaces a file (docs/stack_facts.md, fact 10).
+So the signal is also recorded, and the run asks `raise_if_stop_asked()` at the points that matter: before the
+flow starts and just before a publication replaces a file (docs/stack_facts.md, fact 10).
+
+The record does not depend on whose Python handler is installed: during the flow Prefect's SIGTERM bridge is.
+Python's own C-level handler writes every handled signal's number to the "wakeup fd" before any Python handler
+runs (`signal.set_wakeup_fd`); here that is a pipe of our own, read when the run asks.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 from collections.abc import Iterator
 
@@ -18,16 +23,26 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM during a run: it ends the way Ctrl-C does, through every `finally` (the server is stopped)."""
 
 
-_asked: list[int] = []  # the signals received since `stop_on_signals` was entered (not cleared on leaving)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_asked: list[int] = []  # the stop signals received since `stop_on_signals` was entered (kept after leaving)
+_wakeup_pipe: list[int] = []  # read end, write end, while `stop_on_signals` is active in the main thread
 
 
 def _interrupt(signum: int, frame: object) -> None:
-    _asked.append(signum)
     raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+
+
+def _read_wakeup_pipe() -> None:
+    if not _wakeup_pipe:
+        return
+    with contextlib.suppress(BlockingIOError):
+        while received := os.read(_wakeup_pipe[0], 512):
+            _asked.extend(signum for signum in received if signum in STOP_SIGNALS)
 
 
 def stop_asked() -> int | None:
     """The first stop signal received inside the latest `stop_on_signals`, if any."""
+    _read_wakeup_pipe()
     return _asked[0] if _asked else None
 
 
@@ -39,19 +54,30 @@ def raise_if_stop_asked() -> None:
 
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[None]:
-    """SIGINT and SIGTERM raise KeyboardInterrupt and `Terminated` and are remembered, for the duration.
+    """SIGINT and SIGTERM raise KeyboardInterrupt and `Terminated`, and are recorded, for the duration.
 
-    Outside the main thread signals cannot be handled: then nothing changes and nothing is remembered.
+    Outside the main thread signals cannot be handled: then nothing changes and nothing is recorded.
     """
     _asked.clear()
-    previous: dict[int, object] = {}
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    os.set_blocking(write_end, False)
     try:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous[signum] = signal.signal(signum, _interrupt)
+        previous_wakeup = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
     except ValueError:  # not the main thread
-        pass
+        os.close(read_end)
+        os.close(write_end)
+        yield
+        return
+    _wakeup_pipe[:] = [read_end, write_end]
+    previous = {signum: signal.signal(signum, _interrupt) for signum in STOP_SIGNALS}
     try:
         yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        signal.set_wakeup_fd(previous_wakeup)
+        _read_wakeup_pipe()
+        _wakeup_pipe.clear()
+        os.close(read_end)
+        os.close(write_end)
