@@ -59,15 +59,17 @@ def nightly(demo: PublishedDemo) -> subprocess.CompletedProcess:
                    "--no-report")  # the report has tests of its own; these are about the warehouse
 
 
-def start_nightly(demo: PublishedDemo, pause: str | None) -> subprocess.Popen:
-    """`kpi nightly` in a process group of its own, optionally paused at a stage."""
+def start_nightly(demo: PublishedDemo, pause: str | None, output: bool = False) -> subprocess.Popen:
+    """`kpi nightly` in a process group of its own, optionally paused at a stage; `output`: its output as text."""
     env = {**os.environ, "COLUMNS": "200"}
     if pause:
         env[PAUSE_ENV] = pause
     kpi = Path(sys.executable).with_name("kpi")
     return subprocess.Popen([str(kpi), "nightly", "--sources", str(demo.sources), "--warehouse", str(demo.warehouse),
-                             "--as-of", AS_OF, "--no-report"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+                             "--as-of", AS_OF, "--no-report"], env=env,
+                            stdout=subprocess.PIPE if output else subprocess.DEVNULL,
+                            stderr=subprocess.STDOUT if output else subprocess.DEVNULL, text=output,
+                            start_new_session=True)
 
 
 def wait_for(condition: Callable[[], bool], run: subprocess.Popen, timeout: float = 400) -> None:
@@ -193,6 +195,64 @@ def test_a_run_killed_at_a_stage_is_followed_by_one_that_publishes(prepared: Pub
         assert "kpi.duckdb.new" in leftovers(demo)
     after = check_recovery(demo, before)
     assert "Indlæst: 0 filer, dubletter: 1, afvist: 0." in after.stdout or stage == "publish-swapped"
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+@pytest.mark.parametrize(("signum", "cause"), [(signal.SIGTERM, "afbrudt (SIGTERM)"),
+                                                (signal.SIGINT, "afbrudt (Ctrl-C)")])
+def test_a_run_stopped_during_its_flow_says_so_and_publishes_nothing(prepared: PublishedDemo, tmp_path: Path,
+                                                                    signum: int, cause: str) -> None:
+    """SIGTERM inside the flow meets Prefect's own SIGTERM bridge, which ends the flow as crashed and passes the
+    signal on to `kpi nightly`'s handler; Ctrl-C meets ours. Either way the run says why in Danish, exits 4, and the
+    published file is the one before it."""
+    demo = prepared.copy_to(tmp_path / "w")
+    before = published_state(demo)
+    run = start_nightly(demo, pause="publish", output=True)
+    try:
+        wait_for(marker_file("publish", demo.warehouse.parent).is_file, run)
+        run.send_signal(signum)
+        output = flat(run.communicate(timeout=120)[0])
+    finally:
+        if run.poll() is None:
+            kill_process_group(run)
+    assert run.returncode == 4, output
+    assert f"Natkørslen fejlede; det tidligere lager er stadig publiceret og uændret. Årsag: {cause}" in output
+    assert "Traceback" not in output and "Publiceret:" not in output
+    assert published_state(demo) == before
+    marker_file("publish", demo.warehouse.parent).unlink(missing_ok=True)
+    after = nightly(demo)  # nothing of the stopped run is in the way
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert leftovers(demo) == []
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_a_run_stopped_after_it_published_says_it_published(prepared: PublishedDemo, tmp_path: Path) -> None:
+    """A stop while the run makes its report (after the publication) must not claim the old warehouse stands."""
+    demo = prepared.copy_to(tmp_path / "w")
+    before = published_state(demo)
+    run = start_nightly(demo, pause="after-publish", output=True)
+    try:
+        wait_for(marker_file("after-publish", demo.warehouse.parent).is_file, run)
+        run.send_signal(signal.SIGTERM)
+        output = flat(run.communicate(timeout=120)[0])
+    finally:
+        if run.poll() is None:
+            kill_process_group(run)
+    marker_file("after-publish", demo.warehouse.parent).unlink(missing_ok=True)
+    assert run.returncode == 0, output  # its outcome: published (the one new file is a duplicate)
+    assert ("Natkørslen blev afbrudt efter publiceringen: det nye lager er publiceret, men rapporten og eventuelle "
+            "PostgreSQL-mål er måske ikke opdateret; næste kørsel gør det. Årsag: afbrudt (SIGTERM) "
+            f"Publiceret: {demo.warehouse}") in output
+    assert "Natkørslen fejlede" not in output and "Traceback" not in output
+    assert published_state(demo)[0] != before[0]
+    [last] = read_runs(demo.warehouse)[-1:]
+    assert last.outcome == "published" and last.finished  # not recorded as failed afterwards
+    after = nightly(demo)
+    assert after.returncode == 0, after.stdout + after.stderr
+    outcomes = [o for (o,) in demo.query("select outcome from load_runs order by started_at")]
+    assert outcomes[-2:] == ["published", "published"]
 
 
 @pytest.mark.slow

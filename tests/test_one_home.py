@@ -247,3 +247,21 @@ def test_the_dbt_docs_use_the_vocabularys_words(kind: str, doc: str, block: str)
     text = text[:text.index("{% enddocs %}")]
     documented = dict(re.findall(r"^\| `(\w+)` \| \*\*([^*]+)\*\*:", text, re.MULTILINE))
     assert documented == words(kind)
+
+
+def test_the_run_outcomes_by_name_are_the_vocabularys_and_each_has_its_exit_code() -> None:
+    from pipelines.exit_codes import ExitCode
+    from pipelines.runtime.run_records import (
+        EXIT_CODES,
+        FAILED,
+        OUTCOMES,
+        PUBLISHED,
+        PUBLISHED_OUTCOMES,
+        PUBLISHED_WITH_REJECTIONS,
+        SKIPPED_LOCKED,
+    )
+
+    assert {PUBLISHED, PUBLISHED_WITH_REJECTIONS, FAILED, SKIPPED_LOCKED} == set(OUTCOMES) == set(EXIT_CODES)
+    assert PUBLISHED_OUTCOMES == (PUBLISHED, PUBLISHED_WITH_REJECTIONS)
+    assert [EXIT_CODES[o] for o in (PUBLISHED, PUBLISHED_WITH_REJECTIONS, FAILED, SKIPPED_LOCKED)] == [
+        ExitCode.OK, ExitCode.REJECTED, ExitCode.FAILED, ExitCode.LOCKED]

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from pipelines.operate.server import TemporaryServer
 
 NIGHTLY_FAILED_DA = "Natkørslen fejlede; det tidligere lager er stadig publiceret og uændret."
+STOPPED_AFTER_PUBLISHING_DA = ("Natkørslen blev afbrudt efter publiceringen: det nye lager er publiceret, men "
+                               "rapporten og eventuelle PostgreSQL-mål er måske ikke opdateret; næste kørsel gør det.")
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,10 @@ def _nightly_one(sources: Path, warehouse: Path, as_of: str | None, verbose: boo
     except (Exception, KeyboardInterrupt) as exc:  # outside the flow's own handling: a paragraph, no traceback
         logging.getLogger("pipelines.cli").exception("kpi nightly failed")
         cause = _failure_cause(exc)
+        if (published := _exit_code_if_published(warehouse, run_id)) is not None:  # stopped after publishing
+            err_console.print(f"[yellow]{STOPPED_AFTER_PUBLISHING_DA}[/yellow] Årsag: {cause}\n"
+                              f"Publiceret: {warehouse}\nDetaljer (til udviklerne): {log_file}", highlight=False)
+            return published
         _record_crash(warehouse, run_id, cause)
         err_console.print(f"[red]{NIGHTLY_FAILED_DA}[/red] Årsag: {cause}\n"
                           f"Detaljer (til udviklerne): {log_file}", highlight=False)
@@ -227,15 +233,28 @@ def _run_nightly_flow(sources: Path, warehouse: Path, as_of: str | None, run_id:
             wait_for_validation_preload()
 
 
+def _exit_code_if_published(warehouse: Path, run_id: str) -> int | None:
+    """The exit code of this run's outcome if it got as far as publishing (the flow records that the moment it
+    has published), else None."""
+    from pipelines.runtime.run_records import EXIT_CODES, PUBLISHED_OUTCOMES, read_runs
+
+    try:
+        runs = read_runs(warehouse)
+    except OSError:
+        return None
+    return next((EXIT_CODES[r.outcome] for r in runs if r.run_id == run_id and r.outcome in PUBLISHED_OUTCOMES),
+                None)
+
+
 def _record_crash(warehouse: Path, run_id: str, cause: str) -> None:
     """A run that failed before or around the flow still gets its `load_runs` row (same run id)."""
     from datetime import datetime
 
-    from pipelines.runtime.run_records import RunRecord, append_run
+    from pipelines.runtime.run_records import FAILED, RunRecord, append_run
 
     now = datetime.now()
     try:
-        append_run(warehouse, RunRecord(now, now, "failed", message=f"{NIGHTLY_FAILED_DA} {cause}"[:1000],
+        append_run(warehouse, RunRecord(now, now, FAILED, message=f"{NIGHTLY_FAILED_DA} {cause}"[:1000],
                                         run_id=run_id))
     except OSError:
         logging.getLogger("pipelines.cli").exception("could not record the failed run")
@@ -258,9 +277,11 @@ def _print_notices(notices: list[str]) -> None:
 
 
 def _print_nightly(result, warehouse: Path, log_file: Path) -> None:
+    from pipelines.runtime.run_records import SKIPPED_LOCKED
+
     for line in result.reference_origins:
         console.print(line, highlight=False)
-    if result.outcome == "skipped_locked":
+    if result.outcome == SKIPPED_LOCKED:
         err_console.print(f"[yellow]{result.run.message}[/yellow]", highlight=False)
         return
     loaded = result.with_status("loaded")

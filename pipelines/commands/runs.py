@@ -28,11 +28,11 @@ def register(app: typer.Typer) -> None:
         """Vis de seneste natkørsler: start, varighed, udfald, indlæste og afviste filer og beskeden."""
         from pipelines.operate.history import outcome_da, run_history
         from pipelines.operate.status import running_holder
-        from pipelines.runtime.run_records import runlog_path
+        from pipelines.runtime.run_records import FAILED, runlog_path
 
         history = run_history(warehouse)
         running = running_holder(warehouse, history)
-        chosen = [r for r in history if not failed or r.outcome == "failed"][::-1][:limit]
+        chosen = [r for r in history if not failed or r.outcome == FAILED][::-1][:limit]
         if not history:
             console.print(f"Ingen natkørsler registreret for {warehouse} endnu ({runlog_path(warehouse).name} "
                           "findes ikke, og lageret har ingen load_runs).")

@@ -33,7 +33,6 @@ from prefect.states import Failed, State  # noqa: E402
 
 from pipelines import progress  # noqa: E402
 from pipelines.delivery.discover import Decision, Delivery, discover, inbox_files  # noqa: E402
-from pipelines.exit_codes import ExitCode  # noqa: E402
 from pipelines.load.files import build_path, remove_database  # noqa: E402
 from pipelines.load.inputs import (  # noqa: E402
     FileHashes,
@@ -64,7 +63,17 @@ from pipelines.reference.resolution import (  # noqa: E402
 )
 from pipelines.runtime.disk import disk_full_in_run_da, failure_da, is_disk_full, run_space_problem  # noqa: E402
 from pipelines.runtime.pause import pause_at  # noqa: E402
-from pipelines.runtime.run_records import RunRecord, append_run, read_runs, record_start  # noqa: E402
+from pipelines.runtime.run_records import (  # noqa: E402
+    EXIT_CODES,
+    FAILED,
+    PUBLISHED,
+    PUBLISHED_WITH_REJECTIONS,
+    SKIPPED_LOCKED,
+    RunRecord,
+    append_run,
+    read_runs,
+    record_start,
+)
 from pipelines.settings import DEFAULT_PLAN_ID, RUN_DIR_PREFIX, RunConfig  # noqa: E402
 from pipelines.timings import log_totals, mark, seconds_since_process_start, timed  # noqa: E402
 from pipelines.transform.dbt import DbtOutcome, discard_preloaded_dbt, run_dbt_build  # noqa: E402
@@ -96,12 +105,6 @@ def _free_duckdb_held_by_stored_exceptions() -> None:
 
 atexit.register(_free_duckdb_held_by_stored_exceptions)  # runs before Prefect's own exit handlers (LIFO)
 
-PUBLISHED = "published"
-PUBLISHED_WITH_REJECTIONS = "published_with_rejections"
-FAILED = "failed"
-SKIPPED_LOCKED = "skipped_locked"
-EXIT_CODES = {PUBLISHED: ExitCode.OK, PUBLISHED_WITH_REJECTIONS: ExitCode.REJECTED, FAILED: ExitCode.FAILED,
-              SKIPPED_LOCKED: ExitCode.LOCKED}
 MESSAGE_LIMIT = 1000
 
 
@@ -402,7 +405,9 @@ def _after_publish(config: RunConfig, result: NightlyResult, final: RunRecord, *
     from pipelines.publish.targets import publish_targets
 
     result.run, result.published = final, True
+    append_run(config.warehouse, final)  # the run log agrees with the published load_runs even if the run stops now
     mark("published")
+    pause_at("after-publish", config.warehouse.parent)
     if publish_targets() and (notes := publish_targets_task(config)):
         result.run = replace(result.run, message=(result.run.message + " " + " ".join(notes))[:MESSAGE_LIMIT])
     if not report:

@@ -19,6 +19,7 @@ from pathlib import Path
 from pipelines.operate.history import outcome_da
 from pipelines.operate.mail_config import MailConfigError, SmtpConfig, load_smtp_config
 from pipelines.runtime.places import summary_path
+from pipelines.runtime.run_records import FAILED, PUBLISHED_WITH_REJECTIONS, SKIPPED_LOCKED
 
 logger = logging.getLogger("kpi.alerts")
 SMTP_TIMEOUT_SECONDS = 20
@@ -41,7 +42,7 @@ class RunSummary:
 
     @property
     def needs_attention(self) -> bool:
-        return self.outcome in ("failed", "published_with_rejections") or bool(self.state_notes or self.waiting)
+        return self.outcome in (FAILED, PUBLISHED_WITH_REJECTIONS) or bool(self.state_notes or self.waiting)
 
     @classmethod
     def from_result(cls, warehouse: Path, result, finished_at: datetime | None = None) -> RunSummary:
@@ -55,7 +56,7 @@ class RunSummary:
                    waiting=list(getattr(result, "waiting", [])))
 
     def subject_da(self) -> str:
-        if self.outcome == "failed":
+        if self.outcome == FAILED:
             return "kpi-warehouse: natkørslen fejlede; det tidligere lager er stadig publiceret"
         if self.rejected:
             return f"kpi-warehouse: {len(self.rejected)} fil(er) afvist ved natkørslen"
@@ -135,7 +136,7 @@ def alert_after_run(warehouse: Path, result) -> Path | None:
     """
     try:
         summary = RunSummary.from_result(Path(warehouse), result)
-        if summary.outcome == "skipped_locked":
+        if summary.outcome == SKIPPED_LOCKED:
             return None
         note = _mail_note(summary)
         path = summary_path(Path(warehouse))

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.runtime.run_records import LOAD_RUNS_COLUMNS, RunRecord, read_runs, runlog_path
+from pipelines.runtime.run_records import LOAD_RUNS_COLUMNS, PUBLISHED_OUTCOMES, RunRecord, read_runs, runlog_path
 from pipelines.vocabulary import words
 
 OUTCOME_DA = words("run_outcome")
-PUBLISHED_OUTCOMES = ("published", "published_with_rejections")
 
 
 def outcome_da(outcome: str | None) -> str:

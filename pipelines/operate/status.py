@@ -15,7 +15,7 @@ from pathlib import Path
 from pipelines.operate.history import last_publication, run_history
 from pipelines.operate.lock import LockHolder, lock_path, read_holder
 from pipelines.operate.prefect_api import ScheduleState, schedule_state
-from pipelines.runtime.run_records import RunRecord
+from pipelines.runtime.run_records import FAILED, RunRecord
 
 MAX_AGE = timedelta(hours=36)
 OVERDUE_GAP_TYPES = ("stale", "missing_delivery")
@@ -90,7 +90,7 @@ class StatusReport:
     @property
     def last_run_failed(self) -> bool:
         """The last run failed, or was killed before it could record its end (and is not running now)."""
-        return self.last_run is not None and self.last_run.outcome == "failed" and self.running is None
+        return self.last_run is not None and self.last_run.outcome == FAILED and self.running is None
 
 
 def local_naive(moment: datetime) -> datetime:

@@ -2,7 +2,7 @@
 
 With `KPI_PAUSE_AT_STAGE=<stage>` in the environment, `pause_at(<stage>, folder)` writes the marker file
 `<folder>/kpi-paused-at-<stage>` (holding the PID) and sleeps for `KPI_PAUSE_SECONDS` (default 600).
-Without the variable it does nothing. Stages: prepare-build, ingest, publish, publish-swapped.
+Without the variable it does nothing. Stages: prepare-build, ingest, publish, publish-swapped, after-publish.
 """
 
 from __future__ import annotations

@@ -17,10 +17,19 @@ from datetime import datetime
 from pathlib import Path
 
 from pipelines.contract_columns import EXTENSION_TABLES
+from pipelines.exit_codes import ExitCode
 from pipelines.privacy.detector import mask_cpr
 from pipelines.vocabulary import words
 
 OUTCOMES = tuple(words("run_outcome"))  # the contract's run outcomes (vocabulary seed)
+# The outcomes by name (tests/test_one_home.py holds them to the vocabulary seed).
+PUBLISHED = "published"
+PUBLISHED_WITH_REJECTIONS = "published_with_rejections"
+FAILED = "failed"
+SKIPPED_LOCKED = "skipped_locked"
+PUBLISHED_OUTCOMES = (PUBLISHED, PUBLISHED_WITH_REJECTIONS)
+EXIT_CODES = {PUBLISHED: ExitCode.OK, PUBLISHED_WITH_REJECTIONS: ExitCode.REJECTED, FAILED: ExitCode.FAILED,
+              SKIPPED_LOCKED: ExitCode.LOCKED}
 LOAD_RUNS_COLUMNS = EXTENSION_TABLES["load_runs"]
 
 UNFINISHED_MESSAGE = ("Kørslen er ikke afsluttet: den er i gang, eller den blev afbrudt (fx kill -9 eller "
@@ -86,7 +95,7 @@ def append_run(warehouse: Path, record: RunRecord) -> None:
 
 def record_start(warehouse: Path, record: RunRecord) -> None:
     """The line that stands for a run until it ends: `failed`, no `finished_at`, UNFINISHED_MESSAGE."""
-    append_run(warehouse, RunRecord(record.started_at, outcome="failed", message=UNFINISHED_MESSAGE,
+    append_run(warehouse, RunRecord(record.started_at, outcome=FAILED, message=UNFINISHED_MESSAGE,
                                     run_id=record.run_id))
 
 
