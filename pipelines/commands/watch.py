@@ -51,7 +51,8 @@ def watch(sources: SourcesOption = DEFAULT_SOURCES, warehouse: WarehouseOption =
 
     Med PREFECT_API_URL sat (kpi server) ses kørslerne i Prefects brugerflade; ellers starter overvågningen
     én midlertidig Prefect-server, som alle dens kørsler bruger. Stop med Ctrl-C eller SIGTERM; en kørsel
-    i gang afbrydes, og det tidligere lager forbliver publiceret. Ingen proces bliver tilbage.
+    i gang afbrydes: før sin publicering lader den det tidligere lager stå, efter den siger den, at det nye
+    er publiceret. Ingen proces bliver tilbage.
     """
     from pipelines.privacy.cpr import MissingKeyError, load_key
 

@@ -339,7 +339,8 @@ OUTCOME_DA = {
 
 def outcome_da(result: RunResult) -> str:
     if result.exit_code is None:
-        return "Kørslen blev afbrudt, fordi overvågningen stopper; det tidligere lager er stadig publiceret."
+        return ("Kørslen blev afbrudt, fordi overvågningen stopper; nåede den ikke at publicere, er det tidligere "
+                "lager stadig publiceret (kørslens egne linjer ovenfor siger hvilket).")
     return OUTCOME_DA.get(result.exit_code, f"Kørslen sluttede med exitkode {result.exit_code}.")
 
 
