@@ -14,9 +14,14 @@ runs (`signal.set_wakeup_fd`); here that is a pipe of our own, read when the run
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
+import sys
+import traceback
 from collections.abc import Iterator
+
+log = logging.getLogger(__name__)
 
 
 class Terminated(KeyboardInterrupt):
@@ -28,8 +33,19 @@ _asked: list[int] = []  # the stop signals received since `stop_on_signals` was 
 _wakeup_pipe: list[int] = []  # read end, write end, while `stop_on_signals` is active in the main thread
 
 
+def _stop(signum: int) -> KeyboardInterrupt:
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
 def _interrupt(signum: int, frame: object) -> None:
-    raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+    raise _stop(signum)
+
+
+def _log_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An exception Python could not raise (a finaliser's, a lost stop's) goes to the run's log as text, not to
+    the terminal: an analyst never sees a traceback. Text only: keeping the exception would keep its frames."""
+    text = "".join(traceback.format_exception(unraisable.exc_type, unraisable.exc_value, unraisable.exc_traceback))
+    log.warning("%s: %r\n%s", unraisable.err_msg or "Exception ignored in", unraisable.object, text)
 
 
 def _read_wakeup_pipe() -> None:
@@ -49,12 +65,13 @@ def stop_asked() -> int | None:
 def raise_if_stop_asked() -> None:
     """Raise the stop again if its first raising was lost; nothing when no stop was asked."""
     if (signum := stop_asked()) is not None:
-        raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+        raise _stop(signum)
 
 
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[None]:
-    """SIGINT and SIGTERM raise KeyboardInterrupt and `Terminated`, and are recorded, for the duration.
+    """SIGINT and SIGTERM raise KeyboardInterrupt and `Terminated`, and are recorded, for the duration; what Python
+    cannot raise is logged, not printed.
 
     Outside the main thread signals cannot be handled: then nothing changes and nothing is recorded.
     """
@@ -71,9 +88,11 @@ def stop_on_signals() -> Iterator[None]:
         return
     _wakeup_pipe[:] = [read_end, write_end]
     previous = {signum: signal.signal(signum, _interrupt) for signum in STOP_SIGNALS}
+    previous_hook, sys.unraisablehook = sys.unraisablehook, _log_unraisable
     try:
         yield
     finally:
+        sys.unraisablehook = previous_hook
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         signal.set_wakeup_fd(previous_wakeup)
