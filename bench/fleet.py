@@ -31,6 +31,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.goals import number as number_da
 from bench.run import versions
 from pipelines.flows.fleet import deployment_name
 from pipelines.operate.prefect_api import TERMINAL_STATES, RunsApi, is_healthy
@@ -410,7 +411,7 @@ def _cpu_paragraph(cpu: dict, at: int) -> str:
             f"{share(cpu['one_worker_busy'])} af tiden med én arbejder og {share(cpu['two_workers_busy'])} med to "
             f"({cpu['cpu_s']['one_worker']} mod {cpu['cpu_s']['two_workers']} CPU-sekunder i alt, alle processer). "
             f"Med de to arbejderes CPU-sekunder fordelt på alle kerner hele tiden kunne de højst blive "
-            f"{str(cpu['speedup_at_most']).replace('.', ',')}× hurtigere end én.")
+            f"{number_da(cpu['speedup_at_most'])}× hurtigere end én.")
 
 
 def write_results(out: Path, scales: list[int], results: dict[str, dict], postgres: dict | None,

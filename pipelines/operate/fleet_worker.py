@@ -34,6 +34,7 @@ from prefect.utilities.processutils import setup_signal_handlers_worker
 from prefect.workers.process import ProcessJobConfiguration, ProcessWorker, ProcessWorkerResult
 
 from pipelines import prefect_runtime
+from pipelines.operate.watch import seconds_da
 
 logger = get_logger("prefect.workers.process.prompt")
 
@@ -61,7 +62,7 @@ class PromptProcessWorker(ProcessWorker):
             ended = "fejlede i arbejderen; se dens log"
             raise
         finally:
-            say(f"{_run_named(flow_run)} {ended} ({_seconds(time.monotonic() - started)}).")
+            say(f"{_run_named(flow_run)} {ended} ({seconds_da(time.monotonic() - started)}).")
             await self._take_next_due_run(flow_run.id)
 
     async def _take_next_due_run(self, ended_run: UUID) -> None:
@@ -81,10 +82,6 @@ def _run_named(flow_run: FlowRun) -> str:
     """How the worker names a run to its reader: the programme (the deployment's plan_id) and Prefect's name."""
     programme = (flow_run.parameters or {}).get("plan_id")
     return f"Program {programme}: kørsel '{flow_run.name}'" if programme else f"Kørsel '{flow_run.name}'"
-
-
-def _seconds(seconds: float) -> str:
-    return f"{seconds:.1f} s".replace(".", ",")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -30,7 +30,7 @@ class Terminated(KeyboardInterrupt):
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _asked: list[int] = []  # the stop signals received since `stop_on_signals` was entered (kept after leaving)
-_wakeup_pipe: list[int] = []  # read end, write end, while `stop_on_signals` is active in the main thread
+_wakeup_read: list[int] = []  # the wakeup pipe's read end, while `stop_on_signals` is active in the main thread
 
 
 def _stop(signum: int) -> KeyboardInterrupt:
@@ -49,10 +49,10 @@ def _log_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
 
 
 def _read_wakeup_pipe() -> None:
-    if not _wakeup_pipe:
+    if not _wakeup_read:
         return
     with contextlib.suppress(BlockingIOError):
-        while received := os.read(_wakeup_pipe[0], 512):
+        while received := os.read(_wakeup_read[0], 512):
             _asked.extend(signum for signum in received if signum in STOP_SIGNALS)
 
 
@@ -86,7 +86,7 @@ def stop_on_signals() -> Iterator[None]:
         os.close(write_end)
         yield
         return
-    _wakeup_pipe[:] = [read_end, write_end]
+    _wakeup_read[:] = [read_end]
     previous = {signum: signal.signal(signum, _interrupt) for signum in STOP_SIGNALS}
     previous_hook, sys.unraisablehook = sys.unraisablehook, _log_unraisable
     try:
@@ -97,6 +97,6 @@ def stop_on_signals() -> Iterator[None]:
             signal.signal(signum, handler)
         signal.set_wakeup_fd(previous_wakeup)
         _read_wakeup_pipe()
-        _wakeup_pipe.clear()
+        _wakeup_read.clear()
         os.close(read_end)
         os.close(write_end)
