@@ -197,6 +197,21 @@ def test_a_run_killed_at_a_stage_is_followed_by_one_that_publishes(prepared: Pub
     assert "Indlæst: 0 filer, dubletter: 1, afvist: 0." in after.stdout or stage == "publish-swapped"
 
 
+def stop_at(demo: PublishedDemo, stage: str, signum: int) -> tuple[subprocess.Popen, str]:
+    """A `kpi nightly` paused at `stage`, sent `signum` there: the ended run and its output (one line); the pause
+    marker removed."""
+    run = start_nightly(demo, pause=stage, output=True)
+    try:
+        wait_for(marker_file(stage, demo.warehouse.parent).is_file, run)
+        run.send_signal(signum)
+        output = flat(run.communicate(timeout=120)[0])
+    finally:
+        if run.poll() is None:
+            kill_process_group(run)
+    marker_file(stage, demo.warehouse.parent).unlink(missing_ok=True)
+    return run, output
+
+
 @pytest.mark.slow
 @pytest.mark.e2e
 @pytest.mark.parametrize(("signum", "cause"), [(signal.SIGTERM, "afbrudt (SIGTERM)"),
@@ -208,19 +223,11 @@ def test_a_run_stopped_during_its_flow_says_so_and_publishes_nothing(prepared: P
     published file is the one before it."""
     demo = prepared.copy_to(tmp_path / "w")
     before = published_state(demo)
-    run = start_nightly(demo, pause="publish", output=True)
-    try:
-        wait_for(marker_file("publish", demo.warehouse.parent).is_file, run)
-        run.send_signal(signum)
-        output = flat(run.communicate(timeout=120)[0])
-    finally:
-        if run.poll() is None:
-            kill_process_group(run)
+    run, output = stop_at(demo, "publish", signum)
     assert run.returncode == 4, output
     assert f"Natkørslen fejlede; det tidligere lager er stadig publiceret og uændret. Årsag: {cause}" in output
     assert "Traceback" not in output and "Publiceret:" not in output
     assert published_state(demo) == before
-    marker_file("publish", demo.warehouse.parent).unlink(missing_ok=True)
     after = nightly(demo)  # nothing of the stopped run is in the way
     assert after.returncode == 0, after.stdout + after.stderr
     assert leftovers(demo) == []
@@ -232,15 +239,7 @@ def test_a_run_stopped_after_it_published_says_it_published(prepared: PublishedD
     """A stop while the run makes its report (after the publication) must not claim the old warehouse stands."""
     demo = prepared.copy_to(tmp_path / "w")
     before = published_state(demo)
-    run = start_nightly(demo, pause="after-publish", output=True)
-    try:
-        wait_for(marker_file("after-publish", demo.warehouse.parent).is_file, run)
-        run.send_signal(signal.SIGTERM)
-        output = flat(run.communicate(timeout=120)[0])
-    finally:
-        if run.poll() is None:
-            kill_process_group(run)
-    marker_file("after-publish", demo.warehouse.parent).unlink(missing_ok=True)
+    run, output = stop_at(demo, "after-publish", signal.SIGTERM)
     assert run.returncode == 0, output  # its outcome: published (the one new file is a duplicate)
     assert ("Natkørslen blev afbrudt efter publiceringen: det nye lager er publiceret, men rapporten og eventuelle "
             "PostgreSQL-mål er måske ikke opdateret; næste kørsel gør det. Årsag: afbrudt (SIGTERM) "
