@@ -63,8 +63,9 @@ def stop_asked() -> int | None:
 
 
 def raise_if_stop_asked() -> None:
-    """Raise the stop again if its first raising was lost; nothing when no stop was asked."""
-    if (signum := stop_asked()) is not None:
+    """Raise the stop again if its first raising was lost; nothing when no stop was asked, or outside
+    `stop_on_signals` (a stop of an earlier run in this process does not stop later work)."""
+    if _wakeup_read and (signum := stop_asked()) is not None:
         raise _stop(signum)
 
 
