@@ -19,11 +19,13 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
 
+# --compile-bytecode and compileall: with no .pyc every process compiles what it imports (docs/stack_facts.md fact 11).
 $(VENV)/.installed: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
 
-install: $(VENV)/.installed  ## install the locked dependencies into .venv
+install: $(VENV)/.installed  ## install the locked dependencies into .venv, compiled to bytecode with the repo's own code
+	@$(VENV)/bin/python -m compileall -q -j 0 pipelines bench
 
 system-deps:  ## install the Debian packages the tests need, when they are absent (needs root or sudo)
 	@missing=""; for c in $(DEBIAN_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \

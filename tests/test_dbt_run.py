@@ -4,20 +4,25 @@ What it protects: the outcome the nightly acts on (success, the failing nodes by
 output kept off the analyst's terminal, and the build file released when the build returns (the publish step
 attaches it next). A preloaded child parses before it is asked and builds what it is then asked; one that is
 not asked ends without touching the build file.
+The child leaves with `os._exit` once it has answered, and imports what the Python models import while it waits
+for the selection.
 Reproduce a failure: in pipelines/transform/dbt_worker.py, leave out `--select` or keep the process alive after
 the answer (the connection below then fails on DuckDB's lock).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import psutil
 import pytest
 
 from pipelines.transform.dbt import discard_preloaded_dbt, preload_dbt, run_dbt_build
+from pipelines.transform.dbt_worker import imported_modules, preimport_python_models
 
 pytestmark = pytest.mark.dbt
 
@@ -98,3 +103,28 @@ def test_a_preloaded_child_no_build_takes_ends_without_the_build_file(project: P
     discard_preloaded_dbt()
     assert new_children(before) == []
     assert not build.exists()
+
+
+def test_the_modules_a_python_model_imports_are_its_absolute_imports_anywhere_in_it() -> None:
+    code = ("import numpy as np, json\nfrom pipelines.privacy.disclosure import suppress\nfrom . import sibling\n"
+            "from .near import thing\n\ndef model(dbt, session):\n    import scipy.optimize\n    return None\n")
+    assert sorted(imported_modules(code)) == ["json", "numpy", "pipelines.privacy.disclosure", "scipy.optimize"]
+    assert list(imported_modules("def model(dbt, session):\n    return 1\n")) == []
+
+
+def test_a_waiting_child_imports_what_python_models_import_and_leaves_failures_to_the_model(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("kpi_probe_python_model_import", "kpi_probe_sql_model_text"):
+        (tmp_path / f"{name}.py").write_text("VALUE = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("kpi_probe_python_model_import", "kpi_probe_sql_model_text"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    manifest = SimpleNamespace(nodes={
+        "model.p.py": SimpleNamespace(language="python", raw_code=(
+            "import kpi_probe_module_nobody_has\nfrom kpi_probe_python_model_import import VALUE\n")),
+        "model.p.sql": SimpleNamespace(language="sql", raw_code="import kpi_probe_sql_model_text"),
+    })
+    preimport_python_models(manifest)  # the missing module raises nothing here
+    assert "kpi_probe_python_model_import" in sys.modules
+    assert "kpi_probe_sql_model_text" not in sys.modules
+    monkeypatch.delitem(sys.modules, "kpi_probe_python_model_import")

@@ -29,8 +29,9 @@ from pipelines.settings import DBT_PROJECT_DIR, QUIET_OFFLINE_ENV
 
 log = logging.getLogger(__name__)
 
-# Threads of the nightly's build (the profile says 1 for a hand-run build; the same nodes either way).
-DBT_THREADS = 1
+# Threads of the nightly's build, one per core: DuckDB's queries release the GIL, so nodes overlap a little (a new
+# quarter's 80 nodes at municipal scale: 3,40 → 3,16 s). The profile says 1 for a hand-run build; same nodes either way.
+DBT_THREADS = 2
 DISCARD_TIMEOUT = 120  # s: a discarded child finishes its parse (a killed one could leave partial_parse torn)
 FAILED_STATUSES = ("error", "fail")
 

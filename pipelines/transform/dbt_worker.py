@@ -8,6 +8,12 @@ closes dbt-duckdb's database handle. End of stdin without a line: nothing is bui
 far). Everything dbt itself prints goes to stderr, which the parent captures and keeps out of the terminal; dbt's
 log file is in `--log-path`.
 
+Two costs are moved off the build's path (measured on a new quarter at municipal scale, 2 cores):
+- while it waits for the selection, the child imports what the project's Python models import (the disclosure
+  model's scipy, ~0,6 s of the build otherwise);
+- it exits with `os._exit` once the answer is written, dbt's log flushed and the database closed: the parent waits
+  for the exit before publishing, and the interpreter's teardown of dbt's modules took ~0,4 s.
+
 Usage: python -m pipelines.transform.dbt_worker PROJECT_DIR TARGET_DIR LOG_DIR [--threads N]
 (the build file is the profile's KPI_BUILD_DB).
 """
@@ -15,10 +21,14 @@ Usage: python -m pipelines.transform.dbt_worker PROJECT_DIR TARGET_DIR LOG_DIR [
 from __future__ import annotations
 
 import argparse
+import ast
+import importlib
 import json
+import logging
 import os
 import sys
 import traceback
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 BUILD_OPTIONS = ["--exclude-resource-type", "unit_test"]  # unit tests run in `make test` (dbt.py)
@@ -45,6 +55,37 @@ def node_results(result: Any) -> list[dict[str, str | None]]:
             for node in getattr(result, "results", None) or []]
 
 
+def imported_modules(python_code: str) -> Iterator[str]:
+    """The absolute modules a Python model's code imports (`import a.b`, `from a.b import c`)."""
+    for statement in ast.walk(ast.parse(python_code)):
+        if isinstance(statement, ast.Import):
+            yield from (alias.name for alias in statement.names)
+        elif isinstance(statement, ast.ImportFrom) and statement.module and not statement.level:
+            yield statement.module
+
+
+def preimport_python_models(manifest: Any) -> None:
+    """Import the modules the manifest's Python models import, so that running them does not. A module that
+    fails to import is left for the model's own run, which reports it as dbt does."""
+    for node in getattr(manifest, "nodes", {}).values():
+        if getattr(node, "language", None) == "python":
+            for module in imported_modules(node.raw_code):
+                try:
+                    importlib.import_module(module)
+                except Exception:  # the model's run raises it again, with dbt's context
+                    continue
+
+
+def close_build_database() -> None:
+    """Close dbt-duckdb's database handle (it keeps one for the life of the process), which checkpoints the file."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+        DuckDBConnectionManager._ENV = None
+
+
 def serve(options: list[str], requests: TextIO, answers: TextIO) -> int:
     """Parse now; build on the request; the exit status of the `dbt` command (0 built, 1 failures, 2 error)."""
     from dbt.cli.main import dbtRunner
@@ -53,6 +94,7 @@ def serve(options: list[str], requests: TextIO, answers: TextIO) -> int:
     manifest = parsed.result if parsed.success else None  # else the build parses (and reports) anew
     answers.write(json.dumps({"parsed": parsed.success}) + "\n")
     answers.flush()
+    preimport_python_models(manifest)
     request = requests.readline()
     if not request:
         return 0
@@ -85,5 +127,18 @@ def main(argv: list[str] | None = None) -> int:
                      sys.stdin, answers)
 
 
+def exit_now(code: int) -> None:
+    """Leave without the interpreter's teardown: close the database, flush dbt's log and the streams, `_exit`."""
+    try:
+        close_build_database()
+    except Exception:  # the exit releases the file all the same; DuckDB replays its WAL on the next open
+        traceback.print_exc()
+    finally:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())
