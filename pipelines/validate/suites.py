@@ -1,9 +1,10 @@
 """Run a source's GX suite on its parsed frame; a failure becomes a Danish rejection naming row and column.
 
 GX 1.x cannot validate DuckDB tables (docs/stack_facts.md fact 3), so frames are validated as pandas
-DataFrames before loading. GX is imported lazily: it costs ~12 s and a run without deliveries never needs it; a run that
-will validate starts the import early on a spare core (`preload_in_background`). A suite runs with GX's cheapest
-result format first and again with the complete one only when it fails (`first_failure`, fact 3).
+DataFrames before loading. GX is imported lazily: it costs ~3 s of CPU (7 s without compiled bytecode, fact 11)
+and a run without deliveries never needs it; a run that will validate starts the import early on a spare core
+(`preload_in_background`). A suite runs with GX's cheapest result format first and again with the complete one only
+when it fails (`first_failure`, fact 3).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ _preload: threading.Thread | None = None
 
 def preload_in_background() -> None:
     """Import GX and build its context on the spare core while Prefect starts (a run that validates saves
-    the import, ~7–12 s on 2 cores). Idempotent; `_context()` waits for it."""
+    the import, ~3 s of CPU). Idempotent; `_context()` waits for it."""
     global _preload
     with _preload_lock:
         if _preload is None:
